@@ -1,0 +1,5 @@
+"""Allow `python -m judge`."""
+
+from judge.cli import main
+
+main()

@@ -1,0 +1,51 @@
+"""The ways to run the harness: in a hardened Docker container (default) or as a local subprocess."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from judge.limits import Limits
+from judge.results import SandboxRun
+
+
+class SandboxUnavailable(RuntimeError):
+    """The judge cannot run a sandbox right now (engine down, image missing). ``fix`` says what to do."""
+
+    def __init__(self, message: str, fix: str = "") -> None:
+        super().__init__(message)
+        self.fix = fix
+
+    def __str__(self) -> str:
+        base = super().__str__()
+        return f"{base}\n  fix: {self.fix}" if self.fix else base
+
+
+class Backend(Protocol):
+    """Runs one grading bundle under limits and reports what it saw from outside."""
+
+    name: str
+
+    def settings(self, limits: Limits) -> dict[str, Any]:
+        """Backend-specific harness settings (who the tests run as, address-space limit)."""
+        ...
+
+    def run(self, bundle: bytes, limits: Limits) -> SandboxRun:
+        """Run the harness on ``bundle``; raise ``SandboxUnavailable`` if no sandbox can start."""
+        ...
+
+    def describe(self) -> dict[str, Any]:
+        """What goes into the report's ``sandbox`` section."""
+        ...
+
+
+def get_backend(name: str, image: str | None = None) -> Backend:
+    """The backend called ``name`` ("docker" or "local")."""
+    if name == "docker":
+        from judge.backends.docker import DockerBackend
+
+        return DockerBackend(image=image)
+    if name == "local":
+        from judge.backends.local import LocalBackend
+
+        return LocalBackend()
+    raise ValueError(f"unknown backend {name!r}: use docker or local")

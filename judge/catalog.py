@@ -1,0 +1,184 @@
+"""The problem catalog: ``Problem`` (read from a problem folder) and where problem folders are found.
+
+Built-in problems ship inside the package; ``JUDGE_PROBLEMS_PATH`` (os.pathsep-separated) and the
+``--problems DIR`` option add folders of custom problems. A folder of problems and a single problem
+folder are both accepted on that path.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from judge.limits import DEFAULT_LIMITS, LimitError, Limits, limits_from_toml
+from judge.paths import builtin_problems_dir
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+REQUIREMENT = re.compile(r"\*\*(R\d+)\b")
+DIFFICULTIES = ("easy", "medium", "hard")
+KNOWN_KEYS = {"slug", "title", "budget_minutes", "difficulty", "summary", "skills", "limits"}
+REQUIRED_KEYS = ("slug", "title", "budget_minutes")
+SOLUTION = "solution.py"
+
+
+class ProblemError(ValueError):
+    """A problem folder that cannot be used; the message says what to fix."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem, as declared by its folder."""
+
+    slug: str
+    title: str
+    budget_minutes: float
+    difficulty: str
+    summary: str
+    skills: tuple[str, ...]
+    limits: Limits
+    root: Path
+    builtin: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def budget_s(self) -> float:
+        return self.budget_minutes * 60.0
+
+    @property
+    def statement_path(self) -> Path:
+        return self.root / "statement.md"
+
+    @property
+    def starter_dir(self) -> Path:
+        return self.root / "starter"
+
+    @property
+    def hidden_tests_dir(self) -> Path:
+        return self.root / "hidden_tests"
+
+    @property
+    def public_tests_dir(self) -> Path:
+        return self.root / "public_tests"
+
+    @property
+    def reference_path(self) -> Path:
+        return self.root / "reference" / SOLUTION
+
+    @property
+    def known_mistakes_dir(self) -> Path:
+        return self.root / "known_mistakes"
+
+    def statement(self) -> str:
+        return self.statement_path.read_text(encoding="utf-8")
+
+    def requirements(self) -> list[str]:
+        """Requirement ids in the statement, in order of first appearance."""
+        seen: dict[str, None] = {}
+        for rid in REQUIREMENT.findall(self.statement()):
+            seen.setdefault(rid, None)
+        return list(seen)
+
+    def data_files(self) -> list[Path]:
+        """The starter's files other than the solution (CSV, JSON ...), which the tests may read."""
+        return sorted(p for p in self.starter_dir.rglob("*") if p.is_file() and p.name != SOLUTION
+                      and "__pycache__" not in p.parts)
+
+
+def load_problem(root: Path, builtin: bool = False) -> Problem:
+    """Read and check a problem folder. Raises ``ProblemError`` with an actionable message."""
+    root = root.resolve()
+    toml_path = root / "problem.toml"
+    if not toml_path.is_file():
+        raise ProblemError(f"{root}: no problem.toml (is this a problem folder? `judge problem new` makes one)")
+    try:
+        meta = tomllib.loads(toml_path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ProblemError(f"{toml_path}: not valid TOML: {exc}") from exc
+    unknown = sorted(set(meta) - KNOWN_KEYS)
+    if unknown:
+        raise ProblemError(f"{toml_path}: unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(KNOWN_KEYS))}")
+    missing = [k for k in REQUIRED_KEYS if k not in meta]
+    if missing:
+        raise ProblemError(f"{toml_path}: missing required key(s) {', '.join(missing)}")
+    slug = meta["slug"]
+    if not isinstance(slug, str) or not SLUG.match(slug):
+        raise ProblemError(f"{toml_path}: slug {slug!r} must be lowercase letters, digits and dashes")
+    if slug != root.name:
+        raise ProblemError(f"{toml_path}: slug {slug!r} does not match the folder name {root.name!r}")
+    budget = meta["budget_minutes"]
+    if isinstance(budget, bool) or not isinstance(budget, int | float) or budget <= 0:
+        raise ProblemError(f"{toml_path}: budget_minutes must be a positive number, got {budget!r}")
+    difficulty = meta.get("difficulty", "medium")
+    if difficulty not in DIFFICULTIES:
+        raise ProblemError(f"{toml_path}: difficulty must be one of {', '.join(DIFFICULTIES)}, got {difficulty!r}")
+    skills = meta.get("skills", [])
+    if not isinstance(skills, list) or not all(isinstance(s, str) for s in skills):
+        raise ProblemError(f"{toml_path}: skills must be a list of strings")
+    try:
+        limits = limits_from_toml(meta.get("limits", {}), DEFAULT_LIMITS)
+    except LimitError as exc:
+        raise ProblemError(f"{toml_path}: [limits] {exc}") from exc
+    for required in ("statement.md", "starter/solution.py", "hidden_tests"):
+        if not (root / required).exists():
+            raise ProblemError(f"{root}: missing {required}")
+    return Problem(
+        slug=slug,
+        title=str(meta["title"]),
+        budget_minutes=float(budget),
+        difficulty=difficulty,
+        summary=str(meta.get("summary", "")),
+        skills=tuple(skills),
+        limits=limits,
+        root=root,
+        builtin=builtin,
+    )
+
+
+def search_path(extra: list[Path] | None = None) -> list[tuple[Path, bool]]:
+    """(folder, built-in?) pairs to look for problems in, custom folders first so they can shadow."""
+    folders: list[tuple[Path, bool]] = [(Path(p), False) for p in (extra or [])]
+    env = os.environ.get("JUDGE_PROBLEMS_PATH", "")
+    folders += [(Path(p).expanduser(), False) for p in env.split(os.pathsep) if p.strip()]
+    folders.append((builtin_problems_dir(), True))
+    return folders
+
+
+def _candidates(folder: Path) -> list[Path]:
+    if (folder / "problem.toml").is_file():
+        return [folder]
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if (p / "problem.toml").is_file())
+
+
+def discover(extra: list[Path] | None = None) -> tuple[list[Problem], list[str]]:
+    """Every problem on the search path (first one of a slug wins), and the errors of broken folders."""
+    problems: dict[str, Problem] = {}
+    errors: list[str] = []
+    for folder, builtin in search_path(extra):
+        for candidate in _candidates(folder):
+            try:
+                problem = load_problem(candidate, builtin=builtin)
+            except ProblemError as exc:
+                errors.append(str(exc))
+                continue
+            problems.setdefault(problem.slug, problem)
+    return sorted(problems.values(), key=lambda p: (p.budget_minutes, p.slug)), errors
+
+
+def find_problem(name: str, extra: list[Path] | None = None) -> Problem:
+    """A problem by slug, or by the path of its folder."""
+    as_path = Path(name)
+    if (as_path / "problem.toml").is_file():
+        return load_problem(as_path)
+    problems, errors = discover(extra)
+    for problem in problems:
+        if problem.slug == name:
+            return problem
+    known = ", ".join(p.slug for p in problems) or "none"
+    hint = f" ({len(errors)} problem folder(s) failed to load: run `judge problem validate PATH`)" if errors else ""
+    raise ProblemError(f"unknown problem {name!r}. Known problems: {known}.{hint} See `judge list`.")

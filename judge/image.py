@@ -1,0 +1,253 @@
+"""The sandbox image: its content-hash tag, the offline build path, status and pruning.
+
+The tag is a hash of everything that goes into the image (the Dockerfile and ``sandbox/``), so the judge
+always grades with the image built from its own code and a stale image is never used silently.
+
+Offline path: Python packages come from a host-side wheelhouse (``pip download``, cached and reused), so
+the build itself fetches nothing; when the base image can be neither found nor pulled, a Debian base is
+made with debootstrap and ``docker import``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from judge.paths import cache_home, dockerfile, sandbox_dir
+
+REPOSITORY = "ml-judge-sandbox"
+DEFAULT_BASE = "python:3.11-slim"
+OFFLINE_BASE = "ml-judge-base:bookworm"
+DEBIAN_SUITE = "bookworm"
+DEBOOTSTRAP_PACKAGES = "python3,python3-venv,python3-pip"
+
+Progress = Callable[[str], None]
+
+
+class BuildError(RuntimeError):
+    """The image could not be built; the message says what to do."""
+
+
+def _inputs() -> list[tuple[str, Path]]:
+    files = [("Dockerfile", dockerfile())]
+    root = sandbox_dir()
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+            files.append(("sandbox/" + path.relative_to(root).as_posix(), path))
+    return files
+
+
+def content_hash() -> str:
+    """sha256 over the names and bytes of every file that goes into the image."""
+    digest = hashlib.sha256()
+    for name, path in _inputs():
+        digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def expected_tag() -> str:
+    """The image tag for this version of the judge, e.g. ``ml-judge-sandbox:3f2a9c01b7de``."""
+    override = os.environ.get("JUDGE_IMAGE")
+    return override or f"{REPOSITORY}:{content_hash()[:12]}"
+
+
+def default_wheelhouse() -> Path:
+    return cache_home() / "wheelhouse"
+
+
+def fill_wheelhouse(wheelhouse: Path, progress: Progress) -> None:
+    """Download every pinned wheel into ``wheelhouse`` (pip skips what is already there)."""
+    wheelhouse.mkdir(parents=True, exist_ok=True)
+    requirements = sandbox_dir() / "requirements.txt"
+    progress(f"wheelhouse: pip download into {wheelhouse}")
+    command = [sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
+               "--only-binary=:all:", "--python-version", "3.11", "--platform", "manylinux2014_x86_64",
+               "--platform", "manylinux_2_28_x86_64", "--platform", "manylinux_2_17_x86_64",
+               "--platform", "linux_x86_64", "-d", str(wheelhouse), "-r", str(requirements)]
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        tail = "\n".join(result.stderr.strip().splitlines()[-8:])
+        raise BuildError(
+            "pip could not download the sandbox's packages into the wheelhouse:\n"
+            f"{tail}\nCheck that the Python package index is reachable, or pass --wheelhouse DIR "
+            "with a folder of wheels made elsewhere by `pip download -r sandbox/requirements.txt`."
+        )
+
+
+def _stage_context(wheelhouse: Path, into: Path) -> None:
+    """The build context: Dockerfile, sandbox/, wheelhouse/ (hard links where possible: no copying)."""
+    shutil.copy2(dockerfile(), into / "Dockerfile")
+    shutil.copytree(sandbox_dir(), into / "sandbox", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    target = into / "wheelhouse"
+    target.mkdir()
+    for wheel in wheelhouse.iterdir():
+        if wheel.is_file():
+            try:
+                os.link(wheel, target / wheel.name)
+            except OSError:
+                shutil.copy2(wheel, target / wheel.name)
+
+
+def image_exists(api: Any, ref: str) -> bool:
+    from docker.errors import ImageNotFound
+
+    try:
+        api.inspect_image(ref)
+        return True
+    except ImageNotFound:
+        return False
+
+
+def try_pull(api: Any, ref: str, progress: Progress) -> bool:
+    from docker.errors import DockerException
+
+    progress(f"base image: pulling {ref}")
+    repository, _, tag = ref.partition(":")
+    try:
+        api.pull(repository, tag=tag or "latest")
+        return True
+    except DockerException as exc:
+        first = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
+        progress(f"base image: cannot pull {ref} ({first})")
+        return False
+
+
+def debootstrap_base(api: Any, progress: Progress) -> str:
+    """Make a Debian base image from Debian's packages (no container registry needed)."""
+    if image_exists(api, OFFLINE_BASE):
+        progress(f"base image: {OFFLINE_BASE} (made earlier with debootstrap)")
+        return OFFLINE_BASE
+    if shutil.which("debootstrap") is None:
+        raise BuildError(
+            "no base image: it cannot be pulled, and debootstrap is missing to make one offline. "
+            "Install it (`apt-get install debootstrap`), or load an image and pass --base-image NAME."
+        )
+    root = cache_home() / f"rootfs-{DEBIAN_SUITE}"
+    if root.exists():
+        shutil.rmtree(root)
+    root.parent.mkdir(parents=True, exist_ok=True)
+    progress(f"base image: debootstrap {DEBIAN_SUITE} into {root} (about a minute)")
+    result = subprocess.run(
+        ["debootstrap", "--variant=minbase", f"--include={DEBOOTSTRAP_PACKAGES}", DEBIAN_SUITE, str(root)],
+        capture_output=True, text=True,
+    )
+    if result.returncode != 0:
+        tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-6:])
+        raise BuildError(f"debootstrap failed (is Debian's package mirror reachable? are you root?):\n{tail}")
+    progress(f"base image: docker import as {OFFLINE_BASE}")
+    tar = subprocess.Popen(["tar", "-C", str(root), "-c", "."], stdout=subprocess.PIPE)
+    imported = subprocess.run(["docker", "import", "-", OFFLINE_BASE], stdin=tar.stdout, capture_output=True,
+                              text=True)
+    tar.wait()
+    shutil.rmtree(root, ignore_errors=True)
+    if imported.returncode != 0:
+        raise BuildError(f"docker import failed: {imported.stderr.strip()[:300]}")
+    return OFFLINE_BASE
+
+
+def resolve_base(api: Any, requested: str, offline: bool, progress: Progress) -> str:
+    """The base image to build on: local, else pulled, else (offline) made with debootstrap."""
+    if offline:
+        return debootstrap_base(api, progress)
+    if image_exists(api, requested):
+        progress(f"base image: {requested} (present)")
+        return requested
+    if image_exists(api, OFFLINE_BASE):
+        progress(f"base image: {requested} not present; using {OFFLINE_BASE} made earlier with debootstrap")
+        return OFFLINE_BASE
+    if try_pull(api, requested, progress):
+        return requested
+    progress("base image: falling back to a Debian base made with debootstrap")
+    return debootstrap_base(api, progress)
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    tag: str
+    built: bool
+    seconds: float
+    size_bytes: int
+    base: str
+
+
+def _stream_build(api: Any, context: Path, tag: str, base: str, progress: Progress) -> Iterator[str]:
+    for chunk in api.build(path=str(context), tag=tag, buildargs={"BASE_IMAGE": base}, rm=True, forcerm=True,
+                           decode=True, labels={"ml-judge": "image"}):
+        if "error" in chunk:
+            raise BuildError(f"docker build failed: {chunk['error'].strip()}")
+        line = str(chunk.get("stream", "")).strip()
+        if line:
+            yield line
+
+
+def build(
+    api: Any,
+    *,
+    base_image: str = DEFAULT_BASE,
+    offline_base: bool = False,
+    wheelhouse: Path | None = None,
+    force: bool = False,
+    progress: Progress = lambda _line: None,
+) -> BuildResult:
+    """Build the sandbox image for this code unless it already exists."""
+    started = time.monotonic()
+    tag = f"{REPOSITORY}:{content_hash()[:12]}"
+    if not force and image_exists(api, tag):
+        size = int(api.inspect_image(tag).get("Size", 0))
+        return BuildResult(tag, False, time.monotonic() - started, size, "")
+    base = resolve_base(api, base_image, offline_base, progress)
+    house = wheelhouse or default_wheelhouse()
+    if wheelhouse is None:
+        fill_wheelhouse(house, progress)
+    elif not house.is_dir():
+        raise BuildError(f"--wheelhouse {house} is not a folder")
+    with tempfile.TemporaryDirectory(prefix="ml-judge-build-", dir=cache_home() if cache_home().exists() else None) as tmp:
+        context = Path(tmp)
+        _stage_context(house, context)
+        progress("docker build: sending the build context")
+        for line in _stream_build(api, context, tag, base, progress):
+            if line.startswith("Step "):
+                progress("docker build: " + line)
+    size = int(api.inspect_image(tag).get("Size", 0))
+    return BuildResult(tag, True, time.monotonic() - started, size, base)
+
+
+def list_images(api: Any) -> list[dict[str, Any]]:
+    """Every ml-judge sandbox image, newest first."""
+    images = api.images(name=REPOSITORY)
+    return sorted(images, key=lambda i: i.get("Created", 0), reverse=True)
+
+
+def prune(api: Any, keep_current: bool = True) -> tuple[list[str], list[str]]:
+    """Remove leftover ml-judge containers and old sandbox images. Returns (containers, images) removed."""
+    from docker.errors import DockerException
+
+    removed_containers: list[str] = []
+    for container in api.containers(all=True, filters={"label": "ml-judge"}):
+        try:
+            api.remove_container(container["Id"], force=True)
+            removed_containers.append(container["Id"][:12])
+        except DockerException:
+            pass
+    current = f"{REPOSITORY}:{content_hash()[:12]}"
+    removed_images: list[str] = []
+    for image in list_images(api):
+        tags = image.get("RepoTags") or []
+        if keep_current and current in tags:
+            continue
+        for tag in tags:
+            try:
+                api.remove_image(tag, force=True)
+                removed_images.append(tag)
+            except DockerException:
+                pass
+    return removed_containers, removed_images

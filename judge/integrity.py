@@ -1,0 +1,140 @@
+"""Checks on the submission before anything runs: readable, small, compiles; and a static integrity scan.
+
+The scan flags code that reaches for the test machinery instead of solving the problem. Flags are
+warnings in the report; they never change the score (a person decides what they mean).
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+MAX_SOURCE_BYTES = 256 * 1024
+
+SUSPICIOUS_MODULES = {
+    "pytest": "imports pytest (the test framework)",
+    "_pytest": "imports _pytest (pytest internals)",
+    "pluggy": "imports pluggy (pytest's plugin system)",
+    "conftest": "imports conftest",
+    "judge_plugin": "imports the judge's plugin",
+    "ctypes": "imports ctypes (raw memory access)",
+    "gc": "imports gc (can reach any live object)",
+    "signal": "imports signal (can disable the per-test timer)",
+    "inspect": "imports inspect (can read the calling test's frame)",
+    "builtins": "imports builtins (can replace built-in functions)",
+}
+SUSPICIOUS_CALLS = {
+    ("os", "_exit"): "calls os._exit",
+    ("os", "kill"): "calls os.kill",
+    ("os", "killpg"): "calls os.killpg",
+    ("os", "fork"): "calls os.fork",
+    ("os", "write"): "writes to raw file descriptors (os.write)",
+    ("sys", "_getframe"): "calls sys._getframe (can read the calling test's frame)",
+    ("sys", "settrace"): "calls sys.settrace",
+    ("sys", "setprofile"): "calls sys.setprofile",
+}
+SUSPICIOUS_ATTRIBUTES = {
+    "modules": ("sys", "touches sys.modules (can replace modules the tests use)"),
+    "__builtins__": ("", "touches __builtins__"),
+    "f_back": ("", "walks stack frames (f_back)"),
+    "f_locals": ("", "reads stack frames' locals"),
+    "f_globals": ("", "reads stack frames' globals"),
+}
+SUSPICIOUS_STRINGS = {
+    "hidden_tests": "names the hidden tests folder",
+    "conftest": "names conftest",
+    "/scratch/tests": "reads the sandbox's tests folder",
+    "JUDGE_RESULTS_FD": "names the judge's results channel",
+    "JUDGE_NONCE": "names the judge's nonce",
+}
+
+
+class SubmissionError(ValueError):
+    """A submission that cannot be graded as given (not UTF-8, too large, empty)."""
+
+
+@dataclass(frozen=True)
+class SyntaxProblem:
+    """Where a submission fails to compile."""
+
+    line: int
+    column: int
+    message: str
+    text: str
+
+    def describe(self) -> str:
+        pointer = f"\n    {self.text.rstrip()}\n    {' ' * max(self.column - 1, 0)}^" if self.text.strip() else ""
+        return f"line {self.line}: {self.message}{pointer}"
+
+
+def decode_source(raw: bytes) -> str:
+    """The submission as text, or ``SubmissionError`` saying why it cannot be read."""
+    if len(raw) > MAX_SOURCE_BYTES:
+        raise SubmissionError(
+            f"solution.py is {len(raw)} bytes; the limit is {MAX_SOURCE_BYTES} bytes. Keep data in the data files."
+        )
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SubmissionError(f"solution.py is not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
+
+
+def check_syntax(source: str) -> SyntaxProblem | None:
+    """Compile the source; None when it compiles."""
+    try:
+        compile(source, "solution.py", "exec", dont_inherit=True)
+    except SyntaxError as exc:
+        return SyntaxProblem(exc.lineno or 0, exc.offset or 0, exc.msg, exc.text or "")
+    except ValueError as exc:  # e.g. null bytes
+        return SyntaxProblem(0, 0, str(exc), "")
+    return None
+
+
+def _dotted(node: ast.expr) -> tuple[str, str] | None:
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        return node.value.id, node.attr
+    return None
+
+
+def scan(source: str) -> list[str]:
+    """Integrity flags, one line each with the line number; empty for ordinary code."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    flags: dict[str, int] = {}
+
+    def flag(text: str, node: ast.AST) -> None:
+        flags.setdefault(text, getattr(node, "lineno", 0))
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                root = alias.name.split(".")[0]
+                if root in SUSPICIOUS_MODULES:
+                    flag(SUSPICIOUS_MODULES[root], node)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            root = node.module.split(".")[0]
+            if root in SUSPICIOUS_MODULES:
+                flag(SUSPICIOUS_MODULES[root], node)
+            if root in ("os", "sys"):
+                for alias in node.names:
+                    if (root, alias.name) in SUSPICIOUS_CALLS:
+                        flag(SUSPICIOUS_CALLS[(root, alias.name)], node)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "__import__":
+            flag("imports modules dynamically (__import__)", node)
+        elif isinstance(node, ast.Attribute):
+            pair = _dotted(node)
+            if pair in SUSPICIOUS_CALLS:
+                flag(SUSPICIOUS_CALLS[pair], node)
+            if node.attr in SUSPICIOUS_ATTRIBUTES:
+                owner, text = SUSPICIOUS_ATTRIBUTES[node.attr]
+                if not owner or (pair and pair[0] == owner):
+                    flag(text, node)
+        elif isinstance(node, ast.Name) and node.id == "__builtins__":
+            flag("touches __builtins__", node)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            for needle, text in SUSPICIOUS_STRINGS.items():
+                if needle in node.value:
+                    flag(text, node)
+    return [f"integrity: line {line}: {text}" for text, line in sorted(flags.items(), key=lambda kv: kv[1])]

@@ -1,0 +1,240 @@
+"""The report model: what a grading run found, as plain data, serialised in exactly one place.
+
+No I/O here. Renderers (text, JSON, HTML, Markdown, JUnit) read these objects; the store saves
+``Report.to_dict()`` and reads it back with ``Report.from_dict()``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from enum import Enum
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+
+class Status(str, Enum):
+    """The outcome of one test, or of a whole run."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    ERROR = "error"
+
+
+class Verdict(str, Enum):
+    """Why a run ended the way it did."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    SYNTAX_ERROR = "syntax-error"
+    IMPORT_ERROR = "import-error"
+    TIMEOUT = "timeout"
+    MEMORY_LIMIT = "memory-limit"
+    CRASHED = "crashed"
+    OUTPUT_LIMIT = "output-limit"
+    SANDBOX_ERROR = "sandbox-error"
+
+    @property
+    def status(self) -> Status:
+        """The run status this verdict implies: only the judge's own failure is an error."""
+        if self is Verdict.PASSED:
+            return Status.PASS
+        if self is Verdict.SANDBOX_ERROR:
+            return Status.ERROR
+        return Status.FAIL
+
+
+VERDICT_TEXT = {
+    Verdict.PASSED: "every test passed",
+    Verdict.FAILED: "some tests failed",
+    Verdict.SYNTAX_ERROR: "solution.py has a syntax error",
+    Verdict.IMPORT_ERROR: "solution.py raised an exception when imported",
+    Verdict.TIMEOUT: "the time limit was reached",
+    Verdict.MEMORY_LIMIT: "the memory limit was reached",
+    Verdict.CRASHED: "the test process ended before reporting every result",
+    Verdict.OUTPUT_LIMIT: "the output or file-size limit was reached",
+    Verdict.SANDBOX_ERROR: "the judge could not grade this submission (not the candidate's fault)",
+}
+
+EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_JUDGE = 0, 1, 2, 3
+
+
+@dataclass(frozen=True)
+class TestResult:
+    """One test of a suite, as graded."""
+
+    id: str
+    name: str
+    requirement: str
+    description: str
+    points: int
+    status: Status
+    message: str = ""
+    duration_s: float = 0.0
+    output: str = ""
+
+    @property
+    def earned(self) -> int:
+        """Points earned: all of them for a pass, none otherwise."""
+        return self.points if self.status is Status.PASS else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "requirement": self.requirement,
+            "description": self.description,
+            "points": self.points,
+            "earned": self.earned,
+            "status": self.status.value,
+            "message": self.message,
+            "duration_s": round(self.duration_s, 4),
+            "output": self.output,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TestResult:
+        return cls(
+            id=data["id"],
+            name=data["name"],
+            requirement=data.get("requirement", ""),
+            description=data.get("description", ""),
+            points=int(data["points"]),
+            status=Status(data["status"]),
+            message=data.get("message", ""),
+            duration_s=float(data.get("duration_s", 0.0)),
+            output=data.get("output", ""),
+        )
+
+
+@dataclass(frozen=True)
+class Report:
+    """One graded run of one submission against one suite."""
+
+    problem: str
+    verdict: Verdict
+    tests: tuple[TestResult, ...]
+    grading_s: float
+    sandbox: dict[str, Any]
+    submission_sha256: str
+    suite: str = "hidden"
+    detail: str = ""
+    warnings: tuple[str, ...] = ()
+    attempt_id: str | None = None
+    elapsed_s: float | None = None
+    budget_s: float | None = None
+    created_at: str = ""
+    title: str = ""
+    schema_version: int = SCHEMA_VERSION
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def status(self) -> Status:
+        return self.verdict.status
+
+    @property
+    def score(self) -> int:
+        return sum(t.earned for t in self.tests)
+
+    @property
+    def max_score(self) -> int:
+        return sum(t.points for t in self.tests)
+
+    @property
+    def percent(self) -> float:
+        return round(100.0 * self.score / self.max_score, 1) if self.max_score else 0.0
+
+    @property
+    def within_budget(self) -> bool | None:
+        if self.elapsed_s is None or self.budget_s is None:
+            return None
+        return self.elapsed_s <= self.budget_s
+
+    @property
+    def exit_code(self) -> int:
+        """The CLI contract: 0 all passed, 1 graded but not all passed, 3 the judge could not grade."""
+        return {Status.PASS: EXIT_PASSED, Status.FAIL: EXIT_FAILED, Status.ERROR: EXIT_JUDGE}[self.status]
+
+    def by_requirement(self) -> list[tuple[str, int, int, int, int]]:
+        """(requirement, tests passed, tests, points earned, points) per requirement, in R-number order."""
+        rows: dict[str, list[int]] = {}
+        for t in self.tests:
+            row = rows.setdefault(t.requirement or "-", [0, 0, 0, 0])
+            row[0] += t.status is Status.PASS
+            row[1] += 1
+            row[2] += t.earned
+            row[3] += t.points
+        return [(req, *vals) for req, vals in sorted(rows.items(), key=lambda kv: requirement_key(kv[0]))]
+
+    def with_clock(self, attempt_id: str, elapsed_s: float, budget_s: float) -> Report:
+        """The same report, placed on an attempt's clock."""
+        return replace(self, attempt_id=attempt_id, elapsed_s=elapsed_s, budget_s=budget_s)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": self.schema_version,
+            "problem": self.problem,
+            "title": self.title,
+            "suite": self.suite,
+            "attempt_id": self.attempt_id,
+            "status": self.status.value,
+            "verdict": self.verdict.value,
+            "verdict_text": VERDICT_TEXT[self.verdict],
+            "detail": self.detail,
+            "score": self.score,
+            "max_score": self.max_score,
+            "percent": self.percent,
+            "elapsed_s": None if self.elapsed_s is None else round(self.elapsed_s, 3),
+            "budget_s": self.budget_s,
+            "within_budget": self.within_budget,
+            "grading_s": round(self.grading_s, 3),
+            "created_at": self.created_at,
+            "tests": [t.to_dict() for t in self.tests],
+            "warnings": list(self.warnings),
+            "sandbox": self.sandbox,
+            "submission_sha256": self.submission_sha256,
+            **({"extra": self.extra} if self.extra else {}),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Report:
+        return cls(
+            schema_version=int(data.get("schema_version", SCHEMA_VERSION)),
+            problem=data["problem"],
+            title=data.get("title", ""),
+            suite=data.get("suite", "hidden"),
+            attempt_id=data.get("attempt_id"),
+            verdict=Verdict(data["verdict"]),
+            detail=data.get("detail", ""),
+            elapsed_s=data.get("elapsed_s"),
+            budget_s=data.get("budget_s"),
+            grading_s=float(data.get("grading_s", 0.0)),
+            created_at=data.get("created_at", ""),
+            tests=tuple(TestResult.from_dict(t) for t in data.get("tests", [])),
+            warnings=tuple(data.get("warnings", [])),
+            sandbox=dict(data.get("sandbox", {})),
+            submission_sha256=data.get("submission_sha256", ""),
+            extra=dict(data.get("extra", {})),
+        )
+
+
+def requirement_key(rid: str) -> tuple[int, str]:
+    """Sort R2 before R10."""
+    digits = "".join(ch for ch in rid if ch.isdigit())
+    return (int(digits) if digits else 10**6, rid)
+
+
+def format_clock(seconds: float) -> str:
+    """12:40 style minutes and seconds (hours when needed)."""
+    total = int(round(abs(seconds)))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def budget_line(elapsed_s: float, budget_s: float) -> str:
+    """"12:40 of 20:00, within budget" or "23:05 of 20:00, over by 3:05"."""
+    head = f"{format_clock(elapsed_s)} of {format_clock(budget_s)}"
+    if elapsed_s <= budget_s:
+        return f"{head}, within budget"
+    return f"{head}, over by {format_clock(elapsed_s - budget_s)}"

