@@ -1,0 +1,96 @@
+"""`judge doctor`: one screen saying what is ready to grade and what is not, each failure with its fix."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from judge.limits import format_size
+
+MIN_FREE_BYTES = 5 * 1024**3
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of the doctor's report."""
+
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+    required: bool = True
+
+
+def check_engine(connect: Callable[[], Any]) -> tuple[Check, Any]:
+    from judge.backends import SandboxUnavailable
+
+    try:
+        api = connect()
+        version = api.version().get("Version", "?")
+    except SandboxUnavailable as exc:
+        return Check("Docker engine", False, str(exc).splitlines()[0], exc.fix), None
+    return Check("Docker engine", True, f"reachable, version {version}"), api
+
+
+def check_image(api: Any, tag: str) -> Check:
+    if api is None:
+        return Check("Sandbox image", False, f"{tag}: cannot check without an engine", "start the engine first")
+    from judge.image import image_exists
+
+    if not image_exists(api, tag):
+        return Check("Sandbox image", False, f"{tag} is not built for this version of the judge",
+                     "judge sandbox build")
+    size = int(api.inspect_image(tag).get("Size", 0))
+    return Check("Sandbox image", True, f"{tag} ({format_size(size)})")
+
+
+def check_disk(path: Path) -> Check:
+    probe = path
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    free = shutil.disk_usage(probe).free
+    ok = free >= MIN_FREE_BYTES
+    return Check("Disk space", ok, f"{format_size(free)} free at {probe}",
+                 "free some space (the image build needs about 5 GiB): `judge sandbox prune`", required=False)
+
+
+def check_problems(extra: list[Path] | None) -> Check:
+    from judge.catalog import discover
+
+    problems, errors = discover(extra)
+    if errors:
+        return Check("Problems", False, f"{len(problems)} loaded, {len(errors)} broken: {errors[0]}",
+                     "fix the folder named above (`judge problem validate PATH` explains)")
+    if not problems:
+        return Check("Problems", False, "no problems found", "reinstall ml-judge, or set JUDGE_PROBLEMS_PATH")
+    return Check("Problems", True, f"{len(problems)} found: {', '.join(p.slug for p in problems)}")
+
+
+def check_data_home(path: Path) -> Check:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".doctor-probe"
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as exc:
+        return Check("Data folder", False, f"{path} is not writable ({exc.strerror})",
+                     "set JUDGE_HOME to a writable folder")
+    return Check("Data folder", True, str(path))
+
+
+def run_checks(connect: Callable[[], Any], tag: str, data_home: Path, extra: list[Path] | None) -> list[Check]:
+    """Every check, in the order a person fixes things."""
+    engine, api = check_engine(connect)
+    checks = [engine, check_image(api, tag), check_problems(extra), check_data_home(data_home),
+              check_disk(data_home)]
+    if shutil.which("debootstrap") is None:
+        checks.append(Check("Offline base", False, "debootstrap not installed (only needed where no registry "
+                            "answers)", "apt-get install debootstrap", required=False))
+    return checks
+
+
+def ready(checks: list[Check]) -> bool:
+    return all(c.ok for c in checks if c.required)

@@ -1,0 +1,111 @@
+"""`judge problem new`: a problem folder that already loads and validates, for an author to fill in."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from judge.catalog import SLUG
+
+FILES: dict[str, str] = {
+    "problem.toml": '''slug = "{slug}"
+title = "{title}"
+budget_minutes = 20
+difficulty = "medium"
+summary = "One sentence shown by `judge list`."
+skills = ["python"]
+
+[limits]
+memory = "2g"
+timeout_s = 120
+test_timeout_s = 30
+''',
+    "statement.md": '''# {title}
+
+Describe the task as an interviewer would, then list every requirement. If a hidden test checks it,
+a requirement says it.
+
+- **R1** `solve(values)` returns the sum of `values` (a list of integers); an empty list gives `0`.
+
+## Example
+
+```python
+>>> solve([1, 2, 3])
+6
+```
+''',
+    "starter/solution.py": '''"""{title}."""
+
+
+def solve(values: list[int]) -> int:
+    """Return the sum of values (0 for an empty list)."""
+    raise NotImplementedError
+''',
+    "reference/solution.py": '''"""{title}: reference solution."""
+
+
+def solve(values: list[int]) -> int:
+    """Return the sum of values (0 for an empty list)."""
+    return sum(values)
+''',
+    "public_tests/test_public.py": '''from solution import solve
+
+
+def test_example():
+    """The statement's example."""
+    assert solve([1, 2, 3]) == 6
+''',
+    "hidden_tests/test_solve.py": '''import pytest
+
+from solution import solve
+
+
+@pytest.mark.points(2)
+@pytest.mark.requirement("R1")
+def test_sums_values():
+    """solve adds up the values."""
+    assert solve([4, 5, -1]) == 8
+
+
+@pytest.mark.points(1)
+@pytest.mark.requirement("R1")
+def test_empty_list_is_zero():
+    """An empty list gives 0."""
+    assert solve([]) == 0
+''',
+    "hidden_tests/conftest.py": '''import os
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    """The problem's data files (the judge sets JUDGE_DATA_DIR; by hand, the starter folder)."""
+    env = os.environ.get("JUDGE_DATA_DIR")
+    return Path(env) if env else Path(__file__).resolve().parents[1] / "starter"
+''',
+}
+
+
+class ScaffoldError(ValueError):
+    """The folder cannot be created; the message says why."""
+
+
+def scaffold(slug: str, parent: Path) -> Path:
+    """Create ``parent/slug`` with a small, valid example problem."""
+    if not SLUG.match(slug):
+        raise ScaffoldError(f"slug {slug!r} must be lowercase letters, digits and dashes (e.g. my-problem)")
+    root = parent / slug
+    if root.exists():
+        raise ScaffoldError(f"{root} already exists; choose another slug or --dir")
+    title = slug.replace("-", " ").capitalize()
+    try:
+        for name, text in FILES.items():
+            path = root / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text.format(slug=slug, title=title))
+    except OSError as exc:
+        shutil.rmtree(root, ignore_errors=True)
+        raise ScaffoldError(f"cannot create {root}: {exc.strerror}") from exc
+    return root

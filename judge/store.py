@@ -1,0 +1,199 @@
+"""Attempts and reports on disk: one folder an attempt, plus a sqlite index for listing.
+
+Layout under the data folder (``JUDGE_HOME`` or the platform's user data folder)::
+
+    install.key                 per-install HMAC key (0600)
+    index.sqlite                attempts table: what `judge history` and `judge list` read
+    attempts/<id>/attempt.json  the attempt record (source of truth, HMAC-protected clock fields)
+    attempts/<id>/report.json   the graded report, once submitted
+    attempts/<id>/solution.py   the snapshot of what was graded
+    attempts/<id>/lock          held while the attempt is being graded
+
+Every file write is atomic (write a temporary file, fsync, rename), so a crash or Ctrl-C leaves either
+the old or the new version, never half of one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import secrets
+import sqlite3
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS attempts (
+    id TEXT PRIMARY KEY,
+    problem TEXT NOT NULL,
+    started_at REAL NOT NULL,
+    status TEXT NOT NULL,
+    submitted_at REAL,
+    elapsed_s REAL,
+    budget_s REAL,
+    score INTEGER,
+    max_score INTEGER,
+    percent REAL,
+    verdict TEXT,
+    workspace TEXT
+)
+"""
+
+
+class StoreError(RuntimeError):
+    """The data folder cannot be used; the message says why."""
+
+
+class AttemptLocked(StoreError):
+    """Another process is grading this attempt right now."""
+
+
+def atomic_write(path: Path, data: bytes, mode: int = 0o644) -> None:
+    """Replace ``path`` with ``data`` in one step."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    atomic_write(path, (json.dumps(data, indent=2, sort_keys=True) + "\n").encode())
+
+
+class Store:
+    """The judge's data folder."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        try:
+            (root / "attempts").mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the data folder {root}: {exc.strerror}; set JUDGE_HOME") from exc
+
+    # -- the install key ---------------------------------------------------------------------------
+    def key(self) -> bytes:
+        """The per-install HMAC key, made on first use."""
+        path = self.root / "install.key"
+        if not path.exists():
+            with contextlib.suppress(FileExistsError):
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(fd, "w") as handle:
+                    handle.write(secrets.token_hex(32))
+        return bytes.fromhex(path.read_text().strip())
+
+    # -- the index ---------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        conn = sqlite3.connect(self.root / "index.sqlite", timeout=30)
+        try:
+            conn.row_factory = sqlite3.Row
+            conn.execute(SCHEMA)
+            with conn:
+                yield conn
+        finally:
+            conn.close()
+
+    def index(self, record: dict[str, Any]) -> None:
+        """Insert or update an attempt's row from its record."""
+        report = record.get("result") or {}
+        with self._db() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO attempts VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                (record["id"], record["problem"], record["started_at"], record["status"],
+                 record.get("submitted_at"), record.get("elapsed_s"), record.get("budget_s"),
+                 report.get("score"), report.get("max_score"), report.get("percent"), report.get("verdict"),
+                 record.get("workspace")),
+            )
+
+    def rows(self, problem: str | None = None) -> list[dict[str, Any]]:
+        """Attempts, newest first."""
+        query = "SELECT * FROM attempts"
+        args: tuple[Any, ...] = ()
+        if problem:
+            query += " WHERE problem = ?"
+            args = (problem,)
+        with self._db() as db:
+            return [dict(r) for r in db.execute(query + " ORDER BY started_at DESC", args)]
+
+    def best_scores(self) -> dict[str, float]:
+        """The best percent per problem over submitted attempts."""
+        with self._db() as db:
+            rows = db.execute("SELECT problem, MAX(percent) AS best FROM attempts "
+                              "WHERE status = 'submitted' GROUP BY problem")
+            return {r["problem"]: r["best"] for r in rows if r["best"] is not None}
+
+    # -- attempt folders ---------------------------------------------------------------------------
+    def attempt_dir(self, attempt_id: str) -> Path:
+        if not attempt_id or "/" in attempt_id or attempt_id.startswith("."):
+            raise StoreError(f"bad attempt id {attempt_id!r}")
+        return self.root / "attempts" / attempt_id
+
+    def save_record(self, record: dict[str, Any]) -> None:
+        write_json(self.attempt_dir(record["id"]) / "attempt.json", record)
+        self.index(record)
+
+    def load_record(self, attempt_id: str) -> dict[str, Any]:
+        path = self.attempt_dir(attempt_id) / "attempt.json"
+        try:
+            data = json.loads(path.read_text())
+        except FileNotFoundError as exc:
+            raise StoreError(f"no attempt {attempt_id!r} in {self.root} (see `judge history`)") from exc
+        except ValueError as exc:
+            raise StoreError(f"the record of attempt {attempt_id!r} is damaged: {path}") from exc
+        if not isinstance(data, dict):
+            raise StoreError(f"the record of attempt {attempt_id!r} is damaged: {path}")
+        return data
+
+    def save_report(self, attempt_id: str, report: dict[str, Any], solution: str) -> None:
+        folder = self.attempt_dir(attempt_id)
+        atomic_write(folder / "solution.py", solution.encode("utf-8"))
+        write_json(folder / "report.json", report)
+
+    def load_report(self, attempt_id: str) -> dict[str, Any]:
+        path = self.attempt_dir(attempt_id) / "report.json"
+        if not path.exists():
+            raise StoreError(f"attempt {attempt_id} has no report yet: submit it with `judge submit`")
+        data: dict[str, Any] = json.loads(path.read_text())
+        return data
+
+    def snapshot(self, attempt_id: str) -> str:
+        path = self.attempt_dir(attempt_id) / "solution.py"
+        return path.read_text(encoding="utf-8") if path.exists() else ""
+
+    @contextlib.contextmanager
+    def lock(self, attempt_id: str) -> Iterator[None]:
+        """Hold the attempt's grading lock, or raise ``AttemptLocked`` at once."""
+        path = self.attempt_dir(attempt_id) / "lock"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as exc:
+                handle.seek(0)
+                holder = handle.read().strip() or "another process"
+                raise AttemptLocked(
+                    f"attempt {attempt_id} is being graded right now by {holder}; wait for it to finish"
+                ) from exc
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"`judge` process {os.getpid()}")
+            handle.flush()
+            try:
+                yield
+            finally:
+                handle.seek(0)
+                handle.truncate()
+                fcntl.flock(handle, fcntl.LOCK_UN)
