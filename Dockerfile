@@ -11,7 +11,12 @@ COPY wheelhouse/ /tmp/wheelhouse/
 RUN python3 -m venv /opt/venv \
  && /opt/venv/bin/pip install --no-cache-dir --no-index --find-links /tmp/wheelhouse \
         --disable-pip-version-check -r /tmp/requirements.txt \
- && /opt/venv/bin/python -m compileall -q /opt/venv/lib > /dev/null || true
+ && /opt/venv/bin/python -m compileall -q /opt/venv/lib > /dev/null || true \
+ && SITE=/opt/venv/lib/python3.11/site-packages \
+ && find "$SITE" -depth -type d -name tests -exec rm -rf {} + \
+ && rm -rf "$SITE/torch/include" "$SITE/pip" "$SITE"/pip-*.dist-info "$SITE/setuptools" \
+        "$SITE"/setuptools-*.dist-info /opt/venv/bin/pip*
+# (Packages' own test suites, C++ headers and pip are not needed to grade and cost ~250 MB.)
 
 # Stage 2: the image that runs submissions.
 FROM ${BASE_IMAGE}

@@ -83,7 +83,18 @@ class Context:
 pass_ctx = click.make_pass_decorator(Context)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class JudgeGroup(click.Group):
+    """Turns an expected failure anywhere below it into one line on stderr and its exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except Fail as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(exc.code)
+
+
+@click.group(cls=JudgeGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--problems", "problems", multiple=True, type=click.Path(path_type=Path),
               help="Also look for problems in DIR (repeatable; adds to JUDGE_PROBLEMS_PATH).")
 @click.version_option(package_name="ml-judge", prog_name="judge")
@@ -737,10 +748,9 @@ def main() -> None:
 
     signal.signal(signal.SIGTERM, on_term)
     try:
-        cli.main(standalone_mode=False, prog_name="judge")
-    except Fail as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(exc.code)
+        code = cli.main(standalone_mode=False, prog_name="judge")
+        # Without standalone mode click returns ctx.exit()'s code instead of exiting with it.
+        sys.exit(code if isinstance(code, int) else EXIT_PASSED)
     except click.exceptions.Abort:
         click.echo("interrupted", err=True)
         sys.exit(130)

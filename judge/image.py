@@ -10,6 +10,8 @@ made with debootstrap and ``docker import``.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import os
 import shutil
@@ -121,6 +123,17 @@ def try_pull(api: Any, ref: str, progress: Progress) -> bool:
         return False
 
 
+def remove_rootfs(root: Path) -> None:
+    """Delete a (possibly half-made) debootstrap tree, unmounting what an interrupted run left mounted."""
+    try:
+        mounts = [line.split()[1] for line in Path("/proc/mounts").read_text().splitlines()]
+    except OSError:
+        mounts = []
+    for point in sorted((m for m in mounts if m.startswith(str(root) + "/")), key=len, reverse=True):
+        subprocess.run(["umount", "-l", point], capture_output=True)
+    shutil.rmtree(root, ignore_errors=True)
+
+
 def debootstrap_base(api: Any, progress: Progress) -> str:
     """Make a Debian base image from Debian's packages (no container registry needed)."""
     if image_exists(api, OFFLINE_BASE):
@@ -132,8 +145,7 @@ def debootstrap_base(api: Any, progress: Progress) -> str:
             "Install it (`apt-get install debootstrap`), or load an image and pass --base-image NAME."
         )
     root = cache_home() / f"rootfs-{DEBIAN_SUITE}"
-    if root.exists():
-        shutil.rmtree(root)
+    remove_rootfs(root)
     root.parent.mkdir(parents=True, exist_ok=True)
     progress(f"base image: debootstrap {DEBIAN_SUITE} into {root} (about a minute)")
     result = subprocess.run(
@@ -148,7 +160,7 @@ def debootstrap_base(api: Any, progress: Progress) -> str:
     imported = subprocess.run(["docker", "import", "-", OFFLINE_BASE], stdin=tar.stdout, capture_output=True,
                               text=True)
     tar.wait()
-    shutil.rmtree(root, ignore_errors=True)
+    remove_rootfs(root)
     if imported.returncode != 0:
         raise BuildError(f"docker import failed: {imported.stderr.strip()[:300]}")
     return OFFLINE_BASE
@@ -204,6 +216,32 @@ def build(
     if not force and image_exists(api, tag):
         size = int(api.inspect_image(tag).get("Size", 0))
         return BuildResult(tag, False, time.monotonic() - started, size, "")
+    with build_lock(progress):
+        if not force and image_exists(api, tag):  # another build finished it while we waited
+            size = int(api.inspect_image(tag).get("Size", 0))
+            return BuildResult(tag, False, time.monotonic() - started, size, "")
+        return _build_locked(api, tag, started, base_image, offline_base, wheelhouse, progress)
+
+
+@contextlib.contextmanager
+def build_lock(progress: Progress) -> Iterator[None]:
+    """One build at a time on this machine: two would fight over the base root filesystem and the cache."""
+    path = cache_home() / "build.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            progress("another `judge sandbox build` is running; waiting for it to finish")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _build_locked(api: Any, tag: str, started: float, base_image: str, offline_base: bool,
+                  wheelhouse: Path | None, progress: Progress) -> BuildResult:
     base = resolve_base(api, base_image, offline_base, progress)
     house = wheelhouse or default_wheelhouse()
     if wheelhouse is None:

@@ -63,6 +63,8 @@ EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_JUDGE = 0, 1, 2, 3
 class TestResult:
     """One test of a suite, as graded."""
 
+    __test__ = False  # not a pytest test class
+
     id: str
     name: str
     requirement: str

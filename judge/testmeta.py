@@ -15,10 +15,14 @@ from pathlib import Path
 class TestMetaError(ValueError):
     """A test file whose metadata cannot be read; the message names the file and test."""
 
+    __test__ = False  # not a pytest test class
+
 
 @dataclass(frozen=True)
 class TestSpec:
     """One test function as declared: ``file::Class::name`` without parameters."""
+
+    __test__ = False  # not a pytest test class
 
     key: str
     file: str

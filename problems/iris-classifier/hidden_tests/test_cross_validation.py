@@ -10,7 +10,6 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils.validation import check_is_fitted
-
 from solution import cross_validate_models
 
 COLUMNS = ["accuracy_mean", "accuracy_std", "f1_macro_mean", "f1_macro_std"]
@@ -37,7 +36,7 @@ def test_cv_table_shape_columns_and_index(noisy_binary):
 @pytest.mark.points(3)
 @pytest.mark.requirement("R3")
 def test_cv_uses_macro_f1_on_imbalanced_classes():
-    """Majority-class model on 40/10 labels: accuracy 0.8 but macro F1 4/9 in every fold (not micro/weighted F1)."""
+    """Majority-class model on 40/10 labels: accuracy 0.8, macro F1 4/9 in every fold (not micro F1)."""
     y = np.array([0] * 40 + [1] * 10)
     X = np.arange(50, dtype=float).reshape(-1, 1)
     table = cross_validate_models(

@@ -6,14 +6,13 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
-
 from solution import fit_and_evaluate
 
 
 @pytest.mark.points(3)
 @pytest.mark.requirement("R5")
 def test_fit_and_evaluate_hand_computed_metrics(lookup_classifier):
-    """Accuracy 5/8, macro F1 11/18 and the confusion matrix (rows true, columns predicted, labels ascending)."""
+    """Accuracy 5/8, macro F1 11/18 and the confusion matrix (rows true, columns predicted, ascending)."""
     # the lookup model predicts column 0; (true, predicted) pairs, listed with label 2 first
     pairs = [(2, 2), (2, 0), (1, 1), (0, 0), (1, 2), (0, 1), (0, 0), (1, 1)]
     y_test = np.array([t for t, _ in pairs])
@@ -35,12 +34,21 @@ def test_fit_and_evaluate_hand_computed_metrics(lookup_classifier):
 @pytest.mark.points(1)
 @pytest.mark.requirement("R5")
 def test_confusion_matrix_includes_label_absent_from_test(lookup_classifier):
-    """A label seen only in training still gets its (all-zero) row and column, in ascending label order."""
+    """Confusion-matrix labels are those of y_train and y_test together, in ascending order."""
     y_train = np.array([0, 1, 2, 0, 1, 2])
     y_test = np.array([1, 0, 1, 0])
     X_test = np.array([[1, 0.0], [1, 0.0], [1, 0.0], [0, 0.0]])
     _, metrics = fit_and_evaluate(lookup_classifier(), np.zeros((6, 2)), y_train, X_test, y_test)
     want = np.array([[1, 1, 0], [0, 2, 0], [0, 0, 0]])
+    got = np.asarray(metrics["confusion_matrix"])
+    assert np.array_equal(got, want), f"confusion matrix: expected\n{want}\ngot\n{got}"
+    # label 2 appears only in the test part (true, predicted): (0,0), (2,2), (1,2), (2,1)
+    y_test = np.array([0, 2, 1, 2])
+    X_test = np.array([[0, 0.0], [2, 0.0], [2, 0.0], [1, 0.0]])
+    _, metrics = fit_and_evaluate(
+        lookup_classifier(), np.zeros((4, 2)), np.array([0, 1, 0, 1]), X_test, y_test
+    )
+    want = np.array([[1, 0, 0], [0, 0, 1], [0, 1, 1]])
     got = np.asarray(metrics["confusion_matrix"])
     assert np.array_equal(got, want), f"confusion matrix: expected\n{want}\ngot\n{got}"
 
@@ -50,9 +58,7 @@ def test_confusion_matrix_includes_label_absent_from_test(lookup_classifier):
 def test_fit_and_evaluate_returns_fitted_model(iris):
     """The returned model is fitted and its test predictions reproduce the reported accuracy."""
     X, y = iris
-    X_train, X_test, y_train, y_test = train_test_split(
-        X, y, test_size=0.3, stratify=y, random_state=1
-    )
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.3, stratify=y, random_state=1)
     model, metrics = fit_and_evaluate(
         make_pipeline(StandardScaler(), LogisticRegression()), X_train, y_train, X_test, y_test
     )
@@ -80,6 +86,6 @@ def test_fit_and_evaluate_fits_on_all_raw_training_rows(iris_with_ids, spy, raw_
         assert sorted(raw_ids(X_seen, X)) == sorted(X_train[:, 0].astype(int)), (
             "the model must be fitted on all training rows (and only those)"
         )
-    assert any(
-        sorted(raw_ids(p, X)) == sorted(X_test[:, 0].astype(int)) for p in preds
-    ), "the model must predict the test rows"
+    assert any(sorted(raw_ids(p, X)) == sorted(X_test[:, 0].astype(int)) for p in preds), (
+        "the model must predict the test rows"
+    )

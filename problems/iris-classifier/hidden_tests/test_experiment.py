@@ -8,7 +8,6 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils.validation import check_is_fitted
-
 from solution import (
     cross_validate_models,
     fit_and_evaluate,
@@ -45,7 +44,7 @@ def test_run_experiment_never_fits_on_test_rows(iris_with_ids, spy, raw_ids):
 @pytest.mark.points(2)
 @pytest.mark.requirement("R6")
 def test_run_experiment_composes_the_steps(noisy_binary):
-    """cv_results, best_name and metrics equal split_data -> cross_validate_models -> select_best -> fit_and_evaluate."""
+    """Results equal split_data -> cross_validate_models -> select_best -> fit_and_evaluate."""
     X, y = noisy_binary
     models = {
         "tree": DecisionTreeClassifier(max_depth=3, random_state=0),
@@ -66,7 +65,7 @@ def test_run_experiment_composes_the_steps(noisy_binary):
 @pytest.mark.points(2)
 @pytest.mark.requirement("R6")
 def test_run_experiment_selects_by_cv_not_training_fit(noisy_binary):
-    """With 20% label noise, 1-NN fits the training data perfectly but logistic regression wins cross-validation."""
+    """With 20% label noise, 1-NN fits the training rows perfectly but logistic regression wins CV."""
     X, y = noisy_binary
     models = {
         "knn1": KNeighborsClassifier(n_neighbors=1),
@@ -85,7 +84,9 @@ def test_run_experiment_on_iris(iris):
     iris_run = run_experiment(*iris, test_size=0.2, folds=5, seed=0)
     names = list(make_models(0))
     assert set(iris_run) >= {"cv_results", "best_name", "model", "metrics"}, f"keys: {sorted(iris_run)}"
-    assert list(iris_run["cv_results"].index) == names, "cv_results must have one row per make_models(seed) model"
+    assert list(iris_run["cv_results"].index) == names, (
+        "cv_results must have one row per make_models(seed) model"
+    )
     assert iris_run["best_name"] in names
     try:
         check_is_fitted(iris_run["model"])

@@ -1,6 +1,5 @@
 import pandas as pd
 import pytest
-
 from solution import select_best
 
 COLUMNS = ["accuracy_mean", "accuracy_std", "f1_macro_mean", "f1_macro_std"]

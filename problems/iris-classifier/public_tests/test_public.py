@@ -3,14 +3,13 @@ import pandas as pd
 import pytest
 from sklearn.datasets import load_iris
 from sklearn.dummy import DummyClassifier
-
 from solution import cross_validate_models, run_experiment, select_best, split_data
 
 
 def test_split_iris_is_stratified():
     """Iris, test_size=0.2: 120 train / 30 test rows, 10 test rows per class."""
     X, y = load_iris(return_X_y=True)
-    X_train, X_test, y_train, y_test = split_data(X, y, test_size=0.2, seed=0)
+    X_train, X_test, _, y_test = split_data(X, y, test_size=0.2, seed=0)
     assert X_train.shape == (120, 4) and X_test.shape == (30, 4)
     assert np.bincount(y_test).tolist() == [10, 10, 10]
 

@@ -1,0 +1,129 @@
+"""What the file renderers say about a report, worded once: labels, the clock, the sandbox and its limits.
+
+Pure functions from a Report (or a part of one) to short strings. ``html.py`` and ``markdown.py`` lay these
+out; neither words a fact on its own, so the two formats cannot drift apart. ``clean_text`` is the one place
+that makes untrusted text (candidate output, messages) safe to carry into any format.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from judge.limits import format_size
+from judge.report import Report, Status, budget_line, format_clock
+
+PUBLIC_NOTE = ("Public examples only: these are the visible tests of the workspace, not the graded suite. "
+               "`judge submit` grades the hidden tests.")
+NO_CLOCK = "no clock: graded outside a timed attempt, so there is no time budget"
+STATUS_LABEL = {Status.PASS: "PASS", Status.FAIL: "FAIL", Status.ERROR: "ERROR"}
+
+# Terminal colour codes first (so their tails do not survive as "[31m"), then whatever XML 1.0 forbids
+# or UTF-8 cannot encode: C0 controls but tab/newline/CR, DEL, lone surrogates, the two non-characters.
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+# Limits, in the order a reader cares about them: (key, label, kind).
+_LIMITS = (
+    ("timeout_s", "whole run", "seconds"),
+    ("test_timeout_s", "one test", "seconds"),
+    ("memory_bytes", "memory", "bytes"),
+    ("cpus", "CPUs", "number"),
+    ("pids", "processes", "number"),
+    ("open_files", "open files", "number"),
+    ("file_size_bytes", "file size", "bytes"),
+    ("scratch_bytes", "scratch space", "bytes"),
+    ("output_bytes", "output", "bytes"),
+    ("test_output_bytes", "output kept per test", "bytes"),
+)
+
+
+def clean_text(text: object) -> str:
+    """``text`` as a string any renderer can carry: colour codes dropped, unsafe characters replaced."""
+    return _UNSAFE.sub("\ufffd", _ANSI.sub("", str(text)))
+
+
+def title_of(report: Report) -> str:
+    """The problem's title, or its slug when the report has none."""
+    return report.title or report.problem
+
+
+def suite_label(report: Report) -> str:
+    """Which suite was run, as a reader says it."""
+    return "public examples" if report.suite == "public" else "hidden tests"
+
+
+def score_text(report: Report) -> str:
+    """``3/6 (50%)``."""
+    return f"{report.score}/{report.max_score} ({report.percent:g}%)"
+
+
+def date_text(iso: str) -> str:
+    """An ISO timestamp as local date and time (``2026-11-22 20:50 CET``), or the input as it came."""
+    if not iso:
+        return "-"
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M %Z").strip()
+
+
+def epoch_text(epoch: float | None) -> str:
+    """Seconds since the epoch as local date and time, or ``-``."""
+    if epoch is None:
+        return "-"
+    return date_text(datetime.fromtimestamp(float(epoch), UTC).isoformat())
+
+
+def time_text(elapsed_s: float | None, budget_s: float | None) -> str:
+    """The attempt's time against its budget, or why there is none."""
+    if elapsed_s is None:
+        return NO_CLOCK
+    if budget_s is None:
+        return f"{format_clock(elapsed_s)} elapsed (no budget)"
+    return budget_line(elapsed_s, budget_s)
+
+
+def first_line(message: str, limit: int = 200) -> str:
+    """The first non-blank line of a message, cut to ``limit`` characters."""
+    for line in clean_text(message).splitlines():
+        if line.strip():
+            line = line.strip()
+            return line if len(line) <= limit else line[: limit - 1] + "…"
+    return ""
+
+
+def _limit_value(value: Any, kind: str) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return clean_text(value)
+    if kind == "bytes":
+        return format_size(int(value))
+    if kind == "seconds":
+        return f"{value:g} s"
+    return f"{value:g}"
+
+
+def limit_facts(limits: dict[str, Any]) -> list[tuple[str, str]]:
+    """The run's limits as (label, value) pairs; keys this version does not know are shown as they are."""
+    known = {key for key, _, _ in _LIMITS}
+    facts = [(label, _limit_value(limits[key], kind)) for key, label, kind in _LIMITS if key in limits]
+    facts += [(clean_text(key), clean_text(value)) for key, value in sorted(limits.items()) if key not in known]
+    return facts
+
+
+def sandbox_facts(report: Report) -> list[tuple[str, str]]:
+    """Where and how the submission ran, as (label, value) pairs."""
+    box = report.sandbox
+    facts = [("backend", clean_text(box.get("backend") or "unknown"))]
+    if box.get("image"):
+        facts.append(("image", clean_text(box["image"])))
+    if box.get("isolation"):
+        facts.append(("isolation", clean_text(box["isolation"])))
+    facts.append(("grading time", f"{report.grading_s:.1f} s"))
+    if report.submission_sha256:
+        facts.append(("submission sha256", clean_text(report.submission_sha256)))
+    return facts

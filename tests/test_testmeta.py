@@ -1,0 +1,57 @@
+"""Static reading of test metadata: points, requirement, description, parametrisation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from judge.testmeta import TestMetaError, base_key, read_suite
+
+SUITE = '''
+import pytest
+
+@pytest.mark.points(3)
+@pytest.mark.requirement("R2")
+def test_one():
+    """Checks the first thing.
+
+    More words that are not the description.
+    """
+
+def test_defaults():
+    pass
+
+@pytest.mark.requirement("R1")
+class TestGroup:
+    @pytest.mark.points(2)
+    @pytest.mark.parametrize("x", [1, 2])
+    def test_member(self, x):
+        """Member test."""
+
+def helper():
+    pass
+'''
+
+
+def test_reads_points_requirements_and_docstrings(tmp_path: Path) -> None:
+    (tmp_path / "test_a.py").write_text(SUITE)
+    specs = {s.key: s for s in read_suite(tmp_path)}
+    assert set(specs) == {"test_a.py::test_one", "test_a.py::test_defaults", "test_a.py::TestGroup::test_member"}
+    one = specs["test_a.py::test_one"]
+    assert (one.points, one.requirement, one.description) == (3, "R2", "Checks the first thing.")
+    assert specs["test_a.py::test_defaults"].points == 1
+    member = specs["test_a.py::TestGroup::test_member"]
+    assert (member.points, member.requirement, member.parametrized) == (2, "R1", True)
+
+
+@pytest.mark.parametrize("mark", ["@pytest.mark.points(0)", "@pytest.mark.points('2')", "@pytest.mark.points(N)"])
+def test_bad_points_are_errors(tmp_path: Path, mark: str) -> None:
+    (tmp_path / "test_b.py").write_text(f"import pytest\n\n{mark}\ndef test_x():\n    pass\n")
+    with pytest.raises(TestMetaError, match="test_b.py::test_x"):
+        read_suite(tmp_path)
+
+
+def test_base_key_strips_parameters() -> None:
+    assert base_key("t.py::test_x[1-2]") == "t.py::test_x"
+    assert base_key("t.py::C::test_y") == "t.py::C::test_y"
