@@ -19,6 +19,7 @@ class Measurement:
     ok: bool = True
     detail: str = ""
     peak_rss_kib: int | None = None
+    parts: Mapping[str, float] | None = None  # where the seconds went, when the side can tell
 
 
 def rotated(names: Sequence[str], turn: int) -> list[str]:
@@ -31,7 +32,7 @@ def rotated(names: Sequence[str], turn: int) -> list[str]:
 
 def interleave(sides: Mapping[str, Callable[[], Measurement]], runs: int, warmup: int = 0,
                ) -> dict[str, list[Measurement]]:
-    """Run every side once a round, in a rotating order, for ``warmup`` discarded rounds then ``runs`` kept."""
+    """Run every side once a round, in a rotating order: ``warmup`` rounds discarded, then ``runs`` kept."""
     kept: dict[str, list[Measurement]] = {name: [] for name in sides}
     names = list(sides)
     for turn in range(warmup + runs):
@@ -58,7 +59,7 @@ def summarize(values: Sequence[float]) -> dict[str, Any] | None:
     }
 
 
-def seconds_of(measurements: Sequence[Measurement]) -> dict[str, Any] | None:
+def seconds_of(measurements: Sequence[Measurement]) -> dict[str, Any]:
     """The summary of the successful runs' seconds, with how many runs failed and why (first reason)."""
     good = [m.seconds for m in measurements if m.ok]
     summary = summarize(good)
@@ -92,7 +93,8 @@ def ratio(numerator: float | None, denominator: float | None) -> float | None:
     return numerator / denominator
 
 
-def target(name: str, value: float | None, limit: float, kind: str, unit: str, note: str = "") -> dict[str, Any]:
+def target(name: str, value: float | None, limit: float, kind: str, unit: str,
+           note: str = "") -> dict[str, Any]:
     """A target beside its figure: ``kind`` is "at most" or "at least"; ``met`` is None without a figure."""
     if kind not in ("at most", "at least"):
         raise ValueError(f"unknown target kind {kind!r}")
@@ -103,7 +105,8 @@ def target(name: str, value: float | None, limit: float, kind: str, unit: str, n
         met = value <= limit
     else:
         met = value >= limit
-    return {"name": name, "value": value, "limit": limit, "kind": kind, "unit": unit, "met": met, "note": note}
+    return {"name": name, "value": value, "limit": limit, "kind": kind, "unit": unit, "met": met,
+            "note": note}
 
 
 def verdict_word(met: bool | None) -> str:

@@ -98,6 +98,8 @@ def load_problem(root: Path, builtin: bool = False) -> Problem:
         meta = tomllib.loads(toml_path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ProblemError(f"{toml_path}: not valid TOML: {exc}") from exc
+    except OSError as exc:
+        raise ProblemError(f"{toml_path}: cannot read it: {exc.strerror}") from exc
     unknown = sorted(set(meta) - KNOWN_KEYS)
     if unknown:
         raise ProblemError(f"{toml_path}: unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(KNOWN_KEYS))}")
@@ -118,6 +120,8 @@ def load_problem(root: Path, builtin: bool = False) -> Problem:
     skills = meta.get("skills", [])
     if not isinstance(skills, list) or not all(isinstance(s, str) for s in skills):
         raise ProblemError(f"{toml_path}: skills must be a list of strings")
+    if not isinstance(meta.get("limits", {}), dict):
+        raise ProblemError(f"{toml_path}: limits must be a [limits] table, like [limits] timeout_s = 60")
     try:
         limits = limits_from_toml(meta.get("limits", {}), DEFAULT_LIMITS)
     except LimitError as exc:

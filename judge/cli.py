@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -143,8 +142,11 @@ def make_backend(name: str, ctx: Context) -> Backend:
 @contextmanager
 def spinner(ctx: Context, label: str, enabled: bool = True) -> Iterator[None]:
     """A live spinner with elapsed seconds on stderr, only when stderr is a terminal."""
+    if not enabled:  # before ctx.err: `--json` runs need no rich import (about 40 ms of start-up)
+        yield
+        return
     err = ctx.err
-    if not enabled or not err.is_terminal:
+    if not err.is_terminal:
         yield
         return
     started = time.monotonic()
@@ -315,7 +317,7 @@ def status(ctx: Context, directory: Path | None, as_json: bool) -> None:
     from judge.report import format_clock
 
     store = ctx.store()
-    workspace, record, warnings = workspace_attempt(ctx, store, directory)
+    _, record, warnings = workspace_attempt(ctx, store, directory)
     view = clock_view(record, ctx.clock())
     if as_json:
         click.echo(json.dumps({"attempt_id": record["id"], "problem": record["problem"], "status": record["status"],
@@ -352,7 +354,7 @@ def test_cmd(ctx: Context, directory: Path | None, as_json: bool, backend: str) 
     from judge.store import write_json
 
     store = ctx.store()
-    workspace, record, warnings = workspace_attempt(ctx, store, directory)
+    workspace, record, _ = workspace_attempt(ctx, store, directory)
     problem = attempt_problem(ctx, record)
     report = run_grade(ctx, problem, workspace, make_backend(backend, ctx), problem.limits, suite="public",
                        quiet=as_json)
@@ -451,6 +453,10 @@ def report(ctx: Context, attempt_id: str | None, last: bool, fmt: str, output: P
     except StoreError as exc:
         fail(str(exc))
     rep = Report.from_dict(data)
+    if open_it and output is None:
+        # --open wants a file a browser shows: HTML unless a file format was named, kept beside the attempt.
+        fmt = "html" if fmt == "text" else fmt
+        output = store.attempt_dir(attempt_id) / ("report." + ("xml" if fmt == "junit" else fmt))
     if fmt == "text" and output is None:
         from judge.render.text import print_report
 
@@ -460,12 +466,17 @@ def report(ctx: Context, attempt_id: str | None, last: bool, fmt: str, output: P
     if output is None:
         click.echo(text, nl=False)
         return
-    atomic_write(output, text.encode("utf-8"))
+    try:
+        atomic_write(output, text.encode("utf-8"))
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc.strerror or exc}; choose another file with -o")
     ctx.err.print(f"wrote {output}")
     if open_it:
         import webbrowser
 
-        webbrowser.open(output.resolve().as_uri())
+        uri = output.resolve().as_uri()
+        if not webbrowser.open(uri):
+            ctx.err.print(f"no browser found here: open {uri} yourself")
 
 
 @cli.command()
@@ -492,9 +503,12 @@ def history(ctx: Context, problem_slug: str | None, as_json: bool, fmt: str, out
         text = history_html(rows)
         if output is None:
             click.echo(text, nl=False)
-        else:
+            return
+        try:
             atomic_write(output, text.encode("utf-8"))
-            ctx.err.print(f"wrote {output}")
+        except OSError as exc:
+            fail(f"cannot write {output}: {exc.strerror or exc}; choose another file with -o")
+        ctx.err.print(f"wrote {output}")
         return
     if not rows:
         ctx.out.print("No attempts yet. Start one with: judge start PROBLEM")
@@ -545,6 +559,8 @@ def run_cmd(ctx: Context, directory: Path | None, command: tuple[str, ...]) -> N
             "-e", "PYTHONPATH=/work", "-v", f"{workspace}:/work", "-w", "/work", "--memory",
             str(record.get("limits", {}).get("memory_bytes", 2 * 1024**3)), backend.image,
             *(command or ("python",))]
+    import subprocess  # here, not at the top: only `judge run` needs it, and start-up time counts
+
     sys.exit(subprocess.call(args))
 
 
@@ -573,7 +589,8 @@ def grade(ctx: Context, problem_name: str, paths: tuple[Path, ...], as_json: boo
     if not single:
         from judge.batch import run_batch_cli
 
-        sys.exit(run_batch_cli(ctx, problem, list(paths), limits, backend, jobs, out_dir, force, as_json))
+        sys.exit(run_batch_cli(ctx, problem, list(paths), limits, backend, jobs, out_dir, force, as_json,
+                               suite=suite))
     if not paths[0].exists():
         fail(f"{paths[0]} does not exist; pass a solution.py file or a folder that holds one")
     report = run_grade(ctx, problem, paths[0], make_backend(backend, ctx), limits, suite=suite, quiet=as_json)
@@ -610,7 +627,10 @@ def sandbox_build(ctx: Context, base_image: str | None, offline_base: bool, whee
     started = time.monotonic()
 
     def progress(line: str) -> None:
-        err.print(f"[dim]{time.monotonic() - started:6.1f}s[/] {line}")
+        from rich.text import Text
+
+        # Build output is not markup: ":x:" in a passwd line must not become an emoji.
+        err.print(Text(f"{time.monotonic() - started:6.1f}s ", style="dim") + Text(line), emoji=False)
 
     try:
         result = build(api, base_image=base_image or os.environ.get("BASE_IMAGE") or DEFAULT_BASE,
@@ -654,7 +674,8 @@ def sandbox_status(ctx: Context, as_json: bool) -> None:
     else:
         ctx.out.print(f"engine: reachable (Docker {data['engine_version']})")
         if present:
-            ctx.out.print(f"image:  {tag} present, {format_size(int(info.get('Size', 0)))}, built {info.get('Created', '')[:19]}")
+            size = format_size(int(info.get("Size", 0)))
+            ctx.out.print(f"image:  {tag} present, {size}, built {info.get('Created', '')[:19]}")
         else:
             ctx.out.print(f"image:  [red]{tag} missing[/] - build it with: judge sandbox build")
         if others:
@@ -726,17 +747,26 @@ def problem_new(ctx: Context, slug: str, directory: Path | None) -> None:
 @click.argument("target", required=False)
 @click.option("--all", "all_problems", is_flag=True, help="Every problem on the search path.")
 @click.option("--mutants", type=int, default=20, show_default=True, help="Mutants to grade (0: skip).")
+@click.option("--min-mutation-score", type=float, default=80.0, show_default=True,
+              help="Fail below this mutation score (percent; mutants marked equivalent do not count).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Which mutants are chosen.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON only.")
 @BACKEND_OPTION
 @pass_ctx
-def problem_validate(ctx: Context, target: str | None, all_problems: bool, mutants: int, as_json: bool,
-                     backend: str) -> None:
-    """Prove a problem's hidden tests are sound (reference 100%, starter 0, mutants caught, ...)."""
+def problem_validate(ctx: Context, target: str | None, all_problems: bool, mutants: int,
+                     min_mutation_score: float, seed: int, as_json: bool, backend: str) -> None:
+    """Prove a problem's hidden tests are sound (reference 100%, starter 0, mutants caught, ...).
+
+    Exit 0 when every check passes, 1 when one fails, 3 when the judge could not grade.
+    """
     from judge.validate import validate_cli
 
     if not target and not all_problems:
         fail("name a problem (slug or folder) or pass --all")
-    sys.exit(validate_cli(ctx, target, all_problems, mutants, as_json, backend))
+    if target and all_problems:
+        fail("name a problem or pass --all, not both")
+    sys.exit(validate_cli(ctx, target, all_problems, mutants, as_json, backend,
+                          min_mutation_score=min_mutation_score, seed=seed))
 
 
 def main() -> None:

@@ -248,7 +248,8 @@ def _build_locked(api: Any, tag: str, started: float, base_image: str, offline_b
         fill_wheelhouse(house, progress)
     elif not house.is_dir():
         raise BuildError(f"--wheelhouse {house} is not a folder")
-    with tempfile.TemporaryDirectory(prefix="ml-judge-build-", dir=cache_home() if cache_home().exists() else None) as tmp:
+    scratch_parent = cache_home() if cache_home().exists() else None  # beside the wheelhouse: hard links work
+    with tempfile.TemporaryDirectory(prefix="ml-judge-build-", dir=scratch_parent) as tmp:
         context = Path(tmp)
         _stage_context(house, context)
         progress("docker build: sending the build context")

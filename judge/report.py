@@ -7,13 +7,13 @@ No I/O here. Renderers (text, JSON, HTML, Markdown, JUnit) read these objects; t
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 SCHEMA_VERSION = 1
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """The outcome of one test, or of a whole run."""
 
     PASS = "pass"
@@ -21,7 +21,7 @@ class Status(str, Enum):
     ERROR = "error"
 
 
-class Verdict(str, Enum):
+class Verdict(StrEnum):
     """Why a run ended the way it did."""
 
     PASSED = "passed"
@@ -166,7 +166,8 @@ class Report:
             row[1] += 1
             row[2] += t.earned
             row[3] += t.points
-        return [(req, *vals) for req, vals in sorted(rows.items(), key=lambda kv: requirement_key(kv[0]))]
+        ordered = sorted(rows.items(), key=lambda kv: requirement_key(kv[0]))
+        return [(req, vals[0], vals[1], vals[2], vals[3]) for req, vals in ordered]
 
     def with_clock(self, attempt_id: str, elapsed_s: float, budget_s: float) -> Report:
         """The same report, placed on an attempt's clock."""
@@ -228,7 +229,7 @@ def requirement_key(rid: str) -> tuple[int, str]:
 
 def format_clock(seconds: float) -> str:
     """12:40 style minutes and seconds (hours when needed)."""
-    total = int(round(abs(seconds)))
+    total = round(abs(seconds))
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

@@ -72,7 +72,8 @@ def parse_document(stdout: bytes, nonce: str) -> tuple[dict[str, Any] | None, st
 def not_run(specs: list[TestSpec], message: str) -> tuple[TestResult, ...]:
     """Every test as an error with the same reason (nothing ran, or nothing can be trusted)."""
     return tuple(
-        TestResult(s.key, s.name, s.requirement, s.description, s.points, Status.ERROR, message) for s in specs
+        TestResult(s.key, s.name, s.requirement, s.description, s.points, Status.ERROR, message)
+        for s in specs
     )
 
 
@@ -162,25 +163,33 @@ def interpret(run: SandboxRun, specs: list[TestSpec], nonce: str) -> Outcome:
         tests.extend(_test_result(spec, raw) for raw in found)
     unexpected = sorted(k for k in by_key if not k.startswith(CANARY_FILE))
     if unexpected:
-        warnings.append(f"integrity: results for tests that are not in the suite were ignored: {', '.join(unexpected[:5])}")
-    if document.get("duplicate_results"):
-        warnings.append("integrity: some tests reported more than one result; the first was kept")
+        warnings.append("integrity: results for tests that are not in the suite were ignored: "
+                        + ", ".join(unexpected[:5]))
+    # The plugin reports each test exactly once, so a second result for a test is a forged one.
+    duplicated = bool(document.get("duplicate_results"))
+    if duplicated:
+        warnings.append("integrity: some tests reported more than one result, so none can be trusted")
     if document.get("rejected_events"):
-        warnings.append(f"integrity: {document['rejected_events']} forged or malformed result line(s) were ignored")
+        warnings.append(f"integrity: {document['rejected_events']} forged or malformed result line(s) "
+                        "were ignored")
     if child.get("output_overflowed"):
-        warnings.append(f"output: the test process printed {child.get('output_bytes')} bytes; the middle was cut")
+        warnings.append(f"output: the test process printed {child.get('output_bytes')} bytes; "
+                        "the middle was cut")
 
     collected_ok = not missing and bool(document.get("finished"))
-    tampered = collected_ok and not (len(canary) == 1 and canary[0].get("outcome") == "failed")
+    canary_failed = len(canary) == 1 and canary[0].get("outcome") == "failed"
+    tampered = collected_ok and (duplicated or not canary_failed)
     output = str(child.get("output", ""))
     signal_no = child.get("signal")
     exit_code = child.get("exit_code")
     ended = f"signal {signal_no}" if signal_no else f"exit code {exit_code}"
 
     if signal_no == SIGXFSZ:
-        verdict, detail = Verdict.OUTPUT_LIMIT, "The test process wrote more than the file-size limit allows and was stopped."
+        verdict = Verdict.OUTPUT_LIMIT
+        detail = "The test process wrote more than the file-size limit allows and was stopped."
     elif run.oom_killed or (child.get("oom_kills") or 0) > 0:
-        verdict, detail = Verdict.MEMORY_LIMIT, "The test process ran out of memory and was killed by the kernel."
+        verdict = Verdict.MEMORY_LIMIT
+        detail = "The test process ran out of memory and was killed by the kernel."
     elif child.get("timed_out"):
         verdict, detail = Verdict.TIMEOUT, "The test process passed its overall time limit and was stopped."
     elif any(raw.get("timed_out") for raw in raw_results.values()):
@@ -192,9 +201,13 @@ def interpret(run: SandboxRun, specs: list[TestSpec], nonce: str) -> Outcome:
         verdict, detail = Verdict.IMPORT_ERROR, str(document["import_error"])
     elif tampered:
         verdict = Verdict.CRASHED
-        detail = ("The judge's canary test, which always fails, was reported as passing or went missing: "
-                  "pytest's reporting was tampered with, so no result of this run can be trusted.")
-        warnings.append("integrity: pytest's reporting was tampered with (canary test did not fail)")
+        if canary_failed:
+            detail = ("Some tests reported more than one result: the results channel was written to by "
+                      "something other than the judge, so no result of this run can be trusted.")
+        else:
+            detail = ("The judge's canary test, which always fails, was reported as passing or went missing: "
+                      "pytest's reporting was tampered with, so no result of this run can be trusted.")
+            warnings.append("integrity: pytest's reporting was tampered with (canary test did not fail)")
         tests = [t if t.status is not Status.PASS else TestResult(
             t.id, t.name, t.requirement, t.description, t.points, Status.ERROR,
             "not trusted: pytest's reporting was tampered with", t.duration_s) for t in tests]

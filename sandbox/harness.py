@@ -235,6 +235,8 @@ def main(argv: list[str] | None = None) -> int:
         bundle = read_bundle(sys.stdin.fileno())
         safe_extract(bundle, scratch)
         settings = json.loads((scratch / "settings.json").read_text())
+        # It holds the nonce, and the scratch folder is made readable to the candidate below.
+        (scratch / "settings.json").unlink()
         document["nonce"] = settings["nonce"]
         document.update(run(scratch, settings))
     except Exception as exc:  # the harness's own failure: the host turns it into sandbox-error
@@ -278,6 +280,11 @@ def run(scratch: Path, settings: dict[str, Any]) -> dict[str, Any]:
 
     results_r, results_w = os.pipe()
     output_r, output_w = os.pipe()
+    # The nonce goes to the plugin through a pipe it empties and closes before the solution is imported,
+    # not the environment: /proc/self/environ keeps a process's initial environment readable to itself.
+    nonce_r, nonce_w = os.pipe()
+    os.write(nonce_w, nonce.encode())
+    os.close(nonce_w)
     harness_dir = Path(__file__).resolve().parent
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -295,7 +302,7 @@ def run(scratch: Path, settings: dict[str, Any]) -> dict[str, Any]:
         "OMP_NUM_THREADS": str(settings.get("threads", 2)),
         "JUDGE_DATA_DIR": str(data_dir),
         "JUDGE_RESULTS_FD": str(results_w),
-        "JUDGE_NONCE": nonce,
+        "JUDGE_NONCE_FD": str(nonce_r),
         "JUDGE_TEST_TIMEOUT": str(limits["test_timeout_s"]),
         "JUDGE_TEST_OUTPUT_CAP": str(limits.get("test_output_bytes", 4096)),
     }
@@ -341,11 +348,12 @@ def run(scratch: Path, settings: dict[str, Any]) -> dict[str, Any]:
         stdin=subprocess.DEVNULL,
         stdout=output_w,
         stderr=output_w,
-        pass_fds=(results_w,),
+        pass_fds=(results_w, nonce_r),
         preexec_fn=preexec,
         close_fds=True,
     )
     os.close(results_w)
+    os.close(nonce_r)
     os.close(output_w)
     events_drain = Drain(results_r, MAX_EVENT_BYTES)
     output_drain = Drain(output_r, int(limits["output_bytes"]))

@@ -19,8 +19,24 @@ from typing import Any
 
 import pytest
 
+
+def _read_nonce() -> str:
+    """The run's nonce from the harness's one-shot pipe, read and closed before any candidate code runs."""
+    fd = int(os.environ.pop("JUDGE_NONCE_FD", "-1"))
+    if fd < 0:
+        return ""
+    try:
+        return os.read(fd, 256).decode()
+    finally:
+        os.close(fd)
+
+
 _FD = int(os.environ.pop("JUDGE_RESULTS_FD", "-1"))
-_NONCE = os.environ.pop("JUDGE_NONCE", "")
+_NONCE = _read_nonce()
+# Python ignores SIGXFSZ, which turns a write past the file-size limit (pytest captures output in files)
+# into an OSError inside one test. Restore the default so the process stops and the verdict says why.
+if hasattr(signal, "SIGXFSZ"):
+    signal.signal(signal.SIGXFSZ, signal.SIG_DFL)
 _TEST_TIMEOUT = float(os.environ.get("JUDGE_TEST_TIMEOUT", "30"))
 _OUTPUT_CAP = int(os.environ.get("JUDGE_TEST_OUTPUT_CAP", "4096"))
 _MESSAGE_CAP = 2000

@@ -42,7 +42,7 @@ def test_custom_folder_on_the_search_path(monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def test_unknown_problem_names_the_known_ones() -> None:
-    with pytest.raises(ProblemError, match="unknown problem 'nope'.*feature-engineering"):
+    with pytest.raises(ProblemError, match=r"unknown problem 'nope'.*feature-engineering"):
         find_problem("nope")
 
 

@@ -19,7 +19,8 @@ from judge.report import (
 
 
 def result(name: str, status: Status, points: int = 1, req: str = "R1") -> TestResult:
-    return TestResult(f"t.py::{name}", name, req, f"checks {name}", points, status, "boom" if status != Status.PASS else "")
+    message = "boom" if status != Status.PASS else ""
+    return TestResult(f"t.py::{name}", name, req, f"checks {name}", points, status, message)
 
 
 def make(verdict: Verdict, *tests: TestResult, **kw: object) -> Report:

@@ -48,7 +48,7 @@ def test_reads_points_requirements_and_docstrings(tmp_path: Path) -> None:
 @pytest.mark.parametrize("mark", ["@pytest.mark.points(0)", "@pytest.mark.points('2')", "@pytest.mark.points(N)"])
 def test_bad_points_are_errors(tmp_path: Path, mark: str) -> None:
     (tmp_path / "test_b.py").write_text(f"import pytest\n\n{mark}\ndef test_x():\n    pass\n")
-    with pytest.raises(TestMetaError, match="test_b.py::test_x"):
+    with pytest.raises(TestMetaError, match=r"test_b\.py::test_x"):
         read_suite(tmp_path)
 
 

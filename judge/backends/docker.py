@@ -124,8 +124,10 @@ class DockerBackend:
 
     name = "docker"
 
-    def __init__(self, image: str | None = None) -> None:
+    def __init__(self, image: str | None = None, labels: dict[str, str] | None = None) -> None:
         self._image = image
+        # Extra container labels, e.g. a batch run's id, so that run can find and stop its own sandboxes.
+        self._labels = dict(labels or {})
 
     @property
     def image(self) -> str:
@@ -170,7 +172,7 @@ class DockerBackend:
                 stdin_open=True,
                 network_disabled=True,
                 user="0",
-                labels={LABEL: "sandbox", f"{LABEL}.created": str(int(time.time()))},
+                labels={**self._labels, LABEL: "sandbox", f"{LABEL}.created": str(int(time.time()))},
                 host_config=host_config(api, limits),
             )
             container_id = created["Id"]

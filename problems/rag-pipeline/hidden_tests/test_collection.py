@@ -1,6 +1,5 @@
 import numpy as np
 import pytest
-
 from solution import build_collection
 
 
@@ -33,18 +32,20 @@ def test_collection_keeps_text_and_metadata(built_collection, corpus):
         assert item["documents"] == c["text"], f"{c['id']}: stored document is not the chunk text"
         meta = item["metadatas"] or {}
         for key in ("doc_id", "title", "position"):
-            assert meta.get(key) == c[key], f"{c['id']}: metadata {key!r} is {meta.get(key)!r}, expected {c[key]!r}"
+            assert meta.get(key) == c[key], (
+                f"{c['id']}: metadata {key!r} is {meta.get(key)!r}, expected {c[key]!r}"
+            )
 
 
 @pytest.mark.points(3)
 @pytest.mark.requirement("R3")
 def test_collection_stores_the_given_models_embeddings(client, documents, chunker, rotated_model, embed):
-    """Stored embeddings are exactly model.encode(chunk text) for the model passed in (no default embedding function)."""
+    """Stored embeddings are model.encode(chunk text) from the model passed in, not a default embedding."""
     chunks = chunker(documents[:3])
     col = build_collection(client, "hidden-rotated-build", chunks, rotated_model)
     items = stored(col, ["embeddings"])
     want = rotated_model.rotate(embed([c["text"] for c in chunks]))
-    for c, w in zip(chunks, want):
+    for c, w in zip(chunks, want, strict=True):
         assert c["id"] in items, f"chunk {c['id']} missing"
         got = np.asarray(items[c["id"]]["embeddings"], dtype=np.float32)
         assert got.shape == w.shape and np.allclose(got, w, atol=1e-4), (
@@ -59,11 +60,11 @@ def test_collection_uses_cosine_distance(built_collection, corpus, embed):
     chunks, vectors = corpus
     q = embed(["How much does express delivery cost?"])
     res = built_collection.query(query_embeddings=q, n_results=5, include=["distances"])
-    by_id = {c["id"]: v for c, v in zip(chunks, vectors)}
-    for cid, dist in zip(res["ids"][0], res["distances"][0]):
+    by_id = {c["id"]: v for c, v in zip(chunks, vectors, strict=True)}
+    for cid, dist in zip(res["ids"][0], res["distances"][0], strict=True):
         v = by_id[cid]
         cos = float(q[0] @ v / (np.linalg.norm(q[0]) * np.linalg.norm(v)))
-        assert dist == pytest.approx(1 - cos, abs=1e-4), f"{cid}: distance {dist}, expected 1 - cos = {1 - cos}"
+        assert dist == pytest.approx(1 - cos, abs=1e-4), f"{cid}: distance {dist}, expected {1 - cos}"
 
 
 @pytest.mark.points(2)

@@ -1,5 +1,4 @@
 import pytest
-
 from solution import build_prompt
 
 HEADER_LINES = [
@@ -11,8 +10,14 @@ HEADER_LINES = [
 
 
 def result(doc_id, position, text, score):
-    return {"id": f"{doc_id}#{position}", "doc_id": doc_id, "title": doc_id.title(),
-            "position": position, "text": text, "score": score}
+    return {
+        "id": f"{doc_id}#{position}",
+        "doc_id": doc_id,
+        "title": doc_id.title(),
+        "position": position,
+        "text": text,
+        "score": score,
+    }
 
 
 RESULTS = [
@@ -25,7 +30,7 @@ RESULTS = [
 @pytest.mark.points(3)
 @pytest.mark.requirement("R5")
 def test_prompt_matches_template_exactly():
-    """The prompt is exactly the stated template: header, numbered context with sources, question, 'Answer:'."""
+    """The prompt is exactly the stated template: header, numbered sourced context, question, 'Answer:'."""
     got = build_prompt("How long is the motor warranty?", RESULTS)
     want = (
         "You are a helpful assistant for Lumen Cycles.\n"

@@ -1,6 +1,5 @@
 import numpy as np
 import pytest
-
 from solution import retrieve
 
 RECALL_QUESTIONS = [
@@ -45,8 +44,8 @@ def test_scores_are_cosine_similarities_in_rank_order(spec_collection, model, co
     assert [r["id"] for r in results] == [cid for cid, _ in want], (
         f"expected chunks {[cid for cid, _ in want]} in this order, got {[r['id'] for r in results]}"
     )
-    for r, (cid, sim) in zip(results, want):
-        assert r["score"] == pytest.approx(sim, abs=1e-4), f"{cid}: score {r['score']}, cosine similarity {sim}"
+    for r, (cid, sim) in zip(results, want, strict=True):
+        assert r["score"] == pytest.approx(sim, abs=1e-4), f"{cid}: score {r['score']}, cosine {sim}"
     scores = [r["score"] for r in results]
     assert scores == sorted(scores, reverse=True), f"scores not in non-increasing order: {scores}"
 
@@ -81,6 +80,16 @@ def test_k_larger_than_collection_returns_everything(spec_collection, model, cor
     assert ids[0].startswith("onboarding#"), f"best chunk should be from 'onboarding', got {ids[0]}"
 
 
+@pytest.mark.points(1)
+@pytest.mark.requirement("R4")
+def test_empty_collection_gives_no_results(client, model):
+    """Retrieving from an empty collection returns []."""
+    if "hidden-empty" in [c.name for c in client.list_collections()]:
+        client.delete_collection("hidden-empty")
+    col = client.create_collection("hidden-empty", metadata={"hnsw:space": "cosine"}, embedding_function=None)
+    assert retrieve(col, "How long is the probation period?", model, k=3) == []
+
+
 @pytest.mark.points(2)
 @pytest.mark.requirement("R4")
 @pytest.mark.parametrize("question", ["", "   ", "\n\t "], ids=["empty", "spaces", "newline-tab"])
@@ -104,11 +113,15 @@ def test_question_embedded_with_the_given_model(client, corpus, collection_maker
     """The question is embedded with the model passed in, the same one that embedded the chunks."""
     chunks, vectors = corpus
     col = collection_maker(client, "hidden-rotated-corpus", chunks, rotated_model.rotate(vectors))
-    for question in ["What does error E07 on the display mean?", "How much credit do I get for trading in my old battery?"]:
+    questions = [
+        "What does error E07 on the display mean?",
+        "How much credit do I get for trading in my old battery?",
+    ]
+    for question in questions:
         want = brute_force(question, corpus, embed, 3)
         results = retrieve(col, question, rotated_model, k=3)
         assert [r["id"] for r in results] == [cid for cid, _ in want], (
             f"{question!r}: expected {[cid for cid, _ in want]}, got {[r['id'] for r in results]}"
         )
-        for r, (cid, sim) in zip(results, want):
+        for r, (cid, sim) in zip(results, want, strict=True):
             assert r["score"] == pytest.approx(sim, abs=1e-4), f"{cid}: score {r['score']}, expected {sim}"

@@ -42,7 +42,7 @@ def load_documents(path: str | Path) -> list[dict]:
 
 def chunk_text(text: str, chunk_size: int = CHUNK_SIZE, overlap: int = CHUNK_OVERLAP) -> list[str]:
     """Split text into overlapping windows of whitespace-separated words (see R1)."""
-    if chunk_size < 1 or overlap < 0 or overlap >= chunk_size:
+    if not 0 <= overlap < chunk_size:  # also guarantees chunk_size >= 1
         raise ValueError(f"need chunk_size >= 1 and 0 <= overlap < chunk_size, got {chunk_size}, {overlap}")
     words = text.split()
     step = chunk_size - overlap
@@ -77,19 +77,16 @@ def build_collection(client, name: str, chunks: list[dict], model):
     """(Re)create the collection `name` holding exactly `chunks`, embedded with `model` (see R3)."""
     if name in [c.name for c in client.list_collections()]:
         client.delete_collection(name)
-    collection = client.create_collection(
-        name, metadata={"hnsw:space": "cosine"}, embedding_function=None
-    )
+    collection = client.create_collection(name, metadata={"hnsw:space": "cosine"}, embedding_function=None)
     if chunks:
         texts = [c["text"] for c in chunks]
-        embeddings = model.encode(texts, convert_to_numpy=True, show_progress_bar=False)
+        embeddings = model.encode(texts)
         collection.add(
             ids=[c["id"] for c in chunks],
             documents=texts,
             embeddings=embeddings,
             metadatas=[
-                {"doc_id": c["doc_id"], "title": c["title"], "position": c["position"]}
-                for c in chunks
+                {"doc_id": c["doc_id"], "title": c["title"], "position": c["position"]} for c in chunks
             ],
         )
     return collection
@@ -104,7 +101,7 @@ def retrieve(collection, question: str, model, k: int = 3) -> list[dict]:
     n = min(k, collection.count())
     if n == 0:
         return []
-    query = model.encode([question], convert_to_numpy=True, show_progress_bar=False)
+    query = model.encode([question])
     res = collection.query(
         query_embeddings=query, n_results=n, include=["documents", "metadatas", "distances"]
     )
@@ -118,7 +115,7 @@ def retrieve(collection, question: str, model, k: int = 3) -> list[dict]:
             "score": float(distance),
         }
         for chunk_id, text, meta, distance in zip(
-            res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0]
+            res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0], strict=True
         )
     ]
     return sorted(results, key=lambda r: r["score"], reverse=True)
@@ -126,7 +123,5 @@ def retrieve(collection, question: str, model, k: int = 3) -> list[dict]:
 
 def build_prompt(question: str, results: list[dict]) -> str:
     """Build the LLM prompt from the question and the retrieved chunks, in rank order (see R5)."""
-    context = "\n".join(
-        f"[{i}] (source: {r['doc_id']}) {r['text']}" for i, r in enumerate(results, start=1)
-    )
+    context = "\n".join(f"[{i}] (source: {r['doc_id']}) {r['text']}" for i, r in enumerate(results, start=1))
     return f"{PROMPT_HEADER}\n\nContext:\n{context}\n\nQuestion: {question}\nAnswer:"

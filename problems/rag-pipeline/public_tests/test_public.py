@@ -1,12 +1,13 @@
 import chromadb
-
 from solution import build_collection, build_prompt, chunk_documents, chunk_text, load_documents
 
 
 def test_worked_example_chunking():
     """The chunking examples from the statement."""
-    assert chunk_text("a b c d e f g h i j k", chunk_size=4, overlap=1) == ["a b c d", "d e f g", "g h i j", "j k"]
-    assert chunk_documents([{"id": "faq", "title": "FAQ", "text": "a b c d e f"}], chunk_size=4, overlap=2) == [
+    got = chunk_text("a b c d e f g h i j k", chunk_size=4, overlap=1)
+    assert got == ["a b c d", "d e f g", "g h i j", "j k"]
+    docs = [{"id": "faq", "title": "FAQ", "text": "a b c d e f"}]
+    assert chunk_documents(docs, chunk_size=4, overlap=2) == [
         {"id": "faq#0", "doc_id": "faq", "title": "FAQ", "position": 0, "text": "a b c d"},
         {"id": "faq#1", "doc_id": "faq", "title": "FAQ", "position": 1, "text": "c d e f"},
     ]
@@ -15,10 +16,22 @@ def test_worked_example_chunking():
 def test_worked_example_prompt():
     """The prompt example from the statement."""
     results = [
-        {"id": "shipping#2", "doc_id": "shipping", "title": "Shipping and delivery", "position": 2,
-         "text": "Customers receive a tracking link.", "score": 0.61},
-        {"id": "returns#0", "doc_id": "returns", "title": "Returns and refunds", "position": 0,
-         "text": "Customers can return any bike.", "score": 0.42},
+        {
+            "id": "shipping#2",
+            "doc_id": "shipping",
+            "title": "Shipping and delivery",
+            "position": 2,
+            "text": "Customers receive a tracking link.",
+            "score": 0.61,
+        },
+        {
+            "id": "returns#0",
+            "doc_id": "returns",
+            "title": "Returns and refunds",
+            "position": 0,
+            "text": "Customers can return any bike.",
+            "score": 0.42,
+        },
     ]
     assert build_prompt("Where is my bike?", results) == (
         "You are a helpful assistant for Lumen Cycles.\n"

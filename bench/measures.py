@@ -1,0 +1,256 @@
+"""The measuring edge: timed subprocesses (with their peak memory), a long-lived sandbox container for bare
+pytest, and in-process grading. Every function returns a ``Measurement``; none of them judges a time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bench.stats import Measurement
+
+if TYPE_CHECKING:
+    from judge.backends import Backend
+    from judge.catalog import Problem
+    from judge.grading import Submission
+    from judge.limits import Limits
+    from judge.results import SandboxRun
+
+COMMAND_TIMEOUT_S = 900.0
+BENCH_LABEL = "ml-judge.bench"  # not "ml-judge": `judge sandbox prune` must not remove it mid-run
+
+# Runs inside the sandbox image: pytest alone, timed around the subprocess, no container start counted.
+BARE_PYTEST = """
+import json, os, subprocess, sys, time
+root, threads = sys.argv[1], sys.argv[2]
+env = dict(os.environ, PYTHONPATH=os.path.join(root, "reference"), JUDGE_DATA_DIR=os.path.join(root, "data"),
+           OMP_NUM_THREADS=threads, HOME="/tmp", MPLBACKEND="Agg")
+command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "hidden_tests"]
+started = time.perf_counter()
+done = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True)
+seconds = time.perf_counter() - started
+tail = (done.stdout + done.stderr)[-600:]
+print(json.dumps({"seconds": seconds, "exit_code": done.returncode, "tail": tail}))
+"""
+
+
+def _tail(path: Path, limit: int = 600) -> str:
+    try:
+        return path.read_bytes()[-limit:].decode("utf-8", "replace").strip()
+    except OSError:
+        return ""
+
+
+def run_timed(command: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: Path | None = None,
+              expect: Sequence[int] = (0,), timeout_s: float = COMMAND_TIMEOUT_S) -> Measurement:
+    """Wall time of ``command`` from spawn to exit, and its peak resident memory (``wait4``'s ru_maxrss).
+
+    Output goes to temporary files (a pipe could fill and stall the command); an exit code outside
+    ``expect`` makes the measurement not ok, with the tail of its output as the reason.
+    """
+    with tempfile.TemporaryDirectory(prefix="ml-judge-bench-") as tmp:
+        out_path, err_path = Path(tmp) / "stdout", Path(tmp) / "stderr"
+        with out_path.open("wb") as out, err_path.open("wb") as err:
+            started = time.perf_counter()
+            try:
+                proc = subprocess.Popen(list(command), stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                                        env=dict(env) if env is not None else None, cwd=cwd,
+                                        start_new_session=True)
+            except OSError as exc:
+                return Measurement(0.0, ok=False, detail=f"cannot run {command[0]}: {exc}")
+            timer = threading.Timer(timeout_s, _kill_group, args=(proc.pid,))
+            timer.start()
+            try:
+                _, status, usage = os.wait4(proc.pid, 0)
+            finally:
+                timer.cancel()
+            seconds = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped by wait4: tell Popen
+        code = proc.returncode
+        if code in expect:
+            return Measurement(seconds, peak_rss_kib=int(usage.ru_maxrss))
+        reason = _tail(err_path) or _tail(out_path)
+        return Measurement(seconds, ok=False, detail=f"exit {code}: {reason}",
+                           peak_rss_kib=int(usage.ru_maxrss))
+
+
+def _kill_group(pid: int) -> None:
+    with contextlib.suppress(OSError):
+        os.killpg(pid, signal.SIGKILL)
+
+
+def docker_ok(image: str) -> str | None:
+    """None when the engine answers and ``image`` exists; otherwise why not."""
+    if shutil.which("docker") is None:
+        return "the docker command is not installed"
+    try:
+        done = subprocess.run(["docker", "image", "inspect", "--format", "{{.Id}}", image],
+                              capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"the Docker engine does not answer ({exc})"
+    if done.returncode != 0:
+        message = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "unknown error"
+        if "No such image" in message or "no such image" in message:
+            return f"the sandbox image {image} is not built (judge sandbox build)"
+        return f"docker image inspect failed: {message[:200]}"
+    return None
+
+
+def image_size(image: str) -> int | None:
+    """The image's size in bytes as Docker reports it."""
+    try:
+        done = subprocess.run(["docker", "image", "inspect", "--format", "{{.Size}}", image],
+                              capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    try:
+        return int(done.stdout.strip()) if done.returncode == 0 else None
+    except ValueError:
+        return None
+
+
+class LongLivedContainer:
+    """One container of the sandbox image kept running (``sleep infinity``), for ``docker exec`` runs.
+
+    It gets the same CPU and memory limits as a grading run and no network, but none of the per-run
+    work (create, start, stream the bundle, remove): what runs in it is the baseline without the judge.
+    """
+
+    def __init__(self, image: str, cpus: float, memory_bytes: int) -> None:
+        self.image = image
+        self.cpus = cpus
+        self.memory_bytes = memory_bytes
+        self.id: str | None = None
+
+    def __enter__(self) -> LongLivedContainer:
+        done = subprocess.run(
+            ["docker", "run", "-d", "--rm", "--network", "none", "--cpus", f"{self.cpus:g}",
+             "--memory", str(self.memory_bytes), "--label", f"{BENCH_LABEL}=baseline",
+             "--entrypoint", "sleep", self.image, "infinity"],
+            capture_output=True, text=True, timeout=120,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"cannot start the baseline container: {done.stderr.strip()[:300]}")
+        self.id = done.stdout.strip()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.id is not None:
+            subprocess.run(["docker", "rm", "-f", self.id], capture_output=True, timeout=120)
+            self.id = None
+
+    def copy_in(self, source: Path, dest: str) -> None:
+        """Copy the folder ``source`` to ``dest`` inside the container."""
+        assert self.id is not None
+        subprocess.run(["docker", "exec", self.id, "mkdir", "-p", dest], check=True, capture_output=True)
+        subprocess.run(["docker", "cp", f"{source}/.", f"{self.id}:{dest}"], check=True, capture_output=True)
+
+    def exec_command(self, *args: str) -> list[str]:
+        """The ``docker exec`` command line running ``args`` in this container."""
+        assert self.id is not None
+        return ["docker", "exec", self.id, *args]
+
+
+def stage_for_bare_pytest(problem: Problem, into: Path) -> None:
+    """Lay out what bare pytest needs: hidden_tests/, reference/solution.py, data/ (and the data files in the
+    working folder too, as the harness does)."""
+    shutil.copytree(problem.hidden_tests_dir, into / "hidden_tests",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    (into / "reference").mkdir(parents=True)
+    shutil.copy2(problem.reference_path, into / "reference" / "solution.py")
+    (into / "data").mkdir()
+    for path in problem.data_files():
+        relative = path.relative_to(problem.starter_dir)
+        for base in (into / "data", into):
+            (base / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, base / relative)
+
+
+def bare_pytest(container: LongLivedContainer, root: str, threads: int) -> Measurement:
+    """pytest on the hidden tests and the reference inside ``container``, timed inside the container."""
+    done = subprocess.run(container.exec_command("python", "-c", BARE_PYTEST, root, str(threads)),
+                          capture_output=True, text=True, timeout=COMMAND_TIMEOUT_S)
+    try:
+        result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return Measurement(0.0, ok=False, detail=f"docker exec failed: {(done.stderr or done.stdout)[-300:]}")
+    ok = result.get("exit_code") == 0
+    detail = "" if ok else f"pytest exit {result.get('exit_code')}: {result.get('tail', '')}"
+    return Measurement(float(result["seconds"]), ok=ok, detail=detail)
+
+
+class TimedBackend:
+    """A backend wrapper that notes how long the sandbox ran, and the harness's own timings from its document.
+
+    The harness reports ``harness_s`` (unpack to document) and ``child.duration_s`` (the pytest process);
+    with the backend's wall time they split a grading run into container lifecycle, harness set-up and
+    pytest under the judge's plugin.
+    """
+
+    def __init__(self, inner: Backend) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.last: dict[str, float] = {}
+
+    def settings(self, limits: Limits) -> dict[str, Any]:
+        return self.inner.settings(limits)
+
+    def describe(self) -> dict[str, Any]:
+        return self.inner.describe()
+
+    def run(self, bundle: bytes, limits: Limits) -> SandboxRun:
+        run = self.inner.run(bundle, limits)
+        self.last = {"sandbox_s": run.duration_s}
+        try:
+            document = json.loads(run.stdout.strip().splitlines()[-1])
+            self.last["harness_s"] = float(document["harness_s"])
+            self.last["pytest_s"] = float(document["child"]["duration_s"])
+        except (ValueError, IndexError, KeyError, TypeError):
+            pass
+        return run
+
+
+def grade_in_process(problem: Problem, submission: Submission, backend: TimedBackend) -> Measurement:
+    """Wall time of ``judge.grading.grade`` in this process (no CLI start, no imports), and its parts."""
+    from judge.backends import SandboxUnavailable
+    from judge.grading import grade
+    from judge.report import Verdict
+
+    backend.last = {}
+    started = time.perf_counter()
+    try:
+        report = grade(problem, submission, backend)
+    except SandboxUnavailable as exc:
+        return Measurement(time.perf_counter() - started, ok=False, detail=str(exc))
+    seconds = time.perf_counter() - started
+    if report.verdict is not Verdict.PASSED:
+        return Measurement(seconds, ok=False, detail=f"verdict {report.verdict.value}: {report.detail[:300]}")
+    return Measurement(seconds, parts=split_grading(seconds, backend.last))
+
+
+PARTS = ("host_s", "container_s", "harness_s", "pytest_s")
+
+
+def split_grading(total_s: float, timings: Mapping[str, float]) -> dict[str, float] | None:
+    """Split a grading run's wall time: host work, container lifecycle, harness set-up, pytest (+ plugin)."""
+    try:
+        sandbox, harness, pytest = timings["sandbox_s"], timings["harness_s"], timings["pytest_s"]
+    except KeyError:
+        return None
+    return {
+        # read, scan, bundle, interpret, and removing the container (after the backend's clock stops)
+        "host_s": total_s - sandbox,
+        "container_s": sandbox - harness,  # create, start, the harness's interpreter start, stream, wait
+        "harness_s": harness - pytest,  # unpack, chown, spawn the test process, gather its results
+        "pytest_s": pytest,  # the test process itself, with the judge's plugin
+    }

@@ -1,0 +1,508 @@
+"""`python -m bench`: run the measurements, print a table, write bench/results/latest.json.
+
+Sections (``--only`` picks some): ``cli`` (start-up against ``python -c pass``), ``floor`` (a container's
+floor), ``overhead`` (the judge against bare pytest, per problem), ``build`` (warm build, image size, cold
+build with ``--cold``), ``batch`` (throughput with 1 and 2 jobs), ``memory`` (peak RSS of ``judge grade``).
+The two sides of every comparison run interleaved, in a rotating order, in the same process on the same
+machine. Targets are reported as met or missed; a time never fails the run. Exit 0 when every measured
+command worked, 1 when some did not (a broken judge, not a slow one), 2 for bad arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import operator
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bench import machine
+from bench.measures import (
+    PARTS,
+    LongLivedContainer,
+    TimedBackend,
+    bare_pytest,
+    docker_ok,
+    grade_in_process,
+    image_size,
+    run_timed,
+    stage_for_bare_pytest,
+)
+from bench.stats import Measurement, interleave, median_of, paired, ratio, seconds_of, summarize, target
+from bench.table import render
+
+if TYPE_CHECKING:
+    from judge.catalog import Problem
+
+REPO = machine.REPO
+TINY = REPO / "tests" / "fixtures" / "problems" / "tiny-add"
+DEFAULT_OUTPUT = REPO / "bench" / "results" / "latest.json"
+SECTIONS = ("cli", "floor", "overhead", "build", "batch", "memory")
+SCHEMA_VERSION = 1
+GRADE_IMPORTS = "import judge.cli, judge.grading, judge.backends.docker, docker"  # `judge grade --json`
+
+# The targets of issue #10, reported beside the figures.
+OVERHEAD_TARGET_S = 0.35
+STARTUP_TARGET_RATIO = 1.5
+WARM_BUILD_TARGET_S = 5.0
+IMAGE_TARGET_BYTES = 2.0e9  # 2.0 GB as Docker counts (decimal), the unit `docker images` prints
+BATCH_TARGET_SPEEDUP = 1.7
+
+
+@dataclass
+class Settings:
+    """What the command line asked for."""
+
+    runs: int
+    warmup: int
+    quick: bool
+    only: tuple[str, ...]
+    cold: bool
+    output: Path
+    wheelhouse: Path | None
+    batch_problem: str | None
+    batch_size: int
+    problems: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"runs": self.runs, "warmup": self.warmup, "quick": self.quick, "only": list(self.only),
+                "cold": self.cold, "batch_size": self.batch_size, "problems": list(self.problems)}
+
+
+@dataclass
+class Bench:
+    """What the sections of one benchmark run share: settings, a scratch folder, the commands, the image."""
+
+    settings: Settings
+    tmp: Path
+    judge: str
+    image: str
+    env: dict[str, str]
+    cli_grades: dict[str, list[Measurement]] = field(default_factory=dict)
+    batch_runs: dict[str, list[Measurement]] = field(default_factory=dict)
+    _baseline: LongLivedContainer | None = None
+    _docker_reason: str | None = None
+    _docker_checked: bool = False
+
+    def docker_unavailable(self) -> str | None:
+        """Why Docker sections cannot run (engine down, image missing), or None."""
+        if not self._docker_checked:
+            self._docker_reason = docker_ok(self.image)
+            self._docker_checked = True
+        return self._docker_reason
+
+    def baseline(self) -> LongLivedContainer:
+        """The long-lived container of the sandbox image (started on first use, removed at the end)."""
+        if self._baseline is None:
+            from judge.limits import DEFAULT_LIMITS
+
+            container = LongLivedContainer(self.image, DEFAULT_LIMITS.cpus, DEFAULT_LIMITS.memory_bytes)
+            container.__enter__()
+            self._baseline = container
+        return self._baseline
+
+    def close(self) -> None:
+        if self._baseline is not None:
+            self._baseline.__exit__(None, None, None)
+            self._baseline = None
+
+    def progress(self, message: str) -> None:
+        print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+    def judge_cmd(self, *args: str) -> list[str]:
+        return [self.judge, *args]
+
+
+def not_available(reason: str) -> dict[str, Any]:
+    return {"status": "not available", "reason": reason}
+
+
+def with_ratio(summary: dict[str, Any] | None, baseline: float | None) -> float | None:
+    return ratio(median_of(summary), baseline)
+
+
+# -- sections --------------------------------------------------------------------------------------
+
+def section_cli(bench: Bench) -> dict[str, Any]:
+    """`judge --help`, `judge list`, `judge status` against `python -c pass`, interleaved."""
+    workspace = bench.tmp / "workspace"
+    started = run_timed(bench.judge_cmd("--problems", str(TINY.parent), "start", "tiny-add", "--dir",
+                                        str(workspace)), env=bench.env)
+    commands: dict[str, tuple[list[str], Path | None]] = {
+        "python -c pass": ([sys.executable, "-c", "pass"], None),
+        "judge --help": (bench.judge_cmd("--help"), None),
+        "judge list": (bench.judge_cmd("list"), None),
+        "judge status": (bench.judge_cmd("status"), workspace),
+        # References, not targets: the floor of any click CLI, and what `judge grade` imports before work.
+        "python -c 'import click'": ([sys.executable, "-c", "import click"], None),
+        "imports of judge grade --json": ([sys.executable, "-c", GRADE_IMPORTS], None),
+    }
+
+    def side(command: list[str], cwd: Path | None) -> Callable[[], Measurement]:
+        return lambda: run_timed(command, env=bench.env, cwd=cwd)
+
+    bench.progress(f"cli: {len(commands)} commands x {bench.settings.runs} runs")
+    runs = interleave({name: side(*spec) for name, spec in commands.items()}, bench.settings.runs,
+                      bench.settings.warmup)
+    floor = median_of(seconds_of(runs["python -c pass"]))
+    rows: list[dict[str, Any]] = []
+    for name, measurements in runs.items():
+        summary = seconds_of(measurements)
+        rows.append({"name": name, "seconds": summary, "ratio": with_ratio(summary, floor),
+                     "peak_rss_kib": max((m.peak_rss_kib or 0) for m in measurements) or None})
+    targets = [
+        target(f"`{name}` within {STARTUP_TARGET_RATIO}x of `python -c pass`",
+               next(r["ratio"] for r in rows if r["name"] == name), STARTUP_TARGET_RATIO, "at most", "x")
+        for name in ("judge --help", "judge status")
+    ]
+    result: dict[str, Any] = {"status": "ok", "commands": rows, "targets": targets}
+    if not started.ok:
+        result["workspace_error"] = started.detail
+    return result
+
+
+def section_floor(bench: Bench) -> dict[str, Any]:
+    """`docker run --rm IMAGE python -c pass` against `docker exec` into a running container."""
+    reason = bench.docker_unavailable()
+    if reason:
+        return not_available(reason)
+    container = bench.baseline()
+    bench.progress(f"floor: docker run vs docker exec x {bench.settings.runs} runs")
+    runs = interleave({
+        "docker run --rm": lambda: run_timed(["docker", "run", "--rm", bench.image, "python", "-c", "pass"]),
+        "docker exec": lambda: run_timed(container.exec_command("python", "-c", "pass")),
+    }, bench.settings.runs, bench.settings.warmup)
+    return {
+        "status": "ok",
+        "docker_run_s": seconds_of(runs["docker run --rm"]),
+        "docker_exec_s": seconds_of(runs["docker exec"]),
+        "container_cost_s": summarize(paired(runs["docker run --rm"], runs["docker exec"], operator.sub)),
+        "targets": [],
+    }
+
+
+def benchmark_problems(settings: Settings) -> tuple[list[Problem], list[str]]:
+    """The tiny fixture plus every built-in problem with a reference (all of them unless --quick)."""
+    from judge.catalog import discover, load_problem
+
+    chosen = [load_problem(TINY)]
+    skipped: list[str] = []
+    if not settings.quick:
+        builtins, errors = discover([])
+        skipped += [f"broken problem folder: {e.splitlines()[0][:200]}" for e in errors]
+        for problem in builtins:
+            if problem.reference_path.is_file():
+                chosen.append(problem)
+            else:
+                skipped.append(f"{problem.slug}: no reference/solution.py")
+    if settings.problems:
+        chosen = [p for p in chosen if p.slug in settings.problems]
+    return chosen, skipped
+
+
+def problem_arg(problem: Problem) -> str:
+    return problem.slug if problem.builtin else str(problem.root)
+
+
+def grade_cli(bench: Bench, problem: Problem) -> Callable[[], Measurement]:
+    command = bench.judge_cmd("grade", "--problem", problem_arg(problem), str(problem.reference_path),
+                              "--json")
+    return lambda: run_timed(command, env=bench.env)
+
+
+def section_overhead(bench: Bench) -> dict[str, Any]:
+    """Per problem: `judge grade` (CLI and in-process) against bare pytest in a long-lived container."""
+    reason = bench.docker_unavailable()
+    if reason:
+        return not_available(reason)
+    from judge.backends.docker import DockerBackend
+    from judge.grading import load_submission
+
+    problems, skipped = benchmark_problems(bench.settings)
+    container = bench.baseline()
+    backend = TimedBackend(DockerBackend(image=bench.image))
+    rows: list[dict[str, Any]] = []
+    targets: list[dict[str, Any]] = []
+    for problem in problems:
+        staged = bench.tmp / "bare" / problem.slug
+        stage_for_bare_pytest(problem, staged)
+        root = f"/bench/{problem.slug}"
+        container.copy_in(staged, root)
+        submission = load_submission(problem.reference_path)
+        threads = max(1, int(problem.limits.cpus))
+        bench.progress(f"overhead: {problem.slug} x {bench.settings.runs} runs")
+
+        def bare(root: str = root, threads: int = threads) -> Measurement:
+            return bare_pytest(container, root, threads)
+
+        def in_process(problem: Problem = problem, submission: Any = submission) -> Measurement:
+            return grade_in_process(problem, submission, backend)
+
+        runs = interleave({"bare": bare, "cli": grade_cli(bench, problem), "in_process": in_process},
+                          bench.settings.runs, bench.settings.warmup)
+        bench.cli_grades[problem.slug] = runs["cli"]
+        bare_s = seconds_of(runs["bare"])
+        row: dict[str, Any] = {
+            "problem": problem.slug,
+            "bare_pytest_s": bare_s,
+            "judge_cli_s": seconds_of(runs["cli"]),
+            "judge_in_process_s": seconds_of(runs["in_process"]),
+            "cli_overhead_s": summarize(paired(runs["cli"], runs["bare"], operator.sub)),
+            "in_process_overhead_s": summarize(paired(runs["in_process"], runs["bare"], operator.sub)),
+        }
+        row["in_process_parts_s"] = {part: summarize([m.parts[part] for m in runs["in_process"]
+                                                      if m.ok and m.parts]) for part in PARTS}
+        row["cli_ratio"] = with_ratio(row["judge_cli_s"], median_of(bare_s))
+        row["in_process_ratio"] = with_ratio(row["judge_in_process_s"], median_of(bare_s))
+        rows.append(row)
+        for side, label in (("cli", "`judge grade`"), ("in_process", "grade() in-process")):
+            targets.append(target(f"{problem.slug}: {label} at most {OVERHEAD_TARGET_S} s over bare pytest",
+                                  median_of(row[f"{side}_overhead_s"]), OVERHEAD_TARGET_S, "at most", "s"))
+    return {
+        "status": "ok",
+        "baseline": "python -m pytest -q -p no:cacheprovider hidden_tests, PYTHONPATH=reference, "
+                    "JUDGE_DATA_DIR=data, timed inside one long-lived container of the sandbox image",
+        "problems": rows,
+        "skipped": skipped,
+        "targets": targets,
+    }
+
+
+def section_build(bench: Bench) -> dict[str, Any]:
+    """Warm `judge sandbox build`, the image's size, and (with --cold) `judge sandbox build --force`."""
+    reason = bench.docker_unavailable()
+    if reason:
+        return not_available(reason)
+    from judge.image import REPOSITORY, content_hash, default_wheelhouse
+
+    def warm() -> Measurement:
+        # `judge sandbox build` builds for the content hash (JUDGE_IMAGE does not apply): with that image
+        # missing, say sandbox/ edited mid-run, a "warm" build would be a real one of minutes. Refuse.
+        current = f"{REPOSITORY}:{content_hash()[:12]}"
+        missing = docker_ok(current)
+        if missing:
+            return Measurement(0.0, ok=False, detail=f"not warm: {missing}")
+        return run_timed(bench.judge_cmd("sandbox", "build"), env=bench.env)
+
+    bench.progress(f"build: warm judge sandbox build x {bench.settings.runs} runs")
+    warm_s = seconds_of(interleave({"warm": warm}, bench.settings.runs, bench.settings.warmup)["warm"])
+    size = image_size(bench.image)
+    result: dict[str, Any] = {"status": "ok", "warm_s": warm_s, "image": bench.image,
+                              "image_size_bytes": size}
+    wheelhouse = bench.settings.wheelhouse or default_wheelhouse()
+    if not bench.settings.cold:
+        result["cold"] = "not run (pass --cold: it takes minutes)"
+    elif not wheelhouse.is_dir():
+        result["cold"] = f"not available: no wheelhouse at {wheelhouse}"
+    else:
+        bench.progress("build: cold judge sandbox build --force (minutes)")
+        cold = run_timed(bench.judge_cmd("sandbox", "build", "--force", "--wheelhouse", str(wheelhouse)),
+                         env=bench.env)
+        result["cold_s"] = seconds_of([cold])
+        result["cold"] = f"judge sandbox build --force --wheelhouse {wheelhouse}"
+    result["targets"] = [
+        target(f"warm `judge sandbox build` under {WARM_BUILD_TARGET_S:g} s", median_of(warm_s),
+               WARM_BUILD_TARGET_S, "at most", "s"),
+        target(f"image at most {IMAGE_TARGET_BYTES / 1e9:.1f} GB", size, IMAGE_TARGET_BYTES, "at most",
+               "bytes"),
+    ]
+    return result
+
+
+def batch_available() -> str | None:
+    """None when `judge grade` can take several submissions; otherwise why not."""
+    if importlib.util.find_spec("judge.batch") is None:
+        return "judge/batch.py does not exist yet, so `judge grade` cannot take several submissions"
+    return None
+
+
+def section_batch(bench: Bench) -> dict[str, Any]:
+    """Submissions graded per minute for N submissions with --jobs 1 and --jobs 2, interleaved."""
+    reason = bench.docker_unavailable() or batch_available()
+    if reason:
+        return not_available(reason)
+    from judge.catalog import find_problem, load_problem
+
+    name = bench.settings.batch_problem or ("tiny-add" if bench.settings.quick else "data-cleaning")
+    problem = load_problem(TINY) if name == "tiny-add" else find_problem(name)
+    count = bench.settings.batch_size
+    folders: list[str] = []
+    reference = problem.reference_path.read_text(encoding="utf-8")
+    for k in range(1, count + 1):
+        folder = bench.tmp / "batch" / f"candidate-{k:02d}"
+        folder.mkdir(parents=True)
+        # A distinct file each, so no cache keyed on the submission's hash can skip a grading run.
+        (folder / "solution.py").write_text(f"{reference}\n# benchmark submission {k}\n", encoding="utf-8")
+        folders.append(str(folder))
+    counter = iter(range(10**6))
+
+    def batch(n: int, submissions: list[str]) -> Callable[[], Measurement]:
+        def run() -> Measurement:
+            out = bench.tmp / "batch-out" / f"run-{next(counter)}"
+            return run_timed(bench.judge_cmd("grade", "--problem", problem_arg(problem), *submissions,
+                                             "--jobs", str(n), "--out", str(out)), env=bench.env)
+        return run
+
+    probe = batch(1, folders[:2])()
+    if not probe.ok:
+        reason = " ".join(probe.detail.split())[-300:]
+        return not_available(f"`judge grade` with several submissions does not work yet ({reason})")
+    bench.progress(f"batch: {count} x {problem.slug}, --jobs 1 and 2 x {bench.settings.runs} runs")
+    runs = interleave({"1": batch(1, folders), "2": batch(2, folders)}, bench.settings.runs,
+                      bench.settings.warmup)
+    bench.batch_runs = runs
+    rows: list[dict[str, Any]] = []
+    rates: dict[str, dict[str, Any] | None] = {}
+    for n, measurements in runs.items():
+        rates[n] = summarize([count * 60.0 / m.seconds for m in measurements if m.ok and m.seconds > 0])
+        rows.append({"jobs": int(n), "seconds": seconds_of(measurements), "per_minute": rates[n]})
+    speedup = ratio(median_of(rates["2"]), median_of(rates["1"]))
+    cores = machine.usable_cores()
+    note = "" if cores >= 2 else f"only {cores} core(s): the target assumes 2"
+    return {
+        "status": "ok", "problem": problem.slug, "submissions": count, "jobs": rows, "speedup": speedup,
+        "targets": [target(f"batch: --jobs 2 at least {BATCH_TARGET_SPEEDUP}x the throughput of --jobs 1",
+                           speedup if cores >= 2 else None, BATCH_TARGET_SPEEDUP, "at least", "x", note)],
+    }
+
+
+def section_memory(bench: Bench) -> dict[str, Any]:
+    """Peak resident memory of the host-side `judge grade` process (wait4's ru_maxrss)."""
+    if not bench.cli_grades:
+        reason = bench.docker_unavailable()
+        if reason:
+            return not_available(reason)
+        problems, _ = benchmark_problems(bench.settings)
+        for problem in problems:
+            bench.progress(f"memory: judge grade {problem.slug} x {bench.settings.runs} runs")
+            runs = interleave({"cli": grade_cli(bench, problem)}, bench.settings.runs, bench.settings.warmup)
+            bench.cli_grades[problem.slug] = runs["cli"]
+    rows = [{"what": f"judge grade {slug}", "peak_rss_mib": peak_mib(measurements)}
+            for slug, measurements in bench.cli_grades.items()]
+    for jobs, measurements in bench.batch_runs.items():
+        rows.append({"what": f"judge grade (batch of {bench.settings.batch_size}, --jobs {jobs})",
+                     "peak_rss_mib": peak_mib(measurements)})
+    return {"status": "ok", "method": "os.wait4 ru_maxrss of the judge process", "rows": rows, "targets": []}
+
+
+def peak_mib(measurements: list[Measurement]) -> dict[str, Any] | None:
+    return summarize([m.peak_rss_kib / 1024 for m in measurements if m.peak_rss_kib])
+
+
+SECTION_FUNCTIONS: dict[str, Callable[[Bench], dict[str, Any]]] = {
+    "cli": section_cli, "floor": section_floor, "overhead": section_overhead, "build": section_build,
+    "batch": section_batch, "memory": section_memory,
+}
+
+
+# -- the command -----------------------------------------------------------------------------------
+
+def parse_args(argv: list[str] | None) -> Settings:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, help="kept runs per measurement (default 5; 1 with --quick)")
+    parser.add_argument("--warmup", type=int, help="discarded rounds before them (default 1; 0 with --quick)")
+    parser.add_argument("--quick", action="store_true", help="a tiny setting: 1 run, the tiny fixture only")
+    parser.add_argument("--only", action="append", default=[], metavar="SECTIONS",
+                        help=f"comma-separated sections to run, of: {', '.join(SECTIONS)}")
+    parser.add_argument("--cold", action="store_true", help="also time a cold `judge sandbox build --force`")
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="the JSON file to write")
+    parser.add_argument("--wheelhouse", type=Path, help="wheelhouse for --cold (default: the judge's cache)")
+    parser.add_argument("--batch-problem", help="problem for the batch section (default data-cleaning)")
+    parser.add_argument("--batch-size", type=int, default=8, help="submissions in a batch (default 8)")
+    parser.add_argument("--problem", action="append", default=[], metavar="SLUG",
+                        help="only this problem in the overhead and memory sections (repeatable)")
+    args = parser.parse_args(argv)
+    only = tuple(s.strip() for group in args.only for s in group.split(",") if s.strip())
+    unknown = [s for s in only if s not in SECTIONS]
+    if unknown:
+        parser.error(f"unknown section(s) {', '.join(unknown)}; choose from {', '.join(SECTIONS)}")
+    runs = args.runs if args.runs is not None else (1 if args.quick else 5)
+    warmup = args.warmup if args.warmup is not None else (0 if args.quick else 1)
+    if runs < 1 or warmup < 0 or args.batch_size < 1:
+        parser.error("--runs and --batch-size must be at least 1, --warmup at least 0")
+    return Settings(runs=runs, warmup=warmup, quick=args.quick, only=only or SECTIONS, cold=args.cold,
+                    output=args.output, wheelhouse=args.wheelhouse, batch_problem=args.batch_problem,
+                    batch_size=args.batch_size, problems=tuple(args.problem))
+
+
+def judge_executable() -> str | None:
+    """The `judge` console script beside this Python, else the one on PATH."""
+    beside = Path(sys.executable).parent / "judge"
+    if beside.is_file():
+        return str(beside)
+    return shutil.which("judge")
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    """Write ``data`` atomically (a .tmp file renamed over the target)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def failed_runs(sections: dict[str, Any]) -> bool:
+    """Did any measured command fail (in any section, at any depth)?"""
+    def walk(node: Any) -> bool:
+        if isinstance(node, dict):
+            return bool(node.get("failed")) or node.get("status") == "error" or any(map(walk, node.values()))
+        if isinstance(node, list):
+            return any(map(walk, node))
+        return False
+    return walk(sections)
+
+
+def main(argv: list[str] | None = None) -> int:
+    settings = parse_args(argv)
+    judge = judge_executable()
+    if judge is None:
+        print("error: the `judge` command is not installed: pip install -e . (in the project's venv)",
+              file=sys.stderr)
+        return 2
+    from judge.image import expected_tag
+
+    started = time.time()
+    facts = machine.describe()
+    tmp = Path(tempfile.mkdtemp(prefix="ml-judge-bench-"))
+    env = {k: v for k, v in os.environ.items() if k != "JUDGE_PROBLEMS_PATH"}
+    env["JUDGE_HOME"] = str(tmp / "judge-home")
+    bench = Bench(settings=settings, tmp=tmp, judge=judge, image=expected_tag(), env=env)
+    sections: dict[str, Any] = {}
+    try:
+        for name in SECTIONS:
+            if name not in settings.only:
+                sections[name] = {"status": "skipped"}
+                continue
+            try:
+                sections[name] = SECTION_FUNCTIONS[name](bench)
+            except Exception as exc:  # a benchmark reports what broke and goes on with the next section
+                sections[name] = {"status": "error", "reason": f"{type(exc).__name__}: {exc}"}
+    finally:
+        bench.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+    facts["load_average_end"] = machine.load_average()
+    facts["image"] = bench.image
+    results = {
+        "schema_version": SCHEMA_VERSION,
+        "command": " ".join(["python -m bench", *(argv if argv is not None else sys.argv[1:])]),
+        "started_at": datetime.fromtimestamp(started, UTC).isoformat(timespec="seconds"),
+        "duration_s": round(time.time() - started, 1),
+        "settings": settings.to_dict(),
+        "machine": facts,
+        "sections": sections,
+        "targets": [t for s in sections.values() for t in s.get("targets", [])],
+    }
+    print(render(results))
+    write_json(settings.output, results)
+    print(f"\nwrote {settings.output}")
+    return 1 if failed_runs(sections) else 0

@@ -1,0 +1,269 @@
+"""Find the submissions an interviewer passes to `judge grade`: files, folders, folders of folders, zips.
+
+Rules, the same for a folder on disk and for the inside of a zip:
+
+- a ``.py`` file is one submission, named after the file (or, for ``solution.py``, after its folder);
+- a folder that holds ``solution.py`` is one submission, named after the folder;
+- any other folder is a folder of submissions: each subfolder is searched the same way, and a subfolder
+  with no ``solution.py`` anywhere below it becomes a "missing" entry, so a candidate who handed in
+  nothing still has a row. Names below a folder of submissions are paths relative to it ("alice",
+  "round-2/bob"); a lone wrapping folder (a zip of ``submissions/...``) is looked through.
+
+Zips are never extracted: their members are read in memory, and a zip with a member whose path is
+absolute, climbs out with ``..`` or is a symlink is refused as a whole, before anything is read.
+A file that cannot be read (too large, not UTF-8, permission denied) is that submission's verdict,
+never an error of the whole batch; only input that names nothing gradable is (``InputError``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import zipfile
+import zlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Protocol
+
+from judge.catalog import SOLUTION
+from judge.grading import Submission
+from judge.integrity import MAX_SOURCE_BYTES, SubmissionError, decode_source
+
+MAX_DEPTH = 6
+_SKIPPED = {"__MACOSX", "__pycache__"}
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+class InputError(ValueError):
+    """The batch's input names nothing gradable, or a zip that must be refused; the message has the fix."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One candidate's submission as found, ready to grade; or the reason it cannot be graded."""
+
+    name: str
+    origin: str
+    submission: Submission | None = None
+    error: str = ""
+    missing: bool = False
+
+    @property
+    def gradable(self) -> bool:
+        return self.submission is not None
+
+
+# -- reading one solution file ---------------------------------------------------------------------
+
+def read_entry(name: str, origin: str, opener: Callable[[], IO[bytes]]) -> Entry:
+    """Read and decode one solution file, turning every failure into that entry's error."""
+    try:
+        with opener() as handle:
+            raw = handle.read(MAX_SOURCE_BYTES + 1)
+    except OSError as exc:
+        return Entry(name, origin, error=f"cannot read {origin}: {exc.strerror or exc}")
+    except (RuntimeError, NotImplementedError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
+        # an encrypted, corrupt or oddly compressed zip member
+        return Entry(name, origin, error=f"cannot read {origin}: {exc}")
+    if len(raw) > MAX_SOURCE_BYTES:
+        return Entry(name, origin, error=f"{origin} is larger than the {MAX_SOURCE_BYTES}-byte limit")
+    try:
+        source = decode_source(raw)
+    except SubmissionError as exc:
+        return Entry(name, origin, error=str(exc))
+    return Entry(name, origin, Submission.from_source(source, origin))
+
+
+# -- one tree walk for folders and zips ------------------------------------------------------------
+
+class _Node(Protocol):
+    """A folder, on disk or inside a zip."""
+
+    def solution(self) -> tuple[str, Callable[[], IO[bytes]]] | None:
+        """(origin, opener) of this folder's solution.py, if it has one."""
+        ...
+
+    def subfolders(self) -> list[tuple[str, _Node]]:
+        """(name, folder) for each subfolder worth searching, sorted by name."""
+        ...
+
+
+def _skipped(name: str) -> bool:
+    return name.startswith(".") or name in _SKIPPED
+
+
+class _DiskFolder:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def solution(self) -> tuple[str, Callable[[], IO[bytes]]] | None:
+        target = self.path / SOLUTION
+        if target.is_file():
+            return str(target), lambda: target.open("rb")
+        return None
+
+    def subfolders(self) -> list[tuple[str, _Node]]:
+        try:
+            children = sorted(os.scandir(self.path), key=lambda e: e.name)
+        except OSError:
+            return []
+        # Symlinked folders are not followed: they could loop or lead anywhere on the machine.
+        return [(e.name, _DiskFolder(Path(e.path))) for e in children
+                if not _skipped(e.name) and e.is_dir(follow_symlinks=False)]
+
+
+@dataclass
+class _ZipFolder:
+    archive: zipfile.ZipFile
+    label: str
+    folders: dict[str, _ZipFolder] = field(default_factory=dict)
+    member: zipfile.ZipInfo | None = None
+
+    def solution(self) -> tuple[str, Callable[[], IO[bytes]]] | None:
+        info = self.member
+        if info is None:
+            return None
+        return f"{self.label}:{info.filename}", lambda: self.archive.open(info)
+
+    def subfolders(self) -> list[tuple[str, _Node]]:
+        return [(name, node) for name, node in sorted(self.folders.items()) if not _skipped(name)]
+
+
+def _walk(node: _Node, prefix: tuple[str, ...], depth: int) -> tuple[list[Entry], bool]:
+    """The entries below ``node`` (named by their path below the batch root) and whether any is real."""
+    found = node.solution()
+    if found is not None:
+        origin, opener = found
+        return [read_entry("/".join(prefix), origin, opener)], True
+    entries: list[Entry] = []
+    any_real = False
+    if depth >= MAX_DEPTH:
+        return entries, False
+    for name, child in node.subfolders():
+        below, real = _walk(child, (*prefix, name), depth + 1)
+        if real:
+            entries.extend(below)
+            any_real = True
+        else:
+            where = "/".join((*prefix, name))
+            entries.append(Entry(where, where, error=f"no {SOLUTION} in {where}/", missing=True))
+    return entries, any_real
+
+
+def _look_through(node: _Node, name: str) -> tuple[_Node, str]:
+    """Skip lone wrapping folders: ``submissions/alice/...`` reads as ``alice/...``."""
+    for _ in range(MAX_DEPTH):
+        if node.solution() is not None:
+            break
+        children = node.subfolders()
+        if len(children) != 1:
+            break
+        name, node = children[0]
+    return node, name
+
+
+def _from_root(root: _Node, root_name: str, label: str) -> list[Entry]:
+    node, name = _look_through(root, root_name)
+    found = node.solution()
+    if found is not None:
+        origin, opener = found
+        return [read_entry(name, origin, opener)]
+    entries, real = _walk(node, (), 0)
+    if not real:
+        raise InputError(f"no {SOLUTION} in {label} or its subfolders; pass a solution.py file, a folder "
+                         "that holds one, a folder of such folders, or a zip of them")
+    return entries
+
+
+# -- zips ------------------------------------------------------------------------------------------
+
+def unsafe_member(info: zipfile.ZipInfo) -> str:
+    """Why a zip member's path cannot be trusted, or "" when it is a plain relative path."""
+    name = info.filename
+    if "\x00" in name:
+        return "has a NUL byte in its name"
+    if name.startswith(("/", "\\")) or _DRIVE.match(name):
+        return "has an absolute path"
+    if ".." in re.split(r"[\\/]", name):
+        return "climbs out of the archive with '..'"
+    if stat.S_ISLNK(info.external_attr >> 16):
+        return "is a symbolic link"
+    return ""
+
+
+def _zip_tree(archive: zipfile.ZipFile, label: str) -> _ZipFolder:
+    root = _ZipFolder(archive, label)
+    for info in archive.infolist():
+        parts = [p for p in re.split(r"[\\/]", info.filename) if p not in ("", ".")]
+        if not parts:
+            continue
+        folder_parts = parts if info.is_dir() else parts[:-1]
+        node = root
+        for part in folder_parts:
+            node = node.folders.setdefault(part, _ZipFolder(archive, label))
+        if not info.is_dir() and parts[-1] == SOLUTION and node.member is None:
+            node.member = info
+    return root
+
+
+def from_zip(path: Path) -> list[Entry]:
+    """The submissions in a zip, read in memory. Refuses the whole zip if any member path is unsafe."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputError(f"{path} is not a readable zip file ({exc}); re-create it with `zip -r`") from exc
+    with archive:
+        for info in archive.infolist():
+            reason = unsafe_member(info)
+            if reason:
+                raise InputError(
+                    f"refusing {path}: its member {info.filename!r} {reason}, so it could write outside the "
+                    f"folder it is unpacked into. Nothing was extracted. Re-create the zip from inside the "
+                    f"submissions folder (`cd submissions && zip -r ../batch.zip .`)")
+        # Entries are read now, while the archive is open: nothing is ever written to disk.
+        return _from_root(_zip_tree(archive, path.name), path.stem, str(path))
+
+
+# -- the command line's PATH arguments -------------------------------------------------------------
+
+def from_path(path: Path) -> list[Entry]:
+    """The submissions one PATH argument names (file, folder, folder of folders, zip)."""
+    if not path.exists():
+        raise InputError(f"{path} does not exist; pass solution.py files, folders that hold one, "
+                         "folders of such folders, or zips of them")
+    if path.is_dir():
+        return _from_root(_DiskFolder(path), path.resolve().name, str(path))
+    if path.suffix.lower() == ".zip":
+        return from_zip(path)
+    if path.suffix == ".py":
+        name = path.resolve().parent.name if path.name == SOLUTION else path.stem
+        return [read_entry(name or path.stem, str(path), lambda: path.open("rb"))]
+    raise InputError(f"{path} is not a .py file, a folder or a .zip; pass the candidate's solution.py, "
+                     "its folder, a folder of folders or a zip")
+
+
+def unique_names(entries: Iterable[Entry]) -> list[Entry]:
+    """The same entries, with repeated names made distinct ("alice", "alice (2)") in order."""
+    seen: set[str] = set()
+    out = []
+    for entry in entries:
+        name, n = entry.name, 1
+        while name in seen:
+            n += 1
+            name = f"{entry.name} ({n})"
+        seen.add(name)
+        out.append(entry if name == entry.name else Entry(name, entry.origin, entry.submission, entry.error,
+                                                           entry.missing))
+    return out
+
+
+def discover(paths: Iterable[Path]) -> list[Entry]:
+    """Every submission the PATH arguments name, in argument order, names made unique."""
+    entries: list[Entry] = []
+    for path in paths:
+        entries.extend(from_path(path))
+    if not entries:
+        raise InputError("no submissions given; pass solution.py files, folders or zips")
+    return unique_names(entries)

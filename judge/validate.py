@@ -1,0 +1,708 @@
+"""`judge problem validate`: prove a problem's hidden tests sound, through the real grading path.
+
+Every run goes through ``judge.grading.grade`` with the chosen backend (Docker by default). The checks,
+each a clear pass or fail:
+
+- ``layout``: problem.toml loads; reference, starter, public and hidden tests are present;
+  ``equivalent_mutants.toml`` (optional) is readable.
+- ``test-metadata``: every hidden test declares its points and its requirement and has a docstring
+  (read statically, as the host does when grading).
+- ``requirements``: every requirement a test names is in the statement, and every requirement of the
+  statement is checked by at least one hidden test.
+- ``reference``: the reference solution scores 100%; ``deterministic``: a second run gives the same
+  per-test statuses.
+- ``starter``: the starter scores 0 points; ``public``: the public tests pass on the reference.
+- ``known-mistakes``: every file in ``known_mistakes/`` scores below 100% (the report names the tests
+  that caught it).
+- ``mutation``: mutants of the reference (``judge.mutate``) are graded; a mutant is killed when it scores
+  below 100%. Policy: mutants listed in ``equivalent_mutants.toml`` (by id, with a reason) are left out
+  of the score; the check passes when killed / (killed + survived) reaches ``--min-mutation-score``
+  (80% by default), so a problem below it passes only once every survivor is killed by a new test or
+  marked equivalent. Survivors are always listed, as unified diffs, even when the check passes.
+- ``suite-time``: the reference's grading time (and the sum of its test durations) fits in half of
+  the problem's time limit, leaving room for a loaded grader.
+
+After the first reference run, everything else is graded in parallel on a small thread pool. Mutants
+get a shorter time limit (four times the reference's grading time, at least 30 s, at most the
+problem's): a mutant that loops is killed by timeout either way, and the run stays short.
+"""
+
+from __future__ import annotations
+
+import ast
+import threading
+import tomllib
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from judge.catalog import Problem, ProblemError, discover, load_problem
+from judge.grading import Submission, grade
+from judge.limits import Limits
+from judge.mutate import Mutant, all_mutants, select
+from judge.report import EXIT_FAILED, EXIT_JUDGE, EXIT_PASSED, Report, Status, Verdict
+from judge.testmeta import TestMetaError, TestSpec, read_suite
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from judge.backends import Backend
+    from judge.cli import Context
+
+SCHEMA_VERSION = 1
+DEFAULT_MIN_MUTATION_SCORE = 80.0
+DEFAULT_SEED = 0
+WORKERS = 2
+EQUIVALENTS_FILE = "equivalent_mutants.toml"
+MUTANT_TIMEOUT_FLOOR_S = 30.0
+MUTANT_TIMEOUT_FACTOR = 4.0
+SUITE_TIME_SHARE = 0.5  # the reference may use at most this share of the problem's time limit
+
+PASS, FAIL, SKIP, ERROR = "pass", "fail", "skip", "error"
+Progress = Callable[[str], None]
+
+
+class EquivalentsError(ValueError):
+    """An ``equivalent_mutants.toml`` that cannot be read; the message says what to fix."""
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check's outcome: pass, fail, skip (not applicable) or error (the judge could not grade)."""
+
+    name: str
+    status: str
+    summary: str
+    details: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.status in (PASS, SKIP)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "status": self.status, "ok": self.ok, "summary": self.summary,
+                "details": list(self.details)}
+
+
+@dataclass(frozen=True)
+class Graded:
+    """A solution that is not the reference (a known mistake, a mutant), as the hidden suite scored it."""
+
+    verdict: Verdict
+    percent: float
+    caught_by: tuple[str, ...]
+    detail: str = ""
+
+    @classmethod
+    def from_report(cls, report: Report) -> Graded:
+        failing = tuple(t.id for t in report.tests if t.status is not Status.PASS)
+        return cls(report.verdict, report.percent, failing, report.detail)
+
+    @property
+    def judge_error(self) -> bool:
+        return self.verdict is Verdict.SANDBOX_ERROR
+
+    @property
+    def caught(self) -> bool:
+        return not self.judge_error and self.percent < 100.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"verdict": self.verdict.value, "percent": self.percent, "caught_by": list(self.caught_by)}
+
+
+@dataclass(frozen=True)
+class MutantOutcome:
+    """One graded mutant: killed, survived, equivalent (marked by the author) or error."""
+
+    mutant: Mutant
+    status: str
+    graded: Graded
+    reason: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        m = self.mutant
+        return {"id": m.id, "operator": m.operator, "function": m.function, "line": m.line,
+                "description": m.description, "status": self.status, **self.graded.to_dict(),
+                "reason": self.reason, "diff": m.diff}
+
+
+@dataclass(frozen=True)
+class Mutation:
+    """The mutation analysis of one problem."""
+
+    requested: int
+    candidates: int
+    outcomes: tuple[MutantOutcome, ...]
+    min_score: float
+    seed: int
+
+    def count(self, status: str) -> int:
+        return sum(o.status == status for o in self.outcomes)
+
+    @property
+    def score(self) -> float | None:
+        """killed / (killed + survived) in percent; equivalents and errors are left out."""
+        scored = self.count("killed") + self.count("survived")
+        if scored == 0:
+            return 100.0 if self.count("equivalent") else None
+        return round(100.0 * self.count("killed") / scored, 1)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"requested": self.requested, "candidates": self.candidates, "graded": len(self.outcomes),
+                "killed": self.count("killed"), "survived": self.count("survived"),
+                "equivalent": self.count("equivalent"), "errors": self.count("error"), "score": self.score,
+                "min_score": self.min_score, "seed": self.seed,
+                "mutants": [o.to_dict() for o in self.outcomes]}
+
+
+@dataclass(frozen=True)
+class Validation:
+    """Everything `judge problem validate` found about one problem."""
+
+    slug: str
+    root: str
+    checks: tuple[Check, ...]
+    title: str = ""
+    backend: str = ""
+    known_mistakes: tuple[tuple[str, Graded], ...] = ()
+    mutation: Mutation | None = None
+    timing: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.checks)
+
+    @property
+    def status(self) -> str:
+        if any(c.status == ERROR for c in self.checks):
+            return ERROR
+        return PASS if self.ok else FAIL
+
+    @property
+    def exit_code(self) -> int:
+        return {PASS: EXIT_PASSED, FAIL: EXIT_FAILED, ERROR: EXIT_JUDGE}[self.status]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "slug": self.slug,
+            "title": self.title,
+            "root": self.root,
+            "status": self.status,
+            "ok": self.ok,
+            "backend": self.backend,
+            "checks": [c.to_dict() for c in self.checks],
+            "timing": self.timing,
+            "known_mistakes": [{"file": name, **g.to_dict()} for name, g in self.known_mistakes],
+            "mutation": None if self.mutation is None else self.mutation.to_dict(),
+        }
+
+
+def exit_code(results: Sequence[Validation]) -> int:
+    """3 if the judge could not grade something, else 1 if any check failed, else 0."""
+    codes = {v.exit_code for v in results}
+    return EXIT_JUDGE if EXIT_JUDGE in codes else EXIT_FAILED if EXIT_FAILED in codes else EXIT_PASSED
+
+
+# -- static checks (no grading) ------------------------------------------------------------------------
+
+def read_equivalents(path: Path) -> dict[str, str]:
+    """``{mutant id: reason}`` from an ``equivalent_mutants.toml`` (empty if the file does not exist)::
+
+        [[mutant]]
+        id = "3f9a0c1b2d4e"
+        reason = "at v == low both branches return low"
+    """
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise EquivalentsError(f"{path}: not valid TOML: {exc}") from exc
+    unknown = sorted(set(data) - {"mutant"})
+    entries = data.get("mutant", [])
+    if unknown or not isinstance(entries, list):
+        raise EquivalentsError(f"{path}: expected only [[mutant]] tables with id and reason")
+    found: dict[str, str] = {}
+    for number, entry in enumerate(entries, 1):
+        if not isinstance(entry, dict) or set(entry) - {"id", "reason"}:
+            raise EquivalentsError(f"{path}: mutant #{number} may only have the keys id and reason")
+        mid, reason = entry.get("id"), entry.get("reason")
+        if not isinstance(mid, str) or not mid.strip():
+            raise EquivalentsError(f"{path}: mutant #{number} has no id (copy it from the validate report)")
+        if not isinstance(reason, str) or not reason.strip():
+            raise EquivalentsError(f"{path}: mutant {mid} needs a reason saying why it is equivalent")
+        found[mid.strip()] = reason.strip()
+    return found
+
+
+def declared_metadata(folder: Path) -> dict[str, set[str]]:
+    """Which of points, requirement and docstring each hidden test declares itself (not by default).
+
+    ``read_suite`` fills in defaults (1 point, the name as description); the validator wants them written.
+    """
+    declared: dict[str, set[str]] = {}
+
+    def marks(decorators: list[ast.expr]) -> set[str]:
+        found = set()
+        for decorator in decorators:
+            text = ast.unparse(decorator)
+            found |= {name for name in ("points", "requirement") if text.startswith(f"pytest.mark.{name}(")}
+        return found
+
+    for path in sorted({*folder.rglob("test_*.py"), *folder.rglob("*_test.py")}):
+        relative = path.relative_to(folder).as_posix()
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in tree.body:
+            groups: list[tuple[str, set[str], list[ast.stmt]]] = []
+            if isinstance(node, ast.FunctionDef):
+                groups.append(("", set(), [node]))
+            elif isinstance(node, ast.ClassDef) and node.name.startswith("Test"):
+                groups.append((f"{node.name}::", marks(node.decorator_list), node.body))
+            for prefix, inherited, body in groups:
+                for func in body:
+                    if isinstance(func, ast.FunctionDef) and func.name.startswith("test"):
+                        have = inherited | marks(func.decorator_list)
+                        if (ast.get_docstring(func) or "").strip():
+                            have.add("docstring")
+                        declared[f"{relative}::{prefix}{func.name}"] = have
+    return declared
+
+
+def check_layout(problem: Problem) -> tuple[Check, dict[str, str]]:
+    """Files the validator needs, and the equivalents file; returns the equivalents too."""
+    problems: list[str] = []
+    if not problem.reference_path.is_file():
+        problems.append("missing reference/solution.py (the model answer the suite is checked against)")
+    if not problem.public_tests_dir.is_dir() or not read_suite_quietly(problem.public_tests_dir):
+        problems.append("public_tests/ has no tests (add 2 to 4 visible examples)")
+    equivalents: dict[str, str] = {}
+    try:
+        equivalents = read_equivalents(problem.root / EQUIVALENTS_FILE)
+    except EquivalentsError as exc:
+        problems.append(str(exc))
+    if problems:
+        return Check("layout", FAIL, "the problem folder is incomplete", tuple(problems)), equivalents
+    extra = f"; {len(equivalents)} mutant(s) marked equivalent" if equivalents else ""
+    summary = f"problem.toml loads; reference, starter and both suites present{extra}"
+    return Check("layout", PASS, summary), equivalents
+
+
+def read_suite_quietly(folder: Path) -> list[TestSpec]:
+    try:
+        return read_suite(folder)
+    except TestMetaError:
+        return []
+
+
+def check_test_metadata(specs: list[TestSpec], declared: dict[str, set[str]]) -> Check:
+    """Every hidden test declares its points, its requirement and a docstring."""
+    if not specs:
+        return Check("test-metadata", FAIL, "hidden_tests/ has no tests")
+    missing: list[str] = []
+    for spec in specs:
+        have = declared.get(spec.key, set())
+        lacks = [what for what in ("points", "requirement", "docstring") if what not in have]
+        if lacks:
+            missing.append(f"{spec.key}: no {', no '.join(lacks)}")
+    if missing:
+        return Check("test-metadata", FAIL, f"{len(missing)} of {len(specs)} hidden tests lack metadata",
+                     (*missing, "declare @pytest.mark.points(N), @pytest.mark.requirement('Rn') and a "
+                                "one-line docstring on each test"))
+    points = sum(s.points for s in specs)
+    return Check("test-metadata", PASS, f"{len(specs)} hidden tests ({points} points), each with points, "
+                 "requirement and docstring")
+
+
+def check_requirements(stated: list[str], specs: list[TestSpec]) -> Check:
+    """Tests name only stated requirements, and every stated requirement has a test."""
+    used = {s.requirement for s in specs if s.requirement}
+    unknown = sorted({s.requirement for s in specs if s.requirement and s.requirement not in stated})
+    uncovered = [r for r in stated if r not in used]
+    details = [f"{s.key} names {s.requirement}, which statement.md does not define"
+               for s in specs if s.requirement in unknown]
+    details += [f"{r} is in statement.md but no hidden test checks it" for r in uncovered]
+    if not stated:
+        return Check("requirements", FAIL, "statement.md defines no requirements (**R1** ...)",
+                     tuple(details))
+    if details:
+        return Check("requirements", FAIL,
+                     f"{len(unknown)} unknown, {len(uncovered)} untested requirement(s)", tuple(details))
+    return Check("requirements", PASS, f"{', '.join(stated)}: each checked by a hidden test")
+
+
+# -- checks on graded reports (pure) -------------------------------------------------------------------
+
+def _failures(report: Report, limit: int = 8) -> tuple[str, ...]:
+    lines = [f"{t.id}: {t.status.value}: {(t.message.strip().splitlines() or [''])[0][:160]}"
+             for t in report.tests if t.status is not Status.PASS]
+    if report.detail:
+        lines.insert(0, report.detail.strip().splitlines()[0][:200])
+    return tuple(lines[:limit])
+
+
+def _judge_error(name: str, report: Report) -> Check:
+    reason = report.detail.splitlines()[0] if report.detail else "no detail"
+    return Check(name, ERROR, f"the judge could not grade it ({reason})")
+
+
+def check_reference(report: Report) -> Check:
+    if report.verdict is Verdict.SANDBOX_ERROR:
+        return _judge_error("reference", report)
+    summary = f"{report.percent:g}% ({report.score}/{report.max_score} points), {report.verdict.value}"
+    if report.verdict is Verdict.PASSED and report.percent == 100.0:
+        return Check("reference", PASS, summary)
+    return Check("reference", FAIL, summary + "; the reference must score 100%", _failures(report))
+
+
+def check_deterministic(first: Report, second: Report) -> Check:
+    if second.verdict is Verdict.SANDBOX_ERROR:
+        return _judge_error("deterministic", second)
+    a = {t.id: t.status for t in first.tests}
+    b = {t.id: t.status for t in second.tests}
+    differ = sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
+    if differ:
+        return Check("deterministic", FAIL, f"two reference runs disagree on {len(differ)} test(s)",
+                     tuple(f"{k}: {_status(a.get(k))} then {_status(b.get(k))}" for k in differ))
+    return Check("deterministic", PASS, f"a second reference run gave the same status for all {len(a)} tests")
+
+
+def _status(status: Status | None) -> str:
+    return "absent" if status is None else status.value
+
+
+def check_starter(report: Report) -> Check:
+    if report.verdict is Verdict.SANDBOX_ERROR:
+        return _judge_error("starter", report)
+    if report.score == 0:
+        return Check("starter", PASS, f"0 of {report.max_score} points")
+    passing = tuple(f"{t.id} passes on the starter ({t.points} points)" for t in report.tests
+                    if t.status is Status.PASS)
+    return Check("starter", FAIL, f"{report.score} of {report.max_score} points; the starter must score 0",
+                 passing)
+
+
+def check_public(report: Report) -> Check:
+    if report.verdict is Verdict.SANDBOX_ERROR:
+        return _judge_error("public", report)
+    passed = sum(t.status is Status.PASS for t in report.tests)
+    if report.verdict is Verdict.PASSED:
+        return Check("public", PASS, f"{passed}/{len(report.tests)} public tests pass on the reference")
+    return Check("public", FAIL, f"{passed}/{len(report.tests)} public tests pass on the reference "
+                 f"(verdict {report.verdict.value})", _failures(report))
+
+
+def check_known_mistakes(graded: Sequence[tuple[str, Graded]]) -> Check:
+    if not graded:
+        return Check("known-mistakes", SKIP, "no known_mistakes/ files")
+    details = []
+    for name, g in graded:
+        if g.judge_error:
+            details.append(f"{name}: the judge could not grade it")
+        elif g.caught:
+            more = len(g.caught_by) - 4
+            caught = ", ".join(g.caught_by[:4]) + (f" and {more} more" if more > 0 else "")
+            details.append(f"{name}: {g.percent:g}%, caught by {caught}")
+        else:
+            details.append(f"{name}: 100%, NOT caught: add a hidden test that fails on it")
+    missed = [n for n, g in graded if not g.caught and not g.judge_error]
+    if any(g.judge_error for _, g in graded):
+        return Check("known-mistakes", ERROR, "the judge could not grade every known mistake", tuple(details))
+    if missed:
+        return Check("known-mistakes", FAIL, f"{len(missed)} of {len(graded)} known mistakes score 100%",
+                     tuple(details))
+    return Check("known-mistakes", PASS, f"all {len(graded)} known mistakes score below 100%", tuple(details))
+
+
+def classify(mutant: Mutant, graded: Graded, equivalents: dict[str, str]) -> MutantOutcome:
+    """Killed when it scores below 100%; a survivor is equivalent when the author marked it so."""
+    if graded.judge_error:
+        return MutantOutcome(mutant, "error", graded, graded.detail.splitlines()[0] if graded.detail else "")
+    if graded.caught:
+        return MutantOutcome(mutant, "killed", graded)
+    if mutant.id in equivalents:
+        return MutantOutcome(mutant, "equivalent", graded, equivalents[mutant.id])
+    return MutantOutcome(mutant, "survived", graded)
+
+
+def check_mutation(mutation: Mutation) -> Check:
+    score = mutation.score
+    counts = (f"{mutation.count('killed')} killed, {mutation.count('survived')} survived, "
+              f"{mutation.count('equivalent')} equivalent of {len(mutation.outcomes)} mutants")
+    if mutation.count("error"):
+        return Check("mutation", ERROR,
+                     f"the judge could not grade {mutation.count('error')} mutant(s); {counts}")
+    if score is None:
+        return Check("mutation", SKIP, "no mutants could be made from the reference")
+    survivors = tuple(f"survivor {m.id}  {m.function}, line {m.line}: {m.description}"
+                      for m in (o.mutant for o in mutation.outcomes if o.status == "survived"))
+    head = f"score {score:g}% ({counts}); minimum {mutation.min_score:g}%"
+    return Check("mutation", PASS if score >= mutation.min_score else FAIL, head, survivors)
+
+
+def check_suite_time(report: Report, limits: Limits) -> tuple[Check, dict[str, Any]]:
+    tests_s = sum(t.duration_s for t in report.tests)
+    slowest = sorted(report.tests, key=lambda t: -t.duration_s)[:3]
+    timing = {"grading_s": round(report.grading_s, 3), "tests_s": round(tests_s, 3),
+              "timeout_s": limits.timeout_s,
+              "slowest": [{"id": t.id, "duration_s": round(t.duration_s, 3)} for t in slowest]}
+    details = tuple(f"{t.id}: {t.duration_s:.2f} s" for t in slowest if t.duration_s >= 0.01)
+    head = (f"reference graded in {report.grading_s:.1f} s (tests {tests_s:.2f} s) "
+            f"of a {limits.timeout_s:g} s limit")
+    if report.grading_s > SUITE_TIME_SHARE * limits.timeout_s:
+        return Check("suite-time", FAIL, head + f"; keep it under {SUITE_TIME_SHARE:.0%} of the limit "
+                     "(session-scoped fixtures, smaller data) or raise [limits] timeout_s", details), timing
+    return Check("suite-time", PASS, head, details), timing
+
+
+# -- the run -------------------------------------------------------------------------------------------
+
+def mutant_limits(limits: Limits, reference_s: float) -> Limits:
+    """A shorter overall time limit for mutants: a looping mutant is killed either way."""
+    timeout = min(limits.timeout_s, max(MUTANT_TIMEOUT_FLOOR_S, MUTANT_TIMEOUT_FACTOR * reference_s))
+    return limits.with_overrides(timeout_s=timeout)
+
+
+def broken(root: str, message: str) -> Validation:
+    """The validation of a folder that does not load as a problem."""
+    folder = Path(root).parent if Path(root).name == "problem.toml" else Path(root)
+    return Validation(slug=folder.name or root, root=str(folder),
+                      checks=(Check("layout", FAIL, "problem.toml does not load", (message,)),))
+
+
+def validate_problem(problem: Problem, backend: Backend, *, mutants: int = 20, seed: int = DEFAULT_SEED,
+                     min_score: float = DEFAULT_MIN_MUTATION_SCORE, workers: int = WORKERS,
+                     progress: Progress | None = None) -> Validation:
+    """Run every check on ``problem``. Raises ``SandboxUnavailable`` when no sandbox can start at all."""
+    say = _locked(progress)
+    base: dict[str, Any] = {"slug": problem.slug, "title": problem.title, "root": str(problem.root),
+                            "backend": backend.name}
+    layout, equivalents = check_layout(problem)
+    checks = [layout]
+    try:
+        specs = read_suite(problem.hidden_tests_dir)
+        declared = declared_metadata(problem.hidden_tests_dir)
+    except (TestMetaError, SyntaxError) as exc:
+        checks.append(Check("test-metadata", FAIL, "the hidden tests cannot be read", (str(exc),)))
+        return Validation(checks=tuple(checks), **base)
+    checks.append(check_test_metadata(specs, declared))
+    checks.append(check_requirements(problem.requirements(), specs))
+    if layout.status != PASS or not specs:
+        return Validation(checks=tuple(checks), **base)
+
+    reference = Submission.from_source(problem.reference_path.read_text(encoding="utf-8"), "reference")
+    say("grading the reference")
+    first = grade(problem, reference, backend)
+    checks.append(check_reference(first))
+    if first.verdict is Verdict.SANDBOX_ERROR:
+        return Validation(checks=tuple(checks), **base)
+
+    mistakes = sorted(problem.known_mistakes_dir.glob("*.py")) if problem.known_mistakes_dir.is_dir() else []
+    chosen: list[Mutant] = []
+    candidates = 0
+    reference_ok = checks[-1].status == PASS
+    if reference_ok and mutants > 0:
+        pool_of_mutants = all_mutants(reference.source)
+        candidates = len(pool_of_mutants)
+        chosen = select(pool_of_mutants, mutants, seed)
+    short = mutant_limits(problem.limits, first.grading_s)
+
+    jobs: dict[str, tuple[Submission, str, Limits]] = {
+        "reference again": (reference, "hidden", problem.limits),
+        "public tests": (reference, "public", problem.limits),
+        "starter": (_read(problem.starter_dir / "solution.py", "starter"), "hidden", problem.limits),
+    }
+    for path in mistakes:
+        jobs[f"mistake {path.name}"] = (_read(path, path.name), "hidden", problem.limits)
+    for m in chosen:
+        jobs[f"mutant {m.id}"] = (Submission.from_source(m.source, f"mutant {m.id}"), "hidden", short)
+    reports = _grade_all(problem, backend, jobs, workers, say)
+
+    checks.append(check_deterministic(first, reports["reference again"]))
+    checks.append(check_starter(reports["starter"]))
+    checks.append(check_public(reports["public tests"]))
+    graded_mistakes = tuple((p.name, Graded.from_report(reports[f"mistake {p.name}"])) for p in mistakes)
+    checks.append(check_known_mistakes(graded_mistakes))
+    mutation: Mutation | None = None
+    if not reference_ok:
+        checks.append(Check("mutation", SKIP, "not run: the reference does not score 100%"))
+    elif mutants <= 0:
+        checks.append(Check("mutation", SKIP, "not run (--mutants 0)"))
+    else:
+        outcomes = tuple(classify(m, Graded.from_report(reports[f"mutant {m.id}"]), equivalents)
+                         for m in chosen)
+        mutation = Mutation(mutants, candidates, outcomes, min_score, seed)
+        checks.append(check_mutation(mutation))
+    time_check, timing = check_suite_time(first, problem.limits)
+    checks.append(time_check)
+    return Validation(checks=tuple(checks), known_mistakes=graded_mistakes, mutation=mutation, timing=timing,
+                      **base)
+
+
+def _read(path: Path, origin: str) -> Submission:
+    return Submission.from_source(path.read_text(encoding="utf-8", errors="replace"), origin)
+
+
+def _locked(progress: Progress | None) -> Progress:
+    lock = threading.Lock()
+
+    def say(message: str) -> None:
+        if progress is not None:
+            with lock:
+                progress(message)
+
+    return say
+
+
+def _grade_all(problem: Problem, backend: Backend, jobs: dict[str, tuple[Submission, str, Limits]],
+               workers: int, say: Progress) -> dict[str, Report]:
+    """Grade every job on a thread pool; on Ctrl-C, drop the queued ones and let running sandboxes end."""
+    done = 0
+    lock = threading.Lock()
+
+    def run(label: str, submission: Submission, suite: str, limits: Limits) -> Report:
+        nonlocal done
+        report = grade(problem, submission, backend, limits=limits, suite=suite)
+        with lock:
+            done += 1
+            count = done
+        say(f"graded {label} ({count}/{len(jobs)}): {report.percent:g}%")
+        return report
+
+    pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="validate")
+    futures: dict[str, Future[Report]] = {}
+    try:
+        for label, (submission, suite, limits) in jobs.items():
+            futures[label] = pool.submit(run, label, submission, suite, limits)
+        return {label: future.result() for label, future in futures.items()}
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    finally:
+        pool.shutdown(wait=True)
+
+
+# -- command line --------------------------------------------------------------------------------------
+
+def validate_cli(ctx: Context, target: str | None, all_problems: bool, mutants: int, as_json: bool,
+                 backend: str, *, min_mutation_score: float = DEFAULT_MIN_MUTATION_SCORE,
+                 seed: int = DEFAULT_SEED) -> int:
+    """`judge problem validate`: one problem (slug or folder) or all of them; returns the exit code."""
+    import json
+
+    import click
+
+    from judge.backends import SandboxUnavailable
+    from judge.cli import fail, make_backend
+
+    if mutants < 0:
+        fail("--mutants must be 0 or more")
+    if not 0 <= min_mutation_score <= 100:
+        fail("--min-mutation-score must be between 0 and 100")
+    targets: list[Problem | Validation] = []
+    if all_problems:
+        found, errors = discover(ctx.problems)
+        targets += found
+        targets += [broken(e.split(":", 1)[0], e) for e in errors]
+        if not targets:
+            fail("no problems on the search path (see `judge list`)")
+    else:
+        assert target is not None
+        path = Path(target)
+        if path.is_dir():
+            try:
+                targets.append(load_problem(path))
+            except ProblemError as exc:
+                targets.append(broken(str(path.resolve()), str(exc)))
+        else:
+            targets.append(ctx.problem(target))
+    engine = make_backend(backend, ctx)
+    err = ctx.err
+    results: list[Validation] = []
+    for item in targets:
+        if isinstance(item, Validation):
+            results.append(item)
+            continue
+
+        def progress(message: str, slug: str = item.slug) -> None:
+            err.print(f"[dim]{slug}:[/] {message}", markup=True, highlight=False)
+
+        try:
+            results.append(validate_problem(item, engine, mutants=mutants, seed=seed,
+                                            min_score=min_mutation_score,
+                                            progress=None if as_json else progress))
+        except SandboxUnavailable as exc:
+            fail(f"the judge could not grade: {exc}", EXIT_JUDGE)
+    if as_json:
+        document = {"schema_version": SCHEMA_VERSION, "ok": all(v.ok for v in results),
+                    "problems": [v.to_dict() for v in results]}
+        click.echo(json.dumps(document, indent=2))
+    else:
+        for v in results:
+            print_validation(ctx.out, v)
+        if len(results) > 1:
+            print_summary(ctx.out, results)
+    return exit_code(results)
+
+
+_MARK = {PASS: "[green]PASS[/]", FAIL: "[red]FAIL[/]", SKIP: "[dim]SKIP[/]", ERROR: "[yellow]ERR [/]"}
+
+
+def print_validation(out: Console, v: Validation) -> None:
+    """One problem's checks, survivors as diffs, and what to do next."""
+    from rich.markup import escape
+
+    def say(text: str = "", markup: bool = True) -> None:
+        out.print(text, markup=markup, soft_wrap=True)
+
+    backend = f"  ({v.backend} backend)" if v.backend else ""
+    say(f"[bold]{escape(v.slug)}[/]  {escape(v.root)}{backend}")
+    width = max(len(c.name) for c in v.checks)
+    for c in v.checks:
+        say(f"  {_MARK[c.status]}  {c.name.ljust(width)}  {escape(c.summary)}")
+        if c.name != "mutation":  # survivors are shown below, with their diffs
+            for line in c.details:
+                say(f"        {escape(line)}")
+    outcomes = v.mutation.outcomes if v.mutation else ()
+    survivors = [o for o in outcomes if o.status == "survived"]
+    for o in survivors:
+        m = o.mutant
+        say(f"\n  [yellow]survivor {m.id}[/]  {escape(m.function)}, line {m.line}: {escape(m.description)}")
+        for line in m.diff.rstrip("\n").splitlines():
+            style = "red" if line.startswith("-") else "green" if line.startswith("+") else ""
+            say(f"    [{style}]{escape(line)}[/]" if style else f"    {escape(line)}")
+    equivalents = [o for o in outcomes if o.status == "equivalent"]
+    if equivalents:
+        say(f"\n  marked equivalent in {EQUIVALENTS_FILE} (not in the score):")
+        for o in equivalents:
+            say(f"    {o.mutant.id}  {escape(o.mutant.description)}: {escape(o.reason)}")
+    verdict = {PASS: "[bold green]valid[/]", FAIL: "[bold red]not valid[/]",
+               ERROR: "[bold yellow]not fully checked (the judge could not grade)[/]"}[v.status]
+    failed = sum(not c.ok for c in v.checks)
+    tally = f" ({failed} of {len(v.checks)} checks did not pass)" if failed else ""
+    say(f"\n  {escape(v.slug)}: {verdict}{tally}")
+    if survivors:
+        say("  Each survivor is a behaviour no hidden test pins down: add a test that fails on it, or, "
+            f"if it cannot change any result, mark it in {EQUIVALENTS_FILE}:")
+        example = survivors[0].mutant.id
+        say(f'    [[mutant]]\n    id = "{example}"\n    reason = "why no input can tell it apart"',
+            markup=False)
+    say()
+
+
+def print_summary(out: Console, results: Sequence[Validation]) -> None:
+    """One row a problem, for --all."""
+    from rich.table import Table
+
+    table = Table(header_style="bold")
+    for column in ("Problem", "Result", "Failed checks", "Mutation score", "Survivors", "Suite time"):
+        table.add_column(column)
+    for v in results:
+        m = v.mutation
+        score = f"{m.score:g}%" if m is not None and m.score is not None else "-"
+        survivors = str(m.count("survived")) if m is not None else "-"
+        timing = f"{v.timing['grading_s']:.1f} s" if v.timing else "-"
+        failed = ", ".join(c.name for c in v.checks if not c.ok) or "-"
+        table.add_row(v.slug, _MARK[v.status], failed, score, survivors, timing)
+    out.print(table)

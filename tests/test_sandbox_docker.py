@@ -1,0 +1,389 @@
+"""Adversarial submissions against the Docker sandbox: each must end with the right verdict, in bounded time,
+leave no container behind and leave the host untouched.
+
+Every submission is a file in tests/fixtures/adversarial/ graded against the tiny fixture problem. Where an
+attack is observable only through the verdict, the submission defines a correct add/scale only when the
+attack failed, so 'passed' proves it was contained. Wall-time assertions are hang guards, not speed claims.
+tests/conftest.py checks after every Docker test that no ml-judge container is left.
+
+Two tests here need no engine: the syntax error (found on the host before any container) and the
+unreachable engine (a dead DOCKER_HOST).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import select
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from judge.backends import SandboxUnavailable
+from judge.backends.docker import DockerBackend
+from judge.backends.local import LocalBackend
+from judge.catalog import Problem
+from judge.grading import Submission, grade
+from judge.limits import Limits
+from judge.report import Report, Status, Verdict
+
+ADVERSARIAL = Path(__file__).parent / "fixtures" / "adversarial"
+TINY = Path(__file__).parent / "fixtures" / "problems" / "tiny-add"
+HANG_GUARD_S = 20.0  # on top of the overall limit: the host's grace period plus container start and removal
+TIMEOUT_S = 12.0  # room for two 3 s per-test timeouts after pytest starts
+SHORT_TIMEOUT_S = 8.0  # for submissions that can only end by the overall limit
+
+
+def limits_for(problem: Problem, timeout_s: float = TIMEOUT_S) -> Limits:
+    """Small limits so the whole file stays fast: the problem's 512 MiB memory, a 3 s per-test limit."""
+    return problem.limits.with_overrides(timeout_s=timeout_s, test_timeout_s=3.0)
+
+
+def source(name: str, **placeholders: str) -> str:
+    """An adversarial submission's text, with ``__NAME__`` placeholders filled in."""
+    text = (ADVERSARIAL / name).read_text()
+    for key, value in placeholders.items():
+        text = text.replace(f"__{key}__", value)
+    return text
+
+
+def run_submission(problem: Problem, image: str, text: str, limits: Limits) -> Report:
+    """Grade ``text`` in the Docker sandbox, failing if the run did not end near its limit."""
+    started = time.monotonic()
+    report = grade(problem, Submission.from_source(text), DockerBackend(image=image), limits=limits)
+    wall = time.monotonic() - started
+    assert wall < limits.timeout_s + HANG_GUARD_S, f"the run took {wall:.1f} s: it did not end near its limit"
+    return report
+
+
+def statuses(report: Report) -> dict[str, Status]:
+    return {t.id: t.status for t in report.tests}
+
+
+def has_warning(report: Report, text: str) -> bool:
+    return any(text in w for w in report.warnings)
+
+
+@pytest.fixture(autouse=True)
+def _own_containers_removed(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each container this test created is gone afterwards (exact even when other runs share the engine)."""
+    if request.node.get_closest_marker("docker") is None:
+        yield
+        return
+    api = request.getfixturevalue("docker_api")
+    created: list[str] = []
+    real_create = api.create_container
+
+    def recording_create(*args: Any, **kwargs: Any) -> Any:
+        result = real_create(*args, **kwargs)
+        created.append(result["Id"])
+        return result
+
+    monkeypatch.setattr(api, "create_container", recording_create)
+    yield
+    left = [cid[:12] for cid in created if api.containers(all=True, filters={"id": cid})]
+    assert not left, f"containers left behind: {left}"
+
+
+@pytest.fixture
+def grade_file(tiny_problem: Problem, docker_image: str) -> Any:
+    """grade_file(name, timeout_s=..., **placeholders) -> Report, in the real sandbox."""
+
+    def run(name: str, timeout_s: float = TIMEOUT_S, **placeholders: str) -> Report:
+        return run_submission(tiny_problem, docker_image, source(name, **placeholders),
+                              limits_for(tiny_problem, timeout_s))
+
+    return run
+
+
+# -- ordinary submissions ---------------------------------------------------------------------------
+
+@pytest.mark.docker
+def test_correct_solution_passes(tiny_problem: Problem, docker_image: str) -> None:
+    text = (TINY / "reference" / "solution.py").read_text()
+    report = run_submission(tiny_problem, docker_image, text, limits_for(tiny_problem))
+    assert report.verdict is Verdict.PASSED, report.detail
+    assert report.score == report.max_score == 6
+    assert not report.warnings
+
+
+@pytest.mark.docker
+def test_wrong_solution_fails(tiny_problem: Problem, docker_image: str) -> None:
+    text = (TINY / "known_mistakes" / "subtracts.py").read_text()
+    report = run_submission(tiny_problem, docker_image, text, limits_for(tiny_problem))
+    assert report.verdict is Verdict.FAILED
+    got = statuses(report)
+    assert got["test_add.py::test_add_small"] is Status.FAIL
+    assert got["test_add.py::test_scale_factors[-1]"] is Status.PASS
+    assert report.score == 3
+
+
+def test_syntax_error_is_found_on_the_host_before_any_container(tiny_problem: Problem) -> None:
+    class NoContainer(DockerBackend):
+        def run(self, bundle: bytes, limits: Limits) -> Any:
+            raise AssertionError("a container was started for a submission that does not compile")
+
+    report = grade(tiny_problem, Submission.from_source(source("syntax_error.py")), NoContainer(image="unused"),
+                   limits=limits_for(tiny_problem))
+    assert report.verdict is Verdict.SYNTAX_ERROR
+    assert "line 4" in report.detail
+    assert "def add(a, b)" in report.detail
+    assert all(t.status is Status.ERROR for t in report.tests)
+
+
+@pytest.mark.docker
+def test_exception_at_import_is_an_import_error_with_the_exception(grade_file: Any) -> None:
+    report = grade_file("import_raises.py")
+    assert report.verdict is Verdict.IMPORT_ERROR
+    assert "RuntimeError: boom at import: adversarial fixture" in report.detail
+    assert 'solution.py", line 3' in report.detail
+
+
+# -- time --------------------------------------------------------------------------------------------
+
+@pytest.mark.docker
+def test_infinite_loop_in_a_function_hits_the_per_test_limit(grade_file: Any) -> None:
+    report = grade_file("infinite_loop.py")
+    assert report.verdict is Verdict.TIMEOUT
+    assert "per-test time limit" in report.detail
+    got = statuses(report)
+    assert got["test_add.py::test_add_small"] is Status.ERROR
+    assert got["test_add.py::test_scale_data_file"] is Status.PASS  # later tests still ran
+
+
+@pytest.mark.docker
+def test_sleep_at_import_hits_the_overall_limit(grade_file: Any) -> None:
+    report = grade_file("sleep_at_import.py", timeout_s=SHORT_TIMEOUT_S)
+    assert report.verdict is Verdict.TIMEOUT
+    assert "overall time limit" in report.detail
+
+
+# -- processes, memory, output -------------------------------------------------------------------------
+
+@pytest.mark.docker
+def test_fork_bomb_is_stopped(grade_file: Any) -> None:
+    report = grade_file("fork_bomb.py", timeout_s=SHORT_TIMEOUT_S)
+    assert report.verdict in (Verdict.TIMEOUT, Verdict.CRASHED), report.detail
+
+
+@pytest.mark.docker
+def test_pids_limit_holds(grade_file: Any, tiny_problem: Problem) -> None:
+    # The submission forks until fork fails and is correct only if that happened before 600 children.
+    assert tiny_problem.limits.pids < 600
+    report = grade_file("fork_count.py")
+    assert report.verdict is Verdict.PASSED, report.detail
+
+
+@pytest.mark.docker
+def test_allocating_20_gib_hits_the_memory_limit(grade_file: Any) -> None:
+    report = grade_file("memory_hog.py")
+    assert report.verdict is Verdict.MEMORY_LIMIT, report.detail
+
+
+@pytest.mark.docker
+def test_printing_50_mb_is_an_output_limit(grade_file: Any) -> None:
+    # Decision: pytest captures a test's output in a file, so printing more than the file-size limit
+    # (16 MiB by default) stops the test process with SIGXFSZ and the verdict is output-limit. Printing
+    # less is graded normally; the report keeps only the head and tail of the output.
+    report = grade_file("big_output.py")
+    assert report.verdict is Verdict.OUTPUT_LIMIT, report.detail
+
+
+# -- network and files ---------------------------------------------------------------------------------
+
+def docker_bridge_address(api: Any) -> str:
+    """The host's address on Docker's default bridge (docker0), where a container would reach the host."""
+    try:
+        shown = subprocess.run(["ip", "-4", "addr", "show", "docker0"], capture_output=True, text=True,
+                               check=False).stdout
+    except OSError:
+        shown = ""
+    match = re.search(r"inet (\d+\.\d+\.\d+\.\d+)/", shown)
+    if match:
+        return match.group(1)
+    for config in api.inspect_network("bridge").get("IPAM", {}).get("Config") or []:
+        if config.get("Gateway"):
+            return str(config["Gateway"])
+    raise AssertionError("the host has no address on Docker's bridge network (docker0)")
+
+
+@pytest.fixture
+def bridge_server(docker_api: Any) -> Iterator[socket.socket]:
+    """A TCP server listening on the host's docker0 address; nothing accepts, so a connection stays queued."""
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server.bind((docker_bridge_address(docker_api), 0))
+    server.listen(8)
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+def saw_connection(server: socket.socket) -> bool:
+    readable, _, _ = select.select([server], [], [], 0)
+    return bool(readable)
+
+
+@pytest.mark.docker
+def test_no_network_and_the_host_bridge_is_unreachable(grade_file: Any, bridge_server: socket.socket) -> None:
+    host, port = bridge_server.getsockname()
+    report = grade_file("network.py", HOST=host, PORT=str(port))
+    assert report.verdict is Verdict.PASSED, report.detail
+    assert not saw_connection(bridge_server)
+
+
+@pytest.mark.docker
+def test_network_attack_works_without_the_sandbox(tiny_problem: Problem, bridge_server: socket.socket) -> None:
+    # The control for the test above: unisolated, the same submission sees interfaces and connects.
+    host, port = bridge_server.getsockname()
+    text = source("network.py", HOST=host, PORT=str(port))
+    report = grade(tiny_problem, Submission.from_source(text), LocalBackend(), limits=limits_for(tiny_problem))
+    assert report.verdict is not Verdict.PASSED
+    assert saw_connection(bridge_server)
+
+
+@pytest.mark.docker
+def test_writes_to_root_etc_and_home_fail_and_the_host_is_untouched(grade_file: Any) -> None:
+    name = "ml_judge_adversarial_write"
+    host_paths = [Path("/") / name, Path("/etc") / name, Path.home() / name]
+    assert not any(p.exists() for p in host_paths)
+    report = grade_file("write_outside.py")
+    assert report.verdict is Verdict.PASSED, report.detail
+    assert not any(p.exists() for p in host_paths)
+
+
+# -- ending the test process -----------------------------------------------------------------------
+
+@pytest.mark.docker
+def test_os_exit_at_import_is_a_crash(grade_file: Any) -> None:
+    report = grade_file("os_exit_at_import.py")
+    assert report.verdict is Verdict.CRASHED
+    assert "exit code 0" in report.detail
+
+
+@pytest.mark.docker
+def test_sys_exit_at_import_is_never_a_pass(grade_file: Any) -> None:
+    report = grade_file("sys_exit_at_import.py")
+    assert report.verdict in (Verdict.IMPORT_ERROR, Verdict.CRASHED)
+    assert report.score == 0
+
+
+@pytest.mark.docker
+def test_killing_its_own_process_group_is_a_crash(grade_file: Any) -> None:
+    report = grade_file("kill_process_group.py")
+    assert report.verdict is Verdict.CRASHED
+    assert "signal 9" in report.detail
+
+
+# -- faking a pass -------------------------------------------------------------------------------------
+
+@pytest.mark.docker
+def test_forged_results_documents_are_ignored(grade_file: Any) -> None:
+    # The forger looks for the nonce in its environment, /proc/self/environ and settings.json. Exactly
+    # 'failed' (not 'crashed') shows it found none: a forged line with the right nonce would have made a
+    # duplicate result.
+    report = grade_file("forge_results.py")
+    assert report.verdict is Verdict.FAILED, report.detail
+    assert all(t.status is Status.FAIL for t in report.tests)
+    assert has_warning(report, "forged or malformed result line(s) were ignored")
+
+
+@pytest.mark.docker
+def test_forging_results_then_dying_is_not_a_pass(grade_file: Any) -> None:
+    report = grade_file("forge_and_die.py")
+    assert report.verdict is Verdict.CRASHED, report.detail
+    assert report.score == 0
+
+
+@pytest.mark.docker
+def test_monkeypatched_pytest_is_caught_by_the_canary(grade_file: Any) -> None:
+    report = grade_file("patch_pytest.py")
+    assert report.verdict is Verdict.CRASHED
+    assert "canary" in report.detail
+    assert has_warning(report, "canary test did not fail")
+    assert has_warning(report, "imports _pytest")
+    assert report.score == 0
+
+
+@pytest.mark.docker
+def test_monkeypatch_that_spares_the_canary_is_flagged(grade_file: Any) -> None:
+    # The canary cannot catch a patch that lets it run; the static scan is what keeps this from being a
+    # silent pass (in-process tampering is flagged, not prevented: see the threat model).
+    report = grade_file("patch_pytest_spare_canary.py")
+    assert has_warning(report, "integrity: line 3: imports _pytest")
+
+
+# -- the host side -------------------------------------------------------------------------------------
+
+@pytest.mark.docker
+def test_ctrl_c_while_waiting_removes_the_container(tiny_problem: Problem, docker_image: str, docker_api: Any,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import judge.backends.docker as docker_backend
+
+    started: list[str] = []
+    real_start = docker_api.start
+
+    def recording_start(container: str, *args: Any, **kwargs: Any) -> Any:
+        started.append(container)
+        return real_start(container, *args, **kwargs)
+
+    def interrupted_reader(*args: Any, **kwargs: Any) -> Any:
+        assert docker_api.inspect_container(started[0])["State"]["Running"]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(docker_api, "start", recording_start)
+    monkeypatch.setattr(docker_backend, "_read_frames", interrupted_reader)
+    text = (TINY / "reference" / "solution.py").read_text()
+    with pytest.raises(KeyboardInterrupt):
+        grade(tiny_problem, Submission.from_source(text), DockerBackend(image=docker_image),
+              limits=limits_for(tiny_problem))
+    assert len(started) == 1
+    from docker.errors import NotFound
+
+    with pytest.raises(NotFound):
+        docker_api.inspect_container(started[0])
+
+
+@pytest.fixture
+def dead_engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """DOCKER_HOST pointing at a unix socket nothing listens on; this thread's cached client forgotten."""
+    import judge.backends.docker as docker_backend
+
+    for key in ("DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH", "DOCKER_CONTEXT"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path / 'dead-docker.sock'}")
+    monkeypatch.setattr(docker_backend, "_local", threading.local())
+    return dict(os.environ)
+
+
+def test_unreachable_engine_is_sandbox_unavailable_with_a_fix(tiny_problem: Problem,
+                                                              dead_engine: dict[str, str]) -> None:
+    text = (TINY / "reference" / "solution.py").read_text()
+    with pytest.raises(SandboxUnavailable) as caught:
+        grade(tiny_problem, Submission.from_source(text), DockerBackend(image="unused"),
+              limits=limits_for(tiny_problem))
+    assert "not reachable" in str(caught.value)
+    assert "judge doctor" in caught.value.fix
+
+
+def test_judge_grade_with_an_unreachable_engine_exits_3_without_a_traceback(
+        dead_engine: dict[str, str], judge_home: Path) -> None:
+    env = {**dead_engine, "JUDGE_HOME": str(judge_home)}
+    done = subprocess.run(
+        [sys.executable, "-m", "judge", "grade", "--problem", str(TINY), str(TINY / "reference" / "solution.py")],
+        capture_output=True, text=True, env=env, timeout=60, check=False,
+    )
+    assert done.returncode == 3, done.stderr
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    # One error line, then the line saying how to fix it.
+    assert lines[0].startswith("error: ") and "Docker engine is not reachable" in lines[0]
+    assert len(lines) == 2 and lines[1].strip().startswith("fix: ")
+    assert done.stdout == ""
