@@ -27,7 +27,9 @@ if TYPE_CHECKING:
     from judge.results import SandboxRun
 
 COMMAND_TIMEOUT_S = 900.0
-BENCH_LABEL = "ml-judge.bench"  # not "ml-judge": `judge sandbox prune` must not remove it mid-run
+# Containers inherit the image's labels (ml-judge=image); ours say "bench" instead, so that the test suite's
+# stray-sandbox check (ml-judge=sandbox) ignores them and `judge sandbox prune` still finds any left over.
+BENCH_LABELS = ("--label", "ml-judge=bench")
 
 # Runs inside the sandbox image: pytest alone, timed around the subprocess, no container start counted.
 BARE_PYTEST = """
@@ -79,9 +81,20 @@ def run_timed(command: Sequence[str], *, env: Mapping[str, str] | None = None, c
         code = proc.returncode
         if code in expect:
             return Measurement(seconds, peak_rss_kib=int(usage.ru_maxrss))
-        reason = _tail(err_path) or _tail(out_path)
+        reason = report_reason(out_path) or _tail(err_path) or _tail(out_path)
         return Measurement(seconds, ok=False, detail=f"exit {code}: {reason}",
                            peak_rss_kib=int(usage.ru_maxrss))
+
+
+def report_reason(path: Path) -> str:
+    """The verdict and detail of a `judge ... --json` report in ``path``, or "" when it holds none."""
+    try:
+        report = json.loads(path.read_bytes()[: 8 * 1024 * 1024])
+    except (OSError, ValueError):
+        return ""
+    if not isinstance(report, dict) or "verdict" not in report:
+        return ""
+    return f"verdict {report['verdict']}: {str(report.get('detail', ''))[-600:]}"
 
 
 def _kill_group(pid: int) -> None:
@@ -135,7 +148,7 @@ class LongLivedContainer:
     def __enter__(self) -> LongLivedContainer:
         done = subprocess.run(
             ["docker", "run", "-d", "--rm", "--network", "none", "--cpus", f"{self.cpus:g}",
-             "--memory", str(self.memory_bytes), "--label", f"{BENCH_LABEL}=baseline",
+             "--memory", str(self.memory_bytes), *BENCH_LABELS,
              "--entrypoint", "sleep", self.image, "infinity"],
             capture_output=True, text=True, timeout=120,
         )
@@ -234,7 +247,8 @@ def grade_in_process(problem: Problem, submission: Submission, backend: TimedBac
         return Measurement(time.perf_counter() - started, ok=False, detail=str(exc))
     seconds = time.perf_counter() - started
     if report.verdict is not Verdict.PASSED:
-        return Measurement(seconds, ok=False, detail=f"verdict {report.verdict.value}: {report.detail[:300]}")
+        detail = report.detail if len(report.detail) < 800 else f"{report.detail[:300]} ... {report.detail[-500:]}"
+        return Measurement(seconds, ok=False, detail=f"verdict {report.verdict.value}: {detail}")
     return Measurement(seconds, parts=split_grading(seconds, backend.last))
 
 

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from bench import machine
 from bench.measures import (
+    BENCH_LABELS,
     PARTS,
     LongLivedContainer,
     TimedBackend,
@@ -178,7 +179,8 @@ def section_floor(bench: Bench) -> dict[str, Any]:
     container = bench.baseline()
     bench.progress(f"floor: docker run vs docker exec x {bench.settings.runs} runs")
     runs = interleave({
-        "docker run --rm": lambda: run_timed(["docker", "run", "--rm", bench.image, "python", "-c", "pass"]),
+        "docker run --rm": lambda: run_timed(["docker", "run", "--rm", *BENCH_LABELS, bench.image, "python",
+                                              "-c", "pass"]),
         "docker exec": lambda: run_timed(container.exec_command("python", "-c", "pass")),
     }, bench.settings.runs, bench.settings.warmup)
     return {
@@ -476,7 +478,10 @@ def main(argv: list[str] | None = None) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="ml-judge-bench-"))
     env = {k: v for k, v in os.environ.items() if k != "JUDGE_PROBLEMS_PATH"}
     env["JUDGE_HOME"] = str(tmp / "judge-home")
-    bench = Bench(settings=settings, tmp=tmp, judge=judge, image=expected_tag(), env=env)
+    image = expected_tag()
+    # Every side grades with the image of the run's start, even if sandbox/ is edited meanwhile.
+    env["JUDGE_IMAGE"] = image
+    bench = Bench(settings=settings, tmp=tmp, judge=judge, image=image, env=env)
     sections: dict[str, Any] = {}
     try:
         for name in SECTIONS:

@@ -53,6 +53,7 @@ if TYPE_CHECKING:
 
 SUMMARY_SCHEMA = 1
 EXIT_INTERRUPTED = 130
+STOP_RETRY_S = 2.0
 SUBMISSIONS = "submissions"
 REPORT_JSON, REPORT_HTML, REPORT_TEXT = "report.json", "report.html", "report.txt"
 
@@ -338,6 +339,8 @@ def run_batch(
                 show.note(f"the judge could not grade {entry.name}: {exc}\nstopping: no new submissions "
                           f"are started; {len(in_flight)} running will finish")
             return
+        except _Cancelled:
+            return
         except OutputError as exc:
             if not infrastructure_error:
                 infrastructure_error = str(exc)
@@ -364,9 +367,7 @@ def run_batch(
             cancel.set()
             show.note(f"interrupted: stopping {len(in_flight)} running sandbox(es); "
                       "finished reports are kept")
-            if stop_running is not None and in_flight:
-                stop_running()
-            _drain(in_flight, rows, show)
+            _drain(in_flight, rows, show, stop_running)
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
         show.end()
@@ -384,11 +385,17 @@ def run_batch(
     return BatchResult(ordered, pairs, summary, out, interrupted, infrastructure_error, clock() - started)
 
 
-def _drain(in_flight: dict[Future[Row], tuple[str, Entry]], rows: dict[str, Row], show: Progress) -> None:
-    """Wait for the running threads to unwind after Ctrl-C, keeping the rows that were finished and saved."""
+def _drain(in_flight: dict[Future[Row], tuple[str, Entry]], rows: dict[str, Row], show: Progress,
+           stop_running: Callable[[], None] | None) -> None:
+    """After Ctrl-C: stop the running sandboxes and wait for their threads to unwind, keeping the rows
+    that were finished and saved. Stopping is repeated every few seconds while any is left, for a sandbox
+    that was being created at the first attempt; a repeated Ctrl-C does not cut this short, since a
+    thread left behind would leave its container behind."""
     while in_flight:
         try:
-            done, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
+            if stop_running is not None:
+                stop_running()
+            done, _ = wait(list(in_flight), timeout=STOP_RETRY_S, return_when=FIRST_COMPLETED)
         except KeyboardInterrupt:
             show.note(f"still removing {len(in_flight)} sandbox(es); one moment")
             continue
@@ -559,11 +566,11 @@ def run_batch_cli(ctx: Context, problem: Problem, paths: list[Path], limits: Lim
 
     if jobs is not None and jobs < 1:
         fail(f"--jobs must be at least 1, got {jobs}")
+    out = out_dir or default_out(problem)
     try:
-        entries = discover(paths)
+        entries = discover(paths, output=out)
     except InputError as exc:
         fail(str(exc))
-    out = out_dir or default_out(problem)
     if out.exists() and not out.is_dir():
         fail(f"--out {out} is a file; pass a folder (it is created if missing)")
     try:

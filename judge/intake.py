@@ -95,8 +95,9 @@ def _skipped(name: str) -> bool:
 
 
 class _DiskFolder:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, skip: frozenset[Path] = frozenset()) -> None:
         self.path = path
+        self.skip = skip  # resolved folders never searched (the batch's own output)
 
     def solution(self) -> tuple[str, Callable[[], IO[bytes]]] | None:
         target = self.path / SOLUTION
@@ -110,8 +111,9 @@ class _DiskFolder:
         except OSError:
             return []
         # Symlinked folders are not followed: they could loop or lead anywhere on the machine.
-        return [(e.name, _DiskFolder(Path(e.path))) for e in children
-                if not _skipped(e.name) and e.is_dir(follow_symlinks=False)]
+        return [(e.name, _DiskFolder(Path(e.path), self.skip)) for e in children
+                if not _skipped(e.name) and e.is_dir(follow_symlinks=False)
+                and Path(e.path).resolve() not in self.skip]
 
 
 @dataclass
@@ -228,13 +230,14 @@ def from_zip(path: Path) -> list[Entry]:
 
 # -- the command line's PATH arguments -------------------------------------------------------------
 
-def from_path(path: Path) -> list[Entry]:
-    """The submissions one PATH argument names (file, folder, folder of folders, zip)."""
+def from_path(path: Path, skip: frozenset[Path] = frozenset()) -> list[Entry]:
+    """The submissions one PATH argument names (file, folder, folder of folders, zip); folders in ``skip``
+    (resolved paths) are not searched."""
     if not path.exists():
         raise InputError(f"{path} does not exist; pass solution.py files, folders that hold one, "
                          "folders of such folders, or zips of them")
     if path.is_dir():
-        return _from_root(_DiskFolder(path), path.resolve().name, str(path))
+        return _from_root(_DiskFolder(path, skip), path.resolve().name, str(path))
     if path.suffix.lower() == ".zip":
         return from_zip(path)
     if path.suffix == ".py":
@@ -259,11 +262,13 @@ def unique_names(entries: Iterable[Entry]) -> list[Entry]:
     return out
 
 
-def discover(paths: Iterable[Path]) -> list[Entry]:
-    """Every submission the PATH arguments name, in argument order, names made unique."""
+def discover(paths: Iterable[Path], output: Path | None = None) -> list[Entry]:
+    """Every submission the PATH arguments name, in argument order, names made unique. The batch's
+    ``output`` folder is never searched, so its snapshots are not taken for new candidates next time."""
+    skip = frozenset([output.resolve()]) if output is not None else frozenset()
     entries: list[Entry] = []
     for path in paths:
-        entries.extend(from_path(path))
+        entries.extend(from_path(path, skip))
     if not entries:
         raise InputError("no submissions given; pass solution.py files, folders or zips")
     return unique_names(entries)

@@ -36,7 +36,7 @@ import difflib
 import hashlib
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 OPERATORS = ("arith", "boolean", "compare", "constant", "keyword", "negate", "drop", "return-none")
 MODULE = "<module>"
@@ -342,8 +342,21 @@ def _parses_to(source: str) -> str | None:
     return ast.unparse(tree)
 
 
+def _same_quotes(lines: list[bytes], edit: _Edit) -> str:
+    """A swapped string keeps the original's double quotes (``ast.unparse`` writes single ones)."""
+    node = edit.node
+    if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+        return edit.text
+    first = lines[node.lineno - 1][node.col_offset:node.col_offset + 1]  # type: ignore[attr-defined]
+    inner = edit.text[1:-1]
+    if first == b'"' and edit.text.startswith("'") and not any(c in inner for c in "\"'\\"):
+        return f'"{inner}"'
+    return edit.text
+
+
 def _apply(lines: list[bytes], edit: _Edit) -> str | None:
     """The mutated source: the replacement bare if that parses the same as parenthesised, else in parens."""
+    edit = replace(edit, text=_same_quotes(lines, edit))
     if edit.statement:
         return _splice(lines, edit.node, edit.text)
     bare = _splice(lines, edit.node, edit.text)

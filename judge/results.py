@@ -69,12 +69,15 @@ def parse_document(stdout: bytes, nonce: str) -> tuple[dict[str, Any] | None, st
     return document, ""
 
 
+def unreported(spec: TestSpec, message: str) -> TestResult:
+    """A test with no result, as one error row worth all its cases' points (so the maximum never shrinks)."""
+    return TestResult(spec.key, spec.name, spec.requirement, spec.description, spec.points * spec.cases,
+                      Status.ERROR, message)
+
+
 def not_run(specs: list[TestSpec], message: str) -> tuple[TestResult, ...]:
     """Every test as an error with the same reason (nothing ran, or nothing can be trusted)."""
-    return tuple(
-        TestResult(s.key, s.name, s.requirement, s.description, s.points, Status.ERROR, message)
-        for s in specs
-    )
+    return tuple(unreported(s, message) for s in specs)
 
 
 def _tail(text: str, lines: int = 25) -> str:
@@ -157,8 +160,7 @@ def interpret(run: SandboxRun, specs: list[TestSpec], nonce: str) -> Outcome:
         if not found:
             missing += 1
             reason = _missing_reason(spec, document)
-            tests.append(TestResult(spec.key, spec.name, spec.requirement, spec.description, spec.points,
-                                    Status.ERROR, reason))
+            tests.append(unreported(spec, reason))
             continue
         tests.extend(_test_result(spec, raw) for raw in found)
     unexpected = sorted(k for k in by_key if not k.startswith(CANARY_FILE))

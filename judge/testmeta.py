@@ -31,6 +31,7 @@ class TestSpec:
     requirement: str
     description: str
     parametrized: bool
+    cases: int = 1  # how many cases pytest will make of it (from literal parametrize lists; 1 if unknown)
 
 
 def _mark_name(node: ast.expr) -> tuple[str, list[ast.expr]] | None:
@@ -51,10 +52,22 @@ def _literal(node: ast.expr, what: str, where: str) -> object:
         raise TestMetaError(f"{where}: {what} must be a literal") from exc
 
 
-def _spec(func: ast.FunctionDef, file: str, prefix: str, defaults: dict[str, object]) -> TestSpec:
+def _case_count(args: list[ast.expr], keywords: list[ast.keyword], names: dict[str, ast.expr]) -> int | None:
+    """How many cases one ``parametrize`` makes, when its values are a literal (or a module-level literal)."""
+    values = args[1] if len(args) > 1 else next((k.value for k in keywords if k.arg == "argvalues"), None)
+    if isinstance(values, ast.Name):
+        values = names.get(values.id)
+    if isinstance(values, ast.List | ast.Tuple | ast.Set):
+        return len(values.elts)
+    return None
+
+
+def _spec(func: ast.FunctionDef, file: str, prefix: str, defaults: dict[str, object],
+          names: dict[str, ast.expr] | None = None) -> TestSpec:
     where = f"{file}::{prefix}{func.name}"
     found: dict[str, object] = dict(defaults)
     parametrized = False
+    cases: int | None = 1
     for decorator in func.decorator_list:
         mark = _mark_name(decorator)
         if mark is None:
@@ -62,6 +75,9 @@ def _spec(func: ast.FunctionDef, file: str, prefix: str, defaults: dict[str, obj
         name, args = mark
         if name == "parametrize":
             parametrized = True
+            call = decorator if isinstance(decorator, ast.Call) else None
+            count = _case_count(args, call.keywords if call else [], names or {})
+            cases = cases * count if cases is not None and count is not None else None
         elif name in ("points", "requirement"):
             if len(args) != 1:
                 raise TestMetaError(f"{where}: pytest.mark.{name} takes one argument")
@@ -82,6 +98,7 @@ def _spec(func: ast.FunctionDef, file: str, prefix: str, defaults: dict[str, obj
         requirement=requirement,
         description=description,
         parametrized=parametrized,
+        cases=max(1, cases or 1),
     )
 
 
@@ -101,14 +118,18 @@ def read_file_specs(path: Path, relative: str) -> list[TestSpec]:
     except SyntaxError as exc:
         raise TestMetaError(f"{relative}: syntax error on line {exc.lineno}: {exc.msg}") from exc
     specs: list[TestSpec] = []
+    names: dict[str, ast.expr] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            names[node.targets[0].id] = node.value
     for node in tree.body:
         if isinstance(node, ast.FunctionDef) and node.name.startswith("test"):
-            specs.append(_spec(node, relative, "", {}))
+            specs.append(_spec(node, relative, "", {}, names))
         elif isinstance(node, ast.ClassDef) and node.name.startswith("Test"):
             defaults = _class_defaults(node, f"{relative}::{node.name}")
             for item in node.body:
                 if isinstance(item, ast.FunctionDef) and item.name.startswith("test"):
-                    specs.append(_spec(item, relative, f"{node.name}::", defaults))
+                    specs.append(_spec(item, relative, f"{node.name}::", defaults, names))
     return specs
 
 

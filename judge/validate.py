@@ -22,7 +22,8 @@ each a clear pass or fail:
 - ``suite-time``: the reference's grading time (and the sum of its test durations) fits in half of
   the problem's time limit, leaving room for a loaded grader.
 
-After the first reference run, everything else is graded in parallel on a small thread pool. Mutants
+After the first reference run, everything else is graded in parallel on a small thread pool. A run the
+judge could not grade (sandbox error) is tried once more before it counts as an error. Mutants
 get a shorter time limit (four times the reference's grading time, at least 30 s, at most the
 problem's): a mutant that loops is killed by timeout either way, and the run stays short.
 """
@@ -399,7 +400,7 @@ def check_known_mistakes(graded: Sequence[tuple[str, Graded]]) -> Check:
     details = []
     for name, g in graded:
         if g.judge_error:
-            details.append(f"{name}: the judge could not grade it")
+            details.append(f"{name}: the judge could not grade it: {(g.detail.splitlines() or [''])[0]}")
         elif g.caught:
             more = len(g.caught_by) - 4
             caught = ", ".join(g.caught_by[:4]) + (f" and {more} more" if more > 0 else "")
@@ -493,7 +494,7 @@ def validate_problem(problem: Problem, backend: Backend, *, mutants: int = 20, s
 
     reference = Submission.from_source(problem.reference_path.read_text(encoding="utf-8"), "reference")
     say("grading the reference")
-    first = grade(problem, reference, backend)
+    first = grade_once_more_on_error(problem, reference, backend, problem.limits, "hidden")
     checks.append(check_reference(first))
     if first.verdict is Verdict.SANDBOX_ERROR:
         return Validation(checks=tuple(checks), **base)
@@ -540,6 +541,16 @@ def validate_problem(problem: Problem, backend: Backend, *, mutants: int = 20, s
                       **base)
 
 
+def grade_once_more_on_error(problem: Problem, submission: Submission, backend: Backend, limits: Limits,
+                             suite: str) -> Report:
+    """``grade``, tried a second time when the judge could not grade (a sandbox error is never the
+    submission's doing, and a busy engine can cause one); a second error stands."""
+    report = grade(problem, submission, backend, limits=limits, suite=suite)
+    if report.verdict is Verdict.SANDBOX_ERROR:
+        report = grade(problem, submission, backend, limits=limits, suite=suite)
+    return report
+
+
 def _read(path: Path, origin: str) -> Submission:
     return Submission.from_source(path.read_text(encoding="utf-8", errors="replace"), origin)
 
@@ -563,7 +574,7 @@ def _grade_all(problem: Problem, backend: Backend, jobs: dict[str, tuple[Submiss
 
     def run(label: str, submission: Submission, suite: str, limits: Limits) -> Report:
         nonlocal done
-        report = grade(problem, submission, backend, limits=limits, suite=suite)
+        report = grade_once_more_on_error(problem, submission, backend, limits, suite)
         with lock:
             done += 1
             count = done

@@ -13,6 +13,7 @@ Protocol: stdin carries an 8-byte big-endian length, then a tar archive of that 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import json
 import os
@@ -266,7 +267,7 @@ def run(scratch: Path, settings: dict[str, Any]) -> dict[str, Any]:
     user = None
     if run_as and os.geteuid() == 0:
         user = pwd.getpwnam(run_as)
-        for root, dirs, files in os.walk(scratch):
+        for root, _dirs, files in os.walk(scratch):
             os.chmod(root, 0o755)
             for f in files:
                 os.chmod(os.path.join(root, f), 0o644)
@@ -275,7 +276,7 @@ def run(scratch: Path, settings: dict[str, Any]) -> dict[str, Any]:
             # the deepest paths first, the folder itself last.
             paths = [Path(root) / name for root, dirs, files in os.walk(d) for name in dirs + files]
             os.chmod(d, 0o700)
-            for path in sorted(paths, key=lambda p: len(p.parts), reverse=True) + [d]:
+            for path in [*sorted(paths, key=lambda p: len(p.parts), reverse=True), d]:
                 os.chown(path, user.pw_uid, user.pw_gid)
 
     results_r, results_w = os.pipe()
@@ -332,8 +333,8 @@ def run(scratch: Path, settings: dict[str, Any]) -> dict[str, Any]:
             space = int(settings["address_space_bytes"])
             resource.setrlimit(resource.RLIMIT_AS, (space, space))
         if user is not None:
-            nproc = int(limits["pids"])
-            resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
+            # No RLIMIT_NPROC: it counts the uid's processes host-wide, so one sandbox's fork bomb would stop
+            # every other sandbox's tests from starting. The container's pids limit bounds this one alone.
             os.setgroups([])
             os.setgid(user.pw_gid)
             os.setuid(user.pw_uid)
@@ -365,10 +366,8 @@ def run(scratch: Path, settings: dict[str, Any]) -> dict[str, Any]:
         proc.wait(timeout=float(limits["timeout_s"]))
     except subprocess.TimeoutExpired:
         timed_out = True
-        try:
+        with contextlib.suppress(OSError):
             os.killpg(proc.pid, signal.SIGKILL)
-        except OSError:
-            pass
         proc.wait()
     child_s = time.monotonic() - child_started
     if user is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,8 @@ import pytest
 FIXTURES = Path(__file__).parent / "fixtures"
 TINY = FIXTURES / "problems" / "tiny-add"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+# Containers this test session makes carry this label (judge/backends/docker.py), subprocesses included.
+SESSION = os.environ.setdefault("JUDGE_SESSION", f"tests-{os.getpid()}-{uuid.uuid4().hex[:8]}")
 
 
 def _unavailable(reason: str) -> None:
@@ -85,5 +88,5 @@ def _no_stray_containers(request: pytest.FixtureRequest) -> Iterator[None]:
         api = api_client()
     except Exception:
         return
-    left = api.containers(all=True, filters={"label": "ml-judge=sandbox"})
+    left = api.containers(all=True, filters={"label": f"ml-judge.session={SESSION}"})
     assert not left, f"containers left behind: {[c['Id'][:12] for c in left]}"

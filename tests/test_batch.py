@@ -759,3 +759,16 @@ def test_summary_page_in_chromium(chromium: str, tmp_path: Path, tiny_problem: P
     assert '<a href="submissions/alice/report.html">alice</a>' in body
     assert "&lt;i&gt;eve&lt;/i&gt;" in dom and "<i>eve" not in dom
     assert "Near-identical submissions" in dom and "x1" in dom
+
+
+def test_the_output_folder_inside_the_input_is_not_taken_for_candidates(
+        tmp_path: Path, judge_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = batch_folder(tmp_path / "in", {"alice": REFERENCE, "bob": SUBTRACTS})
+    monkeypatch.chdir(folder)  # the default output folder, ./tiny-add-grades, lands inside the input
+    args = ["--problems", str(TINY.parent), "grade", "--problem", "tiny-add", ".", "--backend", "local",
+            "--json"]
+    first = CliRunner().invoke(cli, args)
+    assert first.exit_code == 1, first.output
+    assert (folder / "tiny-add-grades" / "submissions" / "alice" / "solution.py").is_file()
+    second = CliRunner().invoke(cli, args)
+    assert [s["name"] for s in json.loads(second.stdout)["submissions"]] == ["alice", "bob"]

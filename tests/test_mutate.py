@@ -75,7 +75,7 @@ def test_every_operator_produces_compiling_code_that_differs(found: list[Mutant]
         ("is -> is not in item is None", "or item is None", "or item is not None"),
         ("constant 0.0 -> 1.0", "return 0.0", "return 1.0"),
         ("constant 2 -> 3", "SCALE = 2", "SCALE = 3"),
-        ("constant 'first' -> 'last'", 'how="first"', "how='last'"),
+        ("constant 'first' -> 'last'", 'how="first"', 'how="last"'),
         ("ddof=1 -> ddof=0", "frame.std(ddof=1)", "frame.std(ddof=0)"),
         ("ddof=1 -> ddof=2", "frame.std(ddof=1)", "frame.std(ddof=2)"),
         ("ignore_index=True -> ignore_index=False", "ignore_index=True", "ignore_index=False"),

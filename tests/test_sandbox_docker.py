@@ -39,6 +39,8 @@ TINY = Path(__file__).parent / "fixtures" / "problems" / "tiny-add"
 HANG_GUARD_S = 20.0  # on top of the overall limit: the host's grace period plus container start and removal
 TIMEOUT_S = 12.0  # room for two 3 s per-test timeouts after pytest starts
 SHORT_TIMEOUT_S = 8.0  # for submissions that can only end by the overall limit
+CANDIDATE_UID = 10001  # the unprivileged user the tests run as (Dockerfile)
+BOMB_GOING = 200  # candidate processes that show a fork bomb near its pids limit (256)
 
 
 def limits_for(problem: Problem, timeout_s: float = TIMEOUT_S) -> Limits:
@@ -79,17 +81,18 @@ def _own_containers_removed(request: pytest.FixtureRequest, monkeypatch: pytest.
         return
     api = request.getfixturevalue("docker_api")
     created: list[str] = []
-    real_create = api.create_container
+    client_class = type(api)  # patched on the class: grading threads each have their own client
+    real_create = client_class.create_container
 
-    def recording_create(*args: Any, **kwargs: Any) -> Any:
-        result = real_create(*args, **kwargs)
+    def recording_create(self: Any, *args: Any, **kwargs: Any) -> Any:
+        result = real_create(self, *args, **kwargs)
         created.append(result["Id"])
         return result
 
-    monkeypatch.setattr(api, "create_container", recording_create)
+    monkeypatch.setattr(client_class, "create_container", recording_create)
     yield
     left = [cid[:12] for cid in created if api.containers(all=True, filters={"id": cid})]
-    assert not left, f"containers left behind: {left}"
+    assert not left, f"this test did not remove its containers: {left}"
 
 
 @pytest.fixture
@@ -167,10 +170,35 @@ def test_sleep_at_import_hits_the_overall_limit(grade_file: Any) -> None:
 
 # -- processes, memory, output -------------------------------------------------------------------------
 
+def candidate_processes() -> int:
+    """Processes of the sandbox's candidate user, as the host's kernel counts them."""
+    count = 0
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            uid_line = next(line for line in status.read_text().splitlines() if line.startswith("Uid:"))
+        except (OSError, StopIteration):
+            continue
+        count += uid_line.split()[1] == str(CANDIDATE_UID)
+    return count
+
+
 @pytest.mark.docker
-def test_fork_bomb_is_stopped(grade_file: Any) -> None:
-    report = grade_file("fork_bomb.py", timeout_s=SHORT_TIMEOUT_S)
-    assert report.verdict in (Verdict.TIMEOUT, Verdict.CRASHED), report.detail
+def test_fork_bomb_is_stopped_and_does_not_starve_another_sandbox(grade_file: Any) -> None:
+    bomb: list[Report] = []
+    thread = threading.Thread(target=lambda: bomb.append(grade_file("fork_bomb.py")))
+    thread.start()
+    try:
+        # Once the bomb fills its pids limit, a correct submission that starts threads, graded beside it,
+        # must still pass: a per-uid limit (RLIMIT_NPROC) counts host-wide and would starve it.
+        deadline = time.monotonic() + TIMEOUT_S - 3
+        while (going := candidate_processes()) < BOMB_GOING and time.monotonic() < deadline and thread.is_alive():
+            pass
+        neighbour = grade_file("threads_at_import.py")
+    finally:
+        thread.join()
+    assert going >= BOMB_GOING, f"the fork bomb only reached {going} processes"
+    assert bomb and bomb[0].verdict in (Verdict.TIMEOUT, Verdict.CRASHED), bomb and bomb[0].detail
+    assert neighbour.verdict is Verdict.PASSED, neighbour.detail
 
 
 @pytest.mark.docker

@@ -55,3 +55,24 @@ def test_bad_points_are_errors(tmp_path: Path, mark: str) -> None:
 def test_base_key_strips_parameters() -> None:
     assert base_key("t.py::test_x[1-2]") == "t.py::test_x"
     assert base_key("t.py::C::test_y") == "t.py::C::test_y"
+
+
+def test_literal_parametrize_cases_are_counted(tmp_path: Path) -> None:
+    (tmp_path / "test_c.py").write_text(
+        "import pytest\n\nCASES = [(1, 2), (3, 4), (5, 6)]\n\n"
+        "@pytest.mark.parametrize('a,b', CASES)\n@pytest.mark.parametrize('c', [0, 1])\ndef test_grid(a, b, c):\n"
+        "    pass\n\n@pytest.mark.parametrize('x', range(3))\ndef test_opaque(x):\n    pass\n"
+    )
+    specs = {s.name: s for s in read_suite(tmp_path)}
+    assert specs["test_grid"].cases == 6
+    assert specs["test_opaque"].cases == 1  # not a literal: unknown, counted once
+
+
+def test_a_run_that_never_reached_a_parametrized_test_keeps_the_maximum(tmp_path: Path) -> None:
+    from judge.results import not_run
+
+    (tmp_path / "test_d.py").write_text(
+        "import pytest\n\n@pytest.mark.points(2)\n@pytest.mark.parametrize('x', [1, 2, 3])\ndef test_x(x):\n    pass\n"
+    )
+    (row,) = not_run(read_suite(tmp_path), "not run")
+    assert row.points == 6

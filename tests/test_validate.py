@@ -259,6 +259,19 @@ def test_mutants_get_a_shorter_time_limit() -> None:
     assert mutant_limits(limits, 60.0).timeout_s == 120.0
 
 
+def test_a_sandbox_error_is_graded_once_more(monkeypatch: pytest.MonkeyPatch, tiny_problem: Problem) -> None:
+    from judge.grading import Submission
+    from judge.validate import grade_once_more_on_error
+
+    broken = report(result("t.py::a", Status.ERROR), verdict=Verdict.SANDBOX_ERROR)
+    answers = [broken, report(result("t.py::a", Status.PASS)), broken, broken, broken]
+    monkeypatch.setattr("judge.validate.grade", lambda *args, **kwargs: answers.pop(0))
+    again = grade_once_more_on_error(tiny_problem, Submission.from_source(""), LocalBackend(), Limits(), "hidden")
+    assert again.verdict is Verdict.PASSED and len(answers) == 3
+    stands = grade_once_more_on_error(tiny_problem, Submission.from_source(""), LocalBackend(), Limits(), "hidden")
+    assert stands.verdict is Verdict.SANDBOX_ERROR and len(answers) == 1, "tried twice, not more"
+
+
 def test_exit_code_is_the_worst_outcome() -> None:
     ok = Validation("a", "/a", (Check("x", PASS, ""), Check("y", SKIP, "")))
     bad = Validation("b", "/b", (Check("x", FAIL, ""),))

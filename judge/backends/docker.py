@@ -7,6 +7,7 @@ on every path: success, timeout, a host exception, Ctrl-C.
 
 from __future__ import annotations
 
+import os
 import socket
 import struct
 import threading
@@ -47,6 +48,12 @@ def api_client(timeout: float = 60.0) -> Any:
         raise SandboxUnavailable(f"the Docker engine is not reachable ({exc})", ENGINE_FIX) from exc
     _local.client = client
     return client
+
+
+def session_label() -> dict[str, str]:
+    """``ml-judge.session`` from ``JUDGE_SESSION``, so a test run can find exactly its own containers."""
+    session = os.environ.get("JUDGE_SESSION")
+    return {f"{LABEL}.session": session} if session else {}
 
 
 def short_error(exc: BaseException) -> str:
@@ -172,7 +179,8 @@ class DockerBackend:
                 stdin_open=True,
                 network_disabled=True,
                 user="0",
-                labels={**self._labels, LABEL: "sandbox", f"{LABEL}.created": str(int(time.time()))},
+                labels={**self._labels, **session_label(), LABEL: "sandbox",
+                        f"{LABEL}.created": str(int(time.time()))},
                 host_config=host_config(api, limits),
             )
             container_id = created["Id"]
