@@ -22,6 +22,8 @@ SUSPICIOUS_MODULES = {
     "signal": "imports signal (can disable the per-test timer)",
     "inspect": "imports inspect (can read the calling test's frame)",
     "builtins": "imports builtins (can replace built-in functions)",
+    "posix": "imports posix (os internals, e.g. posix._exit)",
+    "importlib": "imports importlib (can load modules by computed names)",
 }
 SUSPICIOUS_CALLS = {
     ("os", "_exit"): "calls os._exit",
@@ -46,6 +48,7 @@ SUSPICIOUS_STRINGS = {
     "/scratch/tests": "reads the sandbox's tests folder",
     "JUDGE_RESULTS_FD": "names the judge's results channel",
     "JUDGE_NONCE": "names the judge's nonce",
+    "/proc/self": "reads its own process's memory or descriptors (/proc/self)",
 }
 
 

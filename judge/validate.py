@@ -276,8 +276,12 @@ def check_layout(problem: Problem) -> tuple[Check, dict[str, str]]:
     problems: list[str] = []
     if not problem.reference_path.is_file():
         problems.append("missing reference/solution.py (the model answer the suite is checked against)")
-    if not problem.public_tests_dir.is_dir() or not read_suite_quietly(problem.public_tests_dir):
-        problems.append("public_tests/ has no tests (add 2 to 4 visible examples)")
+    try:
+        public = read_suite(problem.public_tests_dir) if problem.public_tests_dir.is_dir() else []
+        if not public:
+            problems.append("public_tests/ has no tests (add 2 to 4 visible examples)")
+    except TestMetaError as exc:
+        problems.append(f"public_tests/{exc}")
     equivalents: dict[str, str] = {}
     try:
         equivalents = read_equivalents(problem.root / EQUIVALENTS_FILE)
@@ -288,13 +292,6 @@ def check_layout(problem: Problem) -> tuple[Check, dict[str, str]]:
     extra = f"; {len(equivalents)} mutant(s) marked equivalent" if equivalents else ""
     summary = f"problem.toml loads; reference, starter and both suites present{extra}"
     return Check("layout", PASS, summary), equivalents
-
-
-def read_suite_quietly(folder: Path) -> list[TestSpec]:
-    try:
-        return read_suite(folder)
-    except TestMetaError:
-        return []
 
 
 def check_test_metadata(specs: list[TestSpec], declared: dict[str, set[str]]) -> Check:

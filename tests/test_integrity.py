@@ -117,6 +117,9 @@ def test_null_bytes_are_a_syntax_problem_not_a_crash() -> None:
         ("p = '/scratch/tests/test_a.py'", "reads the sandbox's tests folder"),
         ("k = 'JUDGE_RESULTS_FD'", "names the judge's results channel"),
         ("k = 'JUDGE_NONCE'", "names the judge's nonce"),
+        ("import importlib\nm = importlib.import_module('judge_' + 'plugin')", "imports importlib"),
+        ("import posix\nposix._exit(0)", "imports posix"),
+        ("f = open('/proc/self/mem', 'rb')", "/proc/self"),
     ],
 )
 def test_reaching_for_the_test_machinery_is_flagged(source: str, flag: str) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -442,17 +443,37 @@ def test_cli_usage_errors(judge_home: Path, monkeypatch: pytest.MonkeyPatch,
     assert message in err and "Traceback" not in err
 
 
-def test_missing_hidden_test_metadata_stops_before_grading(tmp_path: Path) -> None:
+class NoGrading(LocalBackend):
+    """A backend that fails the test if anything is graded."""
+
+    def run(self, bundle: bytes, limits: Limits) -> SandboxRun:
+        raise AssertionError("nothing may be graded when the folder is incomplete")
+
+
+def test_unreadable_hidden_tests_stop_before_grading(tmp_path: Path) -> None:
     root = tmp_path / "tiny-add"
     shutil.copytree(TINY, root)
     write(root / "hidden_tests" / "test_broken.py", "def test_x(:\n")
-
-    class NoGrading(LocalBackend):
-        def run(self, bundle: bytes, limits: Limits) -> SandboxRun:
-            raise AssertionError("nothing may be graded when the suite cannot be read")
-
     v = validate_problem(load_problem(root), NoGrading(), mutants=0)
     assert statuses(v)["test-metadata"] == FAIL and "syntax error" in v.checks[-1].details[0]
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda r: (r / "reference" / "solution.py").unlink(), "missing reference/solution.py"),
+        (lambda r: shutil.rmtree(r / "public_tests"), "public_tests/ has no tests"),
+        (lambda r: write(r / "public_tests" / "test_public.py", "def test_x(:\n"), "public_tests/test_public.py"),
+        (lambda r: write(r / EQUIVALENTS_FILE, "[[mutant]]\nid = 'x'\n"), "needs a reason"),
+    ],
+)
+def test_incomplete_folder_fails_layout_before_grading(tmp_path: Path, edit: Any, message: str) -> None:
+    root = tmp_path / "tiny-add"
+    shutil.copytree(TINY, root)
+    edit(root)
+    v = validate_problem(load_problem(root), NoGrading(), mutants=5)
+    assert statuses(v)["layout"] == FAIL and v.exit_code == 1
+    assert any(message in line for line in v.checks[0].details), v.checks[0].details
 
 
 # -- Docker --------------------------------------------------------------------------------------------

@@ -5,6 +5,12 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
+import builtins
+import pickle
+import resource
+import signal
+import time
+
 import numpy as np
 import pytest
 
@@ -52,6 +58,69 @@ def spec_chunks(documents, chunk_size=60, overlap=15):
             start += chunk_size - overlap
             position += 1
     return out
+
+
+def run_guarded(fn, *args, timeout_s=20.0, memory_mb=300, **kwargs):
+    """Call fn(*args, **kwargs) in a forked child with a time and memory cap, so that a chunking bug
+    that loops forever fails its own test instead of taking the whole suite down. Returns the result,
+    or re-raises the child's exception (builtin exception types are kept, e.g. ValueError)."""
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child
+        os.close(read_fd)
+        try:
+            status = Path("/proc/self/status").read_text().splitlines()
+            vm = int(next(line for line in status if line.startswith("VmSize")).split()[1])
+            cap = (vm + memory_mb * 1024) * 1024
+            resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+            payload = ("ok", fn(*args, **kwargs))
+        except BaseException as exc:  # report everything to the parent
+            payload = ("error", type(exc).__name__, str(exc))
+        try:
+            data = pickle.dumps(payload)
+        except Exception as exc:
+            data = pickle.dumps(("error", "TypeError", f"result cannot be pickled: {exc}"))
+        with os.fdopen(write_fd, "wb") as out:
+            out.write(data)
+        os._exit(0)
+    os.close(write_fd)
+    deadline = time.monotonic() + timeout_s
+    chunks = []
+    with os.fdopen(read_fd, "rb") as inp:
+        os.set_blocking(inp.fileno(), False)
+        while True:
+            try:
+                block = inp.read()
+            except BlockingIOError:
+                block = None
+            if block:
+                chunks.append(block)
+            done, _ = os.waitpid(pid, os.WNOHANG)
+            if done:
+                rest = inp.read()
+                if rest:
+                    chunks.append(rest)
+                break
+            if time.monotonic() > deadline:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                raise TimeoutError(f"{fn.__name__} did not return within {timeout_s:.0f} s (endless loop?)")
+            time.sleep(0.01)
+    if not chunks:
+        raise RuntimeError(f"{fn.__name__} crashed (for example ran out of memory in an endless loop)")
+    payload = pickle.loads(b"".join(chunks))
+    if payload[0] == "ok":
+        return payload[1]
+    exc_type = getattr(builtins, payload[1], None)
+    if isinstance(exc_type, type) and issubclass(exc_type, BaseException):
+        raise exc_type(payload[2])
+    raise RuntimeError(f"{payload[1]}: {payload[2]}")
+
+
+@pytest.fixture(scope="session")
+def guarded():
+    """run_guarded as a fixture, for calls into the candidate's chunker."""
+    return run_guarded
 
 
 @pytest.fixture(scope="session")

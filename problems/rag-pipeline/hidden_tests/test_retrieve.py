@@ -53,11 +53,11 @@ def test_scores_are_cosine_similarities_in_rank_order(spec_collection, model, co
 @pytest.mark.points(2)
 @pytest.mark.requirement("R4")
 def test_results_carry_chunk_fields(spec_collection, model, corpus):
-    """Each result has the stored chunk's id, doc_id, title, position and text, plus a float score."""
+    """With the default k=3, each result has the stored chunk's id, doc_id, title, position, text and a float score."""
     chunks, _ = corpus
     by_id = {c["id"]: c for c in chunks}
-    results = retrieve(spec_collection, "Which pedal has a reverse thread?", model, k=3)
-    assert len(results) == 3, f"expected 3 results, got {len(results)}"
+    results = retrieve(spec_collection, "Which pedal has a reverse thread?", model)
+    assert len(results) == 3, f"expected 3 results with the default k, got {len(results)}"
     for r in results:
         c = by_id.get(r.get("id"))
         assert c is not None, f"unknown chunk id {r.get('id')!r}"
@@ -102,9 +102,13 @@ def test_blank_question_raises(spec_collection, model, question):
 @pytest.mark.points(1)
 @pytest.mark.requirement("R4")
 def test_k_below_one_raises(spec_collection, model):
-    """k < 1 raises ValueError."""
+    """k < 1 raises ValueError, while k = 1 returns just the best chunk."""
     with pytest.raises(ValueError):
         retrieve(spec_collection, "How long is the probation period?", model, k=0)
+    results = retrieve(spec_collection, "How long is the probation period?", model, k=1)
+    assert [r["doc_id"] for r in results] == ["onboarding"], (
+        f"k=1: expected one 'onboarding' chunk, got {results}"
+    )
 
 
 @pytest.mark.points(2)
