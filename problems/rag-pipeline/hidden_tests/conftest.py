@@ -66,23 +66,26 @@ def run_guarded(fn, *args, timeout_s=20.0, memory_mb=300, **kwargs):
     or re-raises the child's exception (builtin exception types are kept, e.g. ValueError)."""
     read_fd, write_fd = os.pipe()
     pid = os.fork()
-    if pid == 0:  # child
-        os.close(read_fd)
+    if pid == 0:  # child: never returns into pytest, whatever happens
         try:
-            status = Path("/proc/self/status").read_text().splitlines()
-            vm = int(next(line for line in status if line.startswith("VmSize")).split()[1])
-            cap = (vm + memory_mb * 1024) * 1024
-            resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-            payload = ("ok", fn(*args, **kwargs))
-        except BaseException as exc:  # report everything to the parent
-            payload = ("error", type(exc).__name__, str(exc))
-        try:
-            data = pickle.dumps(payload)
-        except Exception as exc:
-            data = pickle.dumps(("error", "TypeError", f"result cannot be pickled: {exc}"))
-        with os.fdopen(write_fd, "wb") as out:
-            out.write(data)
-        os._exit(0)
+            os.close(read_fd)
+            try:
+                status = Path("/proc/self/status").read_text().splitlines()
+                vm = int(next(line for line in status if line.startswith("VmSize")).split()[1])
+                cap = (vm + memory_mb * 1024) * 1024
+                resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+                payload = ("ok", fn(*args, **kwargs))
+            except BaseException as exc:  # report everything to the parent
+                payload = ("error", type(exc).__name__, str(exc)[:2000])
+            # the exception and its traceback (and any runaway list they hold) are released here
+            try:
+                data = pickle.dumps(payload)
+            except Exception as exc:
+                data = pickle.dumps(("error", "TypeError", f"result cannot be pickled: {exc}"))
+            with os.fdopen(write_fd, "wb") as out:
+                out.write(data)
+        finally:
+            os._exit(0)
     os.close(write_fd)
     deadline = time.monotonic() + timeout_s
     chunks = []

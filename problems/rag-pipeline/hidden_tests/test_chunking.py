@@ -54,7 +54,11 @@ def test_short_and_blank_texts(guarded):
 
 @pytest.mark.points(1)
 @pytest.mark.requirement("R1")
-@pytest.mark.parametrize("size,overlap", [(0, 0), (4, 4), (4, 5), (4, -1)])
+@pytest.mark.parametrize(
+    "size,overlap",
+    [(0, 0), (4, 4), (4, 5), (4, -1)],
+    ids=["size-0", "overlap-equals-size", "overlap-above-size", "negative-overlap"],
+)
 def test_invalid_sizes_raise(guarded, size, overlap):
     """chunk_size < 1, overlap < 0 or overlap >= chunk_size raise ValueError."""
     with pytest.raises(ValueError):
