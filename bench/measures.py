@@ -79,11 +79,11 @@ def run_timed(command: Sequence[str], *, env: Mapping[str, str] | None = None, c
             seconds = time.perf_counter() - started
         proc.returncode = os.waitstatus_to_exitcode(status)  # reaped by wait4: tell Popen
         code = proc.returncode
+        peak, cpu = int(usage.ru_maxrss), usage.ru_utime + usage.ru_stime
         if code in expect:
-            return Measurement(seconds, peak_rss_kib=int(usage.ru_maxrss))
+            return Measurement(seconds, peak_rss_kib=peak, cpu_s=cpu)
         reason = report_reason(out_path) or _tail(err_path) or _tail(out_path)
-        return Measurement(seconds, ok=False, detail=f"exit {code}: {reason}",
-                           peak_rss_kib=int(usage.ru_maxrss))
+        return Measurement(seconds, ok=False, detail=f"exit {code}: {reason}", peak_rss_kib=peak, cpu_s=cpu)
 
 
 def report_reason(path: Path) -> str:

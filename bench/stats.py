@@ -19,6 +19,7 @@ class Measurement:
     ok: bool = True
     detail: str = ""
     peak_rss_kib: int | None = None
+    cpu_s: float | None = None  # user + system CPU of a spawned process (wait4), not of its containers
     parts: Mapping[str, float] | None = None  # where the seconds went, when the side can tell
 
 

@@ -97,11 +97,12 @@ def render_overhead(section: Mapping[str, Any]) -> str:
     parts = []
     for p in section["problems"]:
         split = p.get("in_process_parts_s") or {}
-        parts.append([p["problem"], *(number(split.get(k)) for k in ("host_s", "container_s", "harness_s",
-                                                                       "pytest_s")),
+        parts.append([p["problem"], *(number(split.get(k)) for k in ("host_s", "container_s", "harness_s")),
+                      number(p.get("in_process_sandbox_cost_s")), number(split.get("pytest_s")),
                       number(p["bare_pytest_s"])])
     text += "\n\nWhere grade() in-process goes (median seconds)\n" + grid(
-        ["problem", "host + remove", "container", "harness", "pytest + plugin", "bare pytest"], parts)
+        ["problem", "host + remove", "container", "harness", "= sandbox cost", "pytest + plugin", "bare pytest"],
+        parts)
     for skipped in section.get("skipped", []):
         text += f"\nskipped: {skipped}"
     return text
@@ -122,8 +123,10 @@ def render_build(section: Mapping[str, Any]) -> str:
 def render_batch(section: Mapping[str, Any]) -> str:
     rows = []
     for j in section["jobs"]:
-        rows.append([f"--jobs {j['jobs']}", seconds(j["seconds"], 2), plain(j["per_minute"])])
-    text = grid([f"{section['submissions']} x {section['problem']}", "seconds", "graded per minute"], rows)
+        rows.append([f"--jobs {j['jobs']}", seconds(j["seconds"], 2), plain(j["per_minute"]),
+                     number(j.get("host_cpu_s"))])
+    text = grid([f"{section['submissions']} x {section['problem']}", "seconds", "graded per minute",
+                 "judge process CPU s"], rows)
     mark = target_mark(section["targets"], "batch")
     return text + f"\nspeedup --jobs 2 / --jobs 1: {times(section['speedup'])} (target >=1.7x: {mark})"
 

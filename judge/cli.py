@@ -221,6 +221,8 @@ def attempt_problem(ctx: Context, record: dict[str, Any]) -> Problem:
             fail(f"the problem {record['problem']!r} of this attempt is no longer installed: {exc}")
 
 
+WORKSPACE_OPTION = click.option("--dir", "directory", type=click.Path(path_type=Path),
+                                help="The workspace (default: the one holding this folder).")
 BACKEND_OPTION = click.option("--backend", type=click.Choice(["docker", "local"]), default="docker",
                               show_default=True, help="docker: isolated container. local: no isolation.")
 
@@ -308,7 +310,7 @@ def start(ctx: Context, problem: str, directory: Path | None, force: bool) -> No
 
 
 @cli.command()
-@click.option("--dir", "directory", type=click.Path(path_type=Path), help="The workspace (default: here).")
+@WORKSPACE_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_ctx
 def status(ctx: Context, directory: Path | None, as_json: bool) -> None:
@@ -343,7 +345,7 @@ def status(ctx: Context, directory: Path | None, as_json: bool) -> None:
 
 
 @cli.command("test")
-@click.option("--dir", "directory", type=click.Path(path_type=Path), help="The workspace (default: here).")
+@WORKSPACE_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print JSON only.")
 @BACKEND_OPTION
 @pass_ctx
@@ -370,7 +372,7 @@ def test_cmd(ctx: Context, directory: Path | None, as_json: bool, backend: str) 
 
 
 @cli.command()
-@click.option("--dir", "directory", type=click.Path(path_type=Path), help="The workspace (default: here).")
+@WORKSPACE_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON only.")
 @BACKEND_OPTION
 @pass_ctx
@@ -534,7 +536,7 @@ def history(ctx: Context, problem_slug: str | None, as_json: bool, fmt: str, out
 
 
 @cli.command("run", context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
-@click.option("--dir", "directory", type=click.Path(path_type=Path), help="The workspace (default: here).")
+@WORKSPACE_OPTION
 @click.argument("command", nargs=-1, type=click.UNPROCESSED)
 @pass_ctx
 def run_cmd(ctx: Context, directory: Path | None, command: tuple[str, ...]) -> None:

@@ -46,7 +46,7 @@ class Limits:
     timeout_s: float = 120.0
     test_timeout_s: float = 30.0
     cpus: float = 2.0
-    pids: int = 256
+    pids: int = 1024
     open_files: int = 256
     file_size_bytes: int = 16 * 1024**2
     output_bytes: int = 1024**2

@@ -62,6 +62,23 @@ def test_run_experiment_composes_the_steps(noisy_binary):
     assert np.array_equal(result["metrics"]["confusion_matrix"], metrics["confusion_matrix"])
 
 
+@pytest.mark.points(1)
+@pytest.mark.requirement("R6")
+def test_run_experiment_defaults(noisy_binary):
+    """Called without test_size, folds and seed, run_experiment uses 0.2, 5 and 0."""
+    X, y = noisy_binary
+    models = {
+        "tree": DecisionTreeClassifier(max_depth=3, random_state=0),
+        "logreg": make_pipeline(StandardScaler(), LogisticRegression()),
+    }
+    by_default = run_experiment(X, y, models=models)
+    spelled_out = run_experiment(X, y, test_size=0.2, folds=5, seed=0, models=models)
+    pd.testing.assert_frame_equal(by_default["cv_results"], spelled_out["cv_results"], check_exact=False)
+    assert by_default["best_name"] == spelled_out["best_name"]
+    assert np.array_equal(by_default["metrics"]["confusion_matrix"], spelled_out["metrics"]["confusion_matrix"])
+    assert int(by_default["metrics"]["confusion_matrix"].sum()) == round(0.2 * len(y)), "expected a 20% test part"
+
+
 @pytest.mark.points(2)
 @pytest.mark.requirement("R6")
 def test_run_experiment_selects_by_cv_not_training_fit(noisy_binary):
