@@ -146,6 +146,13 @@ class LongLivedContainer:
         self.id: str | None = None
 
     def __enter__(self) -> LongLivedContainer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.remove()
+
+    def start(self) -> LongLivedContainer:
+        """Run the container (``sleep infinity``), detached."""
         done = subprocess.run(
             ["docker", "run", "-d", "--rm", "--network", "none", "--cpus", f"{self.cpus:g}",
              "--memory", str(self.memory_bytes), *BENCH_LABELS,
@@ -157,7 +164,8 @@ class LongLivedContainer:
         self.id = done.stdout.strip()
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def remove(self) -> None:
+        """Remove the container (a no-op when it is not running)."""
         if self.id is not None:
             subprocess.run(["docker", "rm", "-f", self.id], capture_output=True, timeout=120)
             self.id = None

@@ -107,13 +107,12 @@ class Bench:
             from judge.limits import DEFAULT_LIMITS
 
             container = LongLivedContainer(self.image, DEFAULT_LIMITS.cpus, DEFAULT_LIMITS.memory_bytes)
-            container.__enter__()
-            self._baseline = container
+            self._baseline = container.start()
         return self._baseline
 
     def close(self) -> None:
         if self._baseline is not None:
-            self._baseline.__exit__(None, None, None)
+            self._baseline.remove()
             self._baseline = None
 
     def progress(self, message: str) -> None:

@@ -479,7 +479,7 @@ def history_chart(slug: str, rows: list[dict[str, Any]], chart_id: str) -> str:
 
 
 def _verdict_cell(row: dict[str, Any]) -> str:
-    verdict = row.get("verdict")
+    verdict = str(row.get("verdict") or "")
     try:
         status = Verdict(verdict).status
     except ValueError:
