@@ -309,11 +309,11 @@ def section_build(bench: Bench) -> dict[str, Any]:
     elif not wheelhouse.is_dir():
         result["cold"] = f"not available: no wheelhouse at {wheelhouse}"
     else:
-        bench.progress("build: cold judge sandbox build --force (minutes)")
-        cold = run_timed(bench.judge_cmd("sandbox", "build", "--force", "--wheelhouse", str(wheelhouse)),
+        bench.progress("build: cold judge sandbox build --force --no-cache (minutes)")
+        cold = run_timed(bench.judge_cmd("sandbox", "build", "--force", "--no-cache", "--wheelhouse", str(wheelhouse)),
                          env=bench.env)
         result["cold_s"] = seconds_of([cold])
-        result["cold"] = f"judge sandbox build --force --wheelhouse {wheelhouse}"
+        result["cold"] = f"judge sandbox build --force --no-cache --wheelhouse {wheelhouse}"
     result["targets"] = [
         target(f"warm `judge sandbox build` under {WARM_BUILD_TARGET_S:g} s", median_of(warm_s),
                WARM_BUILD_TARGET_S, "at most", "s"),

@@ -612,9 +612,10 @@ def sandbox() -> None:
 @click.option("--offline-base", is_flag=True, help="Make the base from Debian packages with debootstrap.")
 @click.option("--wheelhouse", type=click.Path(path_type=Path), help="Install from this folder of wheels.")
 @click.option("--force", is_flag=True, help="Rebuild even if the image for this code exists.")
+@click.option("--no-cache", is_flag=True, help="Do not reuse Docker's layer cache (a truly cold build).")
 @pass_ctx
 def sandbox_build(ctx: Context, base_image: str | None, offline_base: bool, wheelhouse: Path | None,
-                  force: bool) -> None:
+                  force: bool, no_cache: bool) -> None:
     """Build the sandbox image for this version of the judge (no-op when it is current)."""
     from judge.backends import SandboxUnavailable
     from judge.backends.docker import api_client
@@ -636,7 +637,8 @@ def sandbox_build(ctx: Context, base_image: str | None, offline_base: bool, whee
 
     try:
         result = build(api, base_image=base_image or os.environ.get("BASE_IMAGE") or DEFAULT_BASE,
-                       offline_base=offline_base, wheelhouse=wheelhouse, force=force, progress=progress)
+                       offline_base=offline_base, wheelhouse=wheelhouse, force=force, no_cache=no_cache,
+                       progress=progress)
     except BuildError as exc:
         fail(str(exc), EXIT_JUDGE)
     if result.built:

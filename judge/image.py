@@ -191,9 +191,9 @@ class BuildResult:
     base: str
 
 
-def _stream_build(api: Any, context: Path, tag: str, base: str, progress: Progress) -> Iterator[str]:
+def _stream_build(api: Any, context: Path, tag: str, base: str, no_cache: bool) -> Iterator[str]:
     for chunk in api.build(path=str(context), tag=tag, buildargs={"BASE_IMAGE": base}, rm=True, forcerm=True,
-                           decode=True, labels={"ml-judge": "image"}):
+                           nocache=no_cache, decode=True, labels={"ml-judge": "image"}):
         if "error" in chunk:
             raise BuildError(f"docker build failed: {chunk['error'].strip()}")
         line = str(chunk.get("stream", "")).strip()
@@ -208,6 +208,7 @@ def build(
     offline_base: bool = False,
     wheelhouse: Path | None = None,
     force: bool = False,
+    no_cache: bool = False,
     progress: Progress = lambda _line: None,
 ) -> BuildResult:
     """Build the sandbox image for this code unless it already exists."""
@@ -220,7 +221,7 @@ def build(
         if not force and image_exists(api, tag):  # another build finished it while we waited
             size = int(api.inspect_image(tag).get("Size", 0))
             return BuildResult(tag, False, time.monotonic() - started, size, "")
-        return _build_locked(api, tag, started, base_image, offline_base, wheelhouse, progress)
+        return _build_locked(api, tag, started, base_image, offline_base, wheelhouse, no_cache, progress)
 
 
 @contextlib.contextmanager
@@ -241,7 +242,7 @@ def build_lock(progress: Progress) -> Iterator[None]:
 
 
 def _build_locked(api: Any, tag: str, started: float, base_image: str, offline_base: bool,
-                  wheelhouse: Path | None, progress: Progress) -> BuildResult:
+                  wheelhouse: Path | None, no_cache: bool, progress: Progress) -> BuildResult:
     base = resolve_base(api, base_image, offline_base, progress)
     house = wheelhouse or default_wheelhouse()
     if wheelhouse is None:
@@ -253,7 +254,7 @@ def _build_locked(api: Any, tag: str, started: float, base_image: str, offline_b
         context = Path(tmp)
         _stage_context(house, context)
         progress("docker build: sending the build context")
-        for line in _stream_build(api, context, tag, base, progress):
+        for line in _stream_build(api, context, tag, base, no_cache):
             if line.startswith("Step "):
                 progress("docker build: " + line)
     size = int(api.inspect_image(tag).get("Size", 0))
