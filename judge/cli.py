@@ -303,10 +303,13 @@ def start(ctx: Context, problem: str, directory: Path | None, force: bool) -> No
               f"deadline {local_time(deadline)}.")
     rel = os.path.relpath(record["workspace"])
     out.print("\nNext:")
-    out.print(f"  cd {rel}            read README.md, edit solution.py")
-    out.print("  judge test          run the public examples in the sandbox")
-    out.print("  judge status        time left")
-    out.print("  judge submit        grade against the hidden tests (once)")
+    steps = [(f"cd {rel}", "read README.md, edit solution.py"),
+             ("judge test", "run the public examples in the sandbox"),
+             ("judge status", "time left"),
+             ("judge submit", "grade against the hidden tests (once)")]
+    width = max(len(command) for command, _ in steps) + 3
+    for command, what in steps:
+        out.print(f"  {command.ljust(width)}{what}")
 
 
 @cli.command()
