@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -71,3 +72,18 @@ def test_warm_build_is_a_no_op(docker_image: str, judge_home: Path, tmp_path: Pa
     built = judge("sandbox", "build", cwd=tmp_path)
     assert built.returncode == 0, built.stderr
     assert "is current" in built.stdout and "nothing to build" in built.stdout
+
+
+def test_run_opens_the_grading_environment_on_the_workspace(docker_image: str, judge_home: Path,
+                                                             tmp_path: Path) -> None:
+    assert judge("start", "tiny-add", cwd=tmp_path).returncode == 0
+    ws = tmp_path / "tiny-add"
+    (ws / "solution.py").write_text((TINY / "reference" / "solution.py").read_text())
+    probe = ("import socket, solution, pytest; print('add', solution.add(2, 3)); "
+             "print('interfaces', [n for _, n in socket.if_nameindex()]); open('made-in-sandbox.txt', 'w').write('x')")
+    done = judge("run", "--", "python", "-c", probe, cwd=ws)
+    assert done.returncode == 0, done.stderr
+    assert "add 5" in done.stdout
+    assert "interfaces ['lo']" in done.stdout
+    assert (ws / "made-in-sandbox.txt").exists(), "the workspace is mounted read-write at /work"
+    assert (ws / "made-in-sandbox.txt").stat().st_uid == os.getuid()
