@@ -356,7 +356,7 @@ def test_cmd(ctx: Context, directory: Path | None, as_json: bool, backend: str) 
     """Run the public examples against solution.py in the sandbox (the clock keeps running)."""
     from judge.attempt import clock_view
     from judge.report import Status
-    from judge.store import write_json
+    from judge.store import AttemptLocked, write_json
 
     store = ctx.store()
     workspace, record, _ = workspace_attempt(ctx, store, directory)
@@ -365,11 +365,17 @@ def test_cmd(ctx: Context, directory: Path | None, as_json: bool, backend: str) 
                        quiet=as_json)
     view = clock_view(record, ctx.clock())
     report = report.with_clock(record["id"], view.elapsed_s, view.budget_s)
-    record.setdefault("public_results", []).append({
-        "at": ctx.clock(), "passed": sum(t.status is Status.PASS for t in report.tests), "total": len(report.tests),
-        "verdict": report.verdict.value})
-    record["test_runs"] = len(record["public_results"])
-    write_json(store.attempt_dir(record["id"]) / "attempt.json", record)
+    run = {"at": ctx.clock(), "passed": sum(t.status is Status.PASS for t in report.tests),
+           "total": len(report.tests), "verdict": report.verdict.value}
+    try:
+        # Re-read under the lock: a `judge submit` that finished meanwhile must not be overwritten.
+        with store.lock(record["id"]):
+            fresh = store.load_record(record["id"])
+            fresh.setdefault("public_results", []).append(run)
+            fresh["test_runs"] = len(fresh["public_results"])
+            write_json(store.attempt_dir(record["id"]) / "attempt.json", fresh)
+    except AttemptLocked:
+        ctx.err.print("note: this run was not added to the attempt's record (a `judge submit` is in progress)")
     emit(ctx, report, as_json)
     sys.exit(report.exit_code)
 

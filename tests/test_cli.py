@@ -207,3 +207,31 @@ def test_console_script_help_is_quick_and_clean(judge_home: Path) -> None:
     assert done.returncode == 0 and "judge start" in done.stdout
     bad = subprocess.run([str(judge), "start", "nope"], capture_output=True, text=True, timeout=30)
     assert bad.returncode == 2 and bad.stderr.startswith("error: unknown problem") and "Traceback" not in bad.stderr
+
+
+def test_public_run_never_reopens_a_submitted_attempt(
+    run: Any, judge_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`judge test` grading while a `judge submit` finishes must not write its stale record back."""
+    from judge.store import Store
+
+    ws = start_tiny(run, tmp_path)
+    (ws / "solution.py").write_text(REFERENCE)
+    import judge.grading
+
+    real_grade = judge.grading.grade
+
+    def grade_then_submit_elsewhere(*args: Any, **kwargs: Any) -> Any:
+        report = real_grade(*args, **kwargs)
+        store = Store(judge_home)
+        attempt_id = json.loads((ws / ".judge-attempt").read_text())["attempt_id"]
+        record = store.load_record(attempt_id)
+        record["status"] = "submitted"  # what a concurrent `judge submit` leaves behind
+        store.save_record(record)
+        return report
+
+    monkeypatch.setattr("judge.grading.grade", grade_then_submit_elsewhere)
+    assert run("test", "--dir", str(ws), "--backend", "local").exit_code == 0
+    record = json.loads(next((judge_home / "attempts").glob("*/attempt.json")).read_text())
+    assert record["status"] == "submitted"
+    assert record["test_runs"] == 1
