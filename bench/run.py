@@ -40,6 +40,7 @@ from bench.measures import (
 )
 from bench.stats import Measurement, interleave, median_of, paired, ratio, seconds_of, summarize, target
 from bench.table import render
+from judge.store import atomic_write
 
 if TYPE_CHECKING:
     from judge.catalog import Problem
@@ -451,10 +452,7 @@ def judge_executable() -> str | None:
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
     """Write ``data`` atomically (a .tmp file renamed over the target)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    atomic_write(path, (json.dumps(data, indent=2) + "\n").encode("utf-8"))
 
 
 def failed_runs(sections: dict[str, Any]) -> bool:

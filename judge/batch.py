@@ -41,7 +41,7 @@ import click
 
 from judge.backends import Backend, SandboxUnavailable
 from judge.catalog import SOLUTION, Problem
-from judge.grading import grade, suite_dir
+from judge.grading import grade, staged_files, suite_dir
 from judge.intake import Entry
 from judge.limits import Limits
 from judge.report import EXIT_FAILED, EXIT_JUDGE, EXIT_PASSED, Report, Status, Verdict, requirement_key
@@ -194,11 +194,7 @@ def assign_slugs(entries: Sequence[Entry]) -> list[str]:
 def suite_fingerprint(problem: Problem, suite: str) -> str:
     """sha256 of everything the grading depends on from the problem: the suite's files and the data files."""
     digest = hashlib.sha256()
-    tests = suite_dir(problem, suite)
-    files = [("tests/" + p.relative_to(tests).as_posix(), p) for p in sorted(tests.rglob("*"))
-             if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"]
-    files += [("data/" + p.relative_to(problem.starter_dir).as_posix(), p) for p in problem.data_files()]
-    for name, path in files:
+    for name, path in staged_files(problem, suite):
         digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 

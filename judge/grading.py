@@ -72,17 +72,23 @@ def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes) -> None:
     tar.addfile(info, io.BytesIO(data))
 
 
-def build_bundle(problem: Problem, submission: Submission, tests: Path, settings: dict[str, Any]) -> bytes:
+def staged_files(problem: Problem, suite: str) -> list[tuple[str, Path]]:
+    """(name in the bundle, file) for everything of the problem a run sees: the suite and the data files."""
+    tests = suite_dir(problem, suite)
+    files = [("tests/" + p.relative_to(tests).as_posix(), p) for p in sorted(tests.rglob("*"))
+             if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"]
+    files += [("data/" + p.relative_to(problem.starter_dir).as_posix(), p) for p in problem.data_files()]
+    return files
+
+
+def build_bundle(problem: Problem, submission: Submission, suite: str, settings: dict[str, Any]) -> bytes:
     """The tar stream the harness unpacks: settings, the submission, the suite and the data files."""
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as tar:
         _add_bytes(tar, "settings.json", json.dumps(settings).encode())
         _add_bytes(tar, f"submission/{SOLUTION}", submission.source.encode("utf-8"))
-        for path in sorted(tests.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
-                _add_bytes(tar, "tests/" + path.relative_to(tests).as_posix(), path.read_bytes())
-        for path in problem.data_files():
-            _add_bytes(tar, "data/" + path.relative_to(problem.starter_dir).as_posix(), path.read_bytes())
+        for name, path in staged_files(problem, suite):
+            _add_bytes(tar, name, path.read_bytes())
     return buffer.getvalue()
 
 
@@ -135,7 +141,7 @@ def grade(
         return report(Verdict.SYNTAX_ERROR, not_run(specs, "not run: solution.py does not compile"),
                       "solution.py does not compile: " + syntax.describe())
     nonce = secrets.token_hex(16)
-    bundle = build_bundle(problem, submission, suite_dir(problem, suite), harness_settings(nonce, limits, backend))
+    bundle = build_bundle(problem, submission, suite, harness_settings(nonce, limits, backend))
     run: SandboxRun = backend.run(bundle, limits)
     outcome = interpret(run, specs, nonce)
     return report(outcome.verdict, outcome.tests, outcome.detail, outcome.warnings)

@@ -118,8 +118,9 @@ def try_pull(api: Any, ref: str, progress: Progress) -> bool:
         api.pull(repository, tag=tag or "latest")
         return True
     except DockerException as exc:
-        first = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
-        progress(f"base image: cannot pull {ref} ({first})")
+        from judge.backends.docker import short_error
+
+        progress(f"base image: cannot pull {ref} ({short_error(exc)})")
         return False
 
 

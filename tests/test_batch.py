@@ -12,7 +12,6 @@ import json
 import re
 import stat
 import struct
-import subprocess
 import tarfile
 import threading
 import zipfile
@@ -48,7 +47,7 @@ from judge.render.summary import SORT_SCRIPT, heat_class, script_hash, summary_h
 from judge.results import SandboxRun
 from judge.similarity import normalised_tokens, similar_pairs
 
-from .conftest import TINY
+from .conftest import TINY, run_chromium
 
 REFERENCE = (TINY / "reference" / "solution.py").read_text()
 STARTER = (TINY / "starter" / "solution.py").read_text()
@@ -727,16 +726,6 @@ def test_docker_gone_stops_the_batch_with_exit_3_and_how_to_resume(
 
 # -- the summary in a real browser -----------------------------------------------------------------
 
-def run_chromium(binary: str, profile: Path, *args: str) -> str:
-    """Headless Chromium with networking, sync and updates off, in a throwaway profile; its stdout."""
-    command = [binary, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
-               *args]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
-    assert done.returncode == 0, done.stderr[-2000:]
-    return done.stdout
-
-
 @pytest.mark.browser
 def test_summary_page_in_chromium(chromium: str, tmp_path: Path, tiny_problem: Problem) -> None:
     sources: dict[str, str | bytes | None] = {**MIXED, "<i>eve</i>": REFERENCE, "x1": ORIGINAL,
@@ -752,7 +741,7 @@ def test_summary_page_in_chromium(chromium: str, tmp_path: Path, tiny_problem: P
     assert head[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", head[16:24]) == (1280, 1100)
     assert shot.stat().st_size > 40_000  # a blank page is about 9 kB; a rendered table far more
 
-    dom = run_chromium(chromium, tmp_path / "profile", "--dump-dom", page.as_uri())
+    dom = run_chromium(chromium, tmp_path / "profile", "--dump-dom", page.as_uri()).stdout
     assert 'data-sort-ready="yes"' in dom, "the sort script did not run: is its CSP hash right?"
     body = dom.split("<tbody>")[1].split("</tbody>")[0]
     assert body.count("<tr>") == 8 and body.count('class="heat ') == 16

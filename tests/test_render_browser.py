@@ -4,27 +4,17 @@ DOM shows the content a reader needs, with a candidate's markup left as text (ne
 from __future__ import annotations
 
 import struct
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from judge.render.html import history_html, report_html
+from tests.conftest import run_chromium
 from tests.test_render import SOLUTION, history_rows, hostile_report, make_report
 
 pytestmark = pytest.mark.browser
 
 WIDTH, HEIGHT = 1280, 1600
-
-
-def run_chromium(binary: str, profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """Headless Chromium with networking, sync and updates off, in a throwaway profile."""
-    command = [binary, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
-               *args]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
-    assert done.returncode == 0, done.stderr[-2000:]
-    return done
 
 
 def png_size(path: Path) -> tuple[int, int]:
