@@ -33,7 +33,7 @@ ENV PATH=/opt/venv/bin:/usr/local/bin:/usr/bin:/bin \
 RUN echo 'candidate:x:10001:10001:ml-judge candidate:/scratch/work:/usr/sbin/nologin' >> /etc/passwd \
  && echo 'candidate:x:10001:' >> /etc/group
 COPY --from=builder /opt/venv /opt/venv
-COPY sandbox/harness.py sandbox/judge_plugin.py /opt/judge-harness/
+COPY sandbox/harness.py sandbox/judge_plugin.py sandbox/protocol.py /opt/judge-harness/
 RUN /opt/venv/bin/python -m compileall -q /opt/judge-harness
 LABEL ml-judge.role="sandbox"
 WORKDIR /

@@ -20,11 +20,10 @@ from typing import TYPE_CHECKING, Any
 from bench.stats import Measurement
 
 if TYPE_CHECKING:
-    from judge.backends import Backend
-    from judge.catalog import Problem
-    from judge.grading import Submission
-    from judge.limits import Limits
-    from judge.results import SandboxRun
+    from judge.backends import Backend, SandboxRun
+    from judge.model.limits import Limits
+    from judge.model.submission import Submission
+    from judge.problems.catalog import Problem
 
 COMMAND_TIMEOUT_S = 900.0
 # Containers inherit the image's labels (ml-judge=image); ours say "bench" instead, so that the test suite's
@@ -245,7 +244,7 @@ def grade_in_process(problem: Problem, submission: Submission, backend: TimedBac
     """Wall time of ``judge.grading.grade`` in this process (no CLI start, no imports), and its parts."""
     from judge.backends import SandboxUnavailable
     from judge.grading import grade
-    from judge.report import Verdict
+    from judge.model.report import Verdict
 
     backend.last = {}
     started = time.perf_counter()

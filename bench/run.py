@@ -40,17 +40,17 @@ from bench.measures import (
 )
 from bench.stats import Measurement, interleave, median_of, paired, ratio, seconds_of, summarize, target
 from bench.table import render
-from judge.store import atomic_write
+from judge.store.files import atomic_write
 
 if TYPE_CHECKING:
-    from judge.catalog import Problem
+    from judge.problems.catalog import Problem
 
 REPO = machine.REPO
 TINY = REPO / "tests" / "fixtures" / "problems" / "tiny-add"
 DEFAULT_OUTPUT = REPO / "bench" / "results" / "latest.json"
 SECTIONS = ("cli", "floor", "overhead", "build", "batch", "memory")
 SCHEMA_VERSION = 1
-GRADE_IMPORTS = "import judge.cli, judge.grading, judge.backends.docker, docker"  # `judge grade --json`
+GRADE_IMPORTS = "import judge.interfaces.cli, judge.grading, judge.backends.docker, docker"  # `judge grade --json`
 
 # The targets of issue #10, reported beside the figures.
 OVERHEAD_TARGET_S = 0.35
@@ -105,7 +105,7 @@ class Bench:
     def baseline(self) -> LongLivedContainer:
         """The long-lived container of the sandbox image (started on first use, removed at the end)."""
         if self._baseline is None:
-            from judge.limits import DEFAULT_LIMITS
+            from judge.model.limits import DEFAULT_LIMITS
 
             container = LongLivedContainer(self.image, DEFAULT_LIMITS.cpus, DEFAULT_LIMITS.memory_bytes)
             self._baseline = container.start()
@@ -194,7 +194,7 @@ def section_floor(bench: Bench) -> dict[str, Any]:
 
 def benchmark_problems(settings: Settings) -> tuple[list[Problem], list[str]]:
     """The tiny fixture plus every built-in problem with a reference (all of them unless --quick)."""
-    from judge.catalog import discover, load_problem
+    from judge.problems.catalog import discover, load_problem
 
     chosen = [load_problem(TINY)]
     skipped: list[str] = []
@@ -288,7 +288,7 @@ def section_build(bench: Bench) -> dict[str, Any]:
     reason = bench.docker_unavailable()
     if reason:
         return not_available(reason)
-    from judge.image import REPOSITORY, content_hash, default_wheelhouse
+    from judge.backends.image import REPOSITORY, content_hash, default_wheelhouse
 
     def warm() -> Measurement:
         # `judge sandbox build` builds for the content hash (JUDGE_IMAGE does not apply): with that image
@@ -326,8 +326,8 @@ def section_build(bench: Bench) -> dict[str, Any]:
 
 def batch_available() -> str | None:
     """None when `judge grade` can take several submissions; otherwise why not."""
-    if importlib.util.find_spec("judge.batch") is None:
-        return "judge/batch.py does not exist yet, so `judge grade` cannot take several submissions"
+    if importlib.util.find_spec("judge.services.batch") is None:
+        return "judge/services/batch.py does not exist yet, so `judge grade` cannot take several submissions"
     return None
 
 
@@ -336,7 +336,7 @@ def section_batch(bench: Bench) -> dict[str, Any]:
     reason = bench.docker_unavailable() or batch_available()
     if reason:
         return not_available(reason)
-    from judge.catalog import find_problem, load_problem
+    from judge.problems.catalog import find_problem, load_problem
 
     name = bench.settings.batch_problem or ("tiny-add" if bench.settings.quick else "data-cleaning")
     problem = load_problem(TINY) if name == "tiny-add" else find_problem(name)
@@ -473,7 +473,7 @@ def main(argv: list[str] | None = None) -> int:
         print("error: the `judge` command is not installed: pip install -e . (in the project's venv)",
               file=sys.stderr)
         return 2
-    from judge.image import expected_tag
+    from judge.backends.image import expected_tag
 
     started = time.time()
     facts = machine.describe()

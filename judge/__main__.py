@@ -1,5 +1,5 @@
 """Allow `python -m judge`."""
 
-from judge.cli import main
+from judge.interfaces.cli import main
 
 main()

@@ -2,12 +2,13 @@
 
 Runs as PID 1's child in the container (as root, so it can drop privileges for the test process) or as a
 plain subprocess for the local backend. It trusts nothing the test process writes: results arrive on a
-private pipe as nonce-tagged JSON lines from the judge plugin, are checked against what pytest collected,
-and the only thing this process prints on stdout is the final document. Standard library only, so it runs
+private pipe as nonce-tagged JSON lines from the judge plugin and are passed on as they came (the host
+checks them against its own static list of the suite's tests), and the only thing this process prints on
+stdout is the final document. Standard library only, so it runs
 before (and independently of) anything the candidate's code can touch.
 
-Protocol: stdin carries an 8-byte big-endian length, then a tar archive of that many bytes holding
-``settings.json``, ``submission/``, ``tests/`` and ``data/``. Stdout carries exactly one JSON document.
+The protocol (framing, bundle layout, settings keys, the result document) is ``protocol.py`` beside this
+file, shared with the host.
 """
 
 from __future__ import annotations
@@ -29,44 +30,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-HARNESS_VERSION = 1
-MAX_BUNDLE_BYTES = 64 * 1024 * 1024
-MAX_EVENT_BYTES = 8 * 1024 * 1024  # the results channel; more than this is not a real run
-CANARY_FILE = "test_zz_judge_canary.py"
-CANARY_SOURCE = '''"""Integrity canary injected by the judge: it must always fail."""
-
-
-def test_judge_canary():
-    """This test fails on purpose; a report saying it passed means pytest was tampered with."""
-    assert False, "judge canary"
-'''
-
-
-def read_exact(fd: int, n: int) -> bytes:
-    """Read exactly ``n`` bytes from a file descriptor (short only at end of input)."""
-    chunks: list[bytes] = []
-    remaining = n
-    while remaining > 0:
-        chunk = os.read(fd, min(remaining, 1 << 20))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        remaining -= len(chunk)
-    return b"".join(chunks)
-
-
-def read_bundle(fd: int) -> bytes:
-    """Read the length-prefixed tar bundle from ``fd``."""
-    header = read_exact(fd, 8)
-    if len(header) != 8:
-        raise ValueError("no bundle on stdin")
-    size = int.from_bytes(header, "big")
-    if size > MAX_BUNDLE_BYTES:
-        raise ValueError(f"bundle too large: {size} bytes")
-    data = read_exact(fd, size)
-    if len(data) != size:
-        raise ValueError(f"bundle truncated: {len(data)} of {size} bytes")
-    return data
+# `python -I` leaves this folder off sys.path; the protocol module sits beside this file.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import protocol
+from protocol import CANARY_FILE, CANARY_SOURCE, MAX_EVENT_BYTES
 
 
 def safe_extract(data: bytes, dest: Path) -> None:
@@ -147,7 +114,7 @@ def parse_events(raw: bytes, nonce: str) -> tuple[list[dict[str, Any]], int]:
         except ValueError:
             rejected += 1
             continue
-        if not isinstance(event, dict) or event.get("nonce") != nonce:
+        if not isinstance(event, dict) or event.get(protocol.NONCE) != nonce:
             rejected += 1
             continue
         events.append(event)
@@ -164,13 +131,13 @@ def assemble(events: list[dict[str, Any]]) -> dict[str, Any]:
     finished = False
     for event in events:
         kind = event.get("event")
-        if kind == "collected" and not collected:
+        if kind == protocol.EVENT_COLLECTED and not collected:
             collected = [str(i) for i in event.get("ids", [])]
-        elif kind == "collect_error":
+        elif kind == protocol.EVENT_COLLECT_ERROR:
             collect_errors.append({"id": str(event.get("id", "")), "message": str(event.get("message", ""))})
-        elif kind == "import_error" and import_error is None:
+        elif kind == protocol.EVENT_IMPORT_ERROR and import_error is None:
             import_error = str(event.get("message", ""))
-        elif kind == "result":
+        elif kind == protocol.EVENT_RESULT:
             test_id = str(event.get("id", ""))
             if test_id in results:
                 duplicates.append(test_id)
@@ -183,7 +150,7 @@ def assemble(events: list[dict[str, Any]]) -> dict[str, Any]:
                 "timed_out": bool(event.get("timed_out", False)),
                 "output": str(event.get("output", ""))[:4000],
             }
-        elif kind == "finish":
+        elif kind == protocol.EVENT_FINISH:
             finished = True
     return {
         "collected": collected,
@@ -231,15 +198,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     scratch = Path(args.scratch)
     started = time.monotonic()
-    document: dict[str, Any] = {"harness_version": HARNESS_VERSION, "nonce": None}
+    document: dict[str, Any] = {"protocol_version": protocol.PROTOCOL_VERSION, protocol.NONCE: None}
     try:
-        bundle = read_bundle(sys.stdin.fileno())
+        runtime = json.loads(protocol.read_frame(sys.stdin.fileno(), protocol.MAX_RUNTIME_BYTES, "runtime"))
+        bundle = protocol.read_frame(sys.stdin.fileno(), protocol.MAX_BUNDLE_BYTES, "bundle")
         safe_extract(bundle, scratch)
-        settings = json.loads((scratch / "settings.json").read_text())
+        settings_path = scratch / protocol.SETTINGS_FILE
+        settings = json.loads(settings_path.read_text())
         # It holds the nonce, and the scratch folder is made readable to the candidate below.
-        (scratch / "settings.json").unlink()
-        document["nonce"] = settings["nonce"]
-        document.update(run(scratch, settings))
+        settings_path.unlink()
+        document[protocol.NONCE] = settings[protocol.NONCE]
+        document.update(run(scratch, settings, runtime))
     except Exception as exc:  # the harness's own failure: the host turns it into sandbox-error
         document["harness_error"] = f"{type(exc).__name__}: {exc}"
     document["harness_s"] = round(time.monotonic() - started, 3)
@@ -248,11 +217,13 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def run(scratch: Path, settings: dict[str, Any]) -> dict[str, Any]:
+def run(scratch: Path, settings: dict[str, Any], runtime: dict[str, Any]) -> dict[str, Any]:
     """Run the test process under its limits and gather its results."""
-    nonce = str(settings["nonce"])
-    limits = settings["limits"]
-    tests_dir, data_dir, sub_dir = scratch / "tests", scratch / "data", scratch / "submission"
+    nonce = str(settings[protocol.NONCE])
+    limits = settings[protocol.LIMITS]
+    tests_dir = scratch / protocol.TESTS_DIR
+    data_dir = scratch / protocol.DATA_DIR
+    sub_dir = scratch / protocol.SUBMISSION_DIR
     work_dir, tmp_dir = scratch / "work", scratch / "tmp"
     for d in (work_dir, tmp_dir, data_dir):
         d.mkdir(parents=True, exist_ok=True)
@@ -263,7 +234,7 @@ def run(scratch: Path, settings: dict[str, Any]) -> dict[str, Any]:
         if item.is_file():
             shutil.copyfile(item, work_dir / item.name)
 
-    run_as = settings.get("run_as")
+    run_as = runtime.get(protocol.RUN_AS)
     user = None
     if run_as and os.geteuid() == 0:
         user = pwd.getpwnam(run_as)
@@ -300,12 +271,12 @@ def run(scratch: Path, settings: dict[str, Any]) -> dict[str, Any]:
         "TRANSFORMERS_OFFLINE": "1",
         "ANONYMIZED_TELEMETRY": "False",
         "MPLBACKEND": "Agg",
-        "OMP_NUM_THREADS": str(settings.get("threads", 2)),
-        "JUDGE_DATA_DIR": str(data_dir),
-        "JUDGE_RESULTS_FD": str(results_w),
-        "JUDGE_NONCE_FD": str(nonce_r),
-        "JUDGE_TEST_TIMEOUT": str(limits["test_timeout_s"]),
-        "JUDGE_TEST_OUTPUT_CAP": str(limits.get("test_output_bytes", 4096)),
+        "OMP_NUM_THREADS": str(runtime.get(protocol.THREADS, 2)),
+        protocol.ENV_DATA_DIR: str(data_dir),
+        protocol.ENV_RESULTS_FD: str(results_w),
+        protocol.ENV_NONCE_FD: str(nonce_r),
+        protocol.ENV_TEST_TIMEOUT: str(limits["test_timeout_s"]),
+        protocol.ENV_TEST_OUTPUT_CAP: str(limits.get("test_output_bytes", 4096)),
     }
     for key in ("HF_HOME", "SENTENCE_TRANSFORMERS_HOME"):
         if key in os.environ:
@@ -324,13 +295,17 @@ def run(scratch: Path, settings: dict[str, Any]) -> dict[str, Any]:
 
     def preexec() -> None:  # pragma: no cover - runs in the child between fork and exec
         os.setsid()
+        # Out of memory, the kernel kills the candidate's processes first (raising one's own score needs no
+        # privilege), so the harness lives to report it even when the engine has already removed the container.
+        with contextlib.suppress(OSError), open("/proc/self/oom_score_adj", "w") as handle:
+            handle.write("1000")
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         fsize = int(limits["file_size_bytes"])
         resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
         nofile = int(limits["open_files"])
         resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
-        if settings.get("address_space_bytes"):
-            space = int(settings["address_space_bytes"])
+        if runtime.get(protocol.ADDRESS_SPACE):
+            space = int(runtime[protocol.ADDRESS_SPACE])
             resource.setrlimit(resource.RLIMIT_AS, (space, space))
         if user is not None:
             # No RLIMIT_NPROC: it counts the uid's processes host-wide, so one sandbox's fork bomb would stop

@@ -1,7 +1,7 @@
 """The judge's pytest plugin: records each test's outcome and sends it to the harness.
 
 Loaded with ``-p judge_plugin`` inside the test process. It writes nonce-tagged JSON lines to a pipe the
-harness opened (``JUDGE_RESULTS_FD``); nothing it writes reaches the host directly. It also imports the
+harness opened (``protocol.ENV_RESULTS_FD``); nothing it writes reaches the host directly. It also imports the
 solution once before collection, so that an exception at import is reported as such, and puts a
 per-test time limit on every test with a real-time timer.
 """
@@ -17,12 +17,13 @@ from collections.abc import Generator
 from types import FrameType
 from typing import Any
 
+import protocol  # beside this file in the sandbox (the harness puts its folder on PYTHONPATH)
 import pytest
 
 
 def _read_nonce() -> str:
     """The run's nonce from the harness's one-shot pipe, read and closed before any candidate code runs."""
-    fd = int(os.environ.pop("JUDGE_NONCE_FD", "-1"))
+    fd = int(os.environ.pop(protocol.ENV_NONCE_FD, "-1"))
     if fd < 0:
         return ""
     try:
@@ -31,14 +32,14 @@ def _read_nonce() -> str:
         os.close(fd)
 
 
-_FD = int(os.environ.pop("JUDGE_RESULTS_FD", "-1"))
+_FD = int(os.environ.pop(protocol.ENV_RESULTS_FD, "-1"))
 _NONCE = _read_nonce()
 # Python ignores SIGXFSZ, which turns a write past the file-size limit (pytest captures output in files)
 # into an OSError inside one test. Restore the default so the process stops and the verdict says why.
 if hasattr(signal, "SIGXFSZ"):
     signal.signal(signal.SIGXFSZ, signal.SIG_DFL)
-_TEST_TIMEOUT = float(os.environ.get("JUDGE_TEST_TIMEOUT", "30"))
-_OUTPUT_CAP = int(os.environ.get("JUDGE_TEST_OUTPUT_CAP", "4096"))
+_TEST_TIMEOUT = float(os.environ.get(protocol.ENV_TEST_TIMEOUT, "30"))
+_OUTPUT_CAP = int(os.environ.get(protocol.ENV_TEST_OUTPUT_CAP, "4096"))
 _MESSAGE_CAP = 2000
 
 
@@ -49,7 +50,7 @@ class TestTimeout(BaseException):
 def _send(event: dict[str, Any]) -> None:
     if _FD < 0:
         return
-    event["nonce"] = _NONCE
+    event[protocol.NONCE] = _NONCE
     data = (json.dumps(event) + "\n").encode()
     while data:
         written = os.write(_FD, data)
@@ -100,14 +101,15 @@ class JudgePlugin:
             start = text.find(marker)
             if start > 0:
                 text = "Traceback (most recent call last):\n  " + text[start:]
-            _send({"event": "import_error", "message": _cut(text, 6000)})
+            _send({"event": protocol.EVENT_IMPORT_ERROR, "message": _cut(text, 6000)})
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
-            _send({"event": "collect_error", "id": report.nodeid, "message": _cut(report.longreprtext, 4000)})
+            _send({"event": protocol.EVENT_COLLECT_ERROR, "id": report.nodeid,
+                   "message": _cut(report.longreprtext, 4000)})
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
-        _send({"event": "collected", "ids": [item.nodeid for item in session.items]})
+        _send({"event": protocol.EVENT_COLLECTED, "ids": [item.nodeid for item in session.items]})
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_protocol(self, item: pytest.Item) -> Generator[None, None, None]:
@@ -126,7 +128,7 @@ class JudgePlugin:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
             record = self.current.pop(item.nodeid)
-            _send({"event": "result", "id": item.nodeid, **record})
+            _send({"event": protocol.EVENT_RESULT, "id": item.nodeid, **record})
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         record = self.current.get(report.nodeid)
@@ -145,7 +147,7 @@ class JudgePlugin:
         record["message"] = _short_message(report)
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
-        _send({"event": "finish", "exitstatus": int(exitstatus)})
+        _send({"event": protocol.EVENT_FINISH, "exitstatus": int(exitstatus)})
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -41,7 +41,7 @@ def docker_api() -> object:
 @pytest.fixture(scope="session")
 def docker_image(docker_api: object) -> str:
     """The sandbox image tag for this code; it must have been built (`judge sandbox build`)."""
-    from judge.image import expected_tag, image_exists
+    from judge.backends.image import expected_tag, image_exists
 
     tag = expected_tag()
     if not image_exists(docker_api, tag):
@@ -82,7 +82,7 @@ def judge_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def tiny_problem() -> Iterator[object]:
     """The tiny fixture problem, loaded."""
-    from judge.catalog import load_problem
+    from judge.problems.catalog import load_problem
 
     yield load_problem(TINY)
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from judge.attempt import (
+from judge.problems.catalog import Problem
+from judge.services.attempts import (
     CLOCK_ALTERED,
     POINTER,
     WorkspaceError,
@@ -16,8 +17,8 @@ from judge.attempt import (
     load_for_workspace,
     start,
 )
-from judge.catalog import Problem
-from judge.store import AttemptLocked, Store, atomic_write
+from judge.store.files import atomic_write
+from judge.store.index import AttemptLocked, Store
 
 
 class FakeClock:

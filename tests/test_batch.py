@@ -22,33 +22,25 @@ import pytest
 from click.testing import CliRunner
 from rich.console import Console
 
-from judge.backends import SandboxUnavailable
+from judge.backends import SandboxRun, SandboxUnavailable
 from judge.backends.local import LocalBackend
-from judge.batch import (
-    EXIT_INTERRUPTED,
-    GRADED,
-    MISSING,
-    NOT_GRADED,
-    REUSED,
-    UNREADABLE,
-    BatchResult,
-    Row,
-    assign_slugs,
-    run_batch,
-    summary_csv,
-)
-from judge.catalog import Problem
-from judge.cli import cli
-from judge.intake import Entry, InputError, discover, from_path
-from judge.integrity import MAX_SOURCE_BYTES
-from judge.limits import Limits
+from judge.grading.integrity import MAX_SOURCE_BYTES
+from judge.interfaces.cli import cli
+from judge.interfaces.cli.context import EXIT_INTERRUPTED, batch_exit_code
+from judge.model.batch import BatchResult, Row
+from judge.model.limits import Limits
+from judge.model.outcomes import RowState
+from judge.problems.catalog import Problem
 from judge.render.progress import BatchProgress, counts_text, eta_seconds
 from judge.render.summary import SORT_SCRIPT, heat_class, script_hash, summary_html
-from judge.results import SandboxRun
-from judge.similarity import normalised_tokens, similar_pairs
+from judge.services.batch import assign_slugs, run_batch, summary_csv
+from judge.services.intake import Entry, InputError, discover, from_path
+from judge.services.similarity import normalised_tokens, similar_pairs
 
 from .conftest import TINY, run_chromium
 
+GRADED, MISSING, NOT_GRADED, REUSED, UNREADABLE = (
+    RowState.GRADED, RowState.MISSING, RowState.NOT_GRADED, RowState.REUSED, RowState.UNREADABLE)
 REFERENCE = (TINY / "reference" / "solution.py").read_text()
 STARTER = (TINY / "starter" / "solution.py").read_text()
 SUBTRACTS = (TINY / "known_mistakes" / "subtracts.py").read_text()
@@ -243,8 +235,8 @@ class ScriptedBackend:
         self.runs = 0
         self.lock = threading.Lock()
 
-    def settings(self, limits: Limits) -> dict[str, Any]:
-        return self.inner.settings(limits)
+    def runtime(self, limits: Limits) -> dict[str, Any]:
+        return self.inner.runtime(limits)
 
     def describe(self) -> dict[str, Any]:
         return self.inner.describe()
@@ -302,7 +294,7 @@ def test_a_mixed_batch_writes_every_row_and_file(tmp_path: Path, tiny_problem: P
     assert {n: (r.state, r.verdict) for n, r in rows.items()} == {
         "alice": (GRADED, "passed"), "bob": (GRADED, "failed"), "carol": (GRADED, "syntax-error"),
         "dora": (UNREADABLE, "unreadable"), "evan": (MISSING, "missing")}
-    assert result.exit_code == 1
+    assert batch_exit_code(result.outcome) == 1
 
     for name in ("alice", "bob", "carol"):
         folder = out / "submissions" / name
@@ -314,7 +306,7 @@ def test_a_mixed_batch_writes_every_row_and_file(tmp_path: Path, tiny_problem: P
     assert not (out / "submissions" / "dora").exists() and not (out / "submissions" / "evan").exists()
 
     summary = json.loads((out / "summary.json").read_text())
-    assert summary["problem"] == "tiny-add" and summary["complete"] and summary["exit_code"] == 1
+    assert summary["problem"] == "tiny-add" and summary["complete"] and summary["outcome"] == "failed"
     assert summary["counts"] == {"submissions": 5, "passed": 1, "failed": 4, "errors": 0, "pending": 0,
                                  "reused": 0}
     assert summary["requirements"] == [{"id": "R1", "points": 3}, {"id": "R2", "points": 3}]
@@ -386,18 +378,18 @@ def test_infrastructure_failure_stops_new_work_keeps_the_rest_and_resumes(
     gone = SandboxUnavailable("the Docker engine is not reachable", "start it")
     backend = ScriptedBackend({3: gone})
     result = run_batch(tiny_problem, entries, backend, tmp_path / "out", jobs=1)
-    assert "not reachable" in result.infrastructure_error and result.exit_code == 3
+    assert "not reachable" in result.infrastructure_error and batch_exit_code(result.outcome) == 3
     assert [r.state for r in result.rows] == [GRADED, GRADED, NOT_GRADED, NOT_GRADED, NOT_GRADED]
     assert backend.runs == 3  # nothing was started after the failure
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
-    assert not summary["complete"] and summary["counts"]["pending"] == 3 and summary["exit_code"] == 3
+    assert not summary["complete"] and summary["counts"]["pending"] == 3 and summary["outcome"] == "judge-error"
     pending = summary["submissions"][3]
     assert pending["score"] is None and pending["requirements"]["R1"] is None
     assert "Incomplete" in (tmp_path / "out" / "summary.html").read_text()
 
     resumed_backend = ScriptedBackend()
     resumed = run_batch(tiny_problem, entries, resumed_backend, tmp_path / "out", jobs=1)
-    assert resumed_backend.runs == 3 and resumed.exit_code == 0
+    assert resumed_backend.runs == 3 and batch_exit_code(resumed.outcome) == 0
     assert [r.state for r in resumed.rows] == [REUSED, REUSED, GRADED, GRADED, GRADED]
 
 
@@ -429,7 +421,7 @@ def test_ctrl_c_stops_running_sandboxes_and_keeps_finished_reports(
     backend = BlockingBackend()
     result = run_batch(tiny_problem, entries, backend, tmp_path / "out", jobs=2,
                        stop_running=backend.stopped.set)
-    assert result.interrupted and result.exit_code == EXIT_INTERRUPTED
+    assert result.interrupted and batch_exit_code(result.outcome) == EXIT_INTERRUPTED
     assert backend.runs == 2  # nothing new after Ctrl-C
     # The killed run's result is discarded, never saved as that candidate's verdict.
     assert [r.state for r in result.rows] == [NOT_GRADED, NOT_GRADED, NOT_GRADED]
@@ -459,7 +451,7 @@ def test_a_judge_bug_on_one_submission_is_its_row_not_the_batchs_end(
     result = run_batch(tiny_problem, entries, backend, tmp_path / "out", jobs=1)
     assert [r.verdict for r in result.rows] == ["sandbox-error", "passed"]
     assert "internal error of the judge: ValueError: boom" in result.rows[0].detail
-    assert result.exit_code == 3
+    assert batch_exit_code(result.outcome) == 3
 
 
 # -- the command line ------------------------------------------------------------------------------
@@ -721,7 +713,7 @@ def test_docker_gone_stops_the_batch_with_exit_3_and_how_to_resume(
     assert "stopped: 0 of 3 submissions done" in result.stderr
     assert "resume with the same command" in result.stderr and "Traceback" not in result.output
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
-    assert summary["counts"]["pending"] == 3 and summary["exit_code"] == 3
+    assert summary["counts"]["pending"] == 3 and summary["outcome"] == "judge-error"
 
 
 # -- the summary in a real browser -----------------------------------------------------------------

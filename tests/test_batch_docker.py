@@ -23,14 +23,18 @@ from typing import Any
 
 import pytest
 
+from judge.backends import SandboxRun
 from judge.backends.docker import LABEL, DockerBackend, api_client
-from judge.batch import GRADED, NOT_GRADED, docker_stopper, run_batch
-from judge.catalog import Problem
-from judge.intake import discover
-from judge.limits import Limits
-from judge.results import SandboxRun
+from judge.interfaces.cli.context import batch_exit_code
+from judge.model.limits import Limits
+from judge.model.outcomes import RowState
+from judge.problems.catalog import Problem
+from judge.services.batch import docker_stopper, run_batch
+from judge.services.intake import discover
 
 from .conftest import TINY
+
+GRADED, NOT_GRADED = RowState.GRADED, RowState.NOT_GRADED
 
 pytestmark = pytest.mark.docker
 
@@ -127,8 +131,8 @@ class InterruptOnRun:
         self.inner, self.n, self.calls = inner, n, 0
         self.name = inner.name
 
-    def settings(self, limits: Limits) -> dict[str, Any]:
-        return self.inner.settings(limits)
+    def runtime(self, limits: Limits) -> dict[str, Any]:
+        return self.inner.runtime(limits)
 
     def describe(self) -> dict[str, Any]:
         return self.inner.describe()
@@ -149,7 +153,7 @@ def test_ctrl_c_on_the_fourth_run_keeps_finished_reports_and_kills_the_rest(
     limits = tiny_problem.limits.with_overrides(timeout_s=60.0, test_timeout_s=60.0)
     result = run_batch(tiny_problem, entries, backend, tmp_path / "out", limits=limits, jobs=2,
                        stop_running=docker_stopper(api_client, f"{LABEL}.batch", "test-ctrl-c"))
-    assert result.interrupted and result.exit_code == 130
+    assert result.interrupted and batch_exit_code(result.outcome) == 130
     assert result.wall_s < 40, "the looping sandbox was waited for instead of killed"
     states = {r.name: r.state for r in result.rows}
     assert states == {"a-loop": NOT_GRADED, "b": GRADED, "c": GRADED, "d": NOT_GRADED, "e": NOT_GRADED}
@@ -218,5 +222,5 @@ def test_a_missing_image_stops_the_batch_with_exit_3_and_the_fix(
     assert "stopped: 0 of 3 submissions done (0 graded in this run)" in result.stderr
     assert "resume with the same command" in result.stderr
     summary = json.loads((out / "summary.json").read_text())
-    assert summary["complete"] is False and summary["exit_code"] == 3
+    assert summary["complete"] is False and summary["outcome"] == "judge-error"
     assert "not built" in summary["infrastructure_error"]

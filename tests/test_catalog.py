@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from judge.catalog import ProblemError, discover, find_problem, load_problem
 from judge.paths import builtin_problems_dir
+from judge.problems.catalog import ProblemError, discover, find_problem, load_problem
 
 from .conftest import TINY
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from judge.cli import Context, cli
+from judge.interfaces.cli import Context, cli
 
 from .conftest import TINY
 
@@ -131,7 +131,7 @@ def test_submit_outside_a_workspace(run: Any, tmp_path: Path) -> None:
 
 
 def test_concurrent_submit_is_refused(run: Any, judge_home: Path, tmp_path: Path) -> None:
-    from judge.store import Store
+    from judge.store.index import Store
 
     ws = start_tiny(run, tmp_path)
     attempt_id = json.loads((ws / ".judge-attempt").read_text())["attempt_id"]
@@ -193,7 +193,7 @@ def test_grade_missing_path_is_bad_input(run: Any, tmp_path: Path) -> None:
 
 
 def test_problem_new_scaffolds_a_loadable_problem(run: Any, tmp_path: Path) -> None:
-    from judge.catalog import load_problem
+    from judge.problems.catalog import load_problem
 
     result = run("problem", "new", "my-problem", "--dir", str(tmp_path))
     assert result.exit_code == 0, result.output
@@ -213,7 +213,7 @@ def test_public_run_never_reopens_a_submitted_attempt(
     run: Any, judge_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`judge test` grading while a `judge submit` finishes must not write its stale record back."""
-    from judge.store import Store
+    from judge.store.index import Store
 
     ws = start_tiny(run, tmp_path)
     (ws / "solution.py").write_text(REFERENCE)

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from judge.backends import SandboxUnavailable
-from judge.doctor import ready, run_checks
+from judge.services.doctor import ready, run_checks
 
 
 class FakeAPI:
@@ -51,7 +51,7 @@ def test_ready_when_engine_and_image_are_there(tmp_path: Path) -> None:
 def test_image_tag_follows_the_harness(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import shutil
 
-    import judge.image as image
+    import judge.backends.image as image
     from judge.paths import dockerfile, sandbox_dir
 
     shutil.copytree(sandbox_dir(), tmp_path / "sandbox")

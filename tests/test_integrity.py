@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from judge.integrity import (
+from judge.grading.integrity import (
     MAX_SOURCE_BYTES,
     SubmissionError,
     SyntaxProblem,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from judge.limits import DEFAULT_LIMITS, LimitError, format_size, limits_from_toml, parse_size
+from judge.model.limits import DEFAULT_LIMITS, LimitError, format_size, limits_from_toml, parse_size
 
 
 @pytest.mark.parametrize(("text", "expected"), [("512m", 512 * 1024**2), ("2g", 2 * 1024**3), ("2GiB", 2 * 1024**3),

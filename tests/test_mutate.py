@@ -6,7 +6,7 @@ import ast
 
 import pytest
 
-from judge.mutate import OPERATORS, Mutant, all_mutants, mutant_id, mutants, select
+from judge.problems.mutate import OPERATORS, Mutant, all_mutants, mutant_id, mutants, select
 
 SOURCE = '''"""Module docstring."""
 import math

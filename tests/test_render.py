@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from judge.model.report import VERDICT_TEXT, Report, Status, TestResult, Verdict
 from judge.render import render
 from judge.render.facts import NO_CLOCK, PUBLIC_NOTE, clean_text, date_text, epoch_text
 from judge.render.html import history_html, report_html, trend_text
 from judge.render.junit import classname, report_junit
 from judge.render.markdown import code, fenced, inline, report_markdown
-from judge.report import VERDICT_TEXT, Report, Status, TestResult, Verdict
 
 HOSTILE = '</script><img src=x onerror="alert(1)">'
 SOLUTION = 'def add(a, b):\n    return a - b\n\nEVIL = "</script><img src=x onerror=alert(1)>"\n'
@@ -350,7 +350,7 @@ def test_render_dispatches_every_file_format() -> None:
 @pytest.fixture
 def saved_attempt(judge_home: Path) -> str:
     """A submitted attempt in a fresh JUDGE_HOME, as `judge submit` leaves it."""
-    from judge.store import Store
+    from judge.store.index import Store
 
     report = make_report()
     attempt_id = "20261122-205010-tiny-add-f866"
@@ -365,7 +365,7 @@ def saved_attempt(judge_home: Path) -> str:
 
 
 def invoke(*args: str) -> Any:
-    from judge.cli import cli
+    from judge.interfaces.cli import cli
 
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 

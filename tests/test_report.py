@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from judge.report import (
-    EXIT_FAILED,
-    EXIT_JUDGE,
-    EXIT_PASSED,
+from judge.interfaces.cli.context import EXIT_FAILED, EXIT_JUDGE, EXIT_PASSED, exit_code_for
+from judge.model.report import (
     Report,
     Status,
     TestResult,
@@ -52,7 +50,7 @@ def test_empty_suite_scores_zero_percent() -> None:
 def test_verdict_status_and_exit_code(verdict: Verdict, status: Status, code: int) -> None:
     rep = make(verdict)
     assert rep.status is status
-    assert rep.exit_code == code
+    assert exit_code_for(rep.status) == code
 
 
 def test_within_budget_needs_a_clock() -> None:

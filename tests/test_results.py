@@ -9,19 +9,11 @@ from typing import Any
 
 import pytest
 
-from judge.report import Status, Verdict
-from judge.results import (
-    CANARY_FILE,
-    MAX_DOCUMENT_BYTES,
-    SIGKILL,
-    SIGXFSZ,
-    Outcome,
-    SandboxRun,
-    interpret,
-    not_run,
-    parse_document,
-)
-from judge.testmeta import read_suite
+from judge.backends import SandboxRun
+from judge.grading.interpret import SIGKILL, SIGXFSZ, Outcome, interpret, not_run, parse_document
+from judge.model.report import Status, Verdict
+from judge.problems.testmeta import read_suite
+from sandbox.protocol import CANARY_FILE, MAX_DOCUMENT_BYTES, PROTOCOL_VERSION
 
 SPECS = read_suite(Path(__file__).parent / "fixtures" / "problems" / "tiny-add" / "hidden_tests")
 NONCE = "0123456789abcdef" * 2
@@ -50,7 +42,7 @@ def document(outcomes: dict[str, str] | None = None, *, canary: str | None = "fa
         rows.append(row(CANARY_ID, canary))
     rows += extra_rows or []
     return {
-        "harness_version": 1,
+        "protocol_version": PROTOCOL_VERSION,
         "nonce": NONCE,
         "collected": [*IDS, CANARY_ID],
         "collect_errors": [],

@@ -29,10 +29,10 @@ import pytest
 from judge.backends import SandboxUnavailable
 from judge.backends.docker import DockerBackend
 from judge.backends.local import LocalBackend
-from judge.catalog import Problem
 from judge.grading import Submission, grade
-from judge.limits import Limits
-from judge.report import Report, Status, Verdict
+from judge.model.limits import Limits
+from judge.model.report import Report, Status, Verdict
+from judge.problems.catalog import Problem
 
 ADVERSARIAL = Path(__file__).parent / "fixtures" / "adversarial"
 TINY = Path(__file__).parent / "fixtures" / "problems" / "tiny-add"

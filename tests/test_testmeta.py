@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from judge.testmeta import TestMetaError, base_key, read_suite
+from judge.problems.testmeta import TestMetaError, base_key, read_suite
 
 SUITE = '''
 import pytest
@@ -69,7 +69,7 @@ def test_literal_parametrize_cases_are_counted(tmp_path: Path) -> None:
 
 
 def test_a_run_that_never_reached_a_parametrized_test_keeps_the_maximum(tmp_path: Path) -> None:
-    from judge.results import not_run
+    from judge.grading.interpret import not_run
 
     (tmp_path / "test_d.py").write_text(
         "import pytest\n\n@pytest.mark.points(2)\n@pytest.mark.parametrize('x', [1, 2, 3])\ndef test_x(x):\n    pass\n"

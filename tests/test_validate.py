@@ -11,22 +11,24 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
+from judge.backends import SandboxRun
 from judge.backends.docker import DockerBackend
 from judge.backends.local import LocalBackend
-from judge.catalog import Problem, load_problem
-from judge.cli import Context, cli
-from judge.limits import Limits
-from judge.mutate import Mutant
-from judge.report import Report, Status, TestResult, Verdict
-from judge.results import SandboxRun
-from judge.testmeta import read_suite
-from judge.validate import (
+from judge.interfaces.cli import Context, cli
+from judge.interfaces.cli.context import exit_code_for
+from judge.model.batch import NullProgress, Row
+from judge.model.checks import Check
+from judge.model.limits import Limits
+from judge.model.report import Report, Status, TestResult, Verdict
+from judge.problems.catalog import Problem, load_problem
+from judge.problems.mutate import Mutant
+from judge.problems.testmeta import read_suite
+from judge.services.validate import (
     EQUIVALENTS_FILE,
     ERROR,
     FAIL,
     PASS,
     SKIP,
-    Check,
     EquivalentsError,
     Graded,
     Mutation,
@@ -41,8 +43,8 @@ from judge.validate import (
     check_test_metadata,
     classify,
     declared_metadata,
-    exit_code,
     mutant_limits,
+    overall_status,
     read_equivalents,
     validate_problem,
 )
@@ -260,27 +262,27 @@ def test_mutants_get_a_shorter_time_limit() -> None:
     assert mutant_limits(limits, 60.0).timeout_s == 120.0
 
 
-def test_a_sandbox_error_is_graded_once_more(monkeypatch: pytest.MonkeyPatch, tiny_problem: Problem) -> None:
-    from judge.grading import Submission
-    from judge.validate import grade_once_more_on_error
-
-    broken = report(result("t.py::a", Status.ERROR), verdict=Verdict.SANDBOX_ERROR)
-    answers = [broken, report(result("t.py::a", Status.PASS)), broken, broken, broken]
-    monkeypatch.setattr("judge.validate.grade", lambda *args, **kwargs: answers.pop(0))
-    again = grade_once_more_on_error(tiny_problem, Submission.from_source(""), LocalBackend(), Limits(), "hidden")
-    assert again.verdict is Verdict.PASSED and len(answers) == 3
-    stands = grade_once_more_on_error(tiny_problem, Submission.from_source(""), LocalBackend(), Limits(), "hidden")
-    assert stands.verdict is Verdict.SANDBOX_ERROR and len(answers) == 1, "tried twice, not more"
-
-
 def test_exit_code_is_the_worst_outcome() -> None:
     ok = Validation("a", "/a", (Check("x", PASS, ""), Check("y", SKIP, "")))
     bad = Validation("b", "/b", (Check("x", FAIL, ""),))
     err = Validation("c", "/c", (Check("x", ERROR, ""),))
-    assert (exit_code([ok]), exit_code([ok, bad]), exit_code([bad, err])) == (0, 1, 3)
+    assert tuple(exit_code_for(overall_status(v)) for v in ([ok], [ok, bad], [bad, err])) == (0, 1, 3)
 
 
 # -- the whole run, local backend ----------------------------------------------------------------------
+
+class Recorder(NullProgress):
+    """A display that keeps what it was told, one line a note or a finished grading."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+
+    def finished(self, row: Row) -> None:
+        self.lines.append(f"graded {row.name}")
+
+    def note(self, text: str) -> None:
+        self.lines.append(text)
+
 
 @pytest.fixture(scope="module")
 def weak_validation(tmp_path_factory: pytest.TempPathFactory) -> Validation:
@@ -291,7 +293,7 @@ def weak_validation(tmp_path_factory: pytest.TempPathFactory) -> Validation:
           f'[[mutant]]\nid = "{EQUIVALENT_LOW}"\nreason = "at v == low both give low"\n'
           f'[[mutant]]\nid = "{EQUIVALENT_HIGH}"\nreason = "at v == high both give high"\n')
     messages: list[str] = []
-    validation = validate_problem(load_problem(root), LocalBackend(), mutants=100, progress=messages.append)
+    validation = validate_problem(load_problem(root), LocalBackend(), mutants=100, progress=Recorder(messages))
     assert messages[0] == "grading the reference" and len(messages) > 20
     return validation
 
@@ -305,7 +307,7 @@ def test_weak_suite_passes_the_checks_it_should(weak_validation: Validation) -> 
         "layout": PASS, "test-metadata": PASS, "requirements": PASS, "reference": PASS, "deterministic": PASS,
         "starter": PASS, "public": PASS, "known-mistakes": FAIL, "mutation": FAIL, "suite-time": PASS,
     }
-    assert weak_validation.exit_code == 1
+    assert exit_code_for(weak_validation.status) == 1
 
 
 def test_weak_suite_reports_the_uncaught_mistake(weak_validation: Validation) -> None:
@@ -357,7 +359,7 @@ def replay(weak_validation: Validation, monkeypatch: pytest.MonkeyPatch) -> list
         calls.append({"slug": problem.slug, "backend": getattr(backend, "name", None), **options})
         return weak_validation
 
-    monkeypatch.setattr("judge.validate.validate_problem", fake)
+    monkeypatch.setattr("judge.services.validate.validate_problem", fake)
     return calls
 
 
@@ -416,7 +418,7 @@ def test_limits_that_are_not_a_table_are_a_clear_error(tmp_path: Path) -> None:
     shutil.copytree(TINY, root)
     text = (root / "problem.toml").read_text()
     (root / "problem.toml").write_text(text[: text.index("[limits]")] + "limits = 5\n")
-    from judge.catalog import ProblemError
+    from judge.problems.catalog import ProblemError
 
     with pytest.raises(ProblemError, match="limits must be a \\[limits\\] table"):
         load_problem(root)
@@ -433,7 +435,7 @@ def test_limits_that_are_not_a_table_are_a_clear_error(tmp_path: Path) -> None:
 )
 def test_cli_usage_errors(judge_home: Path, monkeypatch: pytest.MonkeyPatch,
                           capsys: pytest.CaptureFixture[str], args: list[str], message: str) -> None:
-    from judge.cli import main
+    from judge.interfaces.cli import main
 
     monkeypatch.setattr("sys.argv", ["judge", "--problems", str(TINY.parent), "problem", "validate", *args])
     with pytest.raises(SystemExit) as exit_info:
@@ -472,7 +474,7 @@ def test_incomplete_folder_fails_layout_before_grading(tmp_path: Path, edit: Any
     shutil.copytree(TINY, root)
     edit(root)
     v = validate_problem(load_problem(root), NoGrading(), mutants=5)
-    assert statuses(v)["layout"] == FAIL and v.exit_code == 1
+    assert statuses(v)["layout"] == FAIL and exit_code_for(v.status) == 1
     assert any(message in line for line in v.checks[0].details), v.checks[0].details
 
 

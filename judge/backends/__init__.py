@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Protocol
 
-from judge.limits import Limits
-from judge.results import SandboxRun
+from judge.model.limits import Limits
+
+
+@dataclass(frozen=True)
+class SandboxRun:
+    """What a backend observed from outside: the harness's stdout and how the sandbox ended."""
+
+    stdout: bytes
+    exit_code: int | None = 0
+    oom_killed: bool = False
+    timed_out: bool = False
+    output_overflow: bool = False
+    duration_s: float = 0.0
+    diagnostics: str = ""
 
 
 class SandboxUnavailable(RuntimeError):
@@ -25,12 +38,14 @@ class Backend(Protocol):
 
     name: str
 
-    def settings(self, limits: Limits) -> dict[str, Any]:
-        """Backend-specific harness settings (who the tests run as, address-space limit)."""
+    def runtime(self, limits: Limits) -> dict[str, Any]:
+        """What this backend tells the harness besides the bundle (who the tests run as, address-space
+        limit, threads): the protocol's runtime frame."""
         ...
 
     def run(self, bundle: bytes, limits: Limits) -> SandboxRun:
-        """Run the harness on ``bundle``; raise ``SandboxUnavailable`` if no sandbox can start."""
+        """Run the harness on ``bundle`` (the protocol's bundle frame, the same for every backend);
+        raise ``SandboxUnavailable`` if no sandbox can start."""
         ...
 
     def describe(self) -> dict[str, Any]:

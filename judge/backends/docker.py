@@ -1,28 +1,41 @@
 """The Docker backend: the whole container lifecycle of one grading run, top to bottom.
 
-create (hardened) -> attach -> start -> stream the bundle in on stdin -> read the harness's output
-(bounded, against a host-side wall clock) -> wait -> inspect (OOM?) -> remove. The container is removed
-on every path: success, timeout, a host exception, Ctrl-C.
+create (hardened, auto-removed) -> attach -> start -> stream the runtime and the bundle in on stdin ->
+read the harness's output (bounded, against a host-side wall clock) -> wait -> inspect (OOM?) -> remove.
+
+Containers go away on every path. The judge removes its container in ``finally`` (success, timeout, a
+host exception, Ctrl-C); the engine removes it by itself when the judge process dies (``AutoRemove``: a
+``kill -9`` of `judge` leaves the container to end at its own time limit, and then it is gone); and a
+reaper, run once per process before the first container, removes labelled containers that were created
+but never started, or that outlived their deadline label (an engine that lost track of one).
+
+The hardening is defined once (``hardening``) and rendered both for the Docker SDK (grading) and as
+``docker run`` flags (`judge run`, which needs a terminal and a workspace mount).
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import socket
 import struct
 import threading
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from judge.backends import SandboxUnavailable
-from judge.limits import Limits
-from judge.results import MAX_DOCUMENT_BYTES, SandboxRun
+from judge.backends import SandboxRun, SandboxUnavailable
+from judge.model.limits import Limits
+from sandbox import protocol
 
 LABEL = "ml-judge"
 GRACE_S = 15.0  # harness start-up, unpacking and clean-up on top of the test time limit
 CANDIDATE_USER = "candidate"
 # The harness starts as root only to drop to the candidate user; these are all the privileges it keeps.
-CAPABILITIES = ["SETUID", "SETGID", "CHOWN", "KILL"]
+CAPABILITIES = ["CAP_CHOWN", "CAP_KILL", "CAP_SETGID", "CAP_SETUID"]  # sorted, as the engine reports them
 ENGINE_FIX = (
     "start the Docker engine (on Debian as root: `bash scripts/setup.sh`, or `dockerd &`), "
     "check with `judge doctor`; or grade without isolation: --backend local"
@@ -61,35 +74,141 @@ def short_error(exc: BaseException) -> str:
     return text[0][:200] if text else type(exc).__name__
 
 
-def host_config(api: Any, limits: Limits) -> Any:
-    """The hardening: no network, read-only root, tmpfs scratch, memory/pids/CPU/ulimits, no privileges."""
+REAP_AFTER_S = 60.0  # a created-but-never-started container this old, or this far past its deadline, is a stray
+_reaped = threading.Event()
+
+
+@dataclass(frozen=True)
+class Hardening:
+    """Every isolation setting of a sandbox container, as data; rendered for the SDK and the CLI."""
+
+    memory_bytes: int
+    pids: int
+    nano_cpus: int
+    nofile: int
+    fsize: int
+    tmpfs: tuple[tuple[str, str], ...]
+    network: str = "none"
+    read_only: bool = True
+    cap_add: tuple[str, ...] = tuple(CAPABILITIES)
+    security_opt: tuple[str, ...] = ("no-new-privileges",)
+    shm_bytes: int = 64 * 1024 * 1024
+    ipc: str = "private"
+
+
+def hardening(limits: Limits) -> Hardening:
+    """The grading sandbox's isolation for ``limits``: no network, read-only root, tmpfs scratch, memory with
+    swap equal to it, pids, CPU, ulimits (files, core, file size), every capability dropped but four."""
+    return Hardening(
+        memory_bytes=limits.memory_bytes,
+        pids=limits.pids,
+        nano_cpus=int(limits.cpus * 1e9),
+        nofile=max(limits.open_files, 1024),
+        fsize=limits.file_size_bytes,
+        tmpfs=(("/scratch", f"rw,noexec,nosuid,nodev,size={limits.scratch_bytes},mode=0755"),
+               ("/tmp", "rw,noexec,nosuid,nodev,size=64m,mode=1777")),
+    )
+
+
+def host_config(api: Any, limits: Limits, *, auto_remove: bool = True) -> Any:
+    """The hardening as the SDK's host config."""
     from docker.types import LogConfig, Ulimit
 
-    nofile = max(limits.open_files, 1024)
-    fsize = limits.file_size_bytes
+    h = hardening(limits)
     return api.create_host_config(
-        network_mode="none",
-        read_only=True,
-        tmpfs={
-            "/scratch": f"rw,noexec,nosuid,nodev,size={limits.scratch_bytes},mode=0755",
-            "/tmp": "rw,noexec,nosuid,nodev,size=64m,mode=1777",
-        },
-        mem_limit=limits.memory_bytes,
-        memswap_limit=limits.memory_bytes,
-        pids_limit=limits.pids,
-        nano_cpus=int(limits.cpus * 1e9),
+        network_mode=h.network,
+        read_only=h.read_only,
+        tmpfs=dict(h.tmpfs),
+        mem_limit=h.memory_bytes,
+        memswap_limit=h.memory_bytes,
+        pids_limit=h.pids,
+        nano_cpus=h.nano_cpus,
         cap_drop=["ALL"],
-        cap_add=CAPABILITIES,
-        security_opt=["no-new-privileges"],
-        ulimits=[
-            Ulimit(name="nofile", soft=nofile, hard=nofile),
+        cap_add=list(h.cap_add),
+        security_opt=list(h.security_opt),
+        ulimits=[  # in name order, as `docker run --ulimit` records them
             Ulimit(name="core", soft=0, hard=0),
-            Ulimit(name="fsize", soft=fsize, hard=fsize),
+            Ulimit(name="fsize", soft=h.fsize, hard=h.fsize),
+            Ulimit(name="nofile", soft=h.nofile, hard=h.nofile),
         ],
         log_config=LogConfig(type="none"),
-        shm_size=64 * 1024 * 1024,
-        ipc_mode="private",
+        shm_size=h.shm_bytes,
+        ipc_mode=h.ipc,
+        auto_remove=auto_remove,
     )
+
+
+def cli_flags(limits: Limits) -> list[str]:
+    """The same hardening as ``docker run`` flags."""
+    h = hardening(limits)
+    flags = ["--network", h.network, "--read-only", "--memory", str(h.memory_bytes),
+             "--memory-swap", str(h.memory_bytes), "--pids-limit", str(h.pids),
+             "--cpus", f"{h.nano_cpus / 1e9:g}", "--cap-drop", "ALL"]
+    for cap in h.cap_add:
+        flags += ["--cap-add", cap]
+    for opt in h.security_opt:
+        flags += ["--security-opt", opt]
+    for path, options in h.tmpfs:
+        flags += ["--tmpfs", f"{path}:{options}"]
+    flags += ["--ulimit", f"nofile={h.nofile}:{h.nofile}", "--ulimit", "core=0:0",
+              "--ulimit", f"fsize={h.fsize}:{h.fsize}", "--log-driver", "none",
+              "--shm-size", str(h.shm_bytes), "--ipc", h.ipc]
+    return flags
+
+
+def labels(role: str, limits: Limits, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The labels of every container the judge makes: role, session, creation time and deadline."""
+    now = int(time.time())
+    return {**(extra or {}), **session_label(), LABEL: role, f"{LABEL}.created": str(now),
+            f"{LABEL}.deadline": str(int(now + limits.timeout_s + GRACE_S))}
+
+
+def remove(api: Any, container_id: str) -> None:
+    """Remove a container now, or wait (briefly) for the engine's own auto-removal already under way, so it
+    is gone when this returns. Never raises: whatever is left, the reaper or `judge sandbox prune` removes."""
+    from docker.errors import APIError, DockerException, NotFound
+
+    try:
+        api.remove_container(container_id, force=True)
+        return
+    except NotFound:
+        return
+    except APIError as exc:
+        if exc.response is None or exc.response.status_code != 409:  # 409: "removal already in progress"
+            return
+    except DockerException:
+        return
+    with contextlib.suppress(DockerException, OSError):
+        api.wait(container_id, timeout=30, condition="removed")
+
+
+def reap_strays(api: Any, now: float | None = None) -> list[str]:
+    """Remove labelled containers nobody will remove: created but never started, or past their deadline.
+
+    A running container within its deadline belongs to a live run (maybe another process's) and is left
+    alone. Returns the ids removed."""
+    from docker.errors import DockerException
+
+    now = time.time() if now is None else now
+    removed: list[str] = []
+    try:
+        containers = api.containers(all=True, filters={"label": LABEL})
+    except DockerException:
+        return removed
+    for c in containers:
+        tags = c.get("Labels") or {}
+        created = float(tags.get(f"{LABEL}.created", c.get("Created", now)))
+        deadline = float(tags.get(f"{LABEL}.deadline", created + 3600))
+        state = c.get("State", "")
+        stray = (state in ("created", "exited", "dead") and now - created > REAP_AFTER_S) or \
+            now > deadline + REAP_AFTER_S
+        if stray:
+            try:
+                api.remove_container(c["Id"], force=True)
+                removed.append(c["Id"])
+            except DockerException:
+                pass
+    return removed
 
 
 def _read_frames(sock: socket.socket, deadline: float, cap: int) -> tuple[bytes, bytes, bool, bool]:
@@ -139,21 +258,36 @@ class DockerBackend:
     @property
     def image(self) -> str:
         if self._image is None:
-            from judge.image import expected_tag
+            from judge.backends.image import expected_tag
 
             self._image = expected_tag()
         return self._image
 
-    def settings(self, limits: Limits) -> dict[str, Any]:
-        return {"run_as": CANDIDATE_USER, "threads": max(1, int(limits.cpus))}
+    def runtime(self, limits: Limits) -> dict[str, Any]:
+        return {protocol.RUN_AS: CANDIDATE_USER, protocol.THREADS: max(1, int(limits.cpus))}
 
     def describe(self) -> dict[str, Any]:
         return {
             "backend": self.name,
             "image": self.image,
             "isolation": "container: no network, read-only root, non-root tests, all capabilities dropped "
-            "but " + ", ".join(CAPABILITIES).lower() + " for the harness",
+            "but " + ", ".join(c.removeprefix("CAP_").lower() for c in CAPABILITIES) + " for the harness",
         }
+
+    def run_interactive(self, workspace: Path, command: Sequence[str], limits: Limits, tty: bool) -> int:
+        """`judge run`: ``command`` in a container with the grading hardening, the workspace mounted read-write
+        at /work and a terminal when ``tty``; returns its exit code. It runs as the caller's uid (so files it
+        writes in the workspace are theirs), with the grader's libraries and no network."""
+        import subprocess
+
+        self.ensure_image(api_client())
+        args = ["docker", "run", "--rm", "-i", *(["-t"] if tty else []), *cli_flags(limits)]
+        for key, value in labels("run", limits).items():
+            args += ["--label", f"{key}={value}"]
+        args += ["--user", f"{os.getuid()}:{os.getgid()}", "-e", "HOME=/tmp",
+                 "-e", f"{protocol.ENV_DATA_DIR}=/work", "-e", "PYTHONPATH=/work",
+                 "-v", f"{workspace}:/work", "-w", "/work", self.image, *command]
+        return subprocess.call(args)
 
     def ensure_image(self, api: Any) -> None:
         from docker.errors import ImageNotFound
@@ -171,6 +305,9 @@ class DockerBackend:
 
         api = api_client()
         self.ensure_image(api)
+        if not _reaped.is_set():
+            _reaped.set()
+            reap_strays(api)
         started = time.monotonic()
         container_id: str | None = None
         try:
@@ -179,26 +316,30 @@ class DockerBackend:
                 stdin_open=True,
                 network_disabled=True,
                 user="0",
-                labels={**self._labels, **session_label(), LABEL: "sandbox",
-                        f"{LABEL}.created": str(int(time.time()))},
+                labels=labels("sandbox", limits, self._labels),
                 host_config=host_config(api, limits),
             )
             container_id = created["Id"]
             attached = api.attach_socket(container_id, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1})
             raw: socket.socket = attached._sock
             api.start(container_id)
-            raw.sendall(len(bundle).to_bytes(8, "big") + bundle)
+            runtime = json.dumps(self.runtime(limits)).encode()
+            raw.sendall(protocol.frame(runtime) + protocol.frame(bundle))
             deadline = started + limits.timeout_s + GRACE_S
-            stdout, stderr, timed_out, overflow = _read_frames(raw, deadline, MAX_DOCUMENT_BYTES + 1)
+            stdout, stderr, timed_out, overflow = _read_frames(raw, deadline, protocol.MAX_DOCUMENT_BYTES + 1)
             try:
                 attached.close()
                 raw.close()
             except OSError:
                 pass
             if timed_out or overflow:
-                api.kill(container_id)
-            exit_code = api.wait(container_id, timeout=30).get("StatusCode")
-            state = api.inspect_container(container_id)["State"]
+                with contextlib.suppress(NotFound):
+                    api.kill(container_id)
+            try:
+                exit_code = api.wait(container_id, timeout=30).get("StatusCode")
+                state = api.inspect_container(container_id)["State"]
+            except NotFound:  # auto-removed already: the harness's own document says what happened
+                exit_code, state = None, {}
             return SandboxRun(
                 stdout=stdout,
                 exit_code=exit_code,
@@ -213,9 +354,4 @@ class DockerBackend:
                                      ENGINE_FIX) from exc
         finally:
             if container_id is not None:
-                try:
-                    api.remove_container(container_id, force=True)
-                except NotFound:
-                    pass
-                except DockerException:
-                    pass  # `judge sandbox prune` removes anything labelled ml-judge that is left
+                remove(api, container_id)

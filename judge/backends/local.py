@@ -6,6 +6,7 @@ as you, with your network and your files. The CLI says so every time it is used.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -14,9 +15,10 @@ import tempfile
 import time
 from typing import Any
 
-from judge.limits import Limits
+from judge.backends import SandboxRun
+from judge.model.limits import Limits
 from judge.paths import sandbox_dir
-from judge.results import MAX_DOCUMENT_BYTES, SandboxRun
+from sandbox import protocol
 
 WARNING = (
     "local backend: the submission runs as you, without isolation (no container, network and files "
@@ -30,11 +32,11 @@ class LocalBackend:
 
     name = "local"
 
-    def settings(self, limits: Limits) -> dict[str, Any]:
+    def runtime(self, limits: Limits) -> dict[str, Any]:
         # No cgroup here: the address-space limit is the memory limit (with room for the interpreter's
         # own mappings, which count against it).
-        return {"run_as": None, "address_space_bytes": limits.memory_bytes + 1024**3,
-                "threads": max(1, int(limits.cpus))}
+        return {protocol.RUN_AS: None, protocol.ADDRESS_SPACE: limits.memory_bytes + 1024**3,
+                protocol.THREADS: max(1, int(limits.cpus))}
 
     def describe(self) -> dict[str, Any]:
         return {"backend": self.name, "image": None, "python": sys.executable,
@@ -55,7 +57,8 @@ class LocalBackend:
             timed_out = False
             try:
                 stdout, stderr = proc.communicate(
-                    len(bundle).to_bytes(8, "big") + bundle, timeout=limits.timeout_s + GRACE_S
+                    protocol.frame(json.dumps(self.runtime(limits)).encode()) + protocol.frame(bundle),
+                    timeout=limits.timeout_s + GRACE_S,
                 )
             except subprocess.TimeoutExpired:
                 timed_out = True
@@ -66,10 +69,10 @@ class LocalBackend:
                 proc.wait()
                 raise
         return SandboxRun(
-            stdout=stdout[: MAX_DOCUMENT_BYTES + 1],
+            stdout=stdout[: protocol.MAX_DOCUMENT_BYTES + 1],
             exit_code=proc.returncode,
             timed_out=timed_out,
-            output_overflow=len(stdout) > MAX_DOCUMENT_BYTES,
+            output_overflow=len(stdout) > protocol.MAX_DOCUMENT_BYTES,
             duration_s=time.monotonic() - started,
             diagnostics=stderr[-65536:].decode("utf-8", "replace"),
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from judge.report import Report
+from judge.model.report import Report
 
 FORMATS = ("text", "json", "html", "md", "junit")
 

@@ -11,8 +11,8 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from judge.limits import format_size
-from judge.report import Report, Status, budget_line, format_clock
+from judge.model.limits import format_size
+from judge.model.report import Report, Status, budget_line, format_clock
 
 PUBLIC_NOTE = ("Public examples only: these are the visible tests of the workspace, not the graded suite; "
                "judge submit grades the hidden tests.")

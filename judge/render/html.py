@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from judge import __version__
+from judge.model.report import VERDICT_TEXT, Report, Status, TestResult, Verdict, format_clock
 from judge.render.facts import (
     NO_CLOCK,
     PUBLIC_NOTE,
@@ -29,7 +30,6 @@ from judge.render.facts import (
     time_text,
     title_of,
 )
-from judge.report import VERDICT_TEXT, Report, Status, TestResult, Verdict, format_clock
 
 PASS_COLOUR, OVER_COLOUR, TRACK_COLOUR = "#0072B2", "#D55E00", "#E3E8EE"
 INK, GRID, AXIS, MUTED = "#1D2430", "#D9DEE5", "#9AA3AE", "#5B6573"

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from judge.model.report import VERDICT_TEXT, Report, Status, TestResult, Verdict
 from judge.render.facts import clean_text, first_line
-from judge.report import VERDICT_TEXT, Report, Status, TestResult, Verdict
 
 
 def classname(test_id: str) -> str:

@@ -11,6 +11,7 @@ import html
 import re
 from collections.abc import Iterable
 
+from judge.model.report import VERDICT_TEXT, Report, Status, TestResult
 from judge.render.facts import (
     PUBLIC_NOTE,
     STATUS_LABEL,
@@ -23,7 +24,6 @@ from judge.render.facts import (
     time_text,
     title_of,
 )
-from judge.report import VERDICT_TEXT, Report, Status, TestResult
 
 STATUS_MARK = {Status.PASS: "✅", Status.FAIL: "❌", Status.ERROR: "⚠️"}
 _PUNCTUATION = re.compile(r"([\\`*_\[\]{}|~#!])")

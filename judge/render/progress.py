@@ -17,10 +17,10 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
-from judge.report import format_clock
+from judge.model.report import format_clock
 
 if TYPE_CHECKING:
-    from judge.batch import BatchResult, Row
+    from judge.model.batch import BatchResult, Row
 
 STATUS_STYLE = {"pass": "green", "fail": "red", "error": "yellow", "pending": "dim"}
 TABLE_MAX_ROWS = 60
@@ -140,6 +140,35 @@ class BatchProgress:
         if self._live is not None:
             self._live.stop()
             self._live = None
+
+
+class LineProgress:
+    """A plain display, one line a finished grading (`judge problem validate`): "slug: graded X (3/20): 80%"."""
+
+    def __init__(self, console: Console, label: str) -> None:
+        self.console = console
+        self.label = label
+        self.total = self.done = 0
+
+    def _say(self, text: str) -> None:
+        self.console.print(Text(f"{self.label}: ", style="dim") + Text(text), soft_wrap=True)
+
+    def begin(self, total: int, queued: int, jobs: int) -> None:
+        self.total = total
+
+    def started(self, name: str) -> None:
+        pass
+
+    def finished(self, row: Row) -> None:
+        self.done += 1
+        percent = f"{row.report.percent:g}%" if row.report is not None else row.verdict
+        self._say(f"graded {row.name} ({self.done}/{self.total}): {percent}")
+
+    def note(self, text: str) -> None:
+        self._say(text)
+
+    def end(self) -> None:
+        pass
 
 
 def print_outcome(console: Console, result: BatchResult) -> None:

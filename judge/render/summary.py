@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import quote
 
 from judge import __version__
-from judge.limits import format_size
+from judge.model.limits import format_size
 from judge.render.html import CSS, esc
 
 SORT_SCRIPT = """

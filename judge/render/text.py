@@ -9,7 +9,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from judge.report import VERDICT_TEXT, Report, Status, Verdict, budget_line
+from judge.model.report import VERDICT_TEXT, Report, Status, Verdict, budget_line
 
 STATUS_STYLE = {Status.PASS: "green", Status.FAIL: "red", Status.ERROR: "yellow"}
 STATUS_MARK = {Status.PASS: "PASS", Status.FAIL: "FAIL", Status.ERROR: "ERROR"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from judge.catalog import SLUG
+from judge.problems.catalog import SLUG
 
 FILES: dict[str, str] = {
     "problem.toml": '''slug = "{slug}"

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from judge.limits import DEFAULT_LIMITS, LimitError, Limits, limits_from_toml
+from judge.model.limits import DEFAULT_LIMITS, LimitError, Limits, limits_from_toml
+from judge.model.submission import SOLUTION
 from judge.paths import builtin_problems_dir
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
@@ -22,7 +23,6 @@ REQUIREMENT = re.compile(r"\*\*(R\d+)\b")
 DIFFICULTIES = ("easy", "medium", "hard")
 KNOWN_KEYS = {"slug", "title", "budget_minutes", "difficulty", "summary", "skills", "limits"}
 REQUIRED_KEYS = ("slug", "title", "budget_minutes")
-SOLUTION = "solution.py"
 
 
 class ProblemError(ValueError):

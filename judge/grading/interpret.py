@@ -13,27 +13,13 @@ import signal
 from dataclasses import dataclass
 from typing import Any
 
-from judge.report import Status, TestResult, Verdict
-from judge.testmeta import TestSpec, base_key
+from judge.backends import SandboxRun
+from judge.model.report import Status, TestResult, Verdict
+from judge.problems.testmeta import TestSpec, base_key
+from sandbox.protocol import CANARY_FILE, MAX_DOCUMENT_BYTES, OUTCOMES, document_problem
 
-MAX_DOCUMENT_BYTES = 4 * 1024 * 1024
-CANARY_FILE = "test_zz_judge_canary.py"  # must match sandbox/harness.py
 SIGXFSZ = getattr(signal, "SIGXFSZ", 25)
 SIGKILL = getattr(signal, "SIGKILL", 9)
-_OUTCOMES = {"passed", "failed", "error", "skipped"}
-
-
-@dataclass(frozen=True)
-class SandboxRun:
-    """What a backend observed from outside: the harness's stdout and how the sandbox ended."""
-
-    stdout: bytes
-    exit_code: int | None = 0
-    oom_killed: bool = False
-    timed_out: bool = False
-    output_overflow: bool = False
-    duration_s: float = 0.0
-    diagnostics: str = ""
 
 
 @dataclass(frozen=True)
@@ -57,15 +43,9 @@ def parse_document(stdout: bytes, nonce: str) -> tuple[dict[str, Any] | None, st
         document = json.loads(lines[-1])
     except ValueError:
         return None, "the sandbox's result document is not valid JSON"
-    if not isinstance(document, dict):
-        return None, "the sandbox's result document is not a JSON object"
-    if document.get("nonce") != nonce:
-        return None, "the sandbox's result document failed the nonce check"
-    if document.get("harness_error"):
-        return None, f"the harness failed: {document['harness_error']}"
-    for key, kind in (("results", list), ("collected", list), ("child", dict), ("collect_errors", list)):
-        if not isinstance(document.get(key), kind):
-            return None, f"the sandbox's result document has no valid {key!r}"
+    problem = document_problem(document, nonce)
+    if problem is not None:
+        return None, problem
     return document, ""
 
 
@@ -146,7 +126,7 @@ def interpret(run: SandboxRun, specs: list[TestSpec], nonce: str) -> Outcome:
     child = document["child"]
     raw_results: dict[str, dict[str, Any]] = {}
     for raw in document["results"]:
-        if isinstance(raw, dict) and isinstance(raw.get("id"), str) and raw.get("outcome") in _OUTCOMES:
+        if isinstance(raw, dict) and isinstance(raw.get("id"), str) and raw.get("outcome") in OUTCOMES:
             raw_results.setdefault(raw["id"], raw)
     canary = [r for tid, r in raw_results.items() if tid.startswith(CANARY_FILE)]
     by_key: dict[str, list[dict[str, Any]]] = {}

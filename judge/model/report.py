@@ -7,56 +7,14 @@ No I/O here. Renderers (text, JSON, HTML, Markdown, JUnit) read these objects; t
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from enum import StrEnum
 from typing import Any
 
+from judge.model.outcomes import VERDICT_TEXT, Status, Verdict
+
+__all__ = ["SCHEMA_VERSION", "VERDICT_TEXT", "Report", "Status", "TestResult", "Verdict", "budget_line",
+           "format_clock", "requirement_key"]
+
 SCHEMA_VERSION = 1
-
-
-class Status(StrEnum):
-    """The outcome of one test, or of a whole run."""
-
-    PASS = "pass"
-    FAIL = "fail"
-    ERROR = "error"
-
-
-class Verdict(StrEnum):
-    """Why a run ended the way it did."""
-
-    PASSED = "passed"
-    FAILED = "failed"
-    SYNTAX_ERROR = "syntax-error"
-    IMPORT_ERROR = "import-error"
-    TIMEOUT = "timeout"
-    MEMORY_LIMIT = "memory-limit"
-    CRASHED = "crashed"
-    OUTPUT_LIMIT = "output-limit"
-    SANDBOX_ERROR = "sandbox-error"
-
-    @property
-    def status(self) -> Status:
-        """The run status this verdict implies: only the judge's own failure is an error."""
-        if self is Verdict.PASSED:
-            return Status.PASS
-        if self is Verdict.SANDBOX_ERROR:
-            return Status.ERROR
-        return Status.FAIL
-
-
-VERDICT_TEXT = {
-    Verdict.PASSED: "every test passed",
-    Verdict.FAILED: "some tests failed",
-    Verdict.SYNTAX_ERROR: "solution.py has a syntax error",
-    Verdict.IMPORT_ERROR: "solution.py raised an exception when imported",
-    Verdict.TIMEOUT: "the time limit was reached",
-    Verdict.MEMORY_LIMIT: "the memory limit was reached",
-    Verdict.CRASHED: "the test process ended before reporting every result",
-    Verdict.OUTPUT_LIMIT: "the output or file-size limit was reached",
-    Verdict.SANDBOX_ERROR: "the judge could not grade this submission (not the candidate's fault)",
-}
-
-EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_JUDGE = 0, 1, 2, 3
 
 
 @dataclass(frozen=True)
@@ -151,11 +109,6 @@ class Report:
         if self.elapsed_s is None or self.budget_s is None:
             return None
         return self.elapsed_s <= self.budget_s
-
-    @property
-    def exit_code(self) -> int:
-        """The CLI contract: 0 all passed, 1 graded but not all passed, 3 the judge could not grade."""
-        return {Status.PASS: EXIT_PASSED, Status.FAIL: EXIT_FAILED, Status.ERROR: EXIT_JUDGE}[self.status]
 
     def by_requirement(self) -> list[tuple[str, int, int, int, int]]:
         """(requirement, tests passed, tests, points earned, points) per requirement, in R-number order."""

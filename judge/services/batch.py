@@ -2,7 +2,7 @@
 
 The flow of `judge grade --problem P PATH... [--jobs N] [--out DIR]`:
 
-1. discover the submissions in the PATHs (``judge.intake``);
+1. discover the submissions in the PATHs (``judge.services.intake``);
 2. plan: each gets a folder ``OUT/submissions/<slug>/``; one whose report there was made from the same
    file, problem suite, backend, image and limits is reused (unless ``force``);
 3. run: at most N submissions at once, each through ``judge.grading.grade`` (the one grading function)
@@ -26,146 +26,34 @@ import csv
 import hashlib
 import io
 import json
-import os
 import re
-import secrets
-import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any
 
-import click
-
-from judge.backends import Backend, SandboxUnavailable
-from judge.catalog import SOLUTION, Problem
-from judge.grading import grade, staged_files, suite_dir
-from judge.intake import Entry
-from judge.limits import Limits
-from judge.report import EXIT_FAILED, EXIT_JUDGE, EXIT_PASSED, Report, Status, Verdict, requirement_key
-from judge.similarity import Pair, similar_pairs
-from judge.store import atomic_write, write_json
-
-if TYPE_CHECKING:
-    from judge.cli import Context
+from judge.backends import Backend
+from judge.execution import Executor, Task
+from judge.execution.executor import Runner
+from judge.grading import now_iso, staged_files, suite_dir
+from judge.model.batch import BatchResult, NullProgress, Pair, Progress, Row, batch_outcome
+from judge.model.limits import Limits
+from judge.model.outcomes import RowState, Status
+from judge.model.report import Report, Verdict, requirement_key
+from judge.model.submission import SOLUTION
+from judge.problems.catalog import Problem
+from judge.problems.testmeta import read_suite
+from judge.services.intake import Entry
+from judge.services.similarity import similar_pairs
+from judge.store.files import atomic_write, write_json
 
 SUMMARY_SCHEMA = 1
-EXIT_INTERRUPTED = 130
-STOP_RETRY_S = 2.0
 SUBMISSIONS = "submissions"
 REPORT_JSON, REPORT_HTML, REPORT_TEXT = "report.json", "report.html", "report.txt"
 
-# Row states: how a row came to be. Only "graded" and "reused" rows carry a report.
-GRADED, REUSED, UNREADABLE, MISSING, NOT_GRADED, JUDGE_ERROR = (
-    "graded", "reused", "unreadable", "missing", "not-graded", "judge-error")
-
-
 class OutputError(RuntimeError):
     """The batch's output folder cannot be written: an infrastructure failure, like a lost sandbox."""
-
-
-class _Cancelled(Exception):
-    """A run that finished after Ctrl-C: its result may come from a killed sandbox and is not kept."""
-
-
-@dataclass(frozen=True)
-class Row:
-    """One submission's line of the summary: its report, or why there is none."""
-
-    name: str
-    slug: str
-    origin: str
-    state: str
-    report: Report | None = None
-    detail: str = ""
-    sha256: str = ""
-    report_file: str = ""  # the human-readable report, relative to the batch folder ("" when none)
-
-    @property
-    def status(self) -> str:
-        """pass / fail / error, or "pending" for a submission the batch did not reach."""
-        if self.report is not None:
-            return self.report.status.value
-        if self.state == NOT_GRADED:
-            return "pending"
-        if self.state == JUDGE_ERROR:
-            return Status.ERROR.value
-        return Status.FAIL.value
-
-    @property
-    def verdict(self) -> str:
-        if self.report is not None:
-            return self.report.verdict.value
-        return Verdict.SANDBOX_ERROR.value if self.state == JUDGE_ERROR else self.state
-
-
-class Progress(Protocol):
-    """What the batch tells its display. Every call comes from the thread that called ``run_batch``."""
-
-    def begin(self, total: int, queued: int, jobs: int) -> None: ...
-
-    def started(self, name: str) -> None: ...
-
-    def finished(self, row: Row) -> None: ...
-
-    def note(self, text: str) -> None: ...
-
-    def end(self) -> None: ...
-
-
-class NullProgress:
-    """A display that shows nothing."""
-
-    def begin(self, total: int, queued: int, jobs: int) -> None:
-        pass
-
-    def started(self, name: str) -> None:
-        pass
-
-    def finished(self, row: Row) -> None:
-        pass
-
-    def note(self, text: str) -> None:
-        pass
-
-    def end(self) -> None:
-        pass
-
-
-@dataclass(frozen=True)
-class BatchResult:
-    """What a batch run did: a row per submission (input order), how it ended, and its summary document."""
-
-    rows: tuple[Row, ...]
-    pairs: tuple[Pair, ...]
-    summary: dict[str, Any]
-    out: Path
-    interrupted: bool = False
-    infrastructure_error: str = ""
-    wall_s: float = 0.0
-
-    @property
-    def graded_now(self) -> int:
-        return sum(r.state == GRADED for r in self.rows)
-
-    @property
-    def pending(self) -> int:
-        return sum(r.state == NOT_GRADED for r in self.rows)
-
-    @property
-    def exit_code(self) -> int:
-        return batch_exit_code(self.rows, self.interrupted, bool(self.infrastructure_error))
-
-
-def batch_exit_code(rows: Sequence[Row], interrupted: bool, infrastructure_failed: bool) -> int:
-    """3 when the judge failed (stopped, or any sandbox error), 130 interrupted, else 0 all passed or 1."""
-    if infrastructure_failed or any(r.status == Status.ERROR.value for r in rows):
-        return EXIT_JUDGE
-    if interrupted:
-        return EXIT_INTERRUPTED
-    return EXIT_PASSED if rows and all(r.status == Status.PASS.value for r in rows) else EXIT_FAILED
 
 
 # -- planning --------------------------------------------------------------------------------------
@@ -265,12 +153,14 @@ def run_batch(
     progress: Progress | None = None,
     clock: Callable[[], float] = time.monotonic,
     stop_running: Callable[[], None] | None = None,
+    runner: Runner | None = None,
 ) -> BatchResult:
     """Grade ``entries`` into ``out`` with at most ``jobs`` sandboxes at once, then write the summaries.
 
     Returns on completion, on an infrastructure failure (``infrastructure_error`` set) and on Ctrl-C
-    (``interrupted``); in every case the finished reports and the summaries are on disk. ``stop_running``
-    is called on Ctrl-C to stop the sandboxes still running (their results are discarded).
+    (``interrupted``); in every case the finished reports and the summaries are on disk. Grading goes
+    through ``judge.execution.Executor`` (its retry and cancel rules); ``stop_running`` is called on
+    Ctrl-C to stop the sandboxes still running, and ``runner`` replaces the run step (a job queue).
     """
     started = clock()
     limits = limits or problem.limits
@@ -279,96 +169,64 @@ def run_batch(
     base = out / SUBMISSIONS
     slugs = assign_slugs(entries)
     rows: dict[str, Row] = {}
-    queue: list[tuple[str, Entry]] = []
+    queue: dict[str, Entry] = {}
     for slug, entry in zip(slugs, entries, strict=True):
         sha = entry.submission.sha256 if entry.submission else ""
         if entry.submission is None:
-            rows[slug] = Row(entry.name, slug, entry.origin, MISSING if entry.missing else UNREADABLE,
-                             detail=entry.error)
+            state = RowState.MISSING if entry.missing else RowState.UNREADABLE
+            rows[slug] = Row(entry.name, slug, entry.origin, state, detail=entry.error)
             continue
         earlier = None if force else previous_report(base / slug, sha, key)
         if earlier is not None:
-            rows[slug] = Row(entry.name, slug, entry.origin, REUSED, earlier, earlier.detail, sha,
+            rows[slug] = Row(entry.name, slug, entry.origin, RowState.REUSED, earlier, earlier.detail, sha,
                              existing_report_file(base / slug))
         else:
-            queue.append((slug, entry))
+            queue[slug] = entry
 
     show.begin(len(entries), len(queue), jobs)
     for row in rows.values():
         show.finished(row)
+    executor = Executor(backend, jobs, runner=runner, stop_running=stop_running)
 
-    cancel = threading.Event()
+    class Events:
+        """Each finished submission is written at once, then shown."""
 
-    def work(slug: str, entry: Entry) -> Row:
-        assert entry.submission is not None
-        if cancel.is_set():
-            raise _Cancelled
-        report = grade(problem, entry.submission, backend, limits=limits, suite=suite)
-        if cancel.is_set():
-            raise _Cancelled
-        report = replace(report, extra={**report.extra, "batch": {"key": key, "name": entry.name}})
-        name = write_submission(base / slug, entry.submission.source, report)
-        return Row(entry.name, slug, entry.origin, GRADED, report, report.detail, entry.submission.sha256,
-                   f"{SUBMISSIONS}/{slug}/{name}")
+        def started(self, task: Task) -> None:
+            show.started(queue[task.key].name)
 
-    infrastructure_error = ""
-    interrupted = False
-    in_flight: dict[Future[Row], tuple[str, Entry]] = {}
-    waiting = iter(queue)
-    executor = ThreadPoolExecutor(max_workers=max(1, min(jobs, len(queue))), thread_name_prefix="judge-batch")
-
-    def fill() -> None:
-        while len(in_flight) < jobs and not infrastructure_error and not cancel.is_set():
-            item = next(waiting, None)
-            if item is None:
-                return
-            in_flight[executor.submit(work, *item)] = item
-            show.started(item[1].name)
-
-    def settle(future: Future[Row], slug: str, entry: Entry) -> None:
-        nonlocal infrastructure_error
-        try:
-            row = future.result()
-        except SandboxUnavailable as exc:
-            if not infrastructure_error:
-                infrastructure_error = str(exc)
-                show.note(f"the judge could not grade {entry.name}: {exc}\nstopping: no new submissions "
-                          f"are started; {len(in_flight)} running will finish")
-            return
-        except _Cancelled:
-            return
-        except OutputError as exc:
-            if not infrastructure_error:
-                infrastructure_error = str(exc)
+        def finished(self, task: Task, report: Report) -> None:
+            entry = queue[task.key]
+            report = replace(report, extra={**report.extra, "batch": {"key": key, "name": entry.name}})
+            try:
+                name = write_submission(base / task.key, task.submission.source, report)
+            except OutputError as exc:
+                executor.stop(str(exc))
                 show.note(f"{exc}\nstopping: no new submissions are started")
-            return
-        except Exception as exc:  # a bug in the judge: that submission's error, never the batch's end
-            row = Row(entry.name, slug, entry.origin, JUDGE_ERROR,
-                      detail=f"internal error of the judge: {type(exc).__name__}: {exc}",
-                      sha256=entry.submission.sha256 if entry.submission else "")
-        rows[slug] = row
-        show.finished(row)
+                return
+            row = Row(entry.name, task.key, entry.origin, RowState.GRADED, report, report.detail,
+                      task.submission.sha256, f"{SUBMISSIONS}/{task.key}/{name}")
+            rows[task.key] = row
+            show.finished(row)
 
+        def failed(self, task: Task, error: BaseException) -> None:
+            entry = queue[task.key]
+            row = Row(entry.name, task.key, entry.origin, RowState.JUDGE_ERROR,
+                      detail=f"internal error of the judge: {type(error).__name__}: {error}",
+                      sha256=task.submission.sha256)
+            rows[task.key] = row
+            show.finished(row)
+
+        def note(self, text: str) -> None:
+            show.note(text)
+
+    tasks = [Task(slug, problem, entry.submission, suite, limits) for slug, entry in queue.items()
+             if entry.submission is not None]
     try:
-        try:
-            fill()
-            while in_flight:
-                done, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
-                for future in done:
-                    slug, entry = in_flight.pop(future)
-                    settle(future, slug, entry)
-                fill()
-        except KeyboardInterrupt:
-            interrupted = True
-            cancel.set()
-            show.note(f"interrupted: stopping {len(in_flight)} running sandbox(es); "
-                      "finished reports are kept")
-            _drain(in_flight, rows, show, stop_running)
+        execution = executor.run(tasks, Events())
     finally:
-        executor.shutdown(wait=True, cancel_futures=True)
         show.end()
 
-    ordered = tuple(rows.get(slug) or Row(entry.name, slug, entry.origin, NOT_GRADED,
+    ordered = tuple(rows.get(slug) or Row(entry.name, slug, entry.origin, RowState.NOT_GRADED,
                                           sha256=entry.submission.sha256 if entry.submission else "")
                     for slug, entry in zip(slugs, entries, strict=True))
     starter = problem.starter_dir / SOLUTION
@@ -376,33 +234,11 @@ def run_batch(
         [(e.name, e.submission.source) for e in entries if e.submission is not None],
         starter.read_text(encoding="utf-8", errors="replace") if starter.is_file() else ""))
     summary = summary_document(problem, suite, backend, limits, ordered, pairs,
-                               interrupted=interrupted, infrastructure_error=infrastructure_error)
+                               interrupted=execution.interrupted,
+                               infrastructure_error=execution.infrastructure_error)
     write_summaries(out, summary)
-    return BatchResult(ordered, pairs, summary, out, interrupted, infrastructure_error, clock() - started)
-
-
-def _drain(in_flight: dict[Future[Row], tuple[str, Entry]], rows: dict[str, Row], show: Progress,
-           stop_running: Callable[[], None] | None) -> None:
-    """After Ctrl-C: stop the running sandboxes and wait for their threads to unwind, keeping the rows
-    that were finished and saved. Stopping is repeated every few seconds while any is left, for a sandbox
-    that was being created at the first attempt; a repeated Ctrl-C does not cut this short, since a
-    thread left behind would leave its container behind."""
-    while in_flight:
-        try:
-            if stop_running is not None:
-                stop_running()
-            done, _ = wait(list(in_flight), timeout=STOP_RETRY_S, return_when=FIRST_COMPLETED)
-        except KeyboardInterrupt:
-            show.note(f"still removing {len(in_flight)} sandbox(es); one moment")
-            continue
-        for future in done:
-            slug, _entry = in_flight.pop(future)
-            try:
-                row = future.result()
-            except BaseException:  # cancelled, killed or failed while stopping: graded again on resume
-                continue
-            rows[slug] = row
-            show.finished(row)
+    return BatchResult(ordered, pairs, summary, out, execution.interrupted, execution.infrastructure_error,
+                       clock() - started)
 
 
 def docker_stopper(api_factory: Callable[[], Any], label: str, value: str) -> Callable[[], None]:
@@ -411,6 +247,8 @@ def docker_stopper(api_factory: Callable[[], Any], label: str, value: str) -> Ca
 
     def stop() -> None:
         from docker.errors import DockerException
+
+        from judge.backends import SandboxUnavailable
 
         try:
             api = api_factory()
@@ -427,8 +265,6 @@ def docker_stopper(api_factory: Callable[[], Any], label: str, value: str) -> Ca
 
 def requirement_points(rows: Sequence[Row], problem: Problem, suite: str) -> list[tuple[str, int]]:
     """(requirement, points) in R-number order: the most any report shows, or the suite's declared points."""
-    from judge.testmeta import read_suite
-
     points: dict[str, int] = {}
     for spec in read_suite(suite_dir(problem, suite)):
         req = spec.requirement or "-"
@@ -443,7 +279,7 @@ def requirement_points(rows: Sequence[Row], problem: Problem, suite: str) -> lis
 def row_dict(row: Row, requirements: Sequence[tuple[str, int]], similar: Sequence[str]) -> dict[str, Any]:
     """One row of summary.json."""
     report = row.report
-    earned: dict[str, int | None] = {req: (None if row.state == NOT_GRADED else 0) for req, _ in requirements}
+    earned: dict[str, int | None] = {req: (None if row.state is RowState.NOT_GRADED else 0) for req, _ in requirements}
     if report is not None:
         for req, _passed, _tests, got, _total in report.by_requirement():
             earned[req] = got
@@ -453,12 +289,12 @@ def row_dict(row: Row, requirements: Sequence[tuple[str, int]], similar: Sequenc
         "name": row.name,
         "slug": row.slug,
         "origin": row.origin,
-        "state": row.state,
-        "status": row.status,
+        "state": row.state.value,
+        "status": row.status.value,
         "verdict": row.verdict,
-        "score": report.score if report is not None else (None if row.state == NOT_GRADED else 0),
+        "score": report.score if report is not None else (None if row.state is RowState.NOT_GRADED else 0),
         "max_score": report.max_score if report is not None else sum(p for _, p in requirements),
-        "percent": report.percent if report is not None else (None if row.state == NOT_GRADED else 0.0),
+        "percent": report.percent if report is not None else (None if row.state is RowState.NOT_GRADED else 0.0),
         "grading_s": round(report.grading_s, 2) if report is not None else None,
         "warnings": warnings,
         "detail": row.detail,
@@ -473,15 +309,13 @@ def summary_document(problem: Problem, suite: str, backend: Backend, limits: Lim
                      pairs: Sequence[Pair], *, interrupted: bool = False,
                      infrastructure_error: str = "") -> dict[str, Any]:
     """The whole summary as plain data: what summary.json holds, and what the CSV and HTML are made from."""
-    from judge.grading import now_iso
-
     requirements = requirement_points(rows, problem, suite)
     similar: dict[str, list[str]] = {}
     for pair in pairs:
         similar.setdefault(pair.a, []).append(f"{pair.similarity:.0%} like {pair.b}")
         similar.setdefault(pair.b, []).append(f"{pair.similarity:.0%} like {pair.a}")
     statuses = [r.status for r in rows]
-    pending = statuses.count("pending")
+    pending = statuses.count(Status.PENDING)
     describe = backend.describe()
     return {
         "schema_version": SUMMARY_SCHEMA,
@@ -493,13 +327,13 @@ def summary_document(problem: Problem, suite: str, backend: Backend, limits: Lim
         "sandbox": {"backend": describe.get("backend"), "image": describe.get("image"),
                     "limits": limits.to_dict()},
         "requirements": [{"id": req, "points": pts} for req, pts in requirements],
-        "counts": {"submissions": len(rows), "passed": statuses.count("pass"),
-                   "failed": statuses.count("fail"), "errors": statuses.count("error"), "pending": pending,
-                   "reused": sum(r.state == REUSED for r in rows)},
+        "counts": {"submissions": len(rows), "passed": statuses.count(Status.PASS),
+                   "failed": statuses.count(Status.FAIL), "errors": statuses.count(Status.ERROR), "pending": pending,
+                   "reused": sum(r.state is RowState.REUSED for r in rows)},
         "complete": pending == 0,
         "interrupted": interrupted,
         "infrastructure_error": infrastructure_error or None,
-        "exit_code": batch_exit_code(rows, interrupted, bool(infrastructure_error)),
+        "outcome": batch_outcome(rows, interrupted, bool(infrastructure_error)).value,
         "similar_pairs": [p.to_dict() for p in pairs],
         "submissions": [row_dict(r, requirements, similar.get(r.name, [])) for r in rows],
     }
@@ -544,69 +378,3 @@ def write_summaries(out: Path, summary: dict[str, Any]) -> None:
         atomic_write(out / "summary.html", summary_html(summary).encode("utf-8"))
     except OSError as exc:
         raise OutputError(f"cannot write the summary to {out}: {exc.strerror or exc}") from exc
-
-
-# -- the command line ------------------------------------------------------------------------------
-
-def default_out(problem: Problem) -> Path:
-    return Path.cwd() / f"{problem.slug}-grades"
-
-
-def run_batch_cli(ctx: Context, problem: Problem, paths: list[Path], limits: Limits, backend_name: str,
-                  jobs: int | None, out_dir: Path | None, force: bool, as_json: bool,
-                  suite: str = "hidden") -> int:
-    """`judge grade` with several submissions: discover, grade in parallel, summarise; the exit code."""
-    from judge.cli import fail, make_backend
-    from judge.intake import InputError, discover
-    from judge.render.progress import BatchProgress, print_outcome
-
-    if jobs is not None and jobs < 1:
-        fail(f"--jobs must be at least 1, got {jobs}")
-    out = out_dir or default_out(problem)
-    try:
-        entries = discover(paths, output=out)
-    except InputError as exc:
-        fail(str(exc))
-    if out.exists() and not out.is_dir():
-        fail(f"--out {out} is a file; pass a folder (it is created if missing)")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        fail(f"cannot create the output folder {out}: {exc.strerror}; pass another with --out DIR")
-    workers = jobs or os.cpu_count() or 1
-    stop_running = None
-    if backend_name == "docker":
-        from judge.backends.docker import LABEL, DockerBackend, api_client
-
-        run_id = secrets.token_hex(6)
-        backend: Backend = DockerBackend(labels={f"{LABEL}.batch": run_id})
-        stop_running = docker_stopper(api_client, f"{LABEL}.batch", run_id)
-    else:
-        backend = make_backend(backend_name, ctx)
-    progress = BatchProgress(ctx.err, problem.slug)
-    try:
-        result = run_batch(problem, entries, backend, out, limits=limits, suite=suite, jobs=workers,
-                           force=force, progress=progress, stop_running=stop_running)
-    except OutputError as exc:
-        fail(str(exc), EXIT_JUDGE)
-    if as_json:
-        click.echo(json.dumps(result.summary, indent=2))
-    else:
-        print_outcome(ctx.out, result)
-    if result.interrupted or result.infrastructure_error:
-        ctx.err.print(stop_message(result, paths, out))
-    return result.exit_code
-
-
-def stop_message(result: BatchResult, paths: Sequence[Path], out: Path) -> str:
-    """The line a stopped batch ends with: how many were done, what is kept, how to resume."""
-    done = len(result.rows) - result.pending
-    head = "interrupted" if result.interrupted and not result.infrastructure_error else "stopped"
-    text = (f"{head}: {done} of {len(result.rows)} submissions done ({result.graded_now} graded in this "
-            f"run), their reports kept in {out}")
-    if result.infrastructure_error:
-        text += f"\nthe judge could not grade: {result.infrastructure_error}"
-    if result.pending:
-        text += (f"\nresume with the same command: the {done} done are skipped and the other "
-                 f"{result.pending} graded")
-    return text

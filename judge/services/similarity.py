@@ -16,8 +16,9 @@ import io
 import keyword
 import tokenize
 from collections.abc import Sequence
-from dataclasses import dataclass
 from itertools import combinations
+
+from judge.model.batch import Pair
 
 SHINGLE = 5
 THRESHOLD = 0.85
@@ -29,18 +30,6 @@ _FSTRING_PARTS = {getattr(tokenize, name) for name in ("FSTRING_START", "FSTRING
                   if hasattr(tokenize, name)}
 
 Shingle = tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Pair:
-    """Two submissions whose own code is near-identical."""
-
-    a: str
-    b: str
-    similarity: float
-
-    def to_dict(self) -> dict[str, object]:
-        return {"a": self.a, "b": self.b, "similarity": round(self.similarity, 3)}
 
 
 def normalised_tokens(source: str) -> list[str]:

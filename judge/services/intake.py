@@ -27,9 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Protocol
 
-from judge.catalog import SOLUTION
-from judge.grading import Submission
-from judge.integrity import MAX_SOURCE_BYTES, SubmissionError, decode_source
+from judge.grading.integrity import MAX_SOURCE_BYTES, SubmissionError, decode_source
+from judge.model.submission import SOLUTION, Submission
 
 MAX_DEPTH = 6
 _SKIPPED = {"__MACOSX", "__pycache__"}

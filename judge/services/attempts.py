@@ -1,4 +1,4 @@
-"""Timed attempts: the workspace a candidate works in, the attempt record, and the clock.
+"""Timed attempts: the workspace a candidate works in, the attempt record, the clock, and the submit.
 
 The start time lives in the judge's data folder, not in the workspace, and the record's clock fields
 are signed with an HMAC under a per-install key: editing or copying the workspace cannot change the
@@ -13,13 +13,19 @@ import json
 import secrets
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from judge.catalog import SOLUTION, Problem
-from judge.store import Store, StoreError
+from judge import grading
+from judge.backends import Backend
+from judge.model.outcomes import Verdict
+from judge.model.report import Report
+from judge.model.submission import SOLUTION, Submission
+from judge.problems.catalog import Problem
+from judge.store.files import write_json
+from judge.store.index import AttemptLocked, Store, StoreError
 
 POINTER = ".judge-attempt"
 SIGNED_FIELDS = ("id", "problem", "started_at", "budget_s", "workspace")
@@ -173,3 +179,51 @@ def load_for_workspace(store: Store, workspace: Path) -> tuple[dict[str, Any], l
     if Path(record.get("workspace", "")) != workspace.resolve():
         warnings.append(f"workspace moved or copied: the attempt was started in {record.get('workspace')}")
     return record, warnings
+
+
+class AttemptClosed(WorkspaceError):
+    """The attempt was already submitted; the message says where its report is."""
+
+
+def record_public_run(store: Store, attempt_id: str, run: dict[str, Any]) -> bool:
+    """Append one `judge test` run to the attempt's record. Re-read under the attempt's lock, so a `judge
+    submit` that finished meanwhile is never overwritten. False when a submit holds the lock right now."""
+    try:
+        with store.lock(attempt_id):
+            fresh = store.load_record(attempt_id)
+            fresh.setdefault("public_results", []).append(run)
+            fresh["test_runs"] = len(fresh["public_results"])
+            write_json(store.attempt_dir(attempt_id) / "attempt.json", fresh)
+    except AttemptLocked:
+        return False
+    return True
+
+
+def submit(store: Store, record: dict[str, Any], problem: Problem, submission: Submission, backend: Backend,
+           submitted_at: float, warnings: list[str] | None = None) -> Report:
+    """The submit transaction: under the attempt's lock, re-read the record, grade, save the report and the
+    snapshot, close the attempt.
+
+    The attempt stays open when the judge could not grade: ``SandboxUnavailable`` propagates, and a report
+    whose verdict is sandbox-error is returned without closing anything. Raises ``AttemptClosed`` when the
+    attempt was already submitted, ``AttemptLocked`` when another process is grading it.
+    """
+    attempt_id = record["id"]
+    with store.lock(attempt_id):
+        record = store.load_record(attempt_id)  # re-read under the lock
+        if record["status"] == "submitted":
+            raise AttemptClosed(f"attempt {attempt_id} was just submitted by another `judge submit`; "
+                                f"see it with `judge report {attempt_id}`")
+        report = grading.grade(problem, submission, backend, limits=problem.limits)
+        if report.verdict is Verdict.SANDBOX_ERROR:
+            return report
+        elapsed = submitted_at - float(record["started_at"])
+        report = report.with_clock(attempt_id, elapsed, float(record["budget_s"]))
+        if warnings:
+            report = replace(report, warnings=report.warnings + tuple(warnings))
+        store.save_report(attempt_id, report.to_dict(), submission.source)
+        record.update({"status": "submitted", "submitted_at": submitted_at, "submitted_iso": iso(submitted_at),
+                       "elapsed_s": elapsed, "submission_sha256": submission.sha256,
+                       "result": {k: report.to_dict()[k] for k in ("score", "max_score", "percent", "verdict")}})
+        store.save_record(record)
+    return report

@@ -14,7 +14,7 @@ each a clear pass or fail:
 - ``starter``: the starter scores 0 points; ``public``: the public tests pass on the reference.
 - ``known-mistakes``: every file in ``known_mistakes/`` scores below 100% (the report names the tests
   that caught it).
-- ``mutation``: mutants of the reference (``judge.mutate``) are graded; a mutant is killed when it scores
+- ``mutation``: mutants of the reference (``judge.problems.mutate``) are graded; a mutant is killed when it scores
   below 100%. Policy: mutants listed in ``equivalent_mutants.toml`` (by id, with a reason) are left out
   of the score; the check passes when killed / (killed + survived) reaches ``--min-mutation-score``
   (80% by default), so a problem below it passes only once every survivor is killed by a new test or
@@ -22,8 +22,8 @@ each a clear pass or fail:
 - ``suite-time``: the reference's grading time (and the sum of its test durations) fits in half of
   the problem's time limit, leaving room for a loaded grader.
 
-After the first reference run, everything else is graded in parallel on a small thread pool. A run the
-judge could not grade (sandbox error) is tried once more before it counts as an error. Mutants
+After the first reference run, everything else is graded in parallel through ``judge.execution.Executor``
+(its retry rule: a run the judge could not grade is tried once more before it counts as an error). Mutants
 get a shorter time limit (four times the reference's grading time, at least 30 s, at most the
 problem's): a mutant that loops is killed by timeout either way, and the run stays short.
 """
@@ -31,26 +31,23 @@ problem's): a mutant that loops is killed by timeout either way, and the run sta
 from __future__ import annotations
 
 import ast
-import threading
 import tomllib
-from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from judge.catalog import Problem, ProblemError, discover, load_problem
-from judge.grading import Submission, grade
-from judge.limits import Limits
-from judge.mutate import Mutant, all_mutants, select
-from judge.report import EXIT_FAILED, EXIT_JUDGE, EXIT_PASSED, Report, Status, Verdict
-from judge.testmeta import TestMetaError, TestSpec, read_suite
-
-if TYPE_CHECKING:
-    from rich.console import Console
-
-    from judge.backends import Backend
-    from judge.cli import Context
+from judge.backends import Backend, SandboxUnavailable
+from judge.execution import Executor, Task
+from judge.model.batch import NullProgress, Progress, Row
+from judge.model.checks import Check
+from judge.model.limits import Limits
+from judge.model.outcomes import MutantStatus, RowState, Status, Verdict
+from judge.model.report import Report
+from judge.model.submission import Submission
+from judge.problems.catalog import Problem
+from judge.problems.mutate import Mutant, all_mutants, select
+from judge.problems.testmeta import TestMetaError, TestSpec, read_suite
 
 SCHEMA_VERSION = 1
 DEFAULT_MIN_MUTATION_SCORE = 80.0
@@ -61,30 +58,11 @@ MUTANT_TIMEOUT_FLOOR_S = 30.0
 MUTANT_TIMEOUT_FACTOR = 4.0
 SUITE_TIME_SHARE = 0.5  # the reference may use at most this share of the problem's time limit
 
-PASS, FAIL, SKIP, ERROR = "pass", "fail", "skip", "error"
-Progress = Callable[[str], None]
+PASS, FAIL, SKIP, ERROR = Status.PASS, Status.FAIL, Status.SKIP, Status.ERROR
 
 
 class EquivalentsError(ValueError):
     """An ``equivalent_mutants.toml`` that cannot be read; the message says what to fix."""
-
-
-@dataclass(frozen=True)
-class Check:
-    """One check's outcome: pass, fail, skip (not applicable) or error (the judge could not grade)."""
-
-    name: str
-    status: str
-    summary: str
-    details: tuple[str, ...] = ()
-
-    @property
-    def ok(self) -> bool:
-        return self.status in (PASS, SKIP)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "status": self.status, "ok": self.ok, "summary": self.summary,
-                "details": list(self.details)}
 
 
 @dataclass(frozen=True)
@@ -118,14 +96,14 @@ class MutantOutcome:
     """One graded mutant: killed, survived, equivalent (marked by the author) or error."""
 
     mutant: Mutant
-    status: str
+    status: MutantStatus
     graded: Graded
     reason: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         m = self.mutant
         return {"id": m.id, "operator": m.operator, "function": m.function, "line": m.line,
-                "description": m.description, "status": self.status, **self.graded.to_dict(),
+                "description": m.description, "status": self.status.value, **self.graded.to_dict(),
                 "reason": self.reason, "diff": m.diff}
 
 
@@ -139,21 +117,22 @@ class Mutation:
     min_score: float
     seed: int
 
-    def count(self, status: str) -> int:
+    def count(self, status: MutantStatus) -> int:
         return sum(o.status == status for o in self.outcomes)
 
     @property
     def score(self) -> float | None:
         """killed / (killed + survived) in percent; equivalents and errors are left out."""
-        scored = self.count("killed") + self.count("survived")
+        scored = self.count(MutantStatus.KILLED) + self.count(MutantStatus.SURVIVED)
         if scored == 0:
-            return 100.0 if self.count("equivalent") else None
-        return round(100.0 * self.count("killed") / scored, 1)
+            return 100.0 if self.count(MutantStatus.EQUIVALENT) else None
+        return round(100.0 * self.count(MutantStatus.KILLED) / scored, 1)
 
     def to_dict(self) -> dict[str, Any]:
         return {"requested": self.requested, "candidates": self.candidates, "graded": len(self.outcomes),
-                "killed": self.count("killed"), "survived": self.count("survived"),
-                "equivalent": self.count("equivalent"), "errors": self.count("error"), "score": self.score,
+                "killed": self.count(MutantStatus.KILLED), "survived": self.count(MutantStatus.SURVIVED),
+                "equivalent": self.count(MutantStatus.EQUIVALENT), "errors": self.count(MutantStatus.ERROR),
+                "score": self.score,
                 "min_score": self.min_score, "seed": self.seed,
                 "mutants": [o.to_dict() for o in self.outcomes]}
 
@@ -176,21 +155,17 @@ class Validation:
         return all(c.ok for c in self.checks)
 
     @property
-    def status(self) -> str:
+    def status(self) -> Status:
         if any(c.status == ERROR for c in self.checks):
             return ERROR
         return PASS if self.ok else FAIL
-
-    @property
-    def exit_code(self) -> int:
-        return {PASS: EXIT_PASSED, FAIL: EXIT_FAILED, ERROR: EXIT_JUDGE}[self.status]
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "slug": self.slug,
             "title": self.title,
             "root": self.root,
-            "status": self.status,
+            "status": self.status.value,
             "ok": self.ok,
             "backend": self.backend,
             "checks": [c.to_dict() for c in self.checks],
@@ -200,10 +175,10 @@ class Validation:
         }
 
 
-def exit_code(results: Sequence[Validation]) -> int:
-    """3 if the judge could not grade something, else 1 if any check failed, else 0."""
-    codes = {v.exit_code for v in results}
-    return EXIT_JUDGE if EXIT_JUDGE in codes else EXIT_FAILED if EXIT_FAILED in codes else EXIT_PASSED
+def overall_status(results: Sequence[Validation]) -> Status:
+    """error if the judge could not grade something, else fail if any check failed, else pass."""
+    statuses = {v.status for v in results}
+    return ERROR if ERROR in statuses else FAIL if FAIL in statuses else PASS
 
 
 # -- static checks (no grading) ------------------------------------------------------------------------
@@ -416,25 +391,25 @@ def check_known_mistakes(graded: Sequence[tuple[str, Graded]]) -> Check:
 def classify(mutant: Mutant, graded: Graded, equivalents: dict[str, str]) -> MutantOutcome:
     """Killed when it scores below 100%; a survivor is equivalent when the author marked it so."""
     if graded.judge_error:
-        return MutantOutcome(mutant, "error", graded, graded.detail.splitlines()[0] if graded.detail else "")
+        return MutantOutcome(mutant, MutantStatus.ERROR, graded, graded.detail.splitlines()[0] if graded.detail else "")
     if graded.caught:
-        return MutantOutcome(mutant, "killed", graded)
+        return MutantOutcome(mutant, MutantStatus.KILLED, graded)
     if mutant.id in equivalents:
-        return MutantOutcome(mutant, "equivalent", graded, equivalents[mutant.id])
-    return MutantOutcome(mutant, "survived", graded)
+        return MutantOutcome(mutant, MutantStatus.EQUIVALENT, graded, equivalents[mutant.id])
+    return MutantOutcome(mutant, MutantStatus.SURVIVED, graded)
 
 
 def check_mutation(mutation: Mutation) -> Check:
     score = mutation.score
-    counts = (f"{mutation.count('killed')} killed, {mutation.count('survived')} survived, "
-              f"{mutation.count('equivalent')} equivalent of {len(mutation.outcomes)} mutants")
-    if mutation.count("error"):
+    counts = (f"{mutation.count(MutantStatus.KILLED)} killed, {mutation.count(MutantStatus.SURVIVED)} survived, "
+              f"{mutation.count(MutantStatus.EQUIVALENT)} equivalent of {len(mutation.outcomes)} mutants")
+    if mutation.count(MutantStatus.ERROR):
         return Check("mutation", ERROR,
-                     f"the judge could not grade {mutation.count('error')} mutant(s); {counts}")
+                     f"the judge could not grade {mutation.count(MutantStatus.ERROR)} mutant(s); {counts}")
     if score is None:
         return Check("mutation", SKIP, "no mutants could be made from the reference")
     survivors = tuple(f"survivor {m.id}  {m.function}, line {m.line}: {m.description}"
-                      for m in (o.mutant for o in mutation.outcomes if o.status == "survived"))
+                      for m in (o.mutant for o in mutation.outcomes if o.status is MutantStatus.SURVIVED))
     head = f"score {score:g}% ({counts}); minimum {mutation.min_score:g}%"
     return Check("mutation", PASS if score >= mutation.min_score else FAIL, head, survivors)
 
@@ -472,8 +447,10 @@ def broken(root: str, message: str) -> Validation:
 def validate_problem(problem: Problem, backend: Backend, *, mutants: int = 20, seed: int = DEFAULT_SEED,
                      min_score: float = DEFAULT_MIN_MUTATION_SCORE, workers: int = WORKERS,
                      progress: Progress | None = None) -> Validation:
-    """Run every check on ``problem``. Raises ``SandboxUnavailable`` when no sandbox can start at all."""
-    say = _locked(progress)
+    """Run every check on ``problem``. Raises ``SandboxUnavailable`` when no sandbox can start at all, and
+    ``KeyboardInterrupt`` (after its sandboxes are stopped) when interrupted."""
+    show = progress or NullProgress()
+    executor = Executor(backend, workers)
     base: dict[str, Any] = {"slug": problem.slug, "title": problem.title, "root": str(problem.root),
                             "backend": backend.name}
     layout, equivalents = check_layout(problem)
@@ -490,8 +467,8 @@ def validate_problem(problem: Problem, backend: Backend, *, mutants: int = 20, s
         return Validation(checks=tuple(checks), **base)
 
     reference = Submission.from_source(problem.reference_path.read_text(encoding="utf-8"), "reference")
-    say("grading the reference")
-    first = grade_once_more_on_error(problem, reference, backend, problem.limits, "hidden")
+    show.note("grading the reference")
+    first = executor.grade(Task("reference", problem, reference))
     checks.append(check_reference(first))
     if first.verdict is Verdict.SANDBOX_ERROR:
         return Validation(checks=tuple(checks), **base)
@@ -506,16 +483,13 @@ def validate_problem(problem: Problem, backend: Backend, *, mutants: int = 20, s
         chosen = select(pool_of_mutants, mutants, seed)
     short = mutant_limits(problem.limits, first.grading_s)
 
-    jobs: dict[str, tuple[Submission, str, Limits]] = {
-        "reference again": (reference, "hidden", problem.limits),
-        "public tests": (reference, "public", problem.limits),
-        "starter": (_read(problem.starter_dir / "solution.py", "starter"), "hidden", problem.limits),
-    }
-    for path in mistakes:
-        jobs[f"mistake {path.name}"] = (_read(path, path.name), "hidden", problem.limits)
-    for m in chosen:
-        jobs[f"mutant {m.id}"] = (Submission.from_source(m.source, f"mutant {m.id}"), "hidden", short)
-    reports = _grade_all(problem, backend, jobs, workers, say)
+    tasks = [Task("reference again", problem, reference),
+             Task("public tests", problem, reference, "public"),
+             Task("starter", problem, _read(problem.starter_dir / "solution.py", "starter"))]
+    tasks += [Task(f"mistake {path.name}", problem, _read(path, path.name)) for path in mistakes]
+    tasks += [Task(f"mutant {m.id}", problem, Submission.from_source(m.source, f"mutant {m.id}"), limits=short)
+              for m in chosen]
+    reports = _grade_all(executor, tasks, show)
 
     checks.append(check_deterministic(first, reports["reference again"]))
     checks.append(check_starter(reports["starter"]))
@@ -538,179 +512,47 @@ def validate_problem(problem: Problem, backend: Backend, *, mutants: int = 20, s
                       **base)
 
 
-def grade_once_more_on_error(problem: Problem, submission: Submission, backend: Backend, limits: Limits,
-                             suite: str) -> Report:
-    """``grade``, tried a second time when the judge could not grade (a sandbox error is never the
-    submission's doing, and a busy engine can cause one); a second error stands."""
-    report = grade(problem, submission, backend, limits=limits, suite=suite)
-    if report.verdict is Verdict.SANDBOX_ERROR:
-        report = grade(problem, submission, backend, limits=limits, suite=suite)
-    return report
-
-
 def _read(path: Path, origin: str) -> Submission:
     return Submission.from_source(path.read_text(encoding="utf-8", errors="replace"), origin)
 
 
-def _locked(progress: Progress | None) -> Progress:
-    lock = threading.Lock()
+def _grade_all(executor: Executor, tasks: list[Task], show: Progress) -> dict[str, Report]:
+    """Every task's report; a task the judge failed on (a bug) becomes a sandbox-error report."""
 
-    def say(message: str) -> None:
-        if progress is not None:
-            with lock:
-                progress(message)
+    class Events:
+        def __init__(self) -> None:
+            self.done = 0
 
-    return say
+        def started(self, task: Task) -> None:
+            show.started(task.key)
 
+        def finished(self, task: Task, report: Report) -> None:
+            self.done += 1
+            show.finished(Row(task.key, task.key, task.submission.origin, RowState.GRADED, report))
 
-def _grade_all(problem: Problem, backend: Backend, jobs: dict[str, tuple[Submission, str, Limits]],
-               workers: int, say: Progress) -> dict[str, Report]:
-    """Grade every job on a thread pool; on Ctrl-C, drop the queued ones and let running sandboxes end."""
-    done = 0
-    lock = threading.Lock()
+        def failed(self, task: Task, error: BaseException) -> None:
+            show.note(f"{task.key}: internal error of the judge: {type(error).__name__}: {error}")
 
-    def run(label: str, submission: Submission, suite: str, limits: Limits) -> Report:
-        nonlocal done
-        report = grade_once_more_on_error(problem, submission, backend, limits, suite)
-        with lock:
-            done += 1
-            count = done
-        say(f"graded {label} ({count}/{len(jobs)}): {report.percent:g}%")
-        return report
+        def note(self, text: str) -> None:
+            show.note(text)
 
-    pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="validate")
-    futures: dict[str, Future[Report]] = {}
+    show.begin(len(tasks), len(tasks), executor.workers)
     try:
-        for label, (submission, suite, limits) in jobs.items():
-            futures[label] = pool.submit(run, label, submission, suite, limits)
-        return {label: future.result() for label, future in futures.items()}
-    except BaseException:
-        pool.shutdown(wait=True, cancel_futures=True)
-        raise
+        execution = executor.run(tasks, Events())
     finally:
-        pool.shutdown(wait=True)
+        show.end()
+    if execution.interrupted:
+        raise KeyboardInterrupt
+    if execution.infrastructure_error:
+        raise SandboxUnavailable(execution.infrastructure_error)
+    reports = dict(execution.reports)
+    for task in tasks:
+        if task.key not in reports:
+            reports[task.key] = _judge_failure(task, execution.errors.get(task.key, "not graded"))
+    return reports
 
 
-# -- command line --------------------------------------------------------------------------------------
-
-def validate_cli(ctx: Context, target: str | None, all_problems: bool, mutants: int, as_json: bool,
-                 backend: str, *, min_mutation_score: float = DEFAULT_MIN_MUTATION_SCORE,
-                 seed: int = DEFAULT_SEED) -> int:
-    """`judge problem validate`: one problem (slug or folder) or all of them; returns the exit code."""
-    import json
-
-    import click
-
-    from judge.backends import SandboxUnavailable
-    from judge.cli import fail, make_backend
-
-    if mutants < 0:
-        fail("--mutants must be 0 or more")
-    if not 0 <= min_mutation_score <= 100:
-        fail("--min-mutation-score must be between 0 and 100")
-    targets: list[Problem | Validation] = []
-    if all_problems:
-        found, errors = discover(ctx.problems)
-        targets += found
-        targets += [broken(e.split(":", 1)[0], e) for e in errors]
-        if not targets:
-            fail("no problems on the search path (see `judge list`)")
-    else:
-        assert target is not None
-        path = Path(target)
-        if path.is_dir():
-            try:
-                targets.append(load_problem(path))
-            except ProblemError as exc:
-                targets.append(broken(str(path.resolve()), str(exc)))
-        else:
-            targets.append(ctx.problem(target))
-    engine = make_backend(backend, ctx)
-    err = ctx.err
-    results: list[Validation] = []
-    for item in targets:
-        if isinstance(item, Validation):
-            results.append(item)
-            continue
-
-        def progress(message: str, slug: str = item.slug) -> None:
-            err.print(f"[dim]{slug}:[/] {message}", markup=True, highlight=False)
-
-        try:
-            results.append(validate_problem(item, engine, mutants=mutants, seed=seed,
-                                            min_score=min_mutation_score,
-                                            progress=None if as_json else progress))
-        except SandboxUnavailable as exc:
-            fail(f"the judge could not grade: {exc}", EXIT_JUDGE)
-    if as_json:
-        document = {"schema_version": SCHEMA_VERSION, "ok": all(v.ok for v in results),
-                    "problems": [v.to_dict() for v in results]}
-        click.echo(json.dumps(document, indent=2))
-    else:
-        for v in results:
-            print_validation(ctx.out, v)
-        if len(results) > 1:
-            print_summary(ctx.out, results)
-    return exit_code(results)
-
-
-_MARK = {PASS: "[green]PASS[/]", FAIL: "[red]FAIL[/]", SKIP: "[dim]SKIP[/]", ERROR: "[yellow]ERR [/]"}
-
-
-def print_validation(out: Console, v: Validation) -> None:
-    """One problem's checks, survivors as diffs, and what to do next."""
-    from rich.markup import escape
-
-    def say(text: str = "", markup: bool = True) -> None:
-        out.print(text, markup=markup, soft_wrap=True)
-
-    backend = f"  ({v.backend} backend)" if v.backend else ""
-    say(f"[bold]{escape(v.slug)}[/]  {escape(v.root)}{backend}")
-    width = max(len(c.name) for c in v.checks)
-    for c in v.checks:
-        say(f"  {_MARK[c.status]}  {c.name.ljust(width)}  {escape(c.summary)}")
-        if c.name != "mutation":  # survivors are shown below, with their diffs
-            for line in c.details:
-                say(f"        {escape(line)}")
-    outcomes = v.mutation.outcomes if v.mutation else ()
-    survivors = [o for o in outcomes if o.status == "survived"]
-    for o in survivors:
-        m = o.mutant
-        say(f"\n  [yellow]survivor {m.id}[/]  {escape(m.function)}, line {m.line}: {escape(m.description)}")
-        for line in m.diff.rstrip("\n").splitlines():
-            style = "red" if line.startswith("-") else "green" if line.startswith("+") else ""
-            say(f"    [{style}]{escape(line)}[/]" if style else f"    {escape(line)}")
-    equivalents = [o for o in outcomes if o.status == "equivalent"]
-    if equivalents:
-        say(f"\n  marked equivalent in {EQUIVALENTS_FILE} (not in the score):")
-        for o in equivalents:
-            say(f"    {o.mutant.id}  {escape(o.mutant.description)}: {escape(o.reason)}")
-    verdict = {PASS: "[bold green]valid[/]", FAIL: "[bold red]not valid[/]",
-               ERROR: "[bold yellow]not fully checked (the judge could not grade)[/]"}[v.status]
-    failed = sum(not c.ok for c in v.checks)
-    tally = f" ({failed} of {len(v.checks)} checks did not pass)" if failed else ""
-    say(f"\n  {escape(v.slug)}: {verdict}{tally}")
-    if survivors:
-        say("  Each survivor is a behaviour no hidden test pins down: add a test that fails on it, or, "
-            f"if it cannot change any result, mark it in {EQUIVALENTS_FILE}:")
-        example = survivors[0].mutant.id
-        say(f'    [[mutant]]\n    id = "{example}"\n    reason = "why no input can tell it apart"',
-            markup=False)
-    say()
-
-
-def print_summary(out: Console, results: Sequence[Validation]) -> None:
-    """One row a problem, for --all."""
-    from rich.table import Table
-
-    table = Table(header_style="bold")
-    for column in ("Problem", "Result", "Failed checks", "Mutation score", "Survivors", "Suite time"):
-        table.add_column(column)
-    for v in results:
-        m = v.mutation
-        score = f"{m.score:g}%" if m is not None and m.score is not None else "-"
-        survivors = str(m.count("survived")) if m is not None else "-"
-        timing = f"{v.timing['grading_s']:.1f} s" if v.timing else "-"
-        failed = ", ".join(c.name for c in v.checks if not c.ok) or "-"
-        table.add_row(v.slug, _MARK[v.status], failed, score, survivors, timing)
-    out.print(table)
+def _judge_failure(task: Task, detail: str) -> Report:
+    """A report standing for a grading the judge itself failed at."""
+    return Report(problem=task.problem.slug, verdict=Verdict.SANDBOX_ERROR, tests=(), grading_s=0.0, sandbox={},
+                  submission_sha256=task.submission.sha256, suite=task.suite, detail=detail)

@@ -1,0 +1,68 @@
+"""The `judge` command group and its entry point: expected failures become one line and an exit code."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from judge.interfaces.cli.context import EXIT_PASSED, EXIT_USAGE, Context, Fail
+
+
+class JudgeGroup(click.Group):
+    """Turns an expected failure anywhere below it into one line on stderr and its exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except Fail as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(exc.code)
+
+
+@click.group(cls=JudgeGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--problems", "problems", multiple=True, type=click.Path(path_type=Path),
+              help="Also look for problems in DIR (repeatable; adds to JUDGE_PROBLEMS_PATH).")
+@click.version_option(package_name="ml-judge", prog_name="judge")
+@click.pass_context
+def cli(ctx: click.Context, problems: tuple[Path, ...]) -> None:
+    """Practise timed ML-engineer interview problems, graded in a sandbox.
+
+    \b
+    Start here:
+      judge list                    the problems and your best scores
+      judge start rag-pipeline      begin a timed attempt in ./rag-pipeline
+      judge test                    run the public examples (in the sandbox)
+      judge submit                  grade against the hidden tests, see your report
+    """
+    if ctx.obj is None:
+        ctx.obj = Context(problems)
+    else:
+        ctx.obj.problems = list(problems) + ctx.obj.problems
+
+
+def main() -> None:
+    """Entry point: run the CLI, turning expected failures into one clear line and an exit code."""
+    import signal
+
+    def on_term(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_term)
+    try:
+        code = cli.main(standalone_mode=False, prog_name="judge")
+        # Without standalone mode click returns ctx.exit()'s code instead of exiting with it.
+        sys.exit(code if isinstance(code, int) else EXIT_PASSED)
+    except click.exceptions.Abort:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    except KeyboardInterrupt:
+        click.echo("\ninterrupted: nothing was saved for the run in progress; its sandbox was removed", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(EXIT_USAGE)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)

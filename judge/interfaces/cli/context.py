@@ -1,0 +1,206 @@
+"""What every command shares: the context, expected failures, exit codes, and the grading call.
+
+Exit codes are mapped here and nowhere else: 0 every test passed; 1 graded, not every test passed; 2 bad
+usage or bad input; 3 the judge could not grade (Docker down, image missing, internal fault); 130
+interrupted.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import click
+
+from judge.model.outcomes import BatchOutcome, Status
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from judge.backends import Backend
+    from judge.model.limits import Limits
+    from judge.model.report import Report
+    from judge.problems.catalog import Problem
+    from judge.store.index import Store
+
+EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_JUDGE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+
+def exit_code_for(status: Status) -> int:
+    """The exit code of a graded run, a validation or a batch row's status."""
+    return {Status.PASS: EXIT_PASSED, Status.SKIP: EXIT_PASSED, Status.FAIL: EXIT_FAILED,
+            Status.ERROR: EXIT_JUDGE, Status.PENDING: EXIT_FAILED}[status]
+
+
+def batch_exit_code(outcome: BatchOutcome) -> int:
+    """The exit code of a whole batch."""
+    return {BatchOutcome.PASSED: EXIT_PASSED, BatchOutcome.FAILED: EXIT_FAILED,
+            BatchOutcome.JUDGE_ERROR: EXIT_JUDGE, BatchOutcome.INTERRUPTED: EXIT_INTERRUPTED}[outcome]
+
+
+class Fail(Exception):
+    """An expected failure: printed as one clear message, never a traceback."""
+
+    def __init__(self, message: str, code: int = EXIT_USAGE) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
+    raise Fail(message, code)
+
+
+class Context:
+    """What every command shares: the clock, the problem search path, the consoles."""
+
+    def __init__(self, problems: tuple[Path, ...], clock: Callable[[], float] | None = None) -> None:
+        self.problems = list(problems)
+        self.clock = clock or time.time
+
+    @property
+    def out(self) -> Console:
+        from rich.console import Console
+
+        return Console(highlight=False, soft_wrap=False)
+
+    @property
+    def err(self) -> Console:
+        from rich.console import Console
+
+        return Console(stderr=True, highlight=False)
+
+    def store(self) -> Store:
+        from judge.paths import data_home
+        from judge.store.index import Store, StoreError
+
+        try:
+            return Store(data_home())
+        except StoreError as exc:
+            fail(str(exc))
+
+    def problem(self, name: str) -> Problem:
+        from judge.problems.catalog import ProblemError, find_problem
+
+        try:
+            return find_problem(name, self.problems)
+        except ProblemError as exc:
+            fail(str(exc))
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+def limits_for(problem: Problem, timeout: float | None, memory: str | None) -> Limits:
+    from judge.model.limits import LimitError, parse_size
+
+    try:
+        return problem.limits.with_overrides(
+            timeout_s=timeout,
+            memory_bytes=parse_size(memory) if memory else None,
+        )
+    except LimitError as exc:
+        fail(str(exc))
+
+
+def make_backend(name: str, ctx: Context) -> Backend:
+    from judge.backends import get_backend
+
+    backend = get_backend(name)
+    if name == "local":
+        from judge.backends.local import WARNING
+
+        ctx.err.print(f"[yellow]warning:[/] {WARNING}")
+    return backend
+
+
+@contextmanager
+def spinner(ctx: Context, label: str, enabled: bool = True) -> Iterator[None]:
+    """A live spinner with elapsed seconds on stderr, only when stderr is a terminal."""
+    if not enabled:  # before ctx.err: `--json` runs need no rich import (about 17 ms of start-up)
+        yield
+        return
+    err = ctx.err
+    if not err.is_terminal:
+        yield
+        return
+    started = time.monotonic()
+    with err.status(label) as status:
+        import threading
+
+        stop = threading.Event()
+
+        def tick() -> None:
+            while not stop.wait(0.2):
+                status.update(f"{label} {time.monotonic() - started:4.1f} s")
+
+        thread = threading.Thread(target=tick, daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join()
+
+
+def run_grade(ctx: Context, problem: Problem, source_path: Path | None, backend: Backend, limits: Limits,
+              suite: str = "hidden", quiet: bool = False, source: str | None = None) -> Report:
+    """Grade through the one grading function; a sandbox that cannot start becomes exit 3."""
+    from judge.backends import SandboxUnavailable
+    from judge.grading import grade, load_submission
+    from judge.grading.integrity import SubmissionError
+    from judge.model.submission import Submission
+
+    try:
+        submission = Submission.from_source(source) if source is not None else load_submission(source_path)  # type: ignore[arg-type]
+    except SubmissionError as exc:
+        fail(str(exc))
+    label = "Running the public examples in the sandbox..." if suite == "public" else "Grading in the sandbox..."
+    try:
+        with spinner(ctx, label, enabled=not quiet):
+            return grade(problem, submission, backend, limits=limits, suite=suite)
+    except SandboxUnavailable as exc:
+        fail(f"the judge could not grade: {exc}", EXIT_JUDGE)
+
+
+def emit(ctx: Context, report: Report, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2))
+    else:
+        from judge.render.text import print_report
+
+        print_report(ctx.out, report)
+
+
+def workspace_attempt(ctx: Context, store: Store, directory: Path | None) -> tuple[Path, dict[str, Any], list[str]]:
+    from judge.services.attempts import WorkspaceError, find_workspace, load_for_workspace
+    from judge.store.index import StoreError
+
+    try:
+        workspace = find_workspace(directory or Path.cwd())
+        record, warnings = load_for_workspace(store, workspace)
+    except (WorkspaceError, StoreError) as exc:
+        fail(str(exc))
+    return workspace, record, warnings
+
+
+def attempt_problem(ctx: Context, record: dict[str, Any]) -> Problem:
+    from judge.problems.catalog import ProblemError, find_problem, load_problem
+
+    try:
+        return find_problem(record["problem"], ctx.problems)
+    except ProblemError:
+        root = Path(record.get("problem_root", ""))
+        try:
+            return load_problem(root)
+        except ProblemError as exc:
+            fail(f"the problem {record['problem']!r} of this attempt is no longer installed: {exc}")
+
+
+WORKSPACE_OPTION = click.option("--dir", "directory", type=click.Path(path_type=Path),
+                                help="The workspace (default: the one holding this folder).")
+BACKEND_OPTION = click.option("--backend", type=click.Choice(["docker", "local"]), default="docker",
+                              show_default=True, help="docker: isolated container. local: no isolation.")

@@ -1,0 +1,21 @@
+"""The one graded file, as text, with its hash. Plain data: reading it from disk is the grading core's job."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+SOLUTION = "solution.py"
+
+
+@dataclass(frozen=True)
+class Submission:
+    """``solution.py``'s text, its sha256, and where it came from (for messages only)."""
+
+    source: str
+    sha256: str
+    origin: str = ""
+
+    @classmethod
+    def from_source(cls, source: str, origin: str = "") -> Submission:
+        return cls(source, hashlib.sha256(source.encode("utf-8")).hexdigest(), origin)

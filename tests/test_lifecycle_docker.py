@@ -1,0 +1,89 @@
+"""Container lifecycle through real `judge` processes: `judge run` gets exactly the grading hardening, and a
+`judge grade` killed with SIGKILL leaves no container behind once its run's time limit has passed."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .conftest import FIXTURES, TINY
+
+pytestmark = pytest.mark.docker
+JUDGE = str(Path(sys.executable).parent / "judge")
+SLEEPER = FIXTURES / "adversarial" / "sleep_at_import.py"
+# What isolates a container; `judge run` may differ from grading only in its mount, user and auto-remove.
+SECURITY_KEYS = ("NetworkMode", "ReadonlyRootfs", "CapDrop", "CapAdd", "SecurityOpt", "Memory", "MemorySwap",
+                 "PidsLimit", "NanoCpus", "Ulimits", "Tmpfs", "IpcMode", "ShmSize")
+
+
+def judge_process(*args: str, session: str, cwd: Path) -> subprocess.Popen[str]:
+    env = {**os.environ, "JUDGE_SESSION": session}
+    return subprocess.Popen([JUDGE, "--problems", str(TINY.parent), *args], cwd=cwd, env=env, text=True,
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def containers(api: Any, session: str, role: str | None = None) -> list[dict[str, Any]]:
+    labels = [f"ml-judge.session={session}"] + ([f"ml-judge={role}"] if role else [])
+    return list(api.containers(all=True, filters={"label": labels}))
+
+
+def wait_for(api: Any, session: str, role: str, seconds: float = 60.0) -> dict[str, Any]:
+    """The one container of ``role`` in ``session``, once it runs (bounded wait)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = [c for c in containers(api, session, role) if c.get("State") == "running"]
+        if found:
+            return dict(api.inspect_container(found[0]["Id"]))
+        time.sleep(0.2)
+    raise AssertionError(f"no running {role} container of session {session} within {seconds} s")
+
+
+def test_judge_run_has_the_grading_hardening(docker_image: str, docker_api: Any, judge_home: Path,
+                                             tmp_path: Path) -> None:
+    session = f"lifecycle-{uuid.uuid4().hex[:8]}"
+    start = subprocess.run([JUDGE, "--problems", str(TINY.parent), "start", "tiny-add"], cwd=tmp_path,
+                           capture_output=True, text=True, timeout=60)
+    assert start.returncode == 0, start.stderr
+    ws = tmp_path / "tiny-add"
+    (ws / "solution.py").write_text(SLEEPER.read_text())
+    runner = judge_process("run", "--", "sleep", "30", session=session, cwd=ws)
+    grader = judge_process("grade", "--problem", "tiny-add", str(ws / "solution.py"), session=session, cwd=ws)
+    try:
+        run_info = wait_for(docker_api, session, "run")
+        grade_info = wait_for(docker_api, session, "sandbox")
+    finally:
+        for proc in (runner, grader):
+            proc.send_signal(signal.SIGINT)
+        for proc in (runner, grader):
+            proc.communicate(timeout=60)
+    run_host, grade_host = run_info["HostConfig"], grade_info["HostConfig"]
+    for key in SECURITY_KEYS:
+        assert run_host[key] == grade_host[key], f"{key}: judge run {run_host[key]!r}, grading {grade_host[key]!r}"
+    assert run_host["NetworkMode"] == "none" and run_host["ReadonlyRootfs"] is True
+    assert run_host["CapDrop"] == ["ALL"] and "no-new-privileges" in run_host["SecurityOpt"]
+    assert run_host["Memory"] == 512 * 1024**2 and run_host["PidsLimit"] == 256  # tiny-add's own limits
+    assert any(m["Destination"] == "/work" and m["RW"] for m in run_info["Mounts"])
+    assert grade_host["AutoRemove"] is True
+
+
+def test_kill_9_of_judge_grade_leaves_no_container(docker_image: str, docker_api: Any, judge_home: Path,
+                                                   tmp_path: Path) -> None:
+    session = f"lifecycle-{uuid.uuid4().hex[:8]}"
+    grader = judge_process("grade", "--problem", "tiny-add", str(SLEEPER), "--timeout", "5", session=session,
+                           cwd=tmp_path)
+    wait_for(docker_api, session, "sandbox")
+    grader.send_signal(signal.SIGKILL)
+    grader.communicate(timeout=30)
+    # The run's limit is 5 s (plus the harness's clean-up); the engine removes the container when it ends.
+    deadline = time.monotonic() + 60
+    while containers(docker_api, session) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert containers(docker_api, session) == [], "a container outlived the judge process that made it"
