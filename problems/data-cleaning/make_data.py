@@ -4,8 +4,9 @@
 
 The file is built from 308 canonical customer records (300 customers, 8 of whom
 appear twice with a different monthly_spend: distinct records, not duplicates).
-Each record is rendered as messy text (random case, padding, currency formatting,
-two date formats, assorted missing markers, negative ages for unknown age).
+Each record is rendered as messy text (random case and padding in country and plan,
+padding elsewhere, currency formatting, ISO dates, the missing markers "", "N/A",
+"null" and "?", sometimes padded).
 On top of that, 15 rendered rows are repeated verbatim (exact duplicates) and 20
 records are rendered a second time with different formatting (duplicates only
 after normalisation). 343 raw rows in all; cleaning must leave 308.
@@ -28,7 +29,7 @@ COLUMNS = ["customer_id", "signup_date", "country", "plan", "age",
            "annual_income", "monthly_spend", "visits"]
 COUNTRIES = ["germany", "france", "spain", "italy", "poland", "netherlands"]
 PLANS = ["basic", "plus", "premium"]
-MARKERS = ["", " ", "N/A", "n/a", "null", "NULL", "?", "-", " - ", " N/A "]
+MARKERS = ["", " ", "N/A", "null", "?", " ? ", " N/A "]
 OUT = Path(__file__).resolve().parent / "starter" / "customers.csv"
 
 
@@ -102,20 +103,12 @@ def render(rec: dict, rng: np.random.Generator) -> list[str]:
         return MARKERS[rng.integers(0, len(MARKERS))]
 
     cid = rec["customer_id"]
-    cid = pad(cid.lower() if rng.random() < 0.15 else cid, rng)
+    cid = pad(cid, rng)
     d = rec["signup_date"]
-    if d is None:
-        date = missing()
-    elif rng.random() < 0.6:
-        date = d.strftime("%Y-%m-%d")
-    else:
-        date = d.strftime("%d/%m/%Y")
+    date = missing() if d is None else pad(d.strftime("%Y-%m-%d"), rng)
     country = missing() if rec["country"] is None else pad(recase(rec["country"], rng), rng)
     plan = missing() if rec["plan"] is None else pad(recase(rec["plan"], rng), rng)
-    if rec["age"] is None:  # unknown age: a marker, or an impossible negative value
-        age = f"-{rng.integers(1, 99)}" if rng.random() < 0.4 else missing()
-    else:
-        age = pad(str(rec["age"]), rng)
+    age = missing() if rec["age"] is None else pad(str(rec["age"]), rng)
     income = missing() if rec["annual_income"] is None else money(rec["annual_income"], rng)
     spend = missing() if rec["monthly_spend"] is None else money(rec["monthly_spend"], rng)
     visits = missing() if rec["visits"] is None else pad(str(rec["visits"]), rng)
