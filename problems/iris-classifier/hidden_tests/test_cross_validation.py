@@ -1,6 +1,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.base import clone
 from sklearn.dummy import DummyClassifier
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
@@ -15,7 +16,7 @@ from solution import cross_validate_models
 COLUMNS = ["accuracy_mean", "accuracy_std", "f1_macro_mean", "f1_macro_std"]
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 @pytest.mark.requirement("R3")
 def test_cv_table_shape_columns_and_index(noisy_binary):
     """The table has one row per model in dict order, indexed by name, with the four stated columns."""
@@ -33,7 +34,7 @@ def test_cv_table_shape_columns_and_index(noisy_binary):
     assert np.isfinite(values).all() and (values >= 0).all() and (values <= 1).all()
 
 
-@pytest.mark.points(3)
+@pytest.mark.points(4)
 @pytest.mark.requirement("R3")
 def test_cv_uses_macro_f1_on_imbalanced_classes():
     """Majority-class model on 40/10 labels: accuracy 0.8, macro F1 4/9 in every fold (not micro F1)."""
@@ -53,30 +54,56 @@ def test_cv_uses_macro_f1_on_imbalanced_classes():
     assert row["f1_macro_std"] == pytest.approx(0.0, abs=1e-12)
 
 
-@pytest.mark.points(3)
-@pytest.mark.requirement("R3")
-def test_cv_values_match_seeded_stratified_kfold(noisy_binary):
-    """Means and population stds (ddof=0) match StratifiedKFold(folds, shuffle=True, random_state=seed)."""
-    X, y = noisy_binary[0][:120], noisy_binary[1][:120]
-    models = {
-        "tree": DecisionTreeClassifier(max_depth=3, random_state=0),
-        "logreg": make_pipeline(StandardScaler(), LogisticRegression()),
-    }
-    folds, seed = 4, 3
-    table = cross_validate_models(models, X, y, folds=folds, seed=seed)
+def _expected_rows(models, X, y, folds, seed):
+    """Per model: [accuracy_mean, accuracy_std, f1_macro_mean, f1_macro_std], computed by hand."""
     cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    want = {}
     for name, model in models.items():
         acc, f1 = [], []
         for tr, te in cv.split(X, y):
-            pred = model.fit(X[tr], y[tr]).predict(X[te])
+            pred = clone(model).fit(X[tr], y[tr]).predict(X[te])
             acc.append(accuracy_score(y[te], pred))
             f1.append(f1_score(y[te], pred, average="macro"))
-        want = [np.mean(acc), np.std(acc), np.mean(f1), np.std(f1)]
-        got = [float(table.loc[name, c]) for c in COLUMNS]
-        assert got == pytest.approx(want, abs=1e-9), f"{name}: expected {want}, got {got}"
+        want[name] = [np.mean(acc), np.std(acc), np.mean(f1), np.std(f1)]
+    return want
 
 
-@pytest.mark.points(3)
+def _tree_and_logreg():
+    return {
+        "tree": DecisionTreeClassifier(max_depth=3, random_state=0),
+        "logreg": make_pipeline(StandardScaler(), LogisticRegression()),
+    }
+
+
+@pytest.mark.points(2)
+@pytest.mark.requirement("R3")
+def test_cv_means_match_seeded_stratified_kfold(noisy_binary):
+    """Mean accuracy and mean macro F1 match StratifiedKFold(folds, shuffle=True, random_state=seed)."""
+    X, y = noisy_binary[0][:120], noisy_binary[1][:120]
+    models = _tree_and_logreg()
+    table = cross_validate_models(models, X, y, folds=4, seed=3)
+    for name, want in _expected_rows(models, X, y, folds=4, seed=3).items():
+        got = [float(table.loc[name, c]) for c in ("accuracy_mean", "f1_macro_mean")]
+        assert got == pytest.approx([want[0], want[2]], abs=1e-9), (
+            f"{name}: expected means {[want[0], want[2]]}, got {got}"
+        )
+
+
+@pytest.mark.points(1)
+@pytest.mark.requirement("R3")
+def test_cv_stds_are_population_stds(noisy_binary):
+    """The std columns are the population std (ddof=0) of the per-fold scores, each for its own metric."""
+    X, y = noisy_binary[0][:120], noisy_binary[1][:120]
+    models = _tree_and_logreg()
+    table = cross_validate_models(models, X, y, folds=4, seed=3)
+    for name, want in _expected_rows(models, X, y, folds=4, seed=3).items():
+        got = [float(table.loc[name, c]) for c in ("accuracy_std", "f1_macro_std")]
+        assert got == pytest.approx([want[1], want[3]], abs=1e-9), (
+            f"{name}: expected stds (ddof=0) {[want[1], want[3]]}, got {got}"
+        )
+
+
+@pytest.mark.points(5)
 @pytest.mark.requirement("R3")
 def test_cv_fits_only_on_raw_fold_rows(iris_with_ids, spy, raw_ids):
     """Each fit sees exactly one fold's training rows of X_train, unchanged (no scaling outside the model)."""

@@ -9,7 +9,7 @@ from sklearn.utils.validation import check_is_fitted
 from solution import fit_and_evaluate
 
 
-@pytest.mark.points(3)
+@pytest.mark.points(4)
 @pytest.mark.requirement("R5")
 def test_fit_and_evaluate_hand_computed_metrics(lookup_classifier):
     """Accuracy 5/8, macro F1 11/18 and the confusion matrix (rows true, columns predicted, ascending)."""
@@ -71,7 +71,7 @@ def test_fit_and_evaluate_returns_fitted_model(iris):
     assert metrics["accuracy"] >= 0.9
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(2)
 @pytest.mark.requirement("R5")
 def test_fit_and_evaluate_fits_on_all_raw_training_rows(iris_with_ids, spy, raw_ids):
     """The model is fitted on all training rows and predicts the test rows, both unchanged."""

@@ -10,7 +10,7 @@ def _final_class(model):
     return type(model.steps[-1][1]) if isinstance(model, Pipeline) else type(model)
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 @pytest.mark.requirement("R2")
 def test_make_models_two_distinct_estimator_classes():
     """make_models returns a dict of 2+ models with 2+ different final estimator classes."""
@@ -37,7 +37,7 @@ def test_make_models_returns_unfitted_cloneable_estimators():
         assert hasattr(model, "fit") and hasattr(model, "predict"), f"{name} lacks fit/predict"
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 @pytest.mark.requirement("R2")
 def test_make_models_random_state_is_seed():
     """Every random_state parameter, also inside pipelines, equals the seed."""
@@ -48,7 +48,7 @@ def test_make_models_random_state_is_seed():
                     assert value == seed, f"make_models({seed}): {name} {key} is {value!r}, expected {seed}"
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(3)
 @pytest.mark.requirement("R2")
 def test_make_models_scaler_lives_in_a_pipeline():
     """At least one model is a Pipeline containing a scaler from sklearn.preprocessing."""

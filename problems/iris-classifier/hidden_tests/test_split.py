@@ -3,7 +3,7 @@ import pytest
 from solution import split_data
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 @pytest.mark.requirement("R1")
 def test_split_sizes_and_partition(iris_with_ids):
     """On Iris with test_size=0.2 the split has 120 train and 30 test rows, together all rows exactly once."""

@@ -46,16 +46,8 @@ def cross_validate_models(
 
 
 def select_best(results: pd.DataFrame) -> str:
-    """Highest f1_macro_mean; ties -> highest accuracy_mean, then alphabetically first name."""
-    ranked = sorted(
-        results.index,
-        key=lambda name: (
-            -results.at[name, "f1_macro_mean"],
-            -results.at[name, "accuracy_mean"],
-            name,
-        ),
-    )
-    return ranked[0]
+    """Highest mean macro F1; exact ties go to the first such row (idxmax keeps the first)."""
+    return results["f1_macro_mean"].idxmax()
 
 
 def fit_and_evaluate(

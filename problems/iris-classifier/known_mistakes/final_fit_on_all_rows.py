@@ -1,4 +1,4 @@
-"""Known mistake `tie_break_by_table_order`: select_best ignores the tie-breaks (first row with max F1 wins)."""
+"""Known mistake `final_fit_on_all_rows`: the selected model is refitted on all rows, test part included, before it is evaluated."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ def cross_validate_models(
 
 
 def select_best(results: pd.DataFrame) -> str:
-    """Highest f1_macro_mean; ties -> highest accuracy_mean, then alphabetically first name."""
+    """Highest mean macro F1; exact ties go to the first such row (idxmax keeps the first)."""
     return results["f1_macro_mean"].idxmax()
 
 
@@ -79,7 +79,7 @@ def run_experiment(
     X_train, X_test, y_train, y_test = split_data(X, y, test_size, seed)
     cv_results = cross_validate_models(models, X_train, y_train, folds, seed)
     best_name = select_best(cv_results)
-    model, metrics = fit_and_evaluate(models[best_name], X_train, y_train, X_test, y_test)
+    model, metrics = fit_and_evaluate(models[best_name], X, y, X_test, y_test)
     return {
         "cv_results": cv_results,
         "best_name": best_name,
