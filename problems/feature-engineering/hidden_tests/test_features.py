@@ -125,7 +125,7 @@ def test_amount_features_small_frame(small_frame):
     assert _values(got, "max_amount", USERS) == pytest.approx([40.0, 7.5, 40.0, -25.0])
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(3)
 @pytest.mark.requirement("R3")
 def test_refunds_are_ordinary_transactions(make_frame):
     """Refunds (negative amounts) count in the count, sum, mean and max."""
@@ -156,7 +156,7 @@ def test_amount_features_shipped_data(shipped_features, expected_shipped):
 # ---------------------------------------------------------------- R4: std
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 @pytest.mark.requirement("R4")
 def test_std_is_sample_std(small_frame):
     """std_amount is the sample standard deviation (ddof=1), not the population one."""
@@ -231,7 +231,7 @@ def test_n_categories_shipped_data(shipped_features, expected_shipped):
 # ---------------------------------------------------------------- R6: days active
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(3)
 @pytest.mark.requirement("R6")
 def test_days_active_counts_distinct_calendar_days(small_frame):
     """days_active counts distinct calendar days, not the span from first to last transaction."""
@@ -308,7 +308,7 @@ def test_input_not_modified(small_frame, shipped_frame):
 # ---------------------------------------------------------------- R8: empty input
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 @pytest.mark.requirement("R8")
 def test_empty_input(make_frame):
     """Zero transactions give an empty frame with the seven columns and index name "user_id"."""
