@@ -309,7 +309,7 @@ def test_a_mixed_batch_writes_every_row_and_file(tmp_path: Path, tiny_problem: P
     assert summary["problem"] == "tiny-add" and summary["complete"] and summary["outcome"] == "failed"
     assert summary["counts"] == {"submissions": 5, "passed": 1, "failed": 4, "errors": 0, "pending": 0,
                                  "reused": 0}
-    assert summary["requirements"] == [{"id": "R1", "points": 3}, {"id": "R2", "points": 3}]
+    assert summary["requirements"] == [{"id": "R1", "points": 3, "title": ""}, {"id": "R2", "points": 3, "title": ""}]
     alice, bob, carol, dora, evan = summary["submissions"]
     assert (alice["score"], alice["max_score"], alice["percent"], alice["requirements"]) == (
         6, 6, 100.0, {"R1": 3, "R2": 3})
@@ -323,7 +323,7 @@ def test_a_mixed_batch_writes_every_row_and_file(tmp_path: Path, tiny_problem: P
 
     table = list(csv.DictReader(io.StringIO((out / "summary.csv").read_text())))
     assert list(table[0]) == ["name", "score", "max_score", "percent", "verdict", "grading_s", "warnings",
-                              "R1", "R2", "detail", "report"]
+                              "R1", "R2", "diagnosis", "detail", "report"]
     assert [(r["name"], r["score"], r["percent"], r["verdict"], r["R1"], r["R2"]) for r in table] == [
         ("alice", "6", "100.0", "passed", "3", "3"), ("bob", "3", "50.0", "failed", "0", "3"),
         ("carol", "0", "0.0", "syntax-error", "0", "0"), ("dora", "0", "0.0", "unreadable", "0", "0"),

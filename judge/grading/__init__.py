@@ -22,12 +22,13 @@ from judge.backends import Backend, SandboxRun
 from judge.grading.interpret import interpret, not_run
 from judge.grading.prepare import Job, load_submission, prepare, staged_files, suite_dir
 from judge.model.limits import Limits
-from judge.model.report import Report, Verdict
+from judge.model.report import Diagnosis, Report, Status, TestResult, Verdict
 from judge.model.submission import Submission
 from judge.problems.catalog import Problem
+from judge.problems.diagnosis import MistakeBook
 
-__all__ = ["Job", "finish", "grade", "load_submission", "now_iso", "prepare", "sandbox_facts", "staged_files",
-           "suite_dir"]
+__all__ = ["Job", "diagnose", "finish", "grade", "load_submission", "now_iso", "prepare", "sandbox_facts",
+           "staged_files", "suite_dir"]
 
 
 def now_iso() -> str:
@@ -51,6 +52,8 @@ def finish(job: Job, run: SandboxRun | None, sandbox: dict[str, Any],
         outcome = interpret(run, list(job.specs), job.nonce)
         verdict, tests, detail, warnings = outcome.verdict, outcome.tests, outcome.detail, outcome.warnings
     return Report(
+        diagnosis=diagnose(job.book, verdict, tests),
+        requirement_titles=dict(job.requirement_titles),
         problem=job.problem,
         title=job.title,
         suite=job.suite,
@@ -63,6 +66,15 @@ def finish(job: Job, run: SandboxRun | None, sandbox: dict[str, Any],
         submission_sha256=job.submission_sha256,
         created_at=now_iso(),
     )
+
+
+def diagnose(book: MistakeBook | None, verdict: Verdict, tests: tuple[TestResult, ...]) -> tuple[Diagnosis, ...]:
+    """The known mistakes a failed run's failing tests match. Only a plain failure is diagnosed: when the
+    code crashed, timed out or did not compile, the tests that failed say nothing about a mistake."""
+    if book is None or verdict is not Verdict.FAILED:
+        return ()
+    failing = [t.id for t in tests if t.status is not Status.PASS]
+    return tuple(Diagnosis(*found) for found in book.diagnose(failing))
 
 
 def grade(

@@ -21,6 +21,8 @@ from judge.grading.integrity import SubmissionError, check_syntax, decode_source
 from judge.model.limits import Limits
 from judge.model.submission import SOLUTION, Submission
 from judge.problems.catalog import Problem
+from judge.problems.diagnosis import MistakeBook
+from judge.problems.teaching import mistake_book, requirement_titles
 from judge.problems.testmeta import TestSpec, read_suite
 from sandbox import protocol
 
@@ -87,7 +89,9 @@ class Job:
     """One submission made ready to run.
 
     ``bundle`` and ``limits`` go to the sandbox; everything else stays with the host that interprets the
-    run. ``syntax`` is set when the submission does not compile: such a job is never run.
+    run. ``syntax`` is set when the submission does not compile: such a job is never run. ``book`` (the
+    known mistakes' signatures, hidden suite only) and ``requirement_titles`` are the problem's teaching
+    content, which the report carries.
     """
 
     problem: str
@@ -101,6 +105,8 @@ class Job:
     bundle: bytes = b""
     syntax: str = ""
     started: float = 0.0
+    book: MistakeBook | None = None
+    requirement_titles: tuple[tuple[str, str], ...] = ()
 
 
 def prepare(problem: Problem, submission: Submission, *, suite: str = "hidden", limits: Limits | None = None,
@@ -125,4 +131,6 @@ def prepare(problem: Problem, submission: Submission, *, suite: str = "hidden", 
         bundle=b"" if syntax is not None else build_bundle(problem, submission, suite, nonce, limits),
         syntax=syntax.describe() if syntax is not None else "",
         started=started,
+        book=mistake_book(problem) if suite == "hidden" else None,
+        requirement_titles=tuple(requirement_titles(problem).items()),
     )

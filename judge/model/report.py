@@ -11,8 +11,8 @@ from typing import Any
 
 from judge.model.outcomes import VERDICT_TEXT, Status, Verdict
 
-__all__ = ["SCHEMA_VERSION", "VERDICT_TEXT", "Report", "Status", "TestResult", "Verdict", "budget_line",
-           "format_clock", "requirement_key"]
+__all__ = ["SCHEMA_VERSION", "VERDICT_TEXT", "Diagnosis", "HintTaken", "Report", "Status", "TestResult", "Verdict",
+           "budget_line", "format_clock", "help_text", "hints_from_record", "requirement_key"]
 
 SCHEMA_VERSION = 1
 
@@ -68,6 +68,40 @@ class TestResult:
 
 
 @dataclass(frozen=True)
+class Diagnosis:
+    """A known mistake the failures look like: what to tell the candidate, and how strong the match is (0-1)."""
+
+    mistake: str
+    title: str
+    explanation: str
+    match: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"mistake": self.mistake, "title": self.title, "explanation": self.explanation,
+                "match": round(self.match, 3)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Diagnosis:
+        return cls(str(data["mistake"]), str(data.get("title", "")), str(data.get("explanation", "")),
+                   float(data.get("match", 0.0)))
+
+
+@dataclass(frozen=True)
+class HintTaken:
+    """The hints seen for one requirement during the attempt: levels 1 to ``level``."""
+
+    requirement: str
+    level: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"requirement": self.requirement, "level": self.level}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> HintTaken:
+        return cls(str(data["requirement"]), int(data["level"]))
+
+
+@dataclass(frozen=True)
 class Report:
     """One graded run of one submission against one suite."""
 
@@ -87,6 +121,19 @@ class Report:
     title: str = ""
     schema_version: int = SCHEMA_VERSION
     extra: dict[str, Any] = field(default_factory=dict)
+    diagnosis: tuple[Diagnosis, ...] = ()
+    requirement_titles: dict[str, str] = field(default_factory=dict)
+    hints: tuple[HintTaken, ...] | None = None  # None: not an attempt (no record of hints)
+
+    @property
+    def hints_taken(self) -> int:
+        """How many hints were seen (each level of each requirement is one)."""
+        return sum(h.level for h in self.hints or ())
+
+    def requirement_label(self, rid: str) -> str:
+        """"R4 Parse numbers and dates", or the bare id when the problem gives no title."""
+        title = self.requirement_titles.get(rid)
+        return f"{rid} {title}" if title else rid
 
     @property
     def status(self) -> Status:
@@ -149,6 +196,9 @@ class Report:
             "warnings": list(self.warnings),
             "sandbox": self.sandbox,
             "submission_sha256": self.submission_sha256,
+            "diagnosis": [d.to_dict() for d in self.diagnosis],
+            "requirement_titles": dict(self.requirement_titles),
+            "hints": None if self.hints is None else [h.to_dict() for h in self.hints],
             **({"extra": self.extra} if self.extra else {}),
         }
 
@@ -171,6 +221,9 @@ class Report:
             sandbox=dict(data.get("sandbox", {})),
             submission_sha256=data.get("submission_sha256", ""),
             extra=dict(data.get("extra", {})),
+            diagnosis=tuple(Diagnosis.from_dict(d) for d in data.get("diagnosis") or []),
+            requirement_titles={str(k): str(v) for k, v in (data.get("requirement_titles") or {}).items()},
+            hints=None if data.get("hints") is None else tuple(HintTaken.from_dict(h) for h in data["hints"]),
         )
 
 
@@ -194,3 +247,22 @@ def budget_line(elapsed_s: float, budget_s: float) -> str:
     if elapsed_s <= budget_s:
         return f"{head}, within budget"
     return f"{head}, over by {format_clock(elapsed_s - budget_s)}"
+
+
+def hints_from_record(entries: object) -> tuple[HintTaken, ...]:
+    """The hints an attempt record lists (one entry per hint taken), as the highest level per requirement."""
+    levels: dict[str, int] = {}
+    for entry in entries if isinstance(entries, list) else []:
+        if isinstance(entry, dict) and isinstance(entry.get("level"), int):
+            rid = str(entry.get("requirement"))
+            levels[rid] = max(levels.get(rid, 0), entry["level"])
+    return tuple(HintTaken(rid, level) for rid, level in sorted(levels.items(), key=lambda kv: requirement_key(kv[0])))
+
+
+def help_text(hints: int | None, passed: bool) -> str:
+    """"solved unaided", "solved with 2 hints", "1 hint taken", "no hints taken"; "" when unknown."""
+    if hints is None:
+        return ""
+    if passed:
+        return "solved unaided" if hints == 0 else f"solved with {hints} hint{'s' if hints != 1 else ''}"
+    return "no hints taken" if hints == 0 else f"{hints} hint{'s' if hints != 1 else ''} taken"

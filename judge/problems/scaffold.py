@@ -73,6 +73,46 @@ def test_empty_list_is_zero():
     """An empty list gives 0."""
     assert solve([]) == 0
 ''',
+    "requirements.toml": '''# A short title and 2-3 hints per requirement, from a nudge to a near-answer (docs/authoring.md).
+
+[R1]
+title = "Sum of a list"
+hints = [
+  "Which built-in adds up the items of a list?",
+  "sum(values) does it, and gives 0 for an empty list.",
+]
+''',
+    "mistakes.toml": '''# One table per file in known_mistakes/ (table name = file stem): a title and an explanation written for
+# the candidate (what the mistake is, why it is wrong, what to check).
+''',
+    "editorial.md": '''# Editorial: {title}
+
+## Approach
+
+How a strong candidate solves it, step by step.
+
+## Pitfalls
+
+- A common mistake, naming its known mistake file in backticks.
+
+## What an interviewer looks for
+
+- What separates a strong answer from a passing one.
+
+## Follow-up questions
+
+### A first question an interviewer would ask next?
+
+A short model answer.
+
+### A second question?
+
+A short model answer.
+
+### A third question?
+
+A short model answer.
+''',
     "hidden_tests/conftest.py": '''import os
 from pathlib import Path
 

@@ -9,13 +9,16 @@ and the over-budget part of a bar is hatched as well as coloured.
 
 from __future__ import annotations
 
+import difflib
 import html
 import math
+import re
 from collections.abc import Iterable
 from typing import Any
 
 from judge import __version__
-from judge.model.report import VERDICT_TEXT, Report, Status, TestResult, Verdict, format_clock
+from judge.model.report import VERDICT_TEXT, Report, Status, TestResult, Verdict, format_clock, help_text
+from judge.problems.teaching import ModelAnswer
 from judge.render.facts import (
     NO_CLOCK,
     PUBLIC_NOTE,
@@ -111,6 +114,25 @@ pre.code .ln { display: inline-block; width: 4.5ch; padding-right: 1.5ch; margin
 .columns .meta { margin-top: 0; }
 .problem-head { display: flex; justify-content: space-between; align-items: baseline; gap: 12px;
   flex-wrap: wrap; }
+.diagnosis { border-left: 5px solid #6A3D9A; background: #F6F1FA; }
+.diagnosis h3 { font-size: 16px; margin: 0 0 4px; }
+.diagnosis .mistake + .mistake { margin-top: 12px; padding-top: 12px; border-top: 1px solid var(--line); }
+.diagnosis p { margin: 0; }
+details.teach > summary { cursor: pointer; font-weight: 650; font-size: 17px; }
+details.teach[open] > summary { margin-bottom: 12px; }
+.editorial h2 { font-size: 16px; margin: 18px 0 6px; }
+.editorial h3 { font-size: 15px; margin: 14px 0 4px; }
+.editorial code { background: #F1F3F6; padding: 0 3px; border-radius: 3px; }
+.editorial a code { text-decoration: underline dotted; }
+dl.mistakes dt { font-weight: 650; margin-top: 8px; }
+dl.mistakes dd { margin: 2px 0 0 0; }
+table.sbs { table-layout: fixed; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
+  font-size: 12.5px; }
+table.sbs td { border: 0; padding: 0 6px; white-space: pre-wrap; overflow-wrap: anywhere; vertical-align: top; }
+table.sbs td.ln { width: 4ch; color: #8A94A3; text-align: right; user-select: none; padding: 0 4px; }
+table.sbs th { text-transform: none; }
+table.sbs tr.chg td.l, table.sbs tr.del td.l { background: #FBEADF; }
+table.sbs tr.chg td.r, table.sbs tr.ins td.r { background: #E5F0F8; }
 footer { color: var(--muted); font-size: 12.5px; text-align: center; margin-top: 20px; }
 @media print {
   body { background: #fff; font-size: 12px; }
@@ -206,6 +228,9 @@ def summary_card(report: Report) -> str:
         ("tests", f"{passed} of {len(report.tests)} passed ({suite_label(report)})"),
         ("time", time_text(report.elapsed_s, report.budget_s)),
     ]
+    help_line = help_text(None if report.hints is None else report.hints_taken, report.verdict is Verdict.PASSED)
+    if help_line:
+        facts.append(("help", help_line))
     return (
         '<section class="card">\n<p class="brand">ml-judge report</p>\n<div class="summary">\n'
         f'<div class="who"><h1>{esc(title_of(report))}</h1>'
@@ -282,12 +307,25 @@ def requirements_card(report: Report) -> str:
         share = 100.0 * earned / points if points else 0.0
         status = Status.PASS if passed == total else Status.FAIL
         rows.append(
-            f"<tr><td><strong>{esc(req)}</strong></td><td>{status_pill(status)}</td>"
+            f"<tr><td><strong>{esc(req)}</strong></td><td>{esc(report.requirement_titles.get(req, ''))}</td>"
+            f"<td>{status_pill(status)}</td>"
             f'<td class="num">{passed}/{total}</td><td class="num">{earned}/{points}'
             f'<span class="minibar"><span style="width:{share:.0f}%"></span></span></td></tr>'
         )
-    head = [("Requirement", False), ("Result", False), ("Tests passed", True), ("Points", True)]
+    head = [("Requirement", False), ("What it asks", False), ("Result", False), ("Tests passed", True),
+            ("Points", True)]
     return card("By requirement", table(head, rows))
+
+
+def diagnosis_card(report: Report) -> str:
+    """The likely mistake(s): what it is, what to check, and how strongly the failures match it."""
+    if not report.diagnosis:
+        return ""
+    items = "".join(
+        f'<div class="mistake"><h3>{esc(d.title)} <span class="muted">(match {d.match:.0%})</span></h3>'
+        f'<p>{esc(d.explanation)}</p><div class="tid mono">{esc(d.mistake)}</div></div>' for d in report.diagnosis)
+    head = "Likely mistake" if len(report.diagnosis) == 1 else "Likely mistakes (one or both)"
+    return card(head, items, cls="card diagnosis")
 
 
 def test_rows(test: TestResult, index: int) -> str:
@@ -346,11 +384,72 @@ def sandbox_card(report: Report) -> str:
             f"{limit_part}</section>\n")
 
 
-def report_html(report: Report, solution: str) -> str:
-    """The whole report as one self-contained HTML page."""
+_CODE_SPAN = re.compile(r"<code>([a-z0-9_]+)</code>")
+
+
+def markdown_html(text: str, mistakes: Iterable[str] = ()) -> str:
+    """Trusted Markdown (an editorial) as HTML; raw HTML in it is escaped, and a code span naming a known
+    mistake links to that mistake's entry."""
+    from markdown_it import MarkdownIt
+
+    rendered = MarkdownIt("commonmark", {"html": False}).enable("table").render(clean_text(text))
+    known = set(mistakes)
+    return _CODE_SPAN.sub(lambda m: f'<a href="#mistake-{m.group(1)}"><code>{m.group(1)}</code></a>'
+                          if m.group(1) in known else m.group(0), rendered)
+
+
+def side_by_side(left: str, right: str) -> str:
+    """Two sources in aligned columns (equal lines side by side, changed ones shaded), line-numbered."""
+    a, b = left.splitlines(), right.splitlines()
+    rows = []
+
+    def row(kind: str, i: int | None, j: int | None) -> str:
+        ln_a, code_a = ("", "") if i is None else (str(i + 1), esc(a[i]))
+        ln_b, code_b = ("", "") if j is None else (str(j + 1), esc(b[j]))
+        return (f'<tr class="{kind}"><td class="ln">{ln_a}</td><td class="l">{code_a}</td>'
+                f'<td class="ln">{ln_b}</td><td class="r">{code_b}</td></tr>')
+
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            rows += [row("same", i1 + k, j1 + k) for k in range(i2 - i1)]
+            continue
+        for k in range(max(i2 - i1, j2 - j1)):
+            i = i1 + k if i1 + k < i2 else None
+            j = j1 + k if j1 + k < j2 else None
+            rows.append(row("chg" if i is not None and j is not None else "del" if j is None else "ins", i, j))
+    head = ('<colgroup><col style="width:4ch"><col><col style="width:4ch"><col></colgroup><thead><tr>'
+            '<th></th><th>Your solution.py</th><th></th><th>Reference</th></tr></thead>')
+    return f'<div class="scroll"><table class="sbs">{head}<tbody>{"".join(rows)}</tbody></table></div>'
+
+
+def teaching_card(model: ModelAnswer, solution: str) -> str:
+    """The editorial, the known mistakes it links to, and the model answer beside the candidate's code:
+    collapsed, so the report reads the same until the reader asks for it."""
+    parts = []
+    if model.editorial is not None:
+        parts.append(f'<div class="editorial">{markdown_html(model.editorial.text, model.mistakes)}</div>')
+    if model.mistakes:
+        entries = "".join(f'<dt id="mistake-{esc(m.id)}">{esc(m.title)} <span class="tid mono">{esc(m.id)}</span>'
+                          f"</dt><dd>{esc(m.explanation)}</dd>" for m in model.mistakes.values())
+        parts.append(f'<h2>Known mistakes</h2><dl class="mistakes">{entries}</dl>')
+    if solution:
+        parts.append("<h2>Your code beside the reference</h2>" + side_by_side(solution, model.reference))
+    else:
+        lines = model.reference.splitlines() or [""]
+        body = "\n".join(f'<span class="ln">{n}</span>{esc(line)}' for n, line in enumerate(lines, 1))
+        parts.append(f'<h2>Reference solution</h2><pre class="code"><code>{body}</code></pre>')
+    return ('<section class="card long"><details class="teach"><summary>Model answer and editorial '
+            '<span class="muted">(approach, pitfalls, what an interviewer looks for, follow-up questions)</span>'
+            f"</summary>{''.join(parts)}</details></section>\n")
+
+
+def report_html(report: Report, solution: str, model: ModelAnswer | None = None) -> str:
+    """The whole report as one self-contained HTML page; with ``model``, the editorial and the reference
+    (only once the attempt is over: the caller decides)."""
     title = f"{title_of(report)}: {score_text(report)} {report.verdict.value}"
     body = (summary_card(report) + banners(report) + time_card(report) + requirements_card(report)
-            + tests_card(report) + code_card(solution) + sandbox_card(report))
+            + diagnosis_card(report) + tests_card(report) + code_card(solution)
+            + (teaching_card(model, solution) if model is not None else "") + sandbox_card(report))
     return page(title, body)
 
 

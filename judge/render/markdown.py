@@ -112,11 +112,18 @@ def report_markdown(report: Report, solution: str) -> str:
     if report.detail:
         parts.append("## Run detail\n\n" + fenced(report.detail))
     if report.tests:
-        reqs = [(f"**{inline(req)}**", status_label(Status.PASS if passed == total else Status.FAIL),
-                 f"{passed}/{total}", f"{earned}/{points}")
+        reqs = [(f"**{inline(req)}**", inline(report.requirement_titles.get(req, "")),
+                 status_label(Status.PASS if passed == total else Status.FAIL), f"{passed}/{total}",
+                 f"{earned}/{points}")
                 for req, passed, total, earned, points in report.by_requirement()]
         parts.append("## By requirement\n\n"
-                     + table(["Requirement", "Result", "Tests passed", "Points"], reqs, right=(2, 3)))
+                     + table(["Requirement", "What it asks", "Result", "Tests passed", "Points"], reqs,
+                             right=(3, 4)))
+        if report.diagnosis:
+            head = "Likely mistake" if len(report.diagnosis) == 1 else "Likely mistakes (one or both)"
+            parts.append(f"## {head}\n\n" + "\n".join(
+                f"**{inline(d.title)}** (match {d.match:.0%}, {code(d.mistake)})\n\n{inline(d.explanation)}\n"
+                for d in report.diagnosis))
         rows = [(str(i), status_label(t.status), inline(t.requirement or "-"),
                  inline(t.description or t.name), code(t.id, in_table=True), f"{t.earned}/{t.points}",
                  f"{t.duration_s:.2f} s") for i, t in enumerate(report.tests, 1)]

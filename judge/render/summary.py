@@ -70,6 +70,7 @@ tfoot td { font-weight: 650; border-top: 2px solid var(--line); border-bottom: 0
 td.verdict-cell { white-space: nowrap; }
 td.name a { color: var(--ink); font-weight: 650; }
 td.name .origin { display: block; color: var(--muted); font-size: 12px; overflow-wrap: anywhere; }
+td.diag { font-size: 13px; min-width: 180px; }
 td.warn { color: #7A5200; font-size: 13px; max-width: 320px; }
 td.warn ul { margin: 0; padding-left: 16px; }
 .legend { display: flex; gap: 14px; flex-wrap: wrap; font-size: 13px; color: var(--muted);
@@ -125,12 +126,15 @@ def _row(row: dict[str, Any], requirements: list[dict[str, Any]]) -> str:
         notes.insert(0, row["detail"].strip().splitlines()[0])
     warn = "<ul>" + "".join(f"<li>{esc(w)}</li>" for w in notes) + "</ul>" if notes else ""
     pill = _pill(row["status"], row["verdict"])
+    found = row.get("diagnosis") or []
+    diagnosis = "<br>".join(f'{esc(d["title"])} <span class="muted">{d["match"]:.0%}</span>' for d in found)
     cells = [
         f'<td class="name" data-v="{esc(row["name"].lower())}">{title}{origin}</td>',
         f'<td class="num" data-v="{_num(row["score"])}">{esc(score)}</td>',
         f'<td class="num" data-v="{_num(row["percent"])}">{esc(percent)}</td>',
         f'<td class="verdict-cell" data-v="{esc(row["status"])} {esc(row["verdict"])}">{pill}</td>',
         f'<td class="num" data-v="{_num(row["grading_s"])}">{timing}</td>',
+        f'<td class="diag" data-v="{esc(found[0]["title"]) if found else ""}">{diagnosis}</td>',
         f'<td class="warn" data-v="{len(row["warnings"])}">{warn}</td>',
     ]
     for req in requirements:
@@ -144,7 +148,7 @@ def _row(row: dict[str, Any], requirements: list[dict[str, Any]]) -> str:
 def _footer(rows: list[dict[str, Any]], requirements: list[dict[str, Any]]) -> str:
     """Per requirement: how many graded submissions earned all of its points."""
     graded = [r for r in rows if r["score"] is not None]
-    cells = ['<td colspan="6">All points on the requirement</td>']
+    cells = ['<td colspan="7">All points on the requirement</td>']
     for req in requirements:
         full = sum(1 for r in graded if (r["requirements"].get(req["id"]) or 0) >= req["points"])
         cells.append(f'<td class="num">{full}/{len(graded)}</td>')
@@ -195,15 +199,39 @@ def _banners(summary: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
+def _mistakes_card(summary: dict[str, Any]) -> str:
+    """How many candidates made each known mistake: the table an interviewer reads for a cohort."""
+    mistakes = summary.get("mistakes") or []
+    graded = sum(1 for r in summary.get("submissions") or [] if r.get("score") is not None)
+    if not mistakes:
+        return ('<section class="card"><h2>Common mistakes</h2><p class="muted">No submission\'s failures '
+                "matched a known mistake.</p></section>\n")
+    rows = "".join(f'<tr><td>{esc(m["title"])}<div class="tid mono">{esc(m["mistake"])}</div></td>'
+                   f'<td class="num">{m["count"]}/{graded}</td>'
+                   f'<td class="muted">{esc(", ".join(m["submissions"]))}</td></tr>' for m in mistakes)
+    return ('<section class="card"><h2>Common mistakes</h2><p class="muted">Known mistakes the graded '
+            "submissions' failures match (a submission can match two).</p><table><thead><tr><th>Mistake</th>"
+            f'<th class="num">Submissions</th><th>Who</th></tr></thead><tbody>{rows}</tbody></table></section>\n')
+
+
+def _requirements_legend(requirements: list[dict[str, Any]]) -> str:
+    titled = [r for r in requirements if r.get("title")]
+    if not titled:
+        return ""
+    items = " · ".join(f'<strong>{esc(r["id"])}</strong> {esc(r["title"])}' for r in titled)
+    return f'<p class="legend">{items}</p>'
+
+
 def summary_html(summary: dict[str, Any]) -> str:
     """The whole page for one batch summary document."""
     requirements = list(summary.get("requirements") or [])
     rows = list(summary.get("submissions") or [])
-    heads = ["Name", "Score", "%", "Verdict", "Time", "Notes"]
+    heads = ["Name", "Score", "%", "Verdict", "Time", "Likely mistake", "Notes"]
     numeric = ' class="num"'
     head_cells = "".join(f'<th scope="col"{numeric if h in ("Score", "%", "Time") else ""}>'
                          f'<button type="button">{esc(h)}</button></th>' for h in heads)
-    head_cells += "".join(f'<th scope="col" class="num" title="{req["points"]} point(s)">'
+    head_cells += "".join(f'<th scope="col" class="num" title="{esc(req.get("title") or req["id"])}: '
+                          f'{req["points"]} point(s)">'
                           f'<button type="button">{esc(req["id"])}</button></th>' for req in requirements)
     legend = "".join(f'<span><span class="key heat {cls}"></span>{esc(text)}</span>'
                      for cls, text in HEAT_LEGEND)
@@ -212,7 +240,7 @@ def summary_html(summary: dict[str, Any]) -> str:
              "Each name opens that submission's own report. The last columns are the requirements: points "
              'earned of points available.</p><div class="scroll"><table class="sortable"><thead>'
              f"<tr>{head_cells}</tr></thead><tbody>{body}</tbody>{_footer(rows, requirements)}</table></div>"
-             f'<p class="legend">{legend}</p></section>\n')
+             f'{_requirements_legend(requirements)}<p class="legend">{legend}</p></section>\n')
     csp = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
            f"script-src {script_hash(SORT_SCRIPT)}")
     title = f"{summary['problem']}: batch summary"
@@ -223,7 +251,7 @@ def summary_html(summary: dict[str, Any]) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<meta name="color-scheme" content="light">\n'
         f"<title>{esc(title)}</title>\n<style>{CSS}{SUMMARY_CSS}</style>\n</head>\n<body>\n<main>\n"
-        f"{_head(summary)}{_banners(summary)}\n{table}"
+        f"{_head(summary)}{_banners(summary)}\n{table}{_mistakes_card(summary)}"
         f"<footer>ml-judge {esc(__version__)} · a self-contained page: its only script sorts the table; "
         "nothing is loaded from the network</footer>\n</main>\n"
         f"<script>{SORT_SCRIPT}</script>\n</body>\n</html>\n"

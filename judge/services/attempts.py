@@ -21,7 +21,7 @@ from typing import Any
 from judge import grading
 from judge.backends import Backend
 from judge.model.outcomes import Verdict
-from judge.model.report import Report
+from judge.model.report import Report, hints_from_record
 from judge.model.submission import SOLUTION, Submission
 from judge.problems.catalog import Problem
 from judge.store.files import write_json
@@ -219,6 +219,7 @@ def submit(store: Store, record: dict[str, Any], problem: Problem, submission: S
             return report
         elapsed = submitted_at - float(record["started_at"])
         report = report.with_clock(attempt_id, elapsed, float(record["budget_s"]))
+        report = replace(report, hints=hints_from_record(record.get("hints", [])))
         if warnings:
             report = replace(report, warnings=report.warnings + tuple(warnings))
         store.save_report(attempt_id, report.to_dict(), submission.source)

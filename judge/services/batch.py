@@ -43,6 +43,7 @@ from judge.model.outcomes import RowState, Status
 from judge.model.report import Report, Verdict, requirement_key
 from judge.model.submission import SOLUTION
 from judge.problems.catalog import Problem
+from judge.problems.teaching import model_answer, requirement_titles
 from judge.problems.testmeta import read_suite
 from judge.services.intake import Entry
 from judge.services.similarity import similar_pairs
@@ -119,15 +120,17 @@ def existing_report_file(folder: Path) -> str:
 
 # -- writing one submission's folder ----------------------------------------------------------------
 
-def write_submission(folder: Path, source: str, report: Report) -> str:
+def write_submission(folder: Path, source: str, report: Report, problem: Problem | None = None) -> str:
     """Snapshot, human-readable report, then report.json (last: its presence means "done"). Returns the
-    human-readable report's file name."""
+    human-readable report's file name. With ``problem``, the HTML report carries its model answer and
+    editorial (an interviewer's batch: there is no attempt to keep open)."""
     from judge.render import render
 
     try:
         atomic_write(folder / SOLUTION, source.encode("utf-8"))
         try:
-            readable, name = render(report, "html", source), REPORT_HTML
+            model = model_answer(problem) if problem is not None else None
+            readable, name = render(report, "html", source, model=model), REPORT_HTML
         except Exception as exc:  # a renderer bug must not cost a graded result: keep it as text
             readable = render(report, "text") + f"\n(the HTML report could not be rendered: {exc!r})\n"
             name = REPORT_TEXT
@@ -198,7 +201,7 @@ def run_batch(
             entry = queue[task.key]
             report = replace(report, extra={**report.extra, "batch": {"key": key, "name": entry.name}})
             try:
-                name = write_submission(base / task.key, task.submission.source, report)
+                name = write_submission(base / task.key, task.submission.source, report, problem)
             except OutputError as exc:
                 executor.stop(str(exc))
                 show.note(f"{exc}\nstopping: no new submissions are started")
@@ -285,6 +288,8 @@ def row_dict(row: Row, requirements: Sequence[tuple[str, int]], similar: Sequenc
             earned[req] = got
     warnings = list(report.warnings) if report is not None else []
     warnings += [f"similar: {text}" for text in similar]
+    diagnosis = [{"mistake": d.mistake, "title": d.title, "match": round(d.match, 3)}
+                 for d in (report.diagnosis if report is not None else ())]
     return {
         "name": row.name,
         "slug": row.slug,
@@ -299,6 +304,7 @@ def row_dict(row: Row, requirements: Sequence[tuple[str, int]], similar: Sequenc
         "warnings": warnings,
         "detail": row.detail,
         "requirements": earned,
+        "diagnosis": diagnosis,
         "report": f"{SUBMISSIONS}/{row.slug}/{REPORT_JSON}" if report is not None else None,
         "report_html": row.report_file or None,
         "submission_sha256": row.sha256 or None,
@@ -317,6 +323,8 @@ def summary_document(problem: Problem, suite: str, backend: Backend, limits: Lim
     statuses = [r.status for r in rows]
     pending = statuses.count(Status.PENDING)
     describe = backend.describe()
+    titles = requirement_titles(problem)
+    submissions = [row_dict(r, requirements, similar.get(r.name, [])) for r in rows]
     return {
         "schema_version": SUMMARY_SCHEMA,
         "kind": "ml-judge batch summary",
@@ -326,7 +334,7 @@ def summary_document(problem: Problem, suite: str, backend: Backend, limits: Lim
         "created_at": now_iso(),
         "sandbox": {"backend": describe.get("backend"), "image": describe.get("image"),
                     "limits": limits.to_dict()},
-        "requirements": [{"id": req, "points": pts} for req, pts in requirements],
+        "requirements": [{"id": req, "points": pts, "title": titles.get(req, "")} for req, pts in requirements],
         "counts": {"submissions": len(rows), "passed": statuses.count(Status.PASS),
                    "failed": statuses.count(Status.FAIL), "errors": statuses.count(Status.ERROR), "pending": pending,
                    "reused": sum(r.state is RowState.REUSED for r in rows)},
@@ -335,12 +343,26 @@ def summary_document(problem: Problem, suite: str, backend: Backend, limits: Lim
         "infrastructure_error": infrastructure_error or None,
         "outcome": batch_outcome(rows, interrupted, bool(infrastructure_error)).value,
         "similar_pairs": [p.to_dict() for p in pairs],
-        "submissions": [row_dict(r, requirements, similar.get(r.name, [])) for r in rows],
+        "mistakes": cohort_mistakes(submissions),
+        "submissions": submissions,
     }
 
 
+def cohort_mistakes(submissions: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """How many submissions were diagnosed with each known mistake, most common first: what a cohort got
+    wrong. A submission diagnosed with two mistakes counts for both."""
+    found: dict[str, dict[str, Any]] = {}
+    for row in submissions:
+        for d in row.get("diagnosis") or []:
+            entry = found.setdefault(d["mistake"], {"mistake": d["mistake"], "title": d["title"], "count": 0,
+                                                    "submissions": []})
+            entry["count"] += 1
+            entry["submissions"].append(row["name"])
+    return sorted(found.values(), key=lambda e: (-e["count"], e["mistake"]))
+
+
 CSV_HEAD = ("name", "score", "max_score", "percent", "verdict", "grading_s", "warnings")
-CSV_TAIL = ("detail", "report")
+CSV_TAIL = ("diagnosis", "detail", "report")
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -363,7 +385,8 @@ def summary_csv(summary: dict[str, Any]) -> str:
         detail = row["detail"].strip().splitlines()[0] if row["detail"].strip() else ""
         writer.writerow([_cell(v) for v in (
             row["name"], row["score"], row["max_score"], row["percent"], row["verdict"], row["grading_s"],
-            "; ".join(row["warnings"]), *(row["requirements"].get(r) for r in reqs), detail,
+            "; ".join(row["warnings"]), *(row["requirements"].get(r) for r in reqs),
+            "; ".join(d["title"] for d in row.get("diagnosis") or []), detail,
             row["report_html"] or row["report"])])
     return buffer.getvalue()
 

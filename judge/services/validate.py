@@ -12,8 +12,12 @@ each a clear pass or fail:
 - ``reference``: the reference solution scores 100%; ``deterministic``: a second run gives the same
   per-test statuses.
 - ``starter``: the starter scores 0 points; ``public``: the public tests pass on the reference.
+- ``teaching``: every requirement has a title and 2-3 hints (``requirements.toml``), every known mistake a
+  title and an explanation (``mistakes.toml``), and ``editorial.md`` its sections and three follow-ups.
 - ``known-mistakes``: every file in ``known_mistakes/`` scores below 100% (the report names the tests
   that caught it).
+- ``signatures``: ``signatures.json`` records, for each known mistake, the hidden tests it fails (what
+  grading diagnoses with); it must equal what this run found. ``--write-signatures`` writes it.
 - ``mutation``: mutants of the reference (``judge.problems.mutate``) are graded; a mutant is killed when it scores
   below 100%. Policy: mutants listed in ``equivalent_mutants.toml`` (by id, with a reason) are left out
   of the score; the check passes when killed / (killed + survived) reaches ``--min-mutation-score``
@@ -46,8 +50,18 @@ from judge.model.outcomes import MutantStatus, RowState, Status, Verdict
 from judge.model.report import Report
 from judge.model.submission import Submission
 from judge.problems.catalog import Problem
+from judge.problems.diagnosis import Signature, indistinguishable
 from judge.problems.mutate import Mutant, all_mutants, select
+from judge.problems.teaching import (
+    SIGNATURES_FILE,
+    check_content,
+    file_digest,
+    read_signatures,
+    signatures_document,
+    suite_digest,
+)
 from judge.problems.testmeta import TestMetaError, TestSpec, read_suite
+from judge.store.files import write_json
 
 SCHEMA_VERSION = 1
 DEFAULT_MIN_MUTATION_SCORE = 80.0
@@ -388,6 +402,48 @@ def check_known_mistakes(graded: Sequence[tuple[str, Graded]]) -> Check:
     return Check("known-mistakes", PASS, f"all {len(graded)} known mistakes score below 100%", tuple(details))
 
 
+def check_teaching(problem: Problem) -> Check:
+    """Titles and hints per requirement, an explanation per known mistake, a complete editorial."""
+    problems = check_content(problem)
+    if problems:
+        return Check("teaching", FAIL, f"{len(problems)} problem(s) in the teaching content", tuple(problems),
+                     fix="complete requirements.toml, mistakes.toml and editorial.md (docs/authoring.md, 'Teaching')")
+    return Check("teaching", PASS, "every requirement has a title and hints, every known mistake an explanation; "
+                 "the editorial is complete")
+
+
+def check_signatures(problem: Problem, graded: Sequence[tuple[str, Graded]], write: bool) -> Check:
+    """signatures.json must hold exactly the failing tests this run found for each known mistake."""
+    if not graded:
+        return Check("signatures", SKIP, "no known mistakes to record")
+    if any(g.judge_error for _, g in graded):
+        return Check("signatures", SKIP, "not recorded: the judge could not grade every known mistake")
+    files = {p.name: p for p in problem.known_mistakes_dir.glob("*.py")}
+    found = {name.removesuffix(".py"): (file_digest(files[name]), g.verdict.value, list(g.caught_by))
+             for name, g in graded}
+    document = signatures_document(suite_digest(problem), found)
+    details = [f"{mid}: {verdict}, so it is not used for diagnosis (only a plain failure is)"
+               for mid, (_, verdict, _) in found.items() if verdict != Verdict.FAILED.value]
+    twins = indistinguishable(Signature(mid, frozenset(f)) for mid, (_, v, f) in found.items()
+                              if v == Verdict.FAILED.value)
+    details += [f"{a} and {b} fail exactly the same tests: a diagnosis names both (a test that fails on only "
+                "one of them would tell them apart)" for a, b in twins]
+    current = read_signatures(problem)
+    if current == document:
+        return Check("signatures", PASS, f"{SIGNATURES_FILE} is current ({len(found)} mistakes)", tuple(details))
+    if write:
+        try:
+            write_json(problem.root / SIGNATURES_FILE, document)
+        except OSError as exc:
+            return Check("signatures", FAIL, f"cannot write {SIGNATURES_FILE}: {exc.strerror or exc}")
+        return Check("signatures", PASS, f"{SIGNATURES_FILE} written ({len(found)} mistakes): commit it",
+                     tuple(details))
+    why = "missing" if current is None else "out of date (the suite, the data or a known mistake changed)"
+    return Check("signatures", FAIL, f"{SIGNATURES_FILE} is {why}; grading does not diagnose until it is current",
+                 tuple(details), fix=f"judge problem validate {problem.slug} --write-signatures, then commit "
+                 f"{SIGNATURES_FILE}")
+
+
 def classify(mutant: Mutant, graded: Graded, equivalents: dict[str, str]) -> MutantOutcome:
     """Killed when it scores below 100%; a survivor is equivalent when the author marked it so."""
     if graded.judge_error:
@@ -446,7 +502,7 @@ def broken(root: str, message: str) -> Validation:
 
 def validate_problem(problem: Problem, backend: Backend, *, mutants: int = 20, seed: int = DEFAULT_SEED,
                      min_score: float = DEFAULT_MIN_MUTATION_SCORE, workers: int = WORKERS,
-                     progress: Progress | None = None) -> Validation:
+                     progress: Progress | None = None, write_signatures: bool = False) -> Validation:
     """Run every check on ``problem``. Raises ``SandboxUnavailable`` when no sandbox can start at all, and
     ``KeyboardInterrupt`` (after its sandboxes are stopped) when interrupted."""
     show = progress or NullProgress()
@@ -463,6 +519,7 @@ def validate_problem(problem: Problem, backend: Backend, *, mutants: int = 20, s
         return Validation(checks=tuple(checks), **base)
     checks.append(check_test_metadata(specs, declared))
     checks.append(check_requirements(problem.requirements(), specs))
+    checks.append(check_teaching(problem))
     if layout.status != PASS or not specs:
         return Validation(checks=tuple(checks), **base)
 
@@ -496,6 +553,7 @@ def validate_problem(problem: Problem, backend: Backend, *, mutants: int = 20, s
     checks.append(check_public(reports["public tests"]))
     graded_mistakes = tuple((p.name, Graded.from_report(reports[f"mistake {p.name}"])) for p in mistakes)
     checks.append(check_known_mistakes(graded_mistakes))
+    checks.append(check_signatures(problem, graded_mistakes, write_signatures))
     mutation: Mutation | None = None
     if not reference_ok:
         checks.append(Check("mutation", SKIP, "not run: the reference does not score 100%"))

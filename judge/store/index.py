@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from judge.model.report import hints_from_record
 from judge.store.files import atomic_write, write_json
 
 SCHEMA = """
@@ -40,9 +41,12 @@ CREATE TABLE IF NOT EXISTS attempts (
     max_score INTEGER,
     percent REAL,
     verdict TEXT,
-    workspace TEXT
+    workspace TEXT,
+    hints INTEGER
 )
 """
+COLUMNS = ("id", "problem", "started_at", "status", "submitted_at", "elapsed_s", "budget_s", "score", "max_score",
+           "percent", "verdict", "workspace", "hints")
 
 
 class StoreError(RuntimeError):
@@ -81,6 +85,9 @@ class Store:
         try:
             conn.row_factory = sqlite3.Row
             conn.execute(SCHEMA)
+            have = {row[1] for row in conn.execute("PRAGMA table_info(attempts)")}
+            if "hints" not in have:  # an index made before hints were recorded
+                conn.execute("ALTER TABLE attempts ADD COLUMN hints INTEGER")
             with conn:
                 yield conn
         finally:
@@ -91,11 +98,11 @@ class Store:
         report = record.get("result") or {}
         with self._db() as db:
             db.execute(
-                "INSERT OR REPLACE INTO attempts VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                f"INSERT OR REPLACE INTO attempts ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
                 (record["id"], record["problem"], record["started_at"], record["status"],
                  record.get("submitted_at"), record.get("elapsed_s"), record.get("budget_s"),
                  report.get("score"), report.get("max_score"), report.get("percent"), report.get("verdict"),
-                 record.get("workspace")),
+                 record.get("workspace"), sum(h.level for h in hints_from_record(record.get("hints", [])))),
             )
 
     def rows(self, problem: str | None = None) -> list[dict[str, Any]]:

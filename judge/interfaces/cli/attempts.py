@@ -6,6 +6,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -25,6 +26,11 @@ from judge.interfaces.cli.context import (
     spinner,
     workspace_attempt,
 )
+
+if TYPE_CHECKING:
+    from judge.model.report import Report
+    from judge.problems.teaching import ModelAnswer
+    from judge.store.index import Store
 
 
 @cli.command()
@@ -174,9 +180,14 @@ def submit(ctx: Context, directory: Path | None, as_json: bool, backend: str) ->
               show_default=True)
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to FILE instead of the terminal.")
 @click.option("--open", "open_it", is_flag=True, help="Open the written file in a browser.")
+@click.option("--all", "show_all", is_flag=True, help="Text: list the passing tests too.")
 @pass_ctx
-def report(ctx: Context, attempt_id: str | None, last: bool, fmt: str, output: Path | None, open_it: bool) -> None:
-    """Show a saved report again, as text, JSON, HTML, Markdown or JUnit XML."""
+def report(ctx: Context, attempt_id: str | None, last: bool, fmt: str, output: Path | None, open_it: bool,
+           show_all: bool) -> None:
+    """Show a saved report again, as text, JSON, HTML, Markdown or JUnit XML.
+
+    The HTML page holds the model answer and the editorial, unless an attempt at the problem is open.
+    """
     from judge.model.report import Report
     from judge.render import render
     from judge.store.files import atomic_write
@@ -200,9 +211,10 @@ def report(ctx: Context, attempt_id: str | None, last: bool, fmt: str, output: P
     if fmt == "text" and output is None:
         from judge.render.text import print_report
 
-        print_report(ctx.out, rep)
+        print_report(ctx.out, rep, show_all)
         return
-    text = render(rep, fmt, store.snapshot(attempt_id))
+    text = render(rep, fmt, store.snapshot(attempt_id), model=report_model_answer(ctx, store, rep, fmt),
+                  show_all=show_all)
     if output is None:
         click.echo(text, nl=False)
         return
@@ -219,6 +231,20 @@ def report(ctx: Context, attempt_id: str | None, last: bool, fmt: str, output: P
             ctx.err.print(f"no browser found here: open {uri} yourself")
 
 
+def report_model_answer(ctx: Context, store: Store, rep: Report, fmt: str) -> ModelAnswer | None:
+    """The model answer for an HTML report, unless an attempt at its problem is open (or it has none)."""
+    from judge.problems.catalog import ProblemError, find_problem
+    from judge.problems.teaching import model_answer
+    from judge.services.teaching import open_attempts
+
+    if fmt != "html" or open_attempts(store, rep.problem):
+        return None
+    try:
+        return model_answer(find_problem(rep.problem, ctx.problems))
+    except ProblemError:
+        return None
+
+
 @cli.command()
 @click.option("--problem", "problem_slug", help="Only this problem.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -229,7 +255,7 @@ def history(ctx: Context, problem_slug: str | None, as_json: bool, fmt: str, out
     """Every attempt, newest first, with the best score and trend per problem."""
     from rich.table import Table
 
-    from judge.model.report import budget_line
+    from judge.model.report import budget_line, help_text
     from judge.store.files import atomic_write
 
     store = ctx.store()
@@ -256,13 +282,14 @@ def history(ctx: Context, problem_slug: str | None, as_json: bool, fmt: str, out
     from datetime import datetime
 
     table = Table(header_style="bold")
-    for column in ("Date", "Problem", "Score", "Time", "Verdict", "Attempt"):
+    for column in ("Date", "Problem", "Score", "Time", "Verdict", "Help", "Attempt"):
         table.add_column(column)
     for r in rows:
         when = datetime.fromtimestamp(r["started_at"]).strftime("%Y-%m-%d %H:%M")
         score = f"{r['percent']:g}%" if r["percent"] is not None else "-"
         timing = budget_line(r["elapsed_s"], r["budget_s"]) if r["elapsed_s"] is not None else r["status"]
-        table.add_row(when, r["problem"], score, timing, r["verdict"] or "-", r["id"])
+        helped = help_text(r.get("hints"), r["verdict"] == "passed") or "-"
+        table.add_row(when, r["problem"], score, timing, r["verdict"] or "-", helped, r["id"])
     ctx.out.print(table)
     by_problem: dict[str, list[float]] = {}
     for r in reversed(rows):

@@ -61,11 +61,14 @@ def problem_new(ctx: Context, slug: str, directory: Path | None) -> None:
 @click.option("--min-mutation-score", type=float, default=80.0, show_default=True,
               help="Fail below this mutation score (percent; mutants marked equivalent do not count).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Which mutants are chosen.")
+@click.option("--write-signatures", is_flag=True,
+              help="Write signatures.json (the hidden tests each known mistake fails) when it is not current.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON only.")
 @BACKEND_OPTION
 @pass_ctx
 def problem_validate(ctx: Context, target: str | None, all_problems: bool, mutants: int,
-                     min_mutation_score: float, seed: int, as_json: bool, backend: str) -> None:
+                     min_mutation_score: float, seed: int, write_signatures: bool, as_json: bool,
+                     backend: str) -> None:
     """Prove a problem's hidden tests are sound (reference 100%, starter 0, mutants caught, ...).
 
     Exit 0 when every check passes, 1 when one fails, 3 when the judge could not grade.
@@ -75,14 +78,14 @@ def problem_validate(ctx: Context, target: str | None, all_problems: bool, mutan
     if target and all_problems:
         fail("name a problem or pass --all, not both")
     sys.exit(validate_cli(ctx, target, all_problems, mutants, as_json, backend,
-                          min_mutation_score=min_mutation_score, seed=seed))
+                          min_mutation_score=min_mutation_score, seed=seed, write_signatures=write_signatures))
 
 
 
 
 def validate_cli(ctx: Context, target: str | None, all_problems: bool, mutants: int, as_json: bool,
                  backend: str, *, min_mutation_score: float = DEFAULT_MIN_MUTATION_SCORE,
-                 seed: int = DEFAULT_SEED) -> int:
+                 seed: int = DEFAULT_SEED, write_signatures: bool = False) -> int:
     """`judge problem validate`: one problem (slug or folder) or all of them; returns the exit code."""
     from judge.backends import SandboxUnavailable
     from judge.problems.catalog import ProblemError, discover, load_problem
@@ -119,7 +122,7 @@ def validate_cli(ctx: Context, target: str | None, all_problems: bool, mutants: 
             continue
         try:
             results.append(validate_problem(item, engine, mutants=mutants, seed=seed,
-                                            min_score=min_mutation_score,
+                                            min_score=min_mutation_score, write_signatures=write_signatures,
                                             progress=None if as_json else LineProgress(err, item.slug)))
         except SandboxUnavailable as exc:
             fail(f"the judge could not grade: {exc}", EXIT_JUDGE)

@@ -1,0 +1,256 @@
+"""`python -m bench.diagnosis`: how often the diagnosis names the right known mistake, a wrong one, or nothing.
+
+Three measurements per problem (its committed ``signatures.json`` must be current):
+
+1. **Known mistakes, leave-one-out** (no grading): each known mistake's failing tests, diagnosed against
+   the full book (is it named as itself?) and against the book *without* it (it is then an unknown
+   bug: the right answer is nothing, any name is wrong).
+2. **Two known mistakes combined**: pairs of known mistakes merged into one file (``git merge-file`` of
+   both onto the reference; pairs that do not merge cleanly are left out), a seeded sample of them graded
+   through the real sandbox. Right: both named; one: one of the two named.
+3. **Independently written buggy solutions** (``--buggy DIR``, default ``/work/wt/buggy``:
+   ``DIR/<slug>/*.py``, each opening with a ``# BUG:`` line), graded through the real sandbox, scored
+   against the labels in ``bench/diagnosis_labels.toml`` (which known mistake each holds, or none).
+
+It prints a table and, with ``--json FILE``, writes every graded case. Figures, never a pass/fail: the exit
+code is 0 when everything could be graded, 1 when the judge failed on something, 2 for bad arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import tomllib
+from collections import Counter
+from dataclasses import dataclass
+from itertools import combinations
+from pathlib import Path
+from typing import Any
+
+from judge.backends import SandboxUnavailable, get_backend
+from judge.execution import Executor, Task
+from judge.model.report import Report, Verdict
+from judge.model.submission import Submission
+from judge.problems.catalog import Problem, find_problem
+from judge.problems.diagnosis import Signature, diagnose
+from judge.problems.teaching import known_mistake_files, mistake_book
+
+LABELS = Path(__file__).with_name("diagnosis_labels.toml")
+DEFAULT_BUGGY = Path("/work/wt/buggy")
+PROBLEMS = ("data-cleaning", "iris-classifier", "feature-engineering", "rag-pipeline")
+
+
+# -- scoring (pure) -----------------------------------------------------------------------------------
+
+def outcome(named: list[str], truth: set[str]) -> str:
+    """One case's outcome. A known bug: ``right`` (named among at most two), ``wrong`` (named, not it) or
+    ``nothing``. Two known bugs: ``both``, ``one``, ``wrong``, ``nothing``. An unknown bug (``truth``
+    empty): ``nothing`` (right) or ``wrong``."""
+    hits = set(named) & truth
+    if not named:
+        return "nothing"
+    if not truth or not hits:
+        return "wrong"
+    if len(truth) == 1:
+        return "right"
+    return "both" if hits == truth else "one"
+
+
+def leave_one_out(signatures: list[Signature]) -> list[dict[str, Any]]:
+    """Per known mistake: its diagnosis with the full book, and with itself left out of the book."""
+    rows = []
+    for sig in signatures:
+        full = [m.mistake for m in diagnose(sig.failing, signatures)]
+        others = [s for s in signatures if s.mistake != sig.mistake]
+        held_out = [m.mistake for m in diagnose(sig.failing, others)]
+        twins = sorted(s.mistake for s in others if s.failing == sig.failing)
+        rows.append({"mistake": sig.mistake, "full_book": full, "full": outcome(full, {sig.mistake}),
+                     "left_out": held_out, "loo": outcome(held_out, set()), "identical_to": twins})
+    return rows
+
+
+def merge_pair(reference: str, first: str, second: str) -> str | None:
+    """Both mistakes' changes applied to the reference, or None when they touch the same lines."""
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = [Path(tmp) / name for name in ("a.py", "base.py", "b.py")]
+        for path, text in zip(paths, (first, reference, second), strict=True):
+            path.write_text(text, encoding="utf-8")
+        done = subprocess.run(["git", "merge-file", "-p", "--quiet", *map(str, paths)], capture_output=True,
+                              text=True, check=False)
+    return done.stdout if done.returncode == 0 else None
+
+
+def read_note(source: str) -> str:
+    """The ``# BUG:`` line a buggy solution opens with."""
+    first = source.lstrip().splitlines()[0] if source.strip() else ""
+    return first.removeprefix("#").strip().removeprefix("BUG:").strip()
+
+
+# -- one problem ---------------------------------------------------------------------------------------
+
+@dataclass
+class Case:
+    """One graded file: what it holds (``truth``) and what the report named."""
+
+    kind: str  # "pair" | "buggy"
+    name: str
+    truth: set[str]
+    note: str = ""
+    named: tuple[str, ...] = ()
+    matches: tuple[float, ...] = ()
+    verdict: str = ""
+    percent: float = 0.0
+    result: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "name": self.name, "truth": sorted(self.truth), "note": self.note,
+                "named": list(self.named), "match": list(self.matches), "verdict": self.verdict,
+                "percent": self.percent, "result": self.result}
+
+
+def score_case(case: Case, report: Report) -> None:
+    """Fill in what the report said and the case's outcome."""
+    case.named = tuple(d.mistake for d in report.diagnosis)
+    case.matches = tuple(round(d.match, 2) for d in report.diagnosis)
+    case.verdict, case.percent = report.verdict.value, report.percent
+    if report.verdict is Verdict.PASSED:
+        case.result = "not caught"
+    elif report.verdict is Verdict.SANDBOX_ERROR:
+        case.result = "judge error"
+    elif report.verdict is not Verdict.FAILED:
+        case.result = f"{report.verdict.value} (not diagnosed)"
+    else:
+        case.result = outcome(list(case.named), case.truth)
+
+
+def pair_cases(problem: Problem, count: int, seed: int) -> list[tuple[Case, str]]:
+    """A seeded sample of cleanly merging pairs of known mistakes, with their merged sources."""
+    reference = problem.reference_path.read_text(encoding="utf-8")
+    files = {p.stem: p.read_text(encoding="utf-8") for p in known_mistake_files(problem)}
+    pairs = list(combinations(sorted(files), 2))
+    random.Random(seed).shuffle(pairs)
+    chosen: list[tuple[Case, str]] = []
+    for a, b in pairs:
+        if len(chosen) >= count:
+            break
+        merged = merge_pair(reference, files[a], files[b])
+        if merged is not None and merged not in (files[a], files[b], reference):
+            chosen.append((Case("pair", f"{a} + {b}", {a, b}), merged))
+    return chosen
+
+
+def buggy_cases(problem: Problem, folder: Path, labels: dict[str, str]) -> list[tuple[Case, str]]:
+    """The buggy solutions written for ``problem``, labelled."""
+    cases = []
+    for path in sorted((folder / problem.slug).glob("*.py")) if (folder / problem.slug).is_dir() else []:
+        source = path.read_text(encoding="utf-8", errors="replace")
+        if path.stem.startswith("correct"):
+            cases.append((Case("correct", path.stem, set(), "a correct solution"), source))
+            continue
+        if path.stem not in labels:
+            cases.append((Case("unlabelled", path.stem, set(), read_note(source)), source))
+            continue
+        label = labels[path.stem]
+        cases.append((Case("buggy", path.stem, {label} if label else set(), read_note(source)), source))
+    return cases
+
+
+def grade_cases(problem: Problem, cases: list[tuple[Case, str]], backend_name: str, jobs: int) -> int:
+    """Grade every case's source through the executor; returns how many the judge failed on."""
+    executor = Executor(get_backend(backend_name), jobs)
+    tasks = [Task(str(i), problem, Submission.from_source(src, case.name)) for i, (case, src) in enumerate(cases)]
+    execution = executor.run(tasks)
+    if execution.infrastructure_error:
+        raise SandboxUnavailable(execution.infrastructure_error)
+    failures = 0
+    for i, (case, _) in enumerate(cases):
+        report = execution.reports.get(str(i))
+        if report is None:
+            case.result, failures = "judge error", failures + 1
+        else:
+            score_case(case, report)
+            failures += case.result == "judge error"
+    return failures
+
+
+# -- the run -------------------------------------------------------------------------------------------
+
+def share(counter: Counter[str], keys: tuple[str, ...], total: int) -> str:
+    return "  ".join(f"{k} {counter[k]}/{total}" for k in keys if counter[k] or k in keys[:1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.diagnosis", description=__doc__.splitlines()[0])
+    parser.add_argument("--problem", action="append", help="Only this problem (repeatable).")
+    parser.add_argument("--buggy", type=Path, default=DEFAULT_BUGGY, help="Folder of <slug>/*.py buggy solutions.")
+    parser.add_argument("--pairs", type=int, default=12, help="Combined pairs graded per problem (0: none).")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--backend", choices=("docker", "local"), default="docker")
+    parser.add_argument("--json", type=Path, help="Write every case here.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="Print every graded case.")
+    args = parser.parse_args(argv)
+    labels_all = tomllib.loads(LABELS.read_text(encoding="utf-8"))
+    document: dict[str, Any] = {"problems": {}}
+    failures = 0
+    totals: dict[str, Counter[str]] = {k: Counter() for k in ("loo-full", "loo", "pair", "known", "unknown")}
+    lines = []
+    for slug in args.problem or PROBLEMS:
+        problem = find_problem(slug)
+        book = mistake_book(problem)
+        if book is None:
+            print(f"{slug}: no current signatures.json (or no mistakes.toml): run `judge problem validate "
+                  f"{slug} --write-signatures`", file=sys.stderr)
+            continue
+        signatures = list(book.signatures)
+        loo = leave_one_out(signatures)
+        cases = pair_cases(problem, args.pairs, args.seed) + buggy_cases(problem, args.buggy, labels_all.get(slug, {}))
+        print(f"{slug}: grading {len(cases)} files ...", file=sys.stderr, flush=True)
+        failures += grade_cases(problem, cases, args.backend, args.jobs)
+        full = Counter(r["full"] for r in loo)
+        held = Counter(r["loo"] for r in loo)
+        pairs = Counter(c.result for c, _ in cases if c.kind == "pair")
+        known = Counter(c.result for c, _ in cases if c.kind == "buggy" and c.truth)
+        unknown = Counter(c.result for c, _ in cases if c.kind == "buggy" and not c.truth)
+        for key, counter in (("loo-full", full), ("loo", held), ("pair", pairs), ("known", known),
+                             ("unknown", unknown)):
+            totals[key].update(counter)
+        lines.append((slug, len(loo), full, held, pairs, known, unknown))
+        document["problems"][slug] = {"leave_one_out": loo, "cases": [c.to_dict() for c, _ in cases]}
+        if args.verbose:
+            for r in loo:
+                print(f"  LOO {r['mistake']:<34} full book: {r['full']:<7} left out: {r['loo']:<7} "
+                      f"named {r['left_out']}" + (f"  identical to {r['identical_to']}" if r["identical_to"]
+                                                  else ""))
+            for c, _ in cases:
+                print(f"  {c.kind:<7} {c.name:<48} truth {sorted(c.truth)} -> {c.result:<8} named "
+                      f"{list(zip(c.named, c.matches, strict=True))} ({c.verdict} {c.percent:g}%)  {c.note[:70]}")
+    print()
+    head = ("problem", "mistakes", "self-diagnosis (full book)", "left out: unknown bug",
+            "two combined", "buggy, known bug", "buggy, unknown bug")
+    rows = [(slug, str(n), share(f, ("right", "wrong", "nothing"), n), share(h, ("nothing", "wrong"), n),
+             share(p, ("both", "one", "wrong", "nothing", "not caught"), sum(p.values())),
+             share(k, ("right", "wrong", "nothing", "not caught"), sum(k.values())),
+             share(u, ("nothing", "wrong", "not caught"), sum(u.values())))
+            for slug, n, f, h, p, k, u in lines]
+    rows.append(("all", str(sum(n for _, n, *_ in lines)),
+                 share(totals["loo-full"], ("right", "wrong", "nothing"), sum(totals["loo-full"].values())),
+                 share(totals["loo"], ("nothing", "wrong"), sum(totals["loo"].values())),
+                 share(totals["pair"], ("both", "one", "wrong", "nothing", "not caught"),
+                       sum(totals["pair"].values())),
+                 share(totals["known"], ("right", "wrong", "nothing", "not caught"), sum(totals["known"].values())),
+                 share(totals["unknown"], ("nothing", "wrong", "not caught"), sum(totals["unknown"].values()))))
+    widths = [max(len(r[i]) for r in (head, *rows)) for i in range(len(head))]
+    for r in (head, *rows):
+        print(" | ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)))
+    if args.json:
+        args.json.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,178 @@
+"""`judge hint` during an attempt, `judge solution` after it: help that never changes the score."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from judge.interfaces.cli.app import cli
+from judge.interfaces.cli.context import (
+    WORKSPACE_OPTION,
+    Context,
+    attempt_problem,
+    fail,
+    pass_ctx,
+    workspace_attempt,
+)
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from judge.model.report import Report
+    from judge.problems.teaching import ModelAnswer
+    from judge.store.index import Store
+
+HINT_NOTE = "Hints are recorded with your attempt and shown in its report; your score does not change."
+
+
+@cli.command()
+@click.argument("requirement", required=False)
+@click.option("--level", type=int, help="Show hints up to this level (1 is a nudge, the last a near-answer).")
+@WORKSPACE_OPTION
+@pass_ctx
+def hint(ctx: Context, requirement: str | None, level: int | None, directory: Path | None) -> None:
+    """A hint for one requirement of the open attempt, one level at a time (no REQUIREMENT: list them).
+
+    \b
+      judge hint              the requirements, their hints and how many you have seen
+      judge hint R4           the next hint for R4 (a nudge first, a near-answer last)
+      judge hint R4 --level 2 hints 1 and 2 for R4
+    """
+    from rich.markup import escape
+
+    from judge.problems.teaching import requirement_guides
+    from judge.services.teaching import HelpRefused, levels_taken, take_hint
+    from judge.store.index import StoreError
+
+    store = ctx.store()
+    _, record, _ = workspace_attempt(ctx, store, directory)
+    problem = attempt_problem(ctx, record)
+    out = ctx.out
+    if requirement is None:
+        if level is not None:
+            fail("--level needs a requirement: judge hint R3 --level 2")
+        guides = requirement_guides(problem)
+        if not guides:
+            fail(f"{problem.slug} has no hints written yet")
+        seen = levels_taken(record)
+        out.print(f"[bold]{escape(problem.title)}[/]: hints per requirement")
+        width = max(len(g.title) for g in guides.values())
+        for g in guides.values():
+            taken = seen.get(g.id, 0)
+            mark = f"{taken} of {len(g.hints)} seen" if taken else f"{len(g.hints)} hints"
+            out.print(f"  {g.id:<4}{escape(g.title).ljust(width)}  [dim]{mark}[/]")
+        out.print(f"\nTake one: judge hint R1 (the next level each time; --level N for a given one). {HINT_NOTE}")
+        return
+    if record.get("status") != "open":
+        fail(f"attempt {record['id']} is {record.get('status')}: hints are for an open attempt. "
+             f"Read the model answer with `judge solution {record['problem']}`")
+    try:
+        shown = take_hint(store, record["id"], problem, requirement, level, ctx.clock())
+    except (HelpRefused, StoreError) as exc:
+        fail(str(exc))
+    g = shown.guide
+    out.print(f"[bold]{g.id} {escape(g.title)}[/]: hint {shown.level} of {len(g.hints)}")
+    for n, text in enumerate(g.hints[: shown.level], 1):
+        style = "" if n == shown.level else "dim"
+        out.print(f"  {n}. {escape(text)}", style=style, soft_wrap=True)
+    if shown.last:
+        out.print(f"That is the last hint for {g.id}.")
+    else:
+        out.print(f"Next: judge hint {g.id} (hint {shown.level + 1} of {len(g.hints)}, closer to the answer).")
+    noun = "hint" if shown.total_taken == 1 else "hints"
+    out.print(f"[dim]{shown.total_taken} {noun} taken in this attempt. {HINT_NOTE}[/]")
+
+
+def how_to_end(workspace: str) -> str:
+    """How a candidate ends an open attempt, with the commands this judge has."""
+    ways = f"Submit it with `judge submit --dir {workspace}`"
+    if "abandon" in cli.commands:
+        ways += " or give it up with `judge abandon`"
+    return ways + "."
+
+
+@cli.command()
+@click.argument("problem")
+@click.option("--format", "fmt", type=click.Choice(["text", "md"]), default="text", show_default=True,
+              help="text: for the terminal; md: Markdown to save or print.")
+@pass_ctx
+def solution(ctx: Context, problem: str, fmt: str) -> None:
+    """The model answer and the editorial of PROBLEM, once your attempt at it is over.
+
+    The approach, the pitfalls (with the known mistakes they name), what an interviewer looks for, three
+    follow-up questions with short answers, and the reference solution.
+    """
+    from judge.problems.teaching import model_answer
+    from judge.services.teaching import HelpRefused, model_answer_allowed, open_attempts
+
+    p = ctx.problem(problem)
+    store = ctx.store()
+    still_open = open_attempts(store, p.slug)
+    try:
+        model_answer_allowed(store, p.slug, how_to_end(still_open[0]["workspace"]) if still_open else "")
+    except HelpRefused as exc:
+        fail(str(exc))
+    model = model_answer(p)
+    if model is None:
+        fail(f"{p.slug} has no reference solution to show")
+    last = latest_report(store, p.slug)
+    if fmt == "md":
+        click.echo(solution_markdown(p.title, model), nl=False)
+        return
+    print_solution(ctx.out, p.title, model, last)
+
+
+def latest_report(store: Store, slug: str) -> Report | None:
+    """The newest submitted report at ``slug``, if any."""
+    from judge.model.report import Report
+    from judge.store.index import StoreError
+
+    for row in store.rows(slug):
+        if row["status"] == "submitted":
+            try:
+                return Report.from_dict(store.load_report(row["id"]))
+            except (StoreError, ValueError, KeyError):
+                return None
+    return None
+
+
+def solution_markdown(title: str, model: ModelAnswer) -> str:
+    """The editorial, then the reference in a fenced block."""
+    from judge.render.markdown import fenced
+
+    parts = [f"# Model answer: {title}\n"]
+    if model.editorial is not None:
+        parts.append(model.editorial.text.strip() + "\n")
+    parts.append("## Reference solution\n\n" + fenced(model.reference, "python"))
+    return "\n".join(parts)
+
+
+def print_solution(out: Console, title: str, model: ModelAnswer, last: Report | None) -> None:
+    """Your last result, the editorial, the known mistakes it names, the reference."""
+    from rich.markdown import Markdown
+    from rich.markup import escape
+    from rich.rule import Rule
+    from rich.syntax import Syntax
+
+    from judge.model.report import Verdict, help_text
+
+    out.print(Rule(f"Model answer: {escape(title)}"))
+    if last is not None:
+        line = f"Your last attempt: {last.percent:g}%"
+        helped = help_text(None if last.hints is None else last.hints_taken, last.verdict is Verdict.PASSED)
+        if helped:
+            line += f", {helped}"
+        if last.diagnosis:
+            line += ". Likely mistake: " + " or ".join(d.title for d in last.diagnosis)
+        out.print(escape(line), soft_wrap=True)
+    if model.editorial is not None:
+        out.print(Markdown(model.editorial.text))
+    named = [m for m in model.mistakes.values() if model.editorial is not None and f"`{m.id}`" in model.editorial.text]
+    if named:
+        out.print(Rule("Known mistakes named above"))
+        for m in named:
+            out.print(f"  [bold]{escape(m.id)}[/]: {escape(m.title)}", soft_wrap=True)
+    out.print(Rule("Reference solution"))
+    out.print(Syntax(model.reference, "python", line_numbers=True, word_wrap=True))
