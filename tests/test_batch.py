@@ -309,11 +309,16 @@ def test_a_mixed_batch_writes_every_row_and_file(tmp_path: Path, tiny_problem: P
     assert summary["problem"] == "tiny-add" and summary["complete"] and summary["outcome"] == "failed"
     assert summary["counts"] == {"submissions": 5, "passed": 1, "failed": 4, "errors": 0, "pending": 0,
                                  "reused": 0}
-    assert summary["requirements"] == [{"id": "R1", "points": 3, "title": ""}, {"id": "R2", "points": 3, "title": ""}]
+    assert summary["requirements"] == [{"id": "R1", "points": 3, "title": "Add two integers"},
+                                       {"id": "R2", "points": 3, "title": "Scale a list into a new list"}]
+    assert summary["mistakes"] == [{"mistake": "subtracts", "title": "Subtracted instead of added", "count": 1,
+                                    "submissions": ["bob"]}], "the cohort table: who made which known mistake"
     alice, bob, carol, dora, evan = summary["submissions"]
     assert (alice["score"], alice["max_score"], alice["percent"], alice["requirements"]) == (
         6, 6, 100.0, {"R1": 3, "R2": 3})
     assert (bob["score"], bob["verdict"], bob["requirements"]) == (3, "failed", {"R1": 0, "R2": 3})
+    assert bob["diagnosis"] == [{"mistake": "subtracts", "title": "Subtracted instead of added", "match": 1.0}]
+    assert alice["diagnosis"] == [] and carol["diagnosis"] == [], "a pass and a syntax error are not diagnosed"
     assert carol["verdict"] == "syntax-error" and "line 2" in carol["detail"]
     assert alice["report_html"] == "submissions/alice/report.html"
     assert alice["report"] == "submissions/alice/report.json"
@@ -650,6 +655,20 @@ def test_summary_html_heat_map_and_links() -> None:
     assert '<td class="name" data-v="cara">cara<span class="origin">' in page  # no report, no link
     assert "Incomplete" in page and "the run was interrupted" in page
     assert "1/2" in page  # footer: alice and bob graded, one with all R1 points
+
+
+def test_summary_html_shows_diagnoses_the_cohort_table_and_requirement_titles() -> None:
+    slip = {"mistake": "subtracts", "title": "Subtracted <b>instead</b>", "match": 0.9}
+    summary = fake_summary([fake_row("alice", diagnosis=[slip]), fake_row("bob", diagnosis=[])],
+                           requirements=[{"id": "R1", "points": 3, "title": "Add two integers"},
+                                         {"id": "R2", "points": 2, "title": ""}],
+                           mistakes=[{**slip, "count": 1, "submissions": ["alice"]}])
+    page = summary_html(summary)
+    assert "<button type=\"button\">Likely mistake</button>" in page
+    assert "Subtracted &lt;b&gt;instead&lt;/b&gt; <span class=\"muted\">90%</span>" in page
+    assert "<h2>Common mistakes</h2>" in page and '<td class="num">1/2</td>' in page
+    assert "<strong>R1</strong> Add two integers" in page and 'title="Add two integers: 3 point(s)"' in page
+    assert "matched a known mistake" in summary_html(fake_summary([fake_row("bob")]))
 
 
 @pytest.mark.parametrize("earned, points, bucket", [

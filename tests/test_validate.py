@@ -306,6 +306,7 @@ def test_weak_suite_passes_the_checks_it_should(weak_validation: Validation) -> 
     assert statuses(weak_validation) == {
         "layout": PASS, "test-metadata": PASS, "requirements": PASS, "reference": PASS, "deterministic": PASS,
         "starter": PASS, "public": PASS, "known-mistakes": FAIL, "mutation": FAIL, "suite-time": PASS,
+        "teaching": FAIL, "signatures": FAIL,
     }
     assert exit_code_for(weak_validation.status) == 1
 
@@ -368,7 +369,7 @@ def test_cli_text_lists_survivors_with_diffs(judge_home: Path, replay: list[dict
                  "--min-mutation-score", "90")
     assert out.exit_code == 1, out.output
     assert replay == [{"slug": "weak-suite", "backend": "local", "mutants": 7, "seed": 3, "min_score": 90.0,
-                       "progress": replay[0]["progress"]}]
+                       "write_signatures": False, "progress": replay[0]["progress"]}]
     text = out.stdout
     assert "PASS  reference" in text and "FAIL  known-mistakes" in text and "FAIL  mutation" in text
     assert "clip_ignores_high.py: 100%, NOT caught" in text
@@ -376,7 +377,7 @@ def test_cli_text_lists_survivors_with_diffs(judge_home: Path, replay: list[dict
     assert "-            out.append(high)\n    +            pass" in text
     assert f"{EQUIVALENT_LOW}  < -> <= in v < low: at v == low both give low" in text
     assert 'id = "' in text and EQUIVALENTS_FILE in text
-    assert "weak-suite: not valid (2 of 10 checks did not pass)" in text
+    assert "weak-suite: not valid (4 of 12 checks did not pass)" in text
 
 
 def test_cli_json_is_the_only_stdout(judge_home: Path, replay: list[dict[str, object]],

@@ -11,7 +11,7 @@ The strength of an explanation E (one or two mistakes) is the weighted Jaccard s
 failed set F and the union U of E's signatures, ``w(F & U) / w(F | U)``: 1 when they are equal, lower
 for every failed test E does not explain and every test E predicts that passed. The best explanation
 is named when its strength reaches ``THRESHOLD``; a pair is preferred to a single mistake only when it
-explains clearly more (``PAIR_GAIN``); and when two single mistakes are equally good (identical or
+explains clearly more (``PAIR_GAIN``) and most of each one's own signature failed (``PAIR_RECALL``); and when two single mistakes are equally good (identical or
 near-identical signatures), both are named, because the tests cannot tell them apart. A wrong
 diagnosis is worse than none: below the threshold, nothing is said.
 """
@@ -26,6 +26,7 @@ from itertools import combinations
 THRESHOLD = 0.6  # the least strength a named diagnosis has
 PAIR_GAIN = 0.15  # how much more a pair must explain than the best single mistake
 TIE = 0.05  # two single mistakes within this of each other are equally likely
+PAIR_RECALL = 0.75  # each mistake of a named pair must have (weighted) this much of its own signature failing
 MAX_NAMED = 2
 
 
@@ -80,7 +81,8 @@ def diagnose(failed: Iterable[str], signatures: Iterable[Signature], *, threshol
     by_name = {s.mistake: s for s in sigs}
 
     best_pair: tuple[float, str, str] | None = None
-    for a, b in combinations(sigs, 2):
+    present = [s for s in sigs if _recall(failed_set, s.failing, w) >= PAIR_RECALL]
+    for a, b in combinations(present, 2):
         if a.failing <= b.failing or b.failing <= a.failing:
             continue  # one adds nothing the other does not already predict
         score = strength(failed_set, a.failing | b.failing, w, unknown)

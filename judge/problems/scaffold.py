@@ -73,7 +73,7 @@ def test_empty_list_is_zero():
     """An empty list gives 0."""
     assert solve([]) == 0
 ''',
-    "requirements.toml": '''# A short title and 2-3 hints per requirement, from a nudge to a near-answer (docs/authoring.md).
+    "requirements.toml": '''# A short title and 2-3 hints per requirement, nudge to near-answer (docs/authoring.md).
 
 [R1]
 title = "Sum of a list"
@@ -82,7 +82,7 @@ hints = [
   "sum(values) does it, and gives 0 for an empty list.",
 ]
 ''',
-    "mistakes.toml": '''# One table per file in known_mistakes/ (table name = file stem): a title and an explanation written for
+    "mistakes.toml": '''# One table per file in known_mistakes/ (table name = file stem): a title and an explanation for
 # the candidate (what the mistake is, why it is wrong, what to check).
 ''',
     "editorial.md": '''# Editorial: {title}

@@ -430,13 +430,13 @@ def check_signatures(problem: Problem, graded: Sequence[tuple[str, Graded]], wri
                 "one of them would tell them apart)" for a, b in twins]
     current = read_signatures(problem)
     if current == document:
-        return Check("signatures", PASS, f"{SIGNATURES_FILE} is current ({len(found)} mistakes)", tuple(details))
+        return Check("signatures", PASS, f"{SIGNATURES_FILE} is current ({len(found)} known mistake(s))", tuple(details))
     if write:
         try:
             write_json(problem.root / SIGNATURES_FILE, document)
         except OSError as exc:
             return Check("signatures", FAIL, f"cannot write {SIGNATURES_FILE}: {exc.strerror or exc}")
-        return Check("signatures", PASS, f"{SIGNATURES_FILE} written ({len(found)} mistakes): commit it",
+        return Check("signatures", PASS, f"{SIGNATURES_FILE} written ({len(found)} known mistake(s)): commit it",
                      tuple(details))
     why = "missing" if current is None else "out of date (the suite, the data or a known mistake changed)"
     return Check("signatures", FAIL, f"{SIGNATURES_FILE} is {why}; grading does not diagnose until it is current",

@@ -1,0 +1,178 @@
+"""Diagnosis matching (pure), the teaching files' parsing and checks, and the signatures grading trusts."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from bench.diagnosis import leave_one_out, merge_pair, outcome
+from judge.grading import diagnose as grading_diagnose
+from judge.model.report import Diagnosis, HintTaken, Report, Status, TestResult, Verdict, help_text
+from judge.problems.catalog import load_problem
+from judge.problems.diagnosis import MistakeBook, Signature, diagnose, indistinguishable
+from judge.problems.teaching import (
+    check_content,
+    mistake_book,
+    parse_editorial,
+    parse_mistakes,
+    parse_requirements,
+)
+
+from .conftest import TINY
+
+# A small book shaped like the real ones: a shared "data file" test many mistakes fail, rare tests few fail.
+BOOK = [
+    Signature("dedup_raw", frozenset({"t::dup", "t::rows"})),
+    Signature("dedup_id", frozenset({"t::same_id", "t::rows"})),
+    Signature("case_kept", frozenset({"t::case", "t::dup", "t::rows"})),
+    Signature("std_ddof0", frozenset({"t::std"})),
+    Signature("count_rows", frozenset({"t::summary"})),
+    Signature("mean_median_swapped", frozenset({"t::summary"})),
+    Signature("impute_first", frozenset({"t::impute_dedup"})),
+    Signature("mean_impute", frozenset({"t::median", "t::impute_dedup"})),
+]
+
+
+def names(failed: set[str]) -> list[str]:
+    return [m.mistake for m in diagnose(failed, BOOK)]
+
+
+def test_an_exact_signature_is_named_alone_at_full_strength() -> None:
+    found = diagnose({"t::std"}, BOOK)
+    assert [(m.mistake, m.match) for m in found] == [("std_ddof0", 1.0)]
+    assert names({"t::same_id", "t::rows"}) == ["dedup_id"]
+
+
+def test_a_subset_signature_is_not_mistaken_for_its_superset() -> None:
+    assert names({"t::impute_dedup"}) == ["impute_first"]
+    assert names({"t::median", "t::impute_dedup"}) == ["mean_impute"]
+    assert names({"t::dup", "t::rows"}) == ["dedup_raw"]
+
+
+def test_a_partial_match_is_named_with_less_than_full_strength() -> None:
+    # the shared row-count test did not fail this time: still clearly dedup_id, with a lower match
+    found = diagnose({"t::same_id"}, BOOK)
+    assert [m.mistake for m in found] == ["dedup_id"] and 0.6 <= found[0].match < 1.0
+
+
+def test_identical_signatures_name_both_mistakes() -> None:
+    assert sorted(names({"t::summary"})) == ["count_rows", "mean_median_swapped"]
+    assert indistinguishable(BOOK) == [("count_rows", "mean_median_swapped")]
+
+
+def test_two_mistakes_at_once_are_both_named() -> None:
+    assert sorted(names({"t::std", "t::same_id", "t::rows"})) == ["dedup_id", "std_ddof0"]
+
+
+def test_nothing_is_said_when_nothing_matches_well() -> None:
+    assert names({"t::unknown_a", "t::unknown_b"}) == []
+    assert names({"t::std", "t::unknown_a", "t::unknown_b", "t::unknown_c"}) == [], "mostly unexplained"
+    assert names(set()) == []
+    assert diagnose({"t::std"}, []) == []
+
+
+def test_the_book_adds_titles_and_explanations() -> None:
+    book = MistakeBook((Signature("std_ddof0", frozenset({"t::std"})),), {"std_ddof0": ("Population std", "Use ddof=1.")})
+    assert book.diagnose({"t::std"}) == [("std_ddof0", "Population std", "Use ddof=1.", 1.0)]
+
+
+def test_only_a_plain_failure_is_diagnosed() -> None:
+    book = MistakeBook((Signature("m", frozenset({"t.py::a"})),), {"m": ("T", "E")})
+    tests = (TestResult("t.py::a", "a", "R1", "a", 1, Status.FAIL), TestResult("t.py::b", "b", "R1", "b", 1, Status.PASS))
+    assert grading_diagnose(book, Verdict.FAILED, tests) == (Diagnosis("m", "T", "E", 1.0),)
+    for verdict in (Verdict.CRASHED, Verdict.TIMEOUT, Verdict.SYNTAX_ERROR, Verdict.PASSED):
+        assert grading_diagnose(book, verdict, tests) == ()
+    assert grading_diagnose(None, Verdict.FAILED, tests) == ()
+
+
+def test_report_round_trips_diagnosis_titles_and_hints() -> None:
+    report = Report(problem="p", verdict=Verdict.FAILED, tests=(), grading_s=1.0, sandbox={}, submission_sha256="x",
+                    diagnosis=(Diagnosis("m", "Title", "Explain", 0.8123),), requirement_titles={"R1": "Add"},
+                    hints=(HintTaken("R1", 2),))
+    data = report.to_dict()
+    assert data["diagnosis"] == [{"mistake": "m", "title": "Title", "explanation": "Explain", "match": 0.812}]
+    back = Report.from_dict(data)
+    assert back.requirement_titles == {"R1": "Add"} and back.hints_taken == 2 and back.diagnosis[0].mistake == "m"
+    plain = Report.from_dict({**data, "diagnosis": [], "hints": None})
+    assert plain.to_dict()["diagnosis"] == [] and plain.hints is None
+
+
+def test_help_text_says_solved_unaided_or_with_hints() -> None:
+    assert help_text(0, True) == "solved unaided" and help_text(2, True) == "solved with 2 hints"
+    assert help_text(1, False) == "1 hint taken" and help_text(None, True) == ""
+
+
+# -- the teaching files -------------------------------------------------------------------------------
+
+def test_requirements_need_a_title_and_two_or_three_hints() -> None:
+    guides, problems = parse_requirements('[R1]\ntitle = "A"\nhints = ["x", "y"]\n[R2]\nhints = ["only one"]\n'
+                                          '[R3]\ntitle = "C"\nhints = ["a", "b", "c", "d"]\n')
+    assert guides["R1"].hints == ("x", "y")
+    assert any("[R2] has no title" in p for p in problems) and any("[R2] needs 2 to 3" in p for p in problems)
+    assert any("[R3] needs 2 to 3" in p for p in problems)
+    assert parse_requirements("not toml [")[1][0].startswith("requirements.toml: not valid TOML")
+
+
+def test_a_mistake_without_an_explanation_is_reported() -> None:
+    notes, problems = parse_mistakes('[a]\ntitle = "A"\nexplanation = "why"\n[b]\ntitle = "B"\n')
+    assert list(notes) == ["a"] and problems == ["mistakes.toml: [b] has no explanation (what the mistake is, why "
+                                                 "it is wrong, what to check)"]
+
+
+def test_editorial_sections_and_three_answered_follow_ups() -> None:
+    text = (TINY / "editorial.md").read_text()
+    editorial, problems = parse_editorial(text)
+    assert problems == [] and editorial.title == "Editorial: Add two numbers"
+    assert [f.question for f in editorial.follow_ups][0] == "What if the inputs are floats?"
+    assert "list comprehension" in editorial.section("Approach")
+    cut = text[: text.index("### How would you test it?")]
+    assert parse_editorial(cut)[1] == ["editorial.md: '## Follow-up questions' needs 3 '### question' subsections, "
+                                       "has 2"]
+    assert "editorial.md: no '## Pitfalls' section" in parse_editorial(text.replace("## Pitfalls", "## Traps"))[1]
+
+
+def test_check_content_names_every_gap(tmp_path: Path) -> None:
+    root = tmp_path / "tiny-add"
+    shutil.copytree(TINY, root)
+    assert check_content(load_problem(root)) == []
+    (root / "mistakes.toml").write_text('[gone]\ntitle = "G"\nexplanation = "E"\n')
+    (root / "editorial.md").unlink()
+    problems = check_content(load_problem(root))
+    assert "missing editorial.md (see docs/authoring.md, 'Teaching')" in problems
+    assert "mistakes.toml: known mistake subtracts has no entry (title and explanation)" in problems
+    assert "mistakes.toml: [gone] names no file in known_mistakes/" in problems
+
+
+def test_grading_trusts_signatures_only_for_the_suite_they_were_recorded_on(tmp_path: Path) -> None:
+    root = tmp_path / "tiny-add"
+    shutil.copytree(TINY, root)
+    book = mistake_book(load_problem(root))
+    assert book is not None and [s.mistake for s in book.signatures] == ["subtracts"]
+    (root / "known_mistakes" / "subtracts.py").write_text("def add(a, b):\n    return a * b\n")
+    assert mistake_book(load_problem(root)) is None, "a changed mistake's recorded failures no longer hold"
+    shutil.copy(TINY / "known_mistakes" / "subtracts.py", root / "known_mistakes" / "subtracts.py")
+    test_file = root / "hidden_tests" / "test_add.py"
+    test_file.write_text(test_file.read_text() + "\n# changed\n")
+    assert mistake_book(load_problem(root)) is None, "a changed suite: no diagnosis until validate records it"
+
+
+# -- the measurement's own logic ----------------------------------------------------------------------
+
+def test_outcomes_of_the_measurement() -> None:
+    assert outcome(["a"], {"a"}) == "right" and outcome(["a", "b"], {"b"}) == "right"
+    assert outcome(["c"], {"a"}) == "wrong" and outcome([], {"a"}) == "nothing"
+    assert outcome([], set()) == "nothing" and outcome(["a"], set()) == "wrong"
+    assert outcome(["a", "b"], {"a", "b"}) == "both" and outcome(["a"], {"a", "b"}) == "one"
+
+
+def test_leave_one_out_treats_the_held_out_mistake_as_unknown() -> None:
+    rows = {r["mistake"]: r for r in leave_one_out(BOOK)}
+    assert rows["std_ddof0"]["full"] == "right" and rows["std_ddof0"]["loo"] == "nothing"
+    assert rows["count_rows"]["loo"] == "wrong" and rows["count_rows"]["identical_to"] == ["mean_median_swapped"]
+
+
+def test_two_mistakes_merge_onto_the_reference() -> None:
+    base = "def a():\n    return 1\n\n\n\ndef b():\n    return 2\n"
+    merged = merge_pair(base, base.replace("return 1", "return 0"), base.replace("return 2", "return 3"))
+    assert merged == "def a():\n    return 0\n\n\n\ndef b():\n    return 3\n"
+    assert merge_pair(base, base.replace("return 1", "return 0"), base.replace("return 1", "return 5")) is None
