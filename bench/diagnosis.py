@@ -33,10 +33,10 @@ from typing import Any
 
 from judge.backends import SandboxUnavailable, get_backend
 from judge.execution import Executor, Task
-from judge.model.report import Report, Verdict
+from judge.model.report import Report, Status, Verdict
 from judge.model.submission import Submission
 from judge.problems.catalog import Problem, find_problem
-from judge.problems.diagnosis import Signature, diagnose
+from judge.problems.diagnosis import THRESHOLD, Signature, diagnose
 from judge.problems.teaching import known_mistake_files, mistake_book
 
 LABELS = Path(__file__).with_name("diagnosis_labels.toml")
@@ -73,8 +73,18 @@ def leave_one_out(signatures: list[Signature]) -> list[dict[str, Any]]:
     return rows
 
 
+def _same_docstring(reference: str, variant: str) -> str:
+    """``variant`` with the reference's first line when both open with a docstring line: a known mistake
+    names itself there, which would make every pair of them conflict on line 1."""
+    ref_lines, lines = reference.splitlines(keepends=True), variant.splitlines(keepends=True)
+    if ref_lines and lines and ref_lines[0].startswith('"""') and lines[0].startswith('"""'):
+        lines[0] = ref_lines[0]
+    return "".join(lines)
+
+
 def merge_pair(reference: str, first: str, second: str) -> str | None:
     """Both mistakes' changes applied to the reference, or None when they touch the same lines."""
+    first, second = _same_docstring(reference, first), _same_docstring(reference, second)
     with tempfile.TemporaryDirectory() as tmp:
         paths = [Path(tmp) / name for name in ("a.py", "base.py", "b.py")]
         for path, text in zip(paths, (first, reference, second), strict=True):
@@ -105,6 +115,7 @@ class Case:
     verdict: str = ""
     percent: float = 0.0
     result: str = ""
+    failing: frozenset[str] = frozenset()
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "name": self.name, "truth": sorted(self.truth), "note": self.note,
@@ -117,8 +128,9 @@ def score_case(case: Case, report: Report) -> None:
     case.named = tuple(d.mistake for d in report.diagnosis)
     case.matches = tuple(round(d.match, 2) for d in report.diagnosis)
     case.verdict, case.percent = report.verdict.value, report.percent
+    case.failing = frozenset(t.id for t in report.tests if t.status is not Status.PASS)
     if report.verdict is Verdict.PASSED:
-        case.result = "not caught"
+        case.result = "passed" if case.kind == "correct" else "not caught"
     elif report.verdict is Verdict.SANDBOX_ERROR:
         case.result = "judge error"
     elif report.verdict is not Verdict.FAILED:
@@ -177,6 +189,27 @@ def grade_cases(problem: Problem, cases: list[tuple[Case, str]], backend_name: s
     return failures
 
 
+def sweep(signatures_by_problem: dict[str, list[Signature]], cases_by_problem: dict[str, list[Case]],
+          thresholds: tuple[float, ...]) -> list[tuple[float, Counter[str], Counter[str], Counter[str]]]:
+    """What a different threshold would have said: per threshold, the known-mistake leave-one-out
+    outcomes and the buggy solutions' outcomes (known bugs, unknown bugs), re-diagnosed from the same
+    failing tests. For choosing the threshold; the committed one is ``THRESHOLD``."""
+    rows = []
+    for t in thresholds:
+        loo, known, unknown = Counter[str](), Counter[str](), Counter[str]()
+        for slug, sigs in signatures_by_problem.items():
+            for sig in sigs:
+                others = [s for s in sigs if s.mistake != sig.mistake]
+                loo[outcome([m.mistake for m in diagnose(sig.failing, others, threshold=t)], set())] += 1
+            for case in cases_by_problem.get(slug, []):
+                if case.kind != "buggy" or case.verdict != Verdict.FAILED.value:
+                    continue
+                named = [m.mistake for m in diagnose(case.failing, sigs, threshold=t)]
+                (known if case.truth else unknown)[outcome(named, case.truth)] += 1
+        rows.append((t, loo, known, unknown))
+    return rows
+
+
 # -- the run -------------------------------------------------------------------------------------------
 
 def share(counter: Counter[str], keys: tuple[str, ...], total: int) -> str:
@@ -199,6 +232,8 @@ def main(argv: list[str] | None = None) -> int:
     failures = 0
     totals: dict[str, Counter[str]] = {k: Counter() for k in ("loo-full", "loo", "pair", "known", "unknown")}
     lines = []
+    signatures_by_problem: dict[str, list[Signature]] = {}
+    cases_by_problem: dict[str, list[Case]] = {}
     for slug in args.problem or PROBLEMS:
         problem = find_problem(slug)
         book = mistake_book(problem)
@@ -207,10 +242,12 @@ def main(argv: list[str] | None = None) -> int:
                   f"{slug} --write-signatures`", file=sys.stderr)
             continue
         signatures = list(book.signatures)
+        signatures_by_problem[slug] = signatures
         loo = leave_one_out(signatures)
         cases = pair_cases(problem, args.pairs, args.seed) + buggy_cases(problem, args.buggy, labels_all.get(slug, {}))
         print(f"{slug}: grading {len(cases)} files ...", file=sys.stderr, flush=True)
         failures += grade_cases(problem, cases, args.backend, args.jobs)
+        cases_by_problem[slug] = [c for c, _ in cases]
         full = Counter(r["full"] for r in loo)
         held = Counter(r["loo"] for r in loo)
         pairs = Counter(c.result for c, _ in cases if c.kind == "pair")
@@ -247,6 +284,12 @@ def main(argv: list[str] | None = None) -> int:
     widths = [max(len(r[i]) for r in (head, *rows)) for i in range(len(head))]
     for r in (head, *rows):
         print(" | ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)))
+    print(f"\nThreshold (committed: {THRESHOLD}): the same failing tests diagnosed again at other thresholds")
+    for t, loo, known, unknown in sweep(signatures_by_problem, cases_by_problem, (0.5, 0.6, 0.7, 0.8, 0.9)):
+        print(f"  {t:.1f}  left-out mistakes: {share(loo, ('nothing', 'wrong'), sum(loo.values()))}   "
+              "buggy, known bug: "
+              f"{share(known, ('right', 'wrong', 'nothing'), sum(known.values()))}   buggy, unknown bug: "
+              f"{share(unknown, ('nothing', 'wrong'), sum(unknown.values()))}")
     if args.json:
         args.json.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     return 1 if failures else 0
