@@ -72,13 +72,15 @@ def test_nothing_is_said_when_nothing_matches_well() -> None:
 
 
 def test_the_book_adds_titles_and_explanations() -> None:
-    book = MistakeBook((Signature("std_ddof0", frozenset({"t::std"})),), {"std_ddof0": ("Population std", "Use ddof=1.")})
+    book = MistakeBook((Signature("std_ddof0", frozenset({"t::std"})),),
+                       {"std_ddof0": ("Population std", "Use ddof=1.")})
     assert book.diagnose({"t::std"}) == [("std_ddof0", "Population std", "Use ddof=1.", 1.0)]
 
 
 def test_only_a_plain_failure_is_diagnosed() -> None:
     book = MistakeBook((Signature("m", frozenset({"t.py::a"})),), {"m": ("T", "E")})
-    tests = (TestResult("t.py::a", "a", "R1", "a", 1, Status.FAIL), TestResult("t.py::b", "b", "R1", "b", 1, Status.PASS))
+    tests = (TestResult("t.py::a", "a", "R1", "a", 1, Status.FAIL),
+             TestResult("t.py::b", "b", "R1", "b", 1, Status.PASS))
     assert grading_diagnose(book, Verdict.FAILED, tests) == (Diagnosis("m", "T", "E", 1.0),)
     for verdict in (Verdict.CRASHED, Verdict.TIMEOUT, Verdict.SYNTAX_ERROR, Verdict.PASSED):
         assert grading_diagnose(book, verdict, tests) == ()
@@ -123,7 +125,7 @@ def test_editorial_sections_and_three_answered_follow_ups() -> None:
     text = (TINY / "editorial.md").read_text()
     editorial, problems = parse_editorial(text)
     assert problems == [] and editorial.title == "Editorial: Add two numbers"
-    assert [f.question for f in editorial.follow_ups][0] == "What if the inputs are floats?"
+    assert editorial.follow_ups[0].question == "What if the inputs are floats?" and len(editorial.follow_ups) == 3
     assert "list comprehension" in editorial.section("Approach")
     cut = text[: text.index("### How would you test it?")]
     assert parse_editorial(cut)[1] == ["editorial.md: '## Follow-up questions' needs 3 '### question' subsections, "

@@ -21,7 +21,10 @@ from judge.render.text import plain_text
 from judge.services.validate import validate_problem
 
 from .conftest import TINY
-from .test_cli import FakeClock, clock, run, start_tiny  # noqa: F401  (fixtures)
+from . import test_cli
+from .test_cli import FakeClock, start_tiny
+
+clock, run = test_cli.clock, test_cli.run  # the candidate-loop fixtures of test_cli
 
 SUBTRACTS = (TINY / "known_mistakes" / "subtracts.py").read_text()
 REFERENCE = (TINY / "reference" / "solution.py").read_text()

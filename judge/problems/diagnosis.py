@@ -11,8 +11,9 @@ The strength of an explanation E (one or two mistakes) is the weighted Jaccard s
 failed set F and the union U of E's signatures, ``w(F & U) / w(F | U)``: 1 when they are equal, lower
 for every failed test E does not explain and every test E predicts that passed. The best explanation
 is named when its strength reaches ``THRESHOLD``; a pair is preferred to a single mistake only when it
-explains clearly more (``PAIR_GAIN``) and most of each one's own signature failed (``PAIR_RECALL``); and when two single mistakes are equally good (identical or
-near-identical signatures), both are named, because the tests cannot tell them apart. A wrong
+explains clearly more (``PAIR_GAIN``) and most of each one's own signature failed (``PAIR_RECALL``);
+and when two single mistakes are equally good (identical or near-identical signatures), both are named,
+because the tests cannot tell them apart. A wrong
 diagnosis is worse than none: below the threshold, nothing is said.
 """
 

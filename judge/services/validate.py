@@ -430,7 +430,8 @@ def check_signatures(problem: Problem, graded: Sequence[tuple[str, Graded]], wri
                 "one of them would tell them apart)" for a, b in twins]
     current = read_signatures(problem)
     if current == document:
-        return Check("signatures", PASS, f"{SIGNATURES_FILE} is current ({len(found)} known mistake(s))", tuple(details))
+        return Check("signatures", PASS, f"{SIGNATURES_FILE} is current ({len(found)} known mistake(s))",
+                     tuple(details))
     if write:
         try:
             write_json(problem.root / SIGNATURES_FILE, document)
