@@ -20,8 +20,8 @@ from judge.render.markdown import report_markdown
 from judge.render.text import plain_text
 from judge.services.validate import validate_problem
 
-from .conftest import TINY
 from . import test_cli
+from .conftest import TINY
 from .test_cli import FakeClock, start_tiny
 
 clock, run = test_cli.clock, test_cli.run  # the candidate-loop fixtures of test_cli
