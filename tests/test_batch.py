@@ -473,6 +473,15 @@ def test_cli_batch_json_prints_only_the_summary(tmp_path: Path, judge_home: Path
     assert "Grading 2 of 2" in result.stderr
 
 
+def test_cli_batch_prints_the_common_mistakes(tmp_path: Path, judge_home: Path) -> None:
+    folder = batch_folder(tmp_path / "in", {"alice": REFERENCE, "bob": SUBTRACTS, "carl": SUBTRACTS})
+    args = ["--problems", str(TINY.parent), "grade", "--problem", "tiny-add", str(folder),
+            "--backend", "local", "--out", str(tmp_path / "out"), "--jobs", "2"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1, result.output
+    assert "Common mistakes" in result.stdout and "2/3  Subtracted instead of added  (bob, carl)" in result.stdout
+
+
 def test_cli_jobs_must_be_positive(tmp_path: Path) -> None:
     folder = batch_folder(tmp_path / "in", {"alice": REFERENCE})
     result = CliRunner().invoke(cli, ["--problems", str(TINY.parent), "grade", "--problem", "tiny-add",

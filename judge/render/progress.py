@@ -196,6 +196,12 @@ def print_outcome(console: Console, result: BatchResult) -> None:
             table.add_row(row["name"], score, Text(row["verdict"], style=STATUS_STYLE.get(row["status"], "")),
                           timing, str(len(row["warnings"])) if row["warnings"] else "")
         console.print(table)
+    mistakes = result.summary.get("mistakes") or []
+    if mistakes:
+        graded = sum(1 for r in result.summary["submissions"] if r["score"] is not None)
+        console.print(Text("Common mistakes (likely, from the failing tests):", style="bold"))
+        for m in mistakes:
+            console.print(f"  {m['count']}/{graded}  {m['title']}  ({', '.join(m['submissions'])})", markup=False)
     for pair in result.pairs:
         console.print(Text(f"similar: {pair.a} and {pair.b} ({pair.similarity:.0%} of their own code alike); "
                            "read both before deciding anything", style="yellow"))
