@@ -19,6 +19,7 @@ code is 0 when everything could be graded, 1 when the judge failed on something,
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import random
 import subprocess
@@ -73,13 +74,25 @@ def leave_one_out(signatures: list[Signature]) -> list[dict[str, Any]]:
     return rows
 
 
+def _docstring_lines(source: str) -> int:
+    """How many lines the module docstring takes (0 when there is none or the source does not parse)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return 0
+    first = tree.body[0] if tree.body else None
+    if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+        return first.end_lineno or 0
+    return 0
+
+
 def _same_docstring(reference: str, variant: str) -> str:
-    """``variant`` with the reference's first line when both open with a docstring line: a known mistake
-    names itself there, which would make every pair of them conflict on line 1."""
-    ref_lines, lines = reference.splitlines(keepends=True), variant.splitlines(keepends=True)
-    if ref_lines and lines and ref_lines[0].startswith('"""') and lines[0].startswith('"""'):
-        lines[0] = ref_lines[0]
-    return "".join(lines)
+    """``variant`` with the reference's module docstring: a known mistake describes itself there, which
+    would make every pair of them conflict at the top of the file."""
+    ref_n, var_n = _docstring_lines(reference), _docstring_lines(variant)
+    if not ref_n or not var_n:
+        return variant
+    return "".join(reference.splitlines(keepends=True)[:ref_n] + variant.splitlines(keepends=True)[var_n:])
 
 
 def merge_pair(reference: str, first: str, second: str) -> str | None:

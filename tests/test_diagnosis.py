@@ -178,3 +178,9 @@ def test_two_mistakes_merge_onto_the_reference() -> None:
     merged = merge_pair(base, base.replace("return 1", "return 0"), base.replace("return 2", "return 3"))
     assert merged == "def a():\n    return 0\n\n\n\ndef b():\n    return 3\n"
     assert merge_pair(base, base.replace("return 1", "return 0"), base.replace("return 1", "return 5")) is None
+
+
+def test_a_scaffolded_problem_has_complete_teaching_content(tmp_path: Path) -> None:
+    from judge.problems.scaffold import scaffold
+
+    assert check_content(load_problem(scaffold("my-problem", tmp_path))) == []
