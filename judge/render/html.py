@@ -598,10 +598,11 @@ def attempts_table(rows: list[dict[str, Any]]) -> str:
             f'<tr><td class="nowrap">{esc(epoch_text(_num(row.get("started_at"))))}</td>'
             f'<td class="nowrap">{esc(row.get("problem"))}</td><td class="num">{esc(score)}</td>'
             f"<td{over}>{esc(timing)}</td><td class=\"nowrap\">{_verdict_cell(row)}</td>"
+            f"<td>{esc(help_text(row.get('hints'), row.get('verdict') == 'passed') or '-')}</td>"
             f'<td class="mono tid">{esc(row.get("id"))}</td></tr>'
         )
     head = [("Started", False), ("Problem", False), ("Score", True), ("Time", False), ("Verdict", False),
-            ("Attempt", False)]
+            ("Help", False), ("Attempt", False)]
     return table(head, body)
 
 

@@ -6,7 +6,6 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
@@ -26,11 +25,6 @@ from judge.interfaces.cli.context import (
     spinner,
     workspace_attempt,
 )
-
-if TYPE_CHECKING:
-    from judge.model.report import Report
-    from judge.problems.teaching import ModelAnswer
-    from judge.store.index import Store
 
 
 @cli.command()
@@ -188,6 +182,7 @@ def report(ctx: Context, attempt_id: str | None, last: bool, fmt: str, output: P
 
     The HTML page holds the model answer and the editorial, unless an attempt at the problem is open.
     """
+    from judge.interfaces.cli.teach import report_model_answer
     from judge.model.report import Report
     from judge.render import render
     from judge.store.files import atomic_write
@@ -229,20 +224,6 @@ def report(ctx: Context, attempt_id: str | None, last: bool, fmt: str, output: P
         uri = output.resolve().as_uri()
         if not webbrowser.open(uri):
             ctx.err.print(f"no browser found here: open {uri} yourself")
-
-
-def report_model_answer(ctx: Context, store: Store, rep: Report, fmt: str) -> ModelAnswer | None:
-    """The model answer for an HTML report, unless an attempt at its problem is open (or it has none)."""
-    from judge.problems.catalog import ProblemError, find_problem
-    from judge.problems.teaching import model_answer
-    from judge.services.teaching import open_attempts
-
-    if fmt != "html" or open_attempts(store, rep.problem):
-        return None
-    try:
-        return model_answer(find_problem(rep.problem, ctx.problems))
-    except ProblemError:
-        return None
 
 
 @cli.command()

@@ -124,6 +124,20 @@ def solution(ctx: Context, problem: str, fmt: str) -> None:
     print_solution(ctx.out, p.title, model, last)
 
 
+def report_model_answer(ctx: Context, store: Store, rep: Report, fmt: str) -> ModelAnswer | None:
+    """The model answer for an HTML report, unless an attempt at its problem is open (or it has none)."""
+    from judge.problems.catalog import ProblemError, find_problem
+    from judge.problems.teaching import model_answer
+    from judge.services.teaching import open_attempts
+
+    if fmt != "html" or open_attempts(store, rep.problem):
+        return None
+    try:
+        return model_answer(find_problem(rep.problem, ctx.problems))
+    except ProblemError:
+        return None
+
+
 def latest_report(store: Store, slug: str) -> Report | None:
     """The newest submitted report at ``slug``, if any."""
     from judge.model.report import Report
