@@ -133,7 +133,7 @@ class Case:
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "name": self.name, "truth": sorted(self.truth), "note": self.note,
                 "named": list(self.named), "match": list(self.matches), "verdict": self.verdict,
-                "percent": self.percent, "result": self.result}
+                "percent": self.percent, "result": self.result, "failing": sorted(self.failing)}
 
 
 def score_case(case: Case, report: Report) -> None:

@@ -52,8 +52,6 @@ def finish(job: Job, run: SandboxRun | None, sandbox: dict[str, Any],
         outcome = interpret(run, list(job.specs), job.nonce)
         verdict, tests, detail, warnings = outcome.verdict, outcome.tests, outcome.detail, outcome.warnings
     return Report(
-        diagnosis=diagnose(job.book, verdict, tests),
-        requirement_titles=dict(job.requirement_titles),
         problem=job.problem,
         title=job.title,
         suite=job.suite,
@@ -65,6 +63,8 @@ def finish(job: Job, run: SandboxRun | None, sandbox: dict[str, Any],
         sandbox=sandbox,
         submission_sha256=job.submission_sha256,
         created_at=now_iso(),
+        diagnosis=diagnose(job.book, verdict, tests),
+        requirement_titles=dict(job.requirement_titles),
     )
 
 
