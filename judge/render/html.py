@@ -328,7 +328,7 @@ def diagnosis_card(report: Report) -> str:
     return card(head, items, cls="card diagnosis")
 
 
-def test_rows(test: TestResult, index: int) -> str:
+def test_rows(test: TestResult, index: int, req_title: str = "") -> str:
     """One test's row, and under it, when it did not pass, its message and captured output."""
     extra = []
     if test.status is not Status.PASS and test.message:
@@ -341,7 +341,7 @@ def test_rows(test: TestResult, index: int) -> str:
     row = (
         f'<tr id="test-{index}"{cls}>'
         f'<td class="num muted">{index}</td><td>{status_pill(test.status)}</td>'
-        f"<td><strong>{esc(test.requirement or '-')}</strong></td>"
+        f"<td><strong title=\"{esc(req_title)}\">{esc(test.requirement or '-')}</strong></td>"
         f'<td>{esc(test.description or test.name)}<div class="tid mono">{esc(test.id)}</div></td>'
         f'<td class="num">{test.earned}/{test.points}</td>'
         f'<td class="num muted">{test.duration_s:.2f} s</td></tr>'
@@ -359,7 +359,7 @@ def tests_card(report: Report) -> str:
     title = f"Tests ({len(report.tests)}" + (f", {failing} not passed)" if failing else ")")
     head = [("#", True), ("Result", False), ("Req", False), ("What it checks", False), ("Points", True),
             ("Time", True)]
-    rows = (test_rows(t, i) for i, t in enumerate(report.tests, 1))
+    rows = (test_rows(t, i, report.requirement_titles.get(t.requirement, "")) for i, t in enumerate(report.tests, 1))
     return card(title, table(head, rows), cls="card long")
 
 
