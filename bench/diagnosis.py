@@ -61,6 +61,16 @@ def outcome(named: list[str], truth: set[str]) -> str:
     return "both" if hits == truth else "one"
 
 
+def up_to_twins(names: list[str] | set[str], signatures: list[Signature]) -> set[str]:
+    """Each mistake replaced by a representative of its identical-signature group (the tests cannot tell
+    the members apart, so naming one of them for another is the same evidence)."""
+    by_set: dict[frozenset[str], str] = {}
+    for sig in sorted(signatures, key=lambda s: s.mistake):
+        by_set.setdefault(sig.failing, sig.mistake)
+    own = {s.mistake: by_set[s.failing] for s in signatures}
+    return {own.get(n, n) for n in names}
+
+
 def leave_one_out(signatures: list[Signature]) -> list[dict[str, Any]]:
     """Per known mistake: its diagnosis with the full book, and with itself left out of the book."""
     rows = []
@@ -245,6 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     failures = 0
     totals: dict[str, Counter[str]] = {k: Counter() for k in ("loo-full", "loo", "pair", "known", "unknown")}
     lines = []
+    twin_lines: list[str] = []
     signatures_by_problem: dict[str, list[Signature]] = {}
     cases_by_problem: dict[str, list[Case]] = {}
     for slug in args.problem or PROBLEMS:
@@ -264,12 +275,16 @@ def main(argv: list[str] | None = None) -> int:
         full = Counter(r["full"] for r in loo)
         held = Counter(r["loo"] for r in loo)
         pairs = Counter(c.result for c, _ in cases if c.kind == "pair")
+        pairs_twins = Counter(outcome(sorted(up_to_twins(c.named, signatures)), up_to_twins(c.truth, signatures))
+                              for c, _ in cases if c.kind == "pair" and c.verdict == Verdict.FAILED.value)
         known = Counter(c.result for c, _ in cases if c.kind == "buggy" and c.truth)
         unknown = Counter(c.result for c, _ in cases if c.kind == "buggy" and not c.truth)
         for key, counter in (("loo-full", full), ("loo", held), ("pair", pairs), ("known", known),
                              ("unknown", unknown)):
             totals[key].update(counter)
         lines.append((slug, len(loo), full, held, pairs, known, unknown))
+        twin_lines.append(f"  {slug}: two combined, identical-signature twins counted as the same mistake: "
+                          + share(pairs_twins, ("both", "one", "wrong", "nothing"), sum(pairs_twins.values())))
         document["problems"][slug] = {"leave_one_out": loo, "cases": [c.to_dict() for c, _ in cases]}
         if args.verbose:
             for r in loo:
@@ -297,6 +312,7 @@ def main(argv: list[str] | None = None) -> int:
     widths = [max(len(r[i]) for r in (head, *rows)) for i in range(len(head))]
     for r in (head, *rows):
         print(" | ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)))
+    print("\n".join(["", *twin_lines]))
     print(f"\nThreshold (committed: {THRESHOLD}): the same failing tests diagnosed again at other thresholds")
     for t, loo, known, unknown in sweep(signatures_by_problem, cases_by_problem, (0.5, 0.6, 0.7, 0.8, 0.9)):
         print(f"  {t:.1f}  left-out mistakes: {share(loo, ('nothing', 'wrong'), sum(loo.values()))}   "

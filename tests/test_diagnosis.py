@@ -184,3 +184,9 @@ def test_a_scaffolded_problem_has_complete_teaching_content(tmp_path: Path) -> N
     from judge.problems.scaffold import scaffold
 
     assert check_content(load_problem(scaffold("my-problem", tmp_path))) == []
+
+
+def test_identical_twins_count_as_one_mistake_when_asked() -> None:
+    from bench.diagnosis import up_to_twins
+
+    assert up_to_twins(["mean_median_swapped", "std_ddof0"], BOOK) == {"count_rows", "std_ddof0"}
