@@ -89,8 +89,10 @@ def test_a_judge_bug_is_that_tasks_error_only(tiny: Problem) -> None:
     events = Recorded()
     tasks = [Task(f"t{i}", tiny, REFERENCE) for i in range(3)]
     execution = Executor(LocalBackend(), workers=2, runner=Scripted(["bug"])).run(tasks, events)
-    assert sorted(execution.reports) == ["t1", "t2"] and list(execution.errors) == ["t0"]
-    assert "ValueError: boom" in execution.errors["t0"] and events.failed_keys == ["t0"]
+    # t0 and t1 start together: whichever reaches the runner first meets the bug
+    (broken,) = execution.errors
+    assert broken in ("t0", "t1") and sorted(execution.reports) == sorted({"t0", "t1", "t2"} - {broken})
+    assert "ValueError: boom" in execution.errors[broken] and events.failed_keys == [broken]
 
 
 def test_a_syntax_error_never_reaches_a_runner(tiny: Problem) -> None:
