@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import combinations
 
-THRESHOLD = 0.6  # the least strength a named diagnosis has
+THRESHOLD = 0.7  # the least strength a named diagnosis has (bench.diagnosis: chosen from its threshold sweep)
 PAIR_GAIN = 0.15  # how much more a pair must explain than the best single mistake
 TIE = 0.05  # two single mistakes within this of each other are equally likely
 PAIR_RECALL = 0.75  # each mistake of a named pair must have (weighted) this much of its own signature failing
