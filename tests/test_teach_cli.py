@@ -176,3 +176,14 @@ def test_validate_records_signatures_and_fails_when_they_are_stale(tmp_path: Pat
     (root / "mistakes.toml").write_text('[subtracts]\ntitle = "Subtracted"\n')
     teaching = check("teaching")
     assert teaching.status is Status.FAIL and any("[subtracts] has no explanation" in d for d in teaching.details)
+
+
+def test_signatures_are_not_recorded_from_a_run_whose_reference_fails(tmp_path: Path) -> None:
+    root = tmp_path / "tiny-add"
+    shutil.copytree(TINY, root)
+    (root / "reference" / "solution.py").write_text(SUBTRACTS)
+    before = (root / SIGNATURES_FILE).read_text()
+    v = validate_problem(load_problem(root), LocalBackend(), mutants=0, write_signatures=True)
+    check = next(c for c in v.checks if c.name == "signatures")
+    assert check.status is Status.SKIP and "reference does not score 100%" in check.summary
+    assert (root / SIGNATURES_FILE).read_text() == before

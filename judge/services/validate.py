@@ -412,10 +412,14 @@ def check_teaching(problem: Problem) -> Check:
                  "the editorial is complete")
 
 
-def check_signatures(problem: Problem, graded: Sequence[tuple[str, Graded]], write: bool) -> Check:
-    """signatures.json must hold exactly the failing tests this run found for each known mistake."""
+def check_signatures(problem: Problem, graded: Sequence[tuple[str, Graded]], write: bool,
+                     reference_ok: bool = True) -> Check:
+    """signatures.json must hold exactly the failing tests this run found for each known mistake. Nothing is
+    compared or written when the reference did not score 100%: the mistakes' failures then mean nothing."""
     if not graded:
         return Check("signatures", SKIP, "no known mistakes to record")
+    if not reference_ok:
+        return Check("signatures", SKIP, "not recorded: the reference does not score 100% in this run")
     if any(g.judge_error for _, g in graded):
         return Check("signatures", SKIP, "not recorded: the judge could not grade every known mistake")
     files = {p.name: p for p in problem.known_mistakes_dir.glob("*.py")}
@@ -554,7 +558,7 @@ def validate_problem(problem: Problem, backend: Backend, *, mutants: int = 20, s
     checks.append(check_public(reports["public tests"]))
     graded_mistakes = tuple((p.name, Graded.from_report(reports[f"mistake {p.name}"])) for p in mistakes)
     checks.append(check_known_mistakes(graded_mistakes))
-    checks.append(check_signatures(problem, graded_mistakes, write_signatures))
+    checks.append(check_signatures(problem, graded_mistakes, write_signatures, reference_ok))
     mutation: Mutation | None = None
     if not reference_ok:
         checks.append(Check("mutation", SKIP, "not run: the reference does not score 100%"))
