@@ -419,7 +419,7 @@ def check_signatures(problem: Problem, graded: Sequence[tuple[str, Graded]], wri
     if not graded:
         return Check("signatures", SKIP, "no known mistakes to record")
     if not reference_ok:
-        return Check("signatures", SKIP, "not recorded: the reference does not score 100% in this run")
+        return Check("signatures", SKIP, "not recorded: the reference does not score 100% (twice) in this run")
     if any(g.judge_error for _, g in graded):
         return Check("signatures", SKIP, "not recorded: the judge could not grade every known mistake")
     files = {p.name: p for p in problem.known_mistakes_dir.glob("*.py")}
@@ -553,12 +553,14 @@ def validate_problem(problem: Problem, backend: Backend, *, mutants: int = 20, s
               for m in chosen]
     reports = _grade_all(executor, tasks, show)
 
-    checks.append(check_deterministic(first, reports["reference again"]))
+    deterministic = check_deterministic(first, reports["reference again"])
+    checks.append(deterministic)
     checks.append(check_starter(reports["starter"]))
     checks.append(check_public(reports["public tests"]))
     graded_mistakes = tuple((p.name, Graded.from_report(reports[f"mistake {p.name}"])) for p in mistakes)
     checks.append(check_known_mistakes(graded_mistakes))
-    checks.append(check_signatures(problem, graded_mistakes, write_signatures, reference_ok))
+    checks.append(check_signatures(problem, graded_mistakes, write_signatures,
+                                   reference_ok and deterministic.status == PASS))
     mutation: Mutation | None = None
     if not reference_ok:
         checks.append(Check("mutation", SKIP, "not run: the reference does not score 100%"))
