@@ -5,9 +5,9 @@ The flow of `judge grade --problem P PATH... [--jobs N] [--out DIR]`:
 1. discover the submissions in the PATHs (``judge.services.intake``);
 2. plan: each gets a folder ``OUT/submissions/<slug>/``; one whose report there was made from the same
    file, problem suite, backend, image and limits is reused (unless ``force``);
-3. run: at most N submissions at once, each through ``judge.grading.grade`` (the one grading function)
-   in its own sandbox; each finished one is written at once (snapshot, HTML report, then ``report.json``
-   last, the mark that it is done), so a stop at any moment keeps everything finished;
+3. run: through ``judge.execution.Executor`` (at most N sandboxes at once, its retry and cancel rules);
+   each finished one is written at once (snapshot, HTML report, then ``report.json`` last, the mark that
+   it is done), so a stop at any moment keeps everything finished;
 4. summarise: ``summary.csv``, ``summary.json`` and ``summary.html``, with near-identical pairs flagged.
 
 A submission's own failure (crash, timeout, memory, syntax error, unreadable file) is its verdict and
@@ -15,8 +15,8 @@ never stops the batch. ``SandboxUnavailable`` (Docker gone) stops new work: what
 the summary says how to resume. Ctrl-C stops new work, kills the batch's running sandboxes (the Docker
 backend removes each in its own ``finally``) and waits for their threads to unwind before returning.
 
-Exit codes: 0 all passed; 1 graded, not all passed; 2 bad input; 3 the judge could not grade (the
-batch was stopped, or some submission ended as a sandbox error); 130 interrupted.
+The batch's ``outcome`` (passed, failed, judge-error: stopped or some sandbox error, interrupted) is in
+the summary; the command line maps it to an exit code.
 """
 
 from __future__ import annotations
