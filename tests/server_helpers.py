@@ -110,19 +110,19 @@ def _docstrings(source: str) -> set[str]:
     return found
 
 
-def public_lines(problem_root: Path) -> set[str]:
-    """Every line a candidate already has: statement, starter, public tests."""
+def public_text(problem_root: Path) -> str:
+    """Everything a candidate already has: statement, starter, public tests."""
     texts = [(problem_root / "statement.md").read_text()]
     for folder in ("starter", "public_tests"):
         for path in (problem_root / folder).rglob("*"):
             if path.is_file() and path.suffix in (".py", ".md", ".txt", ".csv", ".json", ".toml"):
                 texts.append(path.read_text(errors="replace"))
-    return {line.strip() for text in texts for line in text.splitlines()}
+    return "\n".join(texts)
 
 
 def secret_material(problem_root: Path) -> tuple[set[str], set[str]]:
     """(lines of the hidden tests and the reference a candidate must never see, hidden test names)."""
-    public = public_lines(problem_root)
+    public = public_text(problem_root)
     lines: set[str] = set()
     names: set[str] = set()
     for path in sorted((problem_root / "hidden_tests").rglob("*.py")):
@@ -136,7 +136,7 @@ def secret_material(problem_root: Path) -> tuple[set[str], set[str]]:
     public_names = set()
     for path in (problem_root / "public_tests").rglob("*.py"):
         public_names |= {n.name for n in ast.walk(ast.parse(path.read_text())) if isinstance(n, ast.FunctionDef)}
-    return lines - public, names - public_names
+    return {line for line in lines if line not in public}, names - public_names
 
 
 def leaks(body: str, lines: set[str], names: set[str]) -> list[str]:
