@@ -47,7 +47,7 @@ def test_interview_loop(server) -> None:  # type: ignore[no-untyped-def]
     with tarfile.open(fileobj=io.BytesIO(__import__("base64").b64decode(started["workspace"])), mode="r:gz") as tar:
         names = set(tar.getnames())
     assert {"README.md", "solution.py", "numbers.csv", "tests/test_public.py", "pytest.ini",
-            ".judge/problem/problem.toml", ".judge/problem/public_tests/test_public.py"} <= names
+            ".judge/tiny-add/problem.toml", ".judge/tiny-add/public_tests/test_public.py"} <= names
     assert not any("hidden_tests/" in n or "reference" in n for n in names)
 
     server.clock.now += 90

@@ -31,7 +31,7 @@ from judge.services.attempts import ClockView, create_workspace, iso
 from judge.services.secrecy import Secrets
 from judge.store.db import Attempt, Interviewer, Invitation, Submission, TestRun
 
-PUBLIC_PROBLEM = ".judge/problem"  # inside the workspace: what `judge test` needs to run the public examples
+PUBLIC_PROBLEMS = ".judge"  # inside the workspace, .judge/<slug>: what `judge test` runs the public examples from
 MAX_MESSAGE = 2000
 PENDING, GRADED, JUDGE_ERROR = "pending", "graded", "judge-error"
 
@@ -70,7 +70,7 @@ def workspace_archive(problem: Problem) -> bytes:
     with tempfile.TemporaryDirectory(prefix="judge-ws-") as scratch:
         root = Path(scratch) / problem.slug
         create_workspace(problem, root, force=False)
-        write_public_problem(problem, root / PUBLIC_PROBLEM)
+        write_public_problem(problem, root / PUBLIC_PROBLEMS / problem.slug)
         buffer = io.BytesIO()
         with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
             for path in sorted(root.rglob("*")):

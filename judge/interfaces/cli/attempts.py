@@ -325,7 +325,7 @@ def run_cmd(ctx: Context, directory: Path | None, command: tuple[str, ...]) -> N
 
     found = remote.remote_pointer(directory)
     if found:
-        workspace, problem = found[0], remote.public_problem(found[0])
+        workspace, problem = found[0], remote.public_problem(found[0], str(found[1]["problem"]))
     else:
         store = ctx.store()
         workspace, record, _ = workspace_attempt(ctx, store, directory)

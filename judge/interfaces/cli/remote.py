@@ -2,7 +2,7 @@
 and `submit` in the workspace it made, against the server's clock and hidden tests.
 
 The workspace is the same as a local one (statement, starter, data, public tests) plus
-``.judge/problem`` (the public problem folder `judge test` runs from); its ``.judge-attempt`` pointer
+``.judge/<slug>`` (the public problem folder `judge test` runs from); its ``.judge-attempt`` pointer
 holds the server's URL and the candidate's session token (mode 0600), not a local attempt id.
 """
 
@@ -36,7 +36,7 @@ from judge.interfaces.cli.context import (
 from judge.interfaces.client import Client, ServerError, insecure
 
 POINTER = ".judge-attempt"
-PUBLIC_PROBLEM = ".judge/problem"
+PUBLIC_PROBLEMS = ".judge"  # .judge/<slug>: the public problem folder
 POLL_LIMIT_S = 30 * 60.0
 
 
@@ -158,11 +158,12 @@ def status(ctx: Context, workspace: Path, pointer: dict[str, Any], as_json: bool
             out.print(f"Submission {submission['id']}: {submission['state']} - {submission.get('note', '')}")
 
 
-def public_problem(workspace: Path) -> Any:
+def public_problem(workspace: Path, slug: str) -> Any:
+    """The public problem folder the server put in the workspace (no hidden tests, no reference)."""
     from judge.problems.catalog import ProblemError, load_problem
 
     try:
-        return load_problem(workspace / PUBLIC_PROBLEM)
+        return load_problem(workspace / PUBLIC_PROBLEMS / slug)
     except ProblemError as exc:
         fail(f"this workspace's public examples are damaged ({exc}); download it again with a new "
              "`judge start --server`, or submit anyway with `judge submit`")
@@ -173,7 +174,7 @@ def test(ctx: Context, workspace: Path, pointer: dict[str, Any], as_json: bool, 
     from judge.interfaces.cli.context import emit, exit_code_for
     from judge.model.report import Status
 
-    problem = public_problem(workspace)
+    problem = public_problem(workspace, str(pointer["problem"]))
     try:
         report = run_grade(ctx, problem, workspace, make_backend(backend, ctx), problem.limits, suite="public",
                            quiet=as_json)
