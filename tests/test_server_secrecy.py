@@ -86,7 +86,7 @@ def archive_texts(archive: bytes) -> list[str]:
 
 def problem_roots() -> list[Path]:
     roots = sorted(p for p in BUILTIN.iterdir() if (p / "problem.toml").is_file())
-    return roots + [PROBLEMS / "tiny-add", PROBLEMS / "weak-suite"]
+    return [*roots, PROBLEMS / "tiny-add", PROBLEMS / "weak-suite"]
 
 
 def test_the_scanner_finds_leaks() -> None:
@@ -131,7 +131,8 @@ def test_no_candidate_answer_carries_hidden_material(tmp_path: Path) -> None:
                     f"/api/v1/attempt/submissions/{made.json()['id']}", headers=auth))
                 seen(slug, "POST /attempt/submissions again", server.submit(token, source))
                 # the candidate's token on every interviewer route, and nobody anywhere
-                for path in ("/api/v1/results", "/api/v1/invitations", f"/api/v1/attempts/{started.json()['attempt_id']}",
+                attempt_id = started.json()["attempt_id"]
+                for path in ("/api/v1/results", "/api/v1/invitations", f"/api/v1/attempts/{attempt_id}",
                              "/api/v1/problems"):
                     seen(slug, f"GET {path} as candidate", client.get(path, headers=auth))
                     seen(slug, f"GET {path} as nobody", client.get(path))

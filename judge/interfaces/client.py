@@ -57,7 +57,7 @@ class Client:
             headers["Content-Type"] = content_type
         request = urllib.request.Request(self.server + path, data=data, method=method, headers=headers)
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 - http(s) only
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 body = response.read()
         except urllib.error.HTTPError as exc:
             raise ServerError(_error_text(exc), exc.code) from None

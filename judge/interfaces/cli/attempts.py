@@ -320,7 +320,6 @@ def run_cmd(ctx: Context, directory: Path | None, command: tuple[str, ...]) -> N
     """
     from judge.backends import SandboxUnavailable
     from judge.backends.docker import DockerBackend
-
     from judge.interfaces.cli import remote
 
     found = remote.remote_pointer(directory)

@@ -8,14 +8,14 @@ never carry a hidden test's name, source or the reference (``judge.services.inte
 from __future__ import annotations
 
 import base64
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from judge.interfaces.server.app import ServerState
-from judge.interfaces.server.auth import candidate, interviewer, state
+from judge.interfaces.server.auth import CandidateAttempt, InterviewerId, state
 from judge.problems.catalog import ProblemError
 from judge.services import interviews
 from judge.services.invitations import (
@@ -34,6 +34,7 @@ health = APIRouter(tags=["server"])
 candidate_router = APIRouter(tags=["candidate"])
 interviewer_router = APIRouter(tags=["interviewer"])
 WORKSPACE_TYPE = "application/gzip"
+State = Annotated[ServerState, Depends(state)]
 
 
 # -- schemas (the OpenAPI documentation) ------------------------------------------------------------------
@@ -63,14 +64,14 @@ class InvitationRequest(BaseModel):
 
 
 def _attempt(session: Any, attempt_id: str) -> Attempt:
-    found = session.get(Attempt, attempt_id)
+    found: Attempt | None = session.get(Attempt, attempt_id)
     if found is None:  # deleted under a valid token: as unknown as anything else
         raise HTTPException(401, "unknown session token")
     return found
 
 
 def _interviewer(session: Any, interviewer_id: int) -> Interviewer:
-    found = session.get(Interviewer, interviewer_id)
+    found: Interviewer | None = session.get(Interviewer, interviewer_id)
     if found is None:
         raise HTTPException(401, "unknown interviewer token")
     return found
@@ -100,7 +101,7 @@ def _base_url(st: ServerState, request: Request) -> str:
 
 
 @health.get("/health", summary="200 once the server is ready (database migrated, grader running)")
-def get_health(st: ServerState = Depends(state)) -> Response:
+def get_health(st: State) -> Response:
     if not st.ready.is_set():
         return Response('{"status":"starting"}', status_code=503, media_type="application/json")
     return Response('{"status":"ok"}', media_type="application/json")
@@ -111,7 +112,7 @@ def get_health(st: ServerState = Depends(state)) -> Response:
 
 @candidate_router.post("/start", summary="Redeem an invitation code: the server's clock starts; returns the "
                        "candidate's session token and the public workspace (base64 of a .tar.gz)")
-def start(body: StartRequest, request: Request, st: ServerState = Depends(state)) -> dict[str, Any]:
+def start(body: StartRequest, request: Request, st: State) -> dict[str, Any]:
     now = st.clock()
     with st.db.session() as session:
         try:
@@ -131,7 +132,7 @@ def start(body: StartRequest, request: Request, st: ServerState = Depends(state)
 
 
 @candidate_router.get("/attempt", summary="The attempt's state on the server's clock")
-def get_attempt(attempt_id: str = Depends(candidate), st: ServerState = Depends(state)) -> dict[str, Any]:
+def get_attempt(attempt_id: CandidateAttempt, st: State) -> dict[str, Any]:
     with st.db.session() as session:
         attempt = _attempt(session, attempt_id)
         return interviews.attempt_status(attempt, _title(st, attempt.invitation.problem), st.clock())
@@ -139,7 +140,7 @@ def get_attempt(attempt_id: str = Depends(candidate), st: ServerState = Depends(
 
 @candidate_router.get("/attempt/workspace", summary="The public workspace again (.tar.gz)",
                       response_class=Response, responses={200: {"content": {WORKSPACE_TYPE: {}}}})
-def get_workspace(attempt_id: str = Depends(candidate), st: ServerState = Depends(state)) -> Response:
+def get_workspace(attempt_id: CandidateAttempt, st: State) -> Response:
     with st.db.session() as session:
         slug = _attempt(session, attempt_id).invitation.problem
     try:
@@ -151,8 +152,8 @@ def get_workspace(attempt_id: str = Depends(candidate), st: ServerState = Depend
 
 @candidate_router.post("/attempt/test-runs", status_code=204, summary="Record a `judge test` run (the public "
                        "examples, run on the candidate's machine) on the attempt's timeline")
-def post_test_run(body: TestRunRequest, attempt_id: str = Depends(candidate),
-                  st: ServerState = Depends(state)) -> Response:
+def post_test_run(body: TestRunRequest, attempt_id: CandidateAttempt,
+                  st: State) -> Response:
     st.test_runs.check(attempt_id, "test runs recorded for this attempt")
     with st.db.session() as session:
         try:
@@ -169,9 +170,10 @@ def _store(st: ServerState, attempt_id: str, raw: bytes) -> dict[str, Any]:
             submission = interviews.store_submission(session, _attempt(session, attempt_id), raw, st.clock())
         except interviews.SubmissionRefused as exc:
             raise HTTPException(409, str(exc)) from None
-        view = {"id": submission.id, "state": submission.state, "late": submission.late,
+        submission_id = submission.id
+        view = {"id": submission_id, "state": submission.state, "late": submission.late,
                 "elapsed_s": round(submission.elapsed_s, 1)}
-    st.grader.enqueue(view["id"])  # after the commit: the row exists before any grading starts
+    st.grader.enqueue(submission_id)  # after the commit: the row exists before any grading starts
     return view
 
 
@@ -179,8 +181,8 @@ def _store(st: ServerState, attempt_id: str, raw: bytes) -> dict[str, Any]:
     "/attempt/submissions", status_code=202,
     summary="Upload solution.py (the raw file as the body); it is stored, then graded. Poll its state.",
     openapi_extra={"requestBody": {"required": True, "content": {"text/x-python": {"schema": {"type": "string"}}}}})
-async def post_submission(request: Request, attempt_id: str = Depends(candidate),
-                          st: ServerState = Depends(state)) -> dict[str, Any]:
+async def post_submission(request: Request, attempt_id: CandidateAttempt,
+                          st: State) -> dict[str, Any]:
     st.submissions.check(attempt_id, "submissions for this attempt")
     raw = await request.body()
     return await run_in_threadpool(_store, st, attempt_id, raw)
@@ -188,8 +190,8 @@ async def post_submission(request: Request, attempt_id: str = Depends(candidate)
 
 @candidate_router.get("/attempt/submissions/{submission_id}", summary="A submission's state, and its report as "
                       "the invitation's feedback level allows")
-def get_submission(submission_id: int, attempt_id: str = Depends(candidate),
-                   st: ServerState = Depends(state)) -> dict[str, Any]:
+def get_submission(submission_id: int, attempt_id: CandidateAttempt,
+                   st: State) -> dict[str, Any]:
     with st.db.session() as session:
         submission = session.get(Submission, submission_id)
         if submission is None or submission.attempt_id != attempt_id:
@@ -201,14 +203,14 @@ def get_submission(submission_id: int, attempt_id: str = Depends(candidate),
 
 
 @interviewer_router.get("/problems", summary="The problems this server offers")
-def get_problems(interviewer_id: int = Depends(interviewer), st: ServerState = Depends(state)) -> list[dict[str, Any]]:
+def get_problems(interviewer_id: InterviewerId, st: State) -> list[dict[str, Any]]:
     return [{"slug": p.slug, "title": p.title, "budget_minutes": p.budget_minutes, "difficulty": p.difficulty}
             for p in st.problems()]
 
 
 @interviewer_router.post("/invitations", status_code=201, summary="Invite a candidate; the code is shown once")
-def post_invitation(body: InvitationRequest, request: Request, interviewer_id: int = Depends(interviewer),
-                    st: ServerState = Depends(state)) -> dict[str, Any]:
+def post_invitation(body: InvitationRequest, request: Request, interviewer_id: InterviewerId,
+                    st: State) -> dict[str, Any]:
     try:
         problem = st.problem(body.problem)
     except ProblemError as exc:
@@ -228,8 +230,7 @@ def post_invitation(body: InvitationRequest, request: Request, interviewer_id: i
 
 
 @interviewer_router.get("/invitations", summary="Your invitations, newest first")
-def get_invitations(problem: str | None = None, interviewer_id: int = Depends(interviewer),
-                    st: ServerState = Depends(state)) -> list[dict[str, Any]]:
+def get_invitations(interviewer_id: InterviewerId, st: State, problem: str | None = None) -> list[dict[str, Any]]:
     now = st.clock()
     with st.db.session() as session:
         return [_invitation_view(i, now) for i in list_invitations(session, _interviewer(session, interviewer_id),
@@ -237,8 +238,8 @@ def get_invitations(problem: str | None = None, interviewer_id: int = Depends(in
 
 
 @interviewer_router.get("/invitations/{invitation_id}", summary="One of your invitations")
-def get_invitation(invitation_id: str, interviewer_id: int = Depends(interviewer),
-                   st: ServerState = Depends(state)) -> dict[str, Any]:
+def get_invitation(invitation_id: str, interviewer_id: InterviewerId,
+                   st: State) -> dict[str, Any]:
     with st.db.session() as session:
         try:
             return _invitation_view(own_invitation(session, _interviewer(session, interviewer_id), invitation_id),
@@ -249,8 +250,8 @@ def get_invitation(invitation_id: str, interviewer_id: int = Depends(interviewer
 
 @interviewer_router.post("/invitations/{invitation_id}/revoke", summary="Withdraw an invitation (its code, or "
                          "the candidate's session if started, stops working)")
-def post_revoke(invitation_id: str, interviewer_id: int = Depends(interviewer),
-                st: ServerState = Depends(state)) -> dict[str, Any]:
+def post_revoke(invitation_id: str, interviewer_id: InterviewerId,
+                st: State) -> dict[str, Any]:
     now = st.clock()
     with st.db.session() as session:
         try:
@@ -262,8 +263,7 @@ def post_revoke(invitation_id: str, interviewer_id: int = Depends(interviewer),
 
 
 @interviewer_router.get("/results", summary="Every started attempt of your invitations, with its graded result")
-def get_results(problem: str | None = None, interviewer_id: int = Depends(interviewer),
-                st: ServerState = Depends(state)) -> list[dict[str, Any]]:
+def get_results(interviewer_id: InterviewerId, st: State, problem: str | None = None) -> list[dict[str, Any]]:
     with st.db.session() as session:
         return [row.to_dict() for row in interviews.results(session, _interviewer(session, interviewer_id),
                                                             problem, st.clock())]
@@ -271,8 +271,8 @@ def get_results(problem: str | None = None, interviewer_id: int = Depends(interv
 
 @interviewer_router.get("/attempts/{attempt_id}", summary="One attempt in full: timeline, every submission "
                         "with its source and full report")
-def get_attempt_record(attempt_id: str, interviewer_id: int = Depends(interviewer),
-                       st: ServerState = Depends(state)) -> dict[str, Any]:
+def get_attempt_record(attempt_id: str, interviewer_id: InterviewerId,
+                       st: State) -> dict[str, Any]:
     with st.db.session() as session:
         try:
             attempt = interviews.interviewer_attempt(session, _interviewer(session, interviewer_id), attempt_id)

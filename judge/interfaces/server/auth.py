@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from collections import defaultdict, deque
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from judge.interfaces.server.app import ServerState
 
 bearer = HTTPBearer(auto_error=False, description="an interviewer token (jit_...) or a candidate session (jcs_...)")
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 
 class RateLimiter:
@@ -75,10 +76,9 @@ def _denied(st: ServerState, request: Request, exc: AccessDenied) -> HTTPExcepti
     return HTTPException(401, str(exc), headers={"WWW-Authenticate": "Bearer"})
 
 
-def interviewer(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer),
-                st: ServerState = Depends(state)) -> int:
+def interviewer(request: Request, credentials: Credentials) -> int:
     """The id of the interviewer holding the bearer token; 401 otherwise."""
-    token = _token(credentials)
+    st, token = state(request), _token(credentials)
     with st.db.session() as session:
         try:
             return authenticate_interviewer(session, token, st.clock()).id
@@ -86,12 +86,17 @@ def interviewer(request: Request, credentials: HTTPAuthorizationCredentials | No
             raise _denied(st, request, exc) from None
 
 
-def candidate(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer),
-              st: ServerState = Depends(state)) -> str:
+def candidate(request: Request, credentials: Credentials) -> str:
     """The id of the attempt the candidate's session token opens; 401 otherwise."""
-    token = _token(credentials)
+    st, token = state(request), _token(credentials)
     with st.db.session() as session:
         try:
             return authenticate_candidate(session, token, st.clock()).id
         except AccessDenied as exc:
             raise _denied(st, request, exc) from None
+
+
+InterviewerId = Annotated[int, Depends(interviewer)]
+"""A route parameter that makes the route interviewers-only: the caller's interviewer id."""
+CandidateAttempt = Annotated[str, Depends(candidate)]
+"""A route parameter that makes the route candidates-only: the id of the caller's own attempt."""
