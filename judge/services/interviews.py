@@ -9,6 +9,7 @@ passed in. Grading itself is ``judge.services.server_grading``.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import shutil
@@ -157,8 +158,6 @@ def store_submission(session: Session, attempt: Attempt, raw: bytes, now: float)
     if late and attempt.invitation.late_policy == "refuse":
         raise SubmissionRefused(f"the window closed at {iso(attempt.started_at + attempt.budget_s)} (UTC); "
                                 "this invitation takes no late submissions")
-    import hashlib
-
     submission = Submission(attempt_id=attempt.id, received_at=now, elapsed_s=elapsed, late=late, source=source,
                             sha256=hashlib.sha256(source.encode("utf-8")).hexdigest(), state=PENDING)
     session.add(submission)
