@@ -24,6 +24,7 @@ from judge.interfaces.cli.context import (
     run_grade,
     spinner,
     workspace_attempt,
+    write_out,
 )
 
 
@@ -215,7 +216,6 @@ def report(ctx: Context, attempt_id: str | None, last: bool, fmt: str, output: P
     """Show a saved report again, as text, JSON, HTML, Markdown or JUnit XML."""
     from judge.model.report import Report
     from judge.render import render
-    from judge.store.files import atomic_write
     from judge.store.index import StoreError
 
     store = ctx.store()
@@ -238,16 +238,8 @@ def report(ctx: Context, attempt_id: str | None, last: bool, fmt: str, output: P
 
         print_report(ctx.out, rep)
         return
-    text = render(rep, fmt, store.snapshot(attempt_id))
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    try:
-        atomic_write(output, text.encode("utf-8"))
-    except OSError as exc:
-        fail(f"cannot write {output}: {exc.strerror or exc}; choose another file with -o")
-    ctx.err.print(f"wrote {output}")
-    if open_it:
+    write_out(ctx, render(rep, fmt, store.snapshot(attempt_id)), output)
+    if output is not None and open_it:
         import webbrowser
 
         uri = output.resolve().as_uri()
@@ -266,7 +258,6 @@ def history(ctx: Context, problem_slug: str | None, as_json: bool, fmt: str, out
     from rich.table import Table
 
     from judge.model.report import budget_line
-    from judge.store.files import atomic_write
 
     store = ctx.store()
     rows = store.rows(problem_slug)
@@ -276,15 +267,7 @@ def history(ctx: Context, problem_slug: str | None, as_json: bool, fmt: str, out
     if fmt == "html":
         from judge.render.html import history_html
 
-        text = history_html(rows)
-        if output is None:
-            click.echo(text, nl=False)
-            return
-        try:
-            atomic_write(output, text.encode("utf-8"))
-        except OSError as exc:
-            fail(f"cannot write {output}: {exc.strerror or exc}; choose another file with -o")
-        ctx.err.print(f"wrote {output}")
+        write_out(ctx, history_html(rows), output)
         return
     if not rows:
         ctx.out.print("No attempts yet. Start one with: judge start PROBLEM")

@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from judge.interfaces.cli.app import cli
-from judge.interfaces.cli.context import EXIT_JUDGE, Context, fail, pass_ctx
+from judge.interfaces.cli.context import EXIT_JUDGE, Context, fail, pass_ctx, write_out
 
 TOKEN_ENV = "JUDGE_SERVER_TOKEN"
 SERVER_OPTION = click.option("--server", envvar="JUDGE_SERVER", required=True,
@@ -223,16 +223,7 @@ def results(ctx: Context, server: str, problem: str | None, fmt: str, output: Pa
         writer.writeheader()
         writer.writerows(rows)
         text = buffer.getvalue()
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    from judge.store.files import atomic_write
-
-    try:
-        atomic_write(output, text.encode("utf-8"))
-    except OSError as exc:
-        fail(f"cannot write {output}: {exc.strerror or exc}; choose another file with -o")
-    ctx.err.print(f"wrote {output}")
+    write_out(ctx, text, output)
 
 
 def _print_results(ctx: Context, rows: list[dict[str, Any]]) -> None:

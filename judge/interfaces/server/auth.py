@@ -11,10 +11,11 @@ from __future__ import annotations
 import threading
 from collections import defaultdict, deque
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
 
 from judge.services.invitations import AccessDenied, authenticate_candidate, authenticate_interviewer
 
@@ -71,29 +72,26 @@ def _client(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def _denied(st: ServerState, request: Request, exc: AccessDenied) -> HTTPException:
-    st.auth_failures.check(_client(request), "failed sign-ins from this address")
-    return HTTPException(401, str(exc), headers={"WWW-Authenticate": "Bearer"})
+def _holder(request: Request, credentials: HTTPAuthorizationCredentials | None,
+            authenticate: Callable[[Session, str, float], Any]) -> Any:
+    """The id of the row ``authenticate`` finds for the bearer token; 401 (and a counted failure) otherwise."""
+    st, token = state(request), _token(credentials)
+    with st.db.session() as session:
+        try:
+            return authenticate(session, token, st.clock()).id
+        except AccessDenied as exc:
+            st.auth_failures.check(_client(request), "failed sign-ins from this address")
+            raise HTTPException(401, str(exc), headers={"WWW-Authenticate": "Bearer"}) from None
 
 
 def interviewer(request: Request, credentials: Credentials) -> int:
     """The id of the interviewer holding the bearer token; 401 otherwise."""
-    st, token = state(request), _token(credentials)
-    with st.db.session() as session:
-        try:
-            return authenticate_interviewer(session, token, st.clock()).id
-        except AccessDenied as exc:
-            raise _denied(st, request, exc) from None
+    return int(_holder(request, credentials, authenticate_interviewer))
 
 
 def candidate(request: Request, credentials: Credentials) -> str:
     """The id of the attempt the candidate's session token opens; 401 otherwise."""
-    st, token = state(request), _token(credentials)
-    with st.db.session() as session:
-        try:
-            return authenticate_candidate(session, token, st.clock()).id
-        except AccessDenied as exc:
-            raise _denied(st, request, exc) from None
+    return str(_holder(request, credentials, authenticate_candidate))
 
 
 InterviewerId = Annotated[int, Depends(interviewer)]
