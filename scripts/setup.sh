@@ -60,7 +60,7 @@ MSG
   exit 3
 fi
 echo "Docker $(docker version --format '{{.Server.Version}}') is running"
-if is_root_debian; then apt_install debootstrap chromium; fi
+if is_root_debian; then apt_install debootstrap chromium postgresql; fi  # postgresql: the server's tests
 
 step "Sandbox image"
 "$VENV/bin/judge" sandbox build

@@ -24,16 +24,35 @@ from judge.interfaces.cli.context import (
     run_grade,
     spinner,
     workspace_attempt,
+    write_out,
 )
 
 
 @cli.command()
-@click.argument("problem")
+@click.argument("problem", required=False)
 @click.option("--dir", "directory", type=click.Path(path_type=Path), help="Workspace folder (default ./PROBLEM).")
 @click.option("--force", is_flag=True, help="Replace an existing workspace of an earlier attempt.")
+@click.option("--server", help="An interviewer's judge server (with --invite): the clock and the hidden tests "
+              "stay there.")
+@click.option("--invite", "code", help="Your one-time invitation code (with --server).")
 @pass_ctx
-def start(ctx: Context, problem: str, directory: Path | None, force: bool) -> None:
-    """Begin a timed attempt: create the workspace and start the clock."""
+def start(ctx: Context, problem: str | None, directory: Path | None, force: bool, server: str | None,
+          code: str | None) -> None:
+    """Begin a timed attempt: create the workspace and start the clock.
+
+    \b
+    judge start rag-pipeline                          practice, on this machine
+    judge start --server URL --invite CODE            an interview: the server keeps the clock
+    """
+    if server or code:
+        if not (server and code):
+            fail("an interview needs both --server URL and --invite CODE (from your interviewer's message)")
+        from judge.interfaces.cli import remote
+
+        remote.start(ctx, server, code, directory)
+        return
+    if not problem:
+        fail("name a problem (see `judge list`), or join an interview with --server URL --invite CODE")
     from judge.services.attempts import WorkspaceError, local_time
     from judge.services.attempts import start as start_attempt
     from judge.store.index import StoreError
@@ -68,6 +87,12 @@ def start(ctx: Context, problem: str, directory: Path | None, force: bool) -> No
 @pass_ctx
 def status(ctx: Context, directory: Path | None, as_json: bool) -> None:
     """Show the attempt's problem, elapsed time and time left."""
+    from judge.interfaces.cli import remote
+
+    found = remote.remote_pointer(directory)
+    if found:
+        remote.status(ctx, *found, as_json)
+        return
     from judge.model.report import format_clock
     from judge.services.attempts import clock_view
 
@@ -104,6 +129,12 @@ def status(ctx: Context, directory: Path | None, as_json: bool) -> None:
 @pass_ctx
 def test_cmd(ctx: Context, directory: Path | None, as_json: bool, backend: str) -> None:
     """Run the public examples against solution.py in the sandbox (the clock keeps running)."""
+    from judge.interfaces.cli import remote
+
+    found = remote.remote_pointer(directory)
+    if found:
+        remote.test(ctx, *found, as_json, backend)
+        return
     from judge.model.report import Status
     from judge.services.attempts import clock_view, record_public_run
 
@@ -128,7 +159,13 @@ def test_cmd(ctx: Context, directory: Path | None, as_json: bool, backend: str) 
 @BACKEND_OPTION
 @pass_ctx
 def submit(ctx: Context, directory: Path | None, as_json: bool, backend: str) -> None:
-    """Grade solution.py against the hidden tests and close the attempt."""
+    """Grade solution.py against the hidden tests and close the attempt (on the server, for an interview)."""
+    from judge.interfaces.cli import remote
+
+    found = remote.remote_pointer(directory)
+    if found:
+        remote.submit(ctx, *found, as_json)
+        return
     from judge.backends import SandboxUnavailable
     from judge.grading import load_submission
     from judge.grading.integrity import SubmissionError
@@ -179,7 +216,6 @@ def report(ctx: Context, attempt_id: str | None, last: bool, fmt: str, output: P
     """Show a saved report again, as text, JSON, HTML, Markdown or JUnit XML."""
     from judge.model.report import Report
     from judge.render import render
-    from judge.store.files import atomic_write
     from judge.store.index import StoreError
 
     store = ctx.store()
@@ -202,16 +238,8 @@ def report(ctx: Context, attempt_id: str | None, last: bool, fmt: str, output: P
 
         print_report(ctx.out, rep)
         return
-    text = render(rep, fmt, store.snapshot(attempt_id))
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    try:
-        atomic_write(output, text.encode("utf-8"))
-    except OSError as exc:
-        fail(f"cannot write {output}: {exc.strerror or exc}; choose another file with -o")
-    ctx.err.print(f"wrote {output}")
-    if open_it:
+    write_out(ctx, render(rep, fmt, store.snapshot(attempt_id)), output)
+    if output is not None and open_it:
         import webbrowser
 
         uri = output.resolve().as_uri()
@@ -230,7 +258,6 @@ def history(ctx: Context, problem_slug: str | None, as_json: bool, fmt: str, out
     from rich.table import Table
 
     from judge.model.report import budget_line
-    from judge.store.files import atomic_write
 
     store = ctx.store()
     rows = store.rows(problem_slug)
@@ -240,15 +267,7 @@ def history(ctx: Context, problem_slug: str | None, as_json: bool, fmt: str, out
     if fmt == "html":
         from judge.render.html import history_html
 
-        text = history_html(rows)
-        if output is None:
-            click.echo(text, nl=False)
-            return
-        try:
-            atomic_write(output, text.encode("utf-8"))
-        except OSError as exc:
-            fail(f"cannot write {output}: {exc.strerror or exc}; choose another file with -o")
-        ctx.err.print(f"wrote {output}")
+        write_out(ctx, history_html(rows), output)
         return
     if not rows:
         ctx.out.print("No attempts yet. Start one with: judge start PROBLEM")
@@ -284,10 +303,15 @@ def run_cmd(ctx: Context, directory: Path | None, command: tuple[str, ...]) -> N
     """
     from judge.backends import SandboxUnavailable
     from judge.backends.docker import DockerBackend
+    from judge.interfaces.cli import remote
 
-    store = ctx.store()
-    workspace, record, _ = workspace_attempt(ctx, store, directory)
-    problem = attempt_problem(ctx, record)
+    found = remote.remote_pointer(directory)
+    if found:
+        workspace, problem = found[0], remote.public_problem(found[0], str(found[1]["problem"]))
+    else:
+        store = ctx.store()
+        workspace, record, _ = workspace_attempt(ctx, store, directory)
+        problem = attempt_problem(ctx, record)
     try:
         code = DockerBackend().run_interactive(workspace, command or ("python",), problem.limits,
                                                tty=sys.stdin.isatty())

@@ -166,6 +166,20 @@ def run_grade(ctx: Context, problem: Problem, source_path: Path | None, backend:
         fail(f"the judge could not grade: {exc}", EXIT_JUDGE)
 
 
+def write_out(ctx: Context, text: str, output: Path | None) -> None:
+    """``text`` on stdout, or written atomically to ``output`` (and a line on stderr saying so)."""
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from judge.store.files import atomic_write
+
+    try:
+        atomic_write(output, text.encode("utf-8"))
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc.strerror or exc}; choose another file with -o")
+    ctx.err.print(f"wrote {output}")
+
+
 def emit(ctx: Context, report: Report, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2))
