@@ -315,6 +315,9 @@ def submit(store: Store, record: dict[str, Any], problem: Problem, submission: S
         if record["status"] == "submitted":
             raise AttemptClosed(f"attempt {attempt_id} was just submitted by another `judge submit`; "
                                 f"see it with `judge report {attempt_id}`")
+        if record["status"] != "open":
+            raise AttemptClosed(f"attempt {attempt_id} is closed ({record['status']}); `judge retry` starts a "
+                                "new attempt here with your code")
         report = grading.grade(problem, submission, backend, limits=problem.limits)
         if report.verdict is Verdict.SANDBOX_ERROR:
             return report

@@ -8,6 +8,7 @@ the cache, so `judge start` can write the versions into a workspace's README wit
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from pathlib import Path
@@ -68,10 +69,8 @@ def read_versions(refresh: bool = False) -> dict[str, Any]:
     except (ValueError, KeyError, IndexError, TypeError) as exc:
         raise SandboxUnavailable(f"the sandbox image {tag} did not report its versions",
                                  "rebuild it with `judge sandbox build`") from exc
-    try:
+    with contextlib.suppress(OSError):  # a read-only cache only costs the next call its couple of seconds
         write_json(cache_path(tag), data)
-    except OSError:
-        pass  # a read-only cache only costs the next call its couple of seconds
     return data
 
 

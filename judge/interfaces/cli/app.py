@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,9 @@ class JudgeGroup(click.Group):
             return super().invoke(ctx)
         except Fail as exc:
             click.echo(f"error: {exc}", err=True)
+            if isinstance(ctx.obj, Context) and ctx.obj.json:
+                # A script that asked for JSON gets JSON, failures included.
+                click.echo(json.dumps({"error": str(exc), "exit_code": exc.code}, indent=2))
             ctx.exit(exc.code)
 
 

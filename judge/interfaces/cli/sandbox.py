@@ -16,6 +16,7 @@ from judge.interfaces.cli.context import (
     EXIT_PASSED,
     Context,
     fail,
+    json_option,
     pass_ctx,
 )
 
@@ -68,7 +69,7 @@ def sandbox_build(ctx: Context, base_image: str | None, offline_base: bool, whee
 
 
 @sandbox.command("status")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option("Print JSON.")
 @pass_ctx
 def sandbox_status(ctx: Context, as_json: bool) -> None:
     """Is the engine reachable, and is the image for this code present?"""
