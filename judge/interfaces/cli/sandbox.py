@@ -66,6 +66,13 @@ def sandbox_build(ctx: Context, base_image: str | None, offline_base: bool, whee
     else:
         ctx.out.print(f"{result.tag} is current ({format_size(result.size_bytes)}); nothing to build "
                       f"({result.seconds:.1f} s).")
+    # The grader's versions, read once now, so `judge start` can put them in a workspace's README.
+    from judge.services.environment import read_versions, versions_line
+
+    try:
+        ctx.out.print(f"Grader: {versions_line(read_versions())}")
+    except SandboxUnavailable as exc:
+        err.print(f"[yellow]warning:[/] could not read the grader's versions: {exc}")
 
 
 @sandbox.command("status")
