@@ -114,7 +114,7 @@ def test_a_terminal_gets_a_summary_and_a_question(run: Any, judge_home: Path, tm
     (ws / "solution.py").write_text(WRONG)
     declined = submit(run, ws, input="n\n")
     assert declined.exit_code == 0
-    assert "1/2 public examples pass" in declined.stdout and "Submit now?" in declined.stdout
+    assert "Public examples  1/2 pass" in declined.stdout and "Submit now?" in declined.stdout
     assert "test_add_example" in declined.stdout  # the failing public example, by name
     assert "Not submitted" in declined.stdout and record(judge_home, ws)["status"] == "open"
     accepted = submit(run, ws, input="y\n")

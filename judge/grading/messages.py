@@ -4,7 +4,7 @@ Pure text in, text out, applied once where a run's results are interpreted, so e
 JSON, HTML, Markdown, JUnit) carries the same clean message. What goes: advice the candidate cannot
 follow (``Use -v to get more diff``: they do not run pytest, the judge does), pytest's hint about test
 module names, the caret lines under a traceback's code, sandbox paths (``/scratch/submission/solution.py``
-is ``solution.py`` to them), repeated lines, and a comparison line full of escaped newlines when a
+is ``solution.py`` to them), repeated and blank lines, and a comparison line full of escaped newlines when a
 line-by-line diff of the same strings follows it.
 """
 
@@ -56,8 +56,8 @@ def clean(message: str) -> str:
             line = "AssertionError: the strings differ, line by line (-: missing on the left, +: extra on the left):"
         if out and line.strip() and line == out[-1]:
             continue  # the same exception line twice (a chained exception's two tracebacks)
-        if not line.strip() and (not out or not out[-1].strip()):
-            continue  # no leading or repeated blank lines
+        if not line.strip():
+            continue  # pytest's spacer lines cost a row each in a report and say nothing
         out.append(line.rstrip())
     return "\n".join(out).strip("\n")
 

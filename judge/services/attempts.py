@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import shutil
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -102,9 +104,16 @@ def workspace_header(problem: Problem, attempt_id: str, started: float, versions
     grader = (f"The grader runs {versions} (`judge env`)." if versions
               else "`judge env` lists the grader's Python and library versions.")
     deadline = started + problem.budget_s
-    return (f"> **Attempt {attempt_id}**: budget {problem.budget_minutes:g} min, started "
-            f"{local_time(started)}, **deadline {local_time(deadline)}** (local time). `judge status` shows "
-            f"the time left.\n>\n> In this folder: {', '.join(files)}.\n>\n> {grader}\n\n")
+    paragraphs = [f"**Attempt {attempt_id}**: budget {problem.budget_minutes:g} min, started {local_time(started)}, "
+                  f"**deadline {local_time(deadline)}** (local time). `judge status` shows the time left.",
+                  f"In this folder: {', '.join(files)}.", grader]
+    # Wrapped for an 80-column terminal (`cat README.md`); a Markdown viewer joins the lines again.
+    # A command in backticks is never split across lines.
+    keep = [re.sub(r"`[^`]+`", lambda m: m.group(0).replace(" ", "\0"), text) for text in paragraphs]
+    quoted = ["\n".join(textwrap.wrap(text, 76, initial_indent="> ", subsequent_indent="> ",
+                                      break_on_hyphens=False, break_long_words=False)).replace("\0", " ")
+              for text in keep]
+    return "\n>\n".join(quoted) + "\n\n"
 
 
 def _fill(problem: Problem, folder: Path, header: str, solution: bool) -> None:

@@ -30,12 +30,12 @@ class Precheck:
 
     @property
     def public_line(self) -> str:
-        """``7/9 public examples pass`` or what stopped them."""
+        """``7/9 pass`` (of the public examples), or what stopped them."""
         report = self.public
         if report is None:
-            return "public examples: not run"
+            return "not run (the problem has none)"
         passed = sum(t.status is Status.PASS for t in report.tests)
-        line = f"{passed}/{len(report.tests)} public examples pass"
+        line = f"{passed}/{len(report.tests)} pass"
         if report.verdict not in (Verdict.PASSED, Verdict.FAILED):
             line += f" ({report.verdict.value})"
         return line

@@ -187,8 +187,8 @@ def _refused(reason: str, record: dict[str, Any], now: float) -> str:
     view = clock_view(record, now)
     clock = (f"over by {format_clock(-view.remaining_s)}" if view.over
              else f"{format_clock(view.remaining_s)} left")
-    return (f"not submitted: {reason}\nYour attempt is still open and its clock is running ({clock}). Fix it and "
-            "run `judge submit` again, or `judge submit --force` to submit it as it is.")
+    return (f"not submitted: {reason}\nYour attempt is still open; its clock is running ({clock}).\n"
+            "Fix it and run `judge submit` again (or submit as is: --force).")
 
 
 def confirm_submit(ctx: Context, record: dict[str, Any], public_line: str, failing: list[str]) -> bool:
@@ -201,11 +201,11 @@ def confirm_submit(ctx: Context, record: dict[str, Any], public_line: str, faili
             else f"{format_clock(view.remaining_s)} left")
     out = ctx.out
     out.print(f"[bold]Submit {record['problem']}[/] (attempt {record['id']})")
-    out.print(f"  Time    {format_clock(view.elapsed_s)} of {format_clock(view.budget_s)}, {left}")
-    out.print(f"  Public  {public_line}")
+    out.print(f"  Time             {format_clock(view.elapsed_s)} of {format_clock(view.budget_s)}, {left}")
+    out.print(f"  Public examples  {public_line}")
     if failing:
         shown = ", ".join(failing[:4]) + (f" and {len(failing) - 4} more" if len(failing) > 4 else "")
-        out.print(f"  Failing {shown}")
+        out.print(f"  Failing          {shown}")
     out.print("This grades the hidden tests once and closes the attempt.")
     return click.confirm("Submit now?", default=False)
 
@@ -238,8 +238,10 @@ def submit(ctx: Context, directory: Path | None, as_json: bool, yes: bool, force
     store = ctx.store()
     workspace, record, warnings = workspace_attempt(ctx, store, directory)
     if record["status"] == "submitted":
-        fail(f"attempt {record['id']} was already submitted at {record.get('submitted_iso')}; see it with "
-             f"`judge report {record['id']}`, or start a new attempt here keeping your code: `judge retry`")
+        from judge.services.attempts import local_time
+
+        fail(f"attempt {record['id']} was already submitted (at {local_time(float(record['submitted_at']))}). "
+             f"See it: `judge report {record['id']}`. Try again keeping your code: `judge retry`")
     if record["status"] != "open":
         fail(f"attempt {record['id']} was {record['status']}; start a new attempt here keeping your code: "
              "`judge retry`")
@@ -457,20 +459,25 @@ def history_text(console: Console, rows: list[dict[str, Any]]) -> None:
     """The history as a table a narrow terminal can hold: ids and problems are never cut."""
     from datetime import datetime
 
+    from rich import box
     from rich.table import Table
 
     from judge.model.report import format_clock
     from judge.render.facts import trend_text
 
-    table = Table(header_style="bold", pad_edge=False)
+    narrow = console.width < 80
+    # Below 80 columns: no side borders and no start date, so ids and problems still fit whole.
+    table = Table(header_style="bold", pad_edge=False, box=box.SIMPLE_HEAD if narrow else box.HEAVY_HEAD,
+                  collapse_padding=narrow)
     table.add_column("Attempt", no_wrap=True)
     table.add_column("Problem", no_wrap=True)
-    table.add_column("Started", max_width=11)
-    table.add_column("Score", justify="right")
-    table.add_column("Time")
+    if not narrow:
+        table.add_column("Started", no_wrap=True)
+    table.add_column("Score", justify="right", no_wrap=True)
+    table.add_column("Time", no_wrap=True)
     table.add_column("Result")
     for r in rows:
-        when = datetime.fromtimestamp(r["started_at"]).strftime("%m-%d %H:%M")
+        when = [datetime.fromtimestamp(r["started_at"]).strftime("%m-%d %H:%M")] if not narrow else []
         score = f"{r['percent']:g}%" if r["percent"] is not None else "-"
         if r["elapsed_s"] is not None and r["budget_s"]:
             over = r["elapsed_s"] > r["budget_s"]
@@ -478,7 +485,7 @@ def history_text(console: Console, rows: list[dict[str, Any]]) -> None:
         else:
             timing = "-"
         result = r["verdict"] or r["status"]
-        table.add_row(r["id"], r["problem"], when, score, timing, result)
+        table.add_row(r["id"], r["problem"], *when, score, timing, result)
     if not rows:
         console.print("No attempts yet. Start one with: judge start PROBLEM")
         return
@@ -490,7 +497,7 @@ def history_text(console: Console, rows: list[dict[str, Any]]) -> None:
     for slug, scores in sorted(by_problem.items()):
         path = " -> ".join(f"{s:g}" for s in scores[-6:])
         console.print(f"{slug}: best {max(scores):g}%, {trend_text(scores)}: {path}")
-    console.print("A report: judge report ATTEMPT (its first letters are enough), or judge report PROBLEM")
+    console.print("See one: judge report ID (or its first letters)")
 
 
 @cli.command()

@@ -32,18 +32,22 @@ def list_cmd(ctx: Context, as_json: bool) -> None:
                                 "difficulty": p.difficulty, "best_percent": best.get(p.slug),
                                 "builtin": p.builtin} for p in problems], indent=2))
         return
+    out = ctx.out
+    # The slug is what you type: never cut. Below 80 columns the titles go (`judge show` has them).
+    with_title = out.width >= 80
     table = Table(header_style="bold", pad_edge=False)
-    # The slug is what you type: never cut. The title gives way first on a narrow terminal.
     table.add_column("Problem", no_wrap=True)
-    table.add_column("Title", ratio=1, overflow="fold")
+    if with_title:
+        table.add_column("Title", ratio=1)
     table.add_column("Budget", no_wrap=True)
-    table.add_column("Level")
+    table.add_column("Level", no_wrap=True)
     table.add_column("Best", no_wrap=True)
     for p in problems:
         score = best.get(p.slug)
-        table.add_row(p.slug, p.title if p.builtin else f"{p.title} (custom: {p.root})", f"{p.budget_minutes:g} min",
-                      p.difficulty, f"{score:g}%" if score is not None else "-")
-    ctx.out.print(table)
+        title = [p.title if p.builtin else f"{p.title} (custom: {p.root})"] if with_title else []
+        table.add_row(p.slug if p.builtin or with_title else f"{p.slug} (custom)", *title,
+                      f"{p.budget_minutes:g} min", p.difficulty, f"{score:g}%" if score is not None else "-")
+    out.print(table)
     for error in errors:
         ctx.err.print(f"[yellow]warning:[/] skipped a broken problem folder: {error}")
     ctx.out.print("Start one with: judge start PROBLEM")
