@@ -29,6 +29,7 @@ from judge.render.facts import (
     suite_label,
     time_text,
     title_of,
+    trend_text,
 )
 
 PASS_COLOUR, OVER_COLOUR, TRACK_COLOUR = "#0072B2", "#D55E00", "#E3E8EE"
@@ -361,18 +362,6 @@ def _num(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
-def trend_text(scores: list[float]) -> str:
-    """How the last submitted score compares with the one before it."""
-    if not scores:
-        return "no submitted attempt yet"
-    if len(scores) == 1:
-        return "first attempt"
-    change = scores[-1] - scores[-2]
-    if abs(change) < 0.05:
-        return "steady"
-    return f"{'improving' if change > 0 else 'declining'} ({change:+.0f} points)"
-
-
 class _Chart:
     """Geometry of one history chart: a score panel above a time panel, one slot per attempt."""
 
@@ -487,8 +476,9 @@ def _verdict_cell(row: dict[str, Any]) -> str:
     return f'{status_pill(status)} <span class="mono">{esc(verdict)}</span>'
 
 
-def attempts_table(rows: list[dict[str, Any]]) -> str:
-    """Attempts as a table, in the order given."""
+def attempts_table(rows: list[dict[str, Any]], links: dict[str, str] | None = None) -> str:
+    """Attempts as a table, in the order given; an attempt with an entry in ``links`` links to its report."""
+    links = links or {}
     body = []
     for row in rows:
         percent, elapsed, budget = (_num(row.get(k)) for k in ("percent", "elapsed_s", "budget_s"))
@@ -499,15 +489,22 @@ def attempts_table(rows: list[dict[str, Any]]) -> str:
             f'<tr><td class="nowrap">{esc(epoch_text(_num(row.get("started_at"))))}</td>'
             f'<td class="nowrap">{esc(row.get("problem"))}</td><td class="num">{esc(score)}</td>'
             f"<td{over}>{esc(timing)}</td><td class=\"nowrap\">{_verdict_cell(row)}</td>"
-            f'<td class="mono tid">{esc(row.get("id"))}</td></tr>'
+            f'<td class="mono tid">{_attempt_cell(row, links)}</td></tr>'
         )
     head = [("Started", False), ("Problem", False), ("Score", True), ("Time", False), ("Verdict", False),
             ("Attempt", False)]
     return table(head, body)
 
 
-def history_html(rows: list[dict[str, Any]]) -> str:
-    """Every attempt (``rows`` newest first, as ``Store.rows()`` gives them) with per-problem charts."""
+def _attempt_cell(row: dict[str, Any], links: dict[str, str]) -> str:
+    attempt = str(row.get("id"))
+    href = links.get(attempt)
+    return f'<a href="{esc(href)}">{esc(attempt)}</a>' if href else esc(attempt)
+
+
+def history_html(rows: list[dict[str, Any]], links: dict[str, str] | None = None) -> str:
+    """Every attempt (``rows`` newest first, as ``Store.rows()`` gives them) with per-problem charts; ``links``
+    maps attempt ids to the address of their report page."""
     head = '<section class="card"><p class="brand">ml-judge history</p><h1>Your attempts</h1>'
     if not rows:
         empty = '<p class="muted">No attempts yet. Start one with <code>judge start PROBLEM</code>.</p>'
@@ -536,5 +533,5 @@ def history_html(rows: list[dict[str, Any]]) -> str:
     summary_head = [("Problem", False), ("Attempts", True), ("Best", True), ("Latest", True),
                     ("Trend", False), ("Last scores (%)", False)]
     body = (head + f'<p class="stats">{stats}</p>{table(summary_head, summary_rows)}</section>\n'
-            + "".join(sections) + card("All attempts, newest first", attempts_table(rows), cls="card long"))
+            + "".join(sections) + card("All attempts, newest first", attempts_table(rows, links), cls="card long"))
     return page("ml-judge history", body)

@@ -44,6 +44,7 @@ from judge.model.report import Report, Verdict, requirement_key
 from judge.model.submission import SOLUTION
 from judge.problems.catalog import Problem
 from judge.problems.testmeta import read_suite
+from judge.problems.workspace_text import is_untouched_starter
 from judge.services.intake import Entry
 from judge.services.similarity import similar_pairs
 from judge.store.files import atomic_write, write_json
@@ -233,7 +234,9 @@ def run_batch(
     pairs = tuple(similar_pairs(
         [(e.name, e.submission.source) for e in entries if e.submission is not None],
         starter.read_text(encoding="utf-8", errors="replace") if starter.is_file() else ""))
-    summary = summary_document(problem, suite, backend, limits, ordered, pairs,
+    untouched = frozenset(e.name for e in entries
+                          if e.submission is not None and is_untouched_starter(e.submission.source, problem))
+    summary = summary_document(problem, suite, backend, limits, ordered, pairs, untouched=untouched,
                                interrupted=execution.interrupted,
                                infrastructure_error=execution.infrastructure_error)
     write_summaries(out, summary)
@@ -276,7 +279,11 @@ def requirement_points(rows: Sequence[Row], problem: Problem, suite: str) -> lis
     return sorted(points.items(), key=lambda kv: requirement_key(kv[0]))
 
 
-def row_dict(row: Row, requirements: Sequence[tuple[str, int]], similar: Sequence[str]) -> dict[str, Any]:
+UNTOUCHED = "untouched starter: this is the problem's starter solution.py, unchanged"
+
+
+def row_dict(row: Row, requirements: Sequence[tuple[str, int]], similar: Sequence[str],
+             untouched: bool = False) -> dict[str, Any]:
     """One row of summary.json."""
     report = row.report
     earned: dict[str, int | None] = {req: (None if row.state is RowState.NOT_GRADED else 0) for req, _ in requirements}
@@ -285,6 +292,8 @@ def row_dict(row: Row, requirements: Sequence[tuple[str, int]], similar: Sequenc
             earned[req] = got
     warnings = list(report.warnings) if report is not None else []
     warnings += [f"similar: {text}" for text in similar]
+    if untouched:
+        warnings.insert(0, UNTOUCHED)
     return {
         "name": row.name,
         "slug": row.slug,
@@ -307,7 +316,7 @@ def row_dict(row: Row, requirements: Sequence[tuple[str, int]], similar: Sequenc
 
 def summary_document(problem: Problem, suite: str, backend: Backend, limits: Limits, rows: Sequence[Row],
                      pairs: Sequence[Pair], *, interrupted: bool = False,
-                     infrastructure_error: str = "") -> dict[str, Any]:
+                     infrastructure_error: str = "", untouched: frozenset[str] = frozenset()) -> dict[str, Any]:
     """The whole summary as plain data: what summary.json holds, and what the CSV and HTML are made from."""
     requirements = requirement_points(rows, problem, suite)
     similar: dict[str, list[str]] = {}
@@ -335,7 +344,7 @@ def summary_document(problem: Problem, suite: str, backend: Backend, limits: Lim
         "infrastructure_error": infrastructure_error or None,
         "outcome": batch_outcome(rows, interrupted, bool(infrastructure_error)).value,
         "similar_pairs": [p.to_dict() for p in pairs],
-        "submissions": [row_dict(r, requirements, similar.get(r.name, [])) for r in rows],
+        "submissions": [row_dict(r, requirements, similar.get(r.name, []), r.name in untouched) for r in rows],
     }
 
 

@@ -60,6 +60,7 @@ class Context:
     def __init__(self, problems: tuple[Path, ...], clock: Callable[[], float] | None = None) -> None:
         self.problems = list(problems)
         self.clock = clock or time.time
+        self.json = False  # set by --json: an expected failure is then also a JSON document on stdout
 
     @property
     def out(self) -> Console:
@@ -212,6 +213,27 @@ def attempt_problem(ctx: Context, record: dict[str, Any]) -> Problem:
             return load_problem(root)
         except ProblemError as exc:
             fail(f"the problem {record['problem']!r} of this attempt is no longer installed: {exc}")
+
+
+def interactive() -> bool:
+    """True when a person is at a terminal (both ends), so a question can be asked and answered."""
+    import sys
+
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _remember_json(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    if value:
+        found = ctx.find_object(Context)
+        if found is not None:
+            found.json = True
+    return value
+
+
+def json_option(help_text: str = "Print JSON only.") -> Callable[[Any], Any]:
+    """``--json``: the command prints one JSON document; on an expected failure, ``{"error": ...}``."""
+    return click.option("--json", "as_json", is_flag=True, help=help_text, callback=_remember_json,
+                        is_eager=True)
 
 
 WORKSPACE_OPTION = click.option("--dir", "directory", type=click.Path(path_type=Path),

@@ -21,6 +21,7 @@ from judge.interfaces.cli.context import (
     emit,
     exit_code_for,
     fail,
+    json_option,
     limits_for,
     make_backend,
     pass_ctx,
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 @cli.command()
 @click.option("--problem", "problem_name", required=True, help="Problem slug or folder.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print JSON only.")
+@json_option("Print JSON only.")
 @BACKEND_OPTION
 @click.option("--timeout", type=float, help="Overall time limit in seconds (default: the problem's).")
 @click.option("--memory", help="Memory limit, e.g. 2g or 512m (default: the problem's).")
