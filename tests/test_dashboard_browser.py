@@ -121,8 +121,9 @@ def own_requests_only(context: Any, base: str) -> list[str]:
 
 
 WIDER = """() => Array.from(document.querySelectorAll("body *")).filter(function (e) {
-  var box = e.getBoundingClientRect(); return box.right > window.innerWidth + 1 && !(e.parentElement && e.parentElement.closest(".scroll, pre"));
-}).slice(0, 5).map(function (e) { return e.tagName + "." + e.className + " " + Math.round(e.getBoundingClientRect().right); })"""
+  var inside = e.parentElement && e.parentElement.closest(".scroll, pre");
+  return e.getBoundingClientRect().right > window.innerWidth + 1 && !inside;
+}).slice(0, 5).map(function (e) { return e.tagName + "." + e.className; })"""
 
 
 def fits(page: Any) -> list[str]:

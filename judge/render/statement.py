@@ -13,7 +13,7 @@ from judge.render.highlight import highlight_lines
 from judge.render.html import esc
 
 _INLINE = re.compile(r"`([^`]+)`|\*\*(.+?)\*\*|(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])|\[([^\]]+)\]\(([^)\s]+)\)")
-_TABLE_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
+_TABLE_RULE = re.compile(r"^\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?$")
 _LIST_ITEM = re.compile(r"^(\s*)([-*]|\d+[.)])\s+(.*)$")
 
 
