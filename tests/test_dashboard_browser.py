@@ -76,9 +76,10 @@ def cli_candidate(url: str, token: str, name: str, source: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    with live_server(tmp_path_factory.mktemp("serve"), "--backend", "local", "--workers", "2") as (url, token, _):
-        yield url, token
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, Path]]:
+    folder = tmp_path_factory.mktemp("serve")
+    with live_server(folder, "--backend", "local", "--workers", "2") as (url, token, _):
+        yield url, token, folder / "serve.log"
 
 
 @pytest.fixture(scope="module")
@@ -140,8 +141,8 @@ def wait_for(predicate: Any, timeout: float = 60.0, what: str = "") -> None:
         time.sleep(0.2)
 
 
-def test_an_interview_in_the_browser(server: tuple[str, str], browser: Any, tmp_path: Path) -> None:
-    base, token = server
+def test_an_interview_in_the_browser(server: tuple[str, str, Path], browser: Any, tmp_path: Path) -> None:
+    base, token, log = server
     shots = Shots(tmp_path / "screenshots")
     desk = browser.new_context(viewport=DESKTOP, accept_downloads=True)
     foreign = own_requests_only(desk, base)
@@ -280,5 +281,7 @@ def test_an_interview_in_the_browser(server: tuple[str, str], browser: Any, tmp_
     replay.close()
 
     assert foreign == [] and foreign_phone == [], "pages must request nothing but the judge"
+    served = log.read_text()
+    assert "GET /join/j*_[redacted]" in served and not re.search(r"j(ic|cs|ds|it)_\w{8}", served)
     phone.close()
     desk.close()
