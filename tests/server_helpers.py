@@ -93,6 +93,54 @@ def running_server(database_url: str, backend: str = "local", problems: tuple[Pa
         yield Server(client, clock, token, app)
 
 
+@contextmanager
+def live_server(tmp_path: Path, *serve_args: str) -> Iterator[tuple[str, str, Path]]:
+    """A real `judge serve` subprocess on a free loopback port (the fixture problems, ``serve_args`` added),
+    after `judge serve init`: yields (its URL, an interviewer token, its JUDGE_HOME)."""
+    import os
+    import subprocess
+    import sys
+    import urllib.request
+
+    from .conftest import free_port
+
+    judge = str(Path(sys.executable).parent / "judge")
+    home = tmp_path / "server-home"
+    env = {**os.environ, "JUDGE_HOME": str(home)}
+    init = subprocess.run([judge, "serve", "init", "--name", "Grace"], env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert init.returncode == 0, init.stderr
+    token = init.stdout.strip().splitlines()[-1]
+    assert token.startswith("jit_")
+    port = free_port()
+    log_path = tmp_path / "serve.log"
+    log = log_path.open("w")
+    proc = subprocess.Popen([judge, "--problems", str(PROBLEMS), "serve", "--port", str(port), *serve_args],
+                            env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:  # bounded readiness loop on /health
+            try:
+                with urllib.request.urlopen(url + "/health", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                pass
+            assert proc.poll() is None, log_path.read_text()
+            assert time.monotonic() < deadline, "judge serve did not become ready in 60 s"
+            time.sleep(0.1)
+        yield url, token, home
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
 # -- the secret scanner (independent of judge.services.secrecy on purpose) -----------------------------
 
 

@@ -8,16 +8,14 @@ import os
 import shutil
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from .conftest import FIXTURES, TINY, free_port
-from .server_helpers import BUILTIN, leaks, secret_material
+from .conftest import FIXTURES, TINY
+from .server_helpers import BUILTIN, leaks, live_server, secret_material
 
 pytestmark = pytest.mark.docker
 JUDGE = str(Path(sys.executable).parent / "judge")
@@ -43,39 +41,8 @@ def candidate(*args: str, cwd: Path, home: Path) -> subprocess.CompletedProcess[
 
 @pytest.fixture
 def live(docker_image: str, tmp_path: Path) -> Iterator[Live]:
-    home = tmp_path / "server-home"
-    env = {**os.environ, "JUDGE_HOME": str(home)}
-    init = subprocess.run([JUDGE, "serve", "init", "--name", "Grace"], env=env, capture_output=True, text=True,
-                          timeout=120)
-    assert init.returncode == 0, init.stderr
-    token = init.stdout.strip().splitlines()[-1]
-    assert token.startswith("jit_")
-    port = free_port()
-    log = (tmp_path / "serve.log").open("w")
-    proc = subprocess.Popen([JUDGE, "--problems", str(FIXTURES / "problems"), "serve", "--port", str(port),
-                             "--workers", "2"], env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:  # bounded readiness loop on /health
-            try:
-                with urllib.request.urlopen(url + "/health", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                pass
-            assert proc.poll() is None, (tmp_path / "serve.log").read_text()
-            assert time.monotonic() < deadline, "judge serve did not become ready in 60 s"
-            time.sleep(0.1)
+    with live_server(tmp_path, "--workers", "2") as (url, token, home):
         yield Live(url, token, home)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 def invite(live: Live, tmp_path: Path, problem: str = "tiny-add", *extra: str) -> str:

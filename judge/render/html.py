@@ -9,18 +9,17 @@ and the over-budget part of a bar is hatched as well as coloured.
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Iterable
 from typing import Any
 
 from judge import __version__
 from judge.model.report import VERDICT_TEXT, Report, Status, TestResult, Verdict, format_clock
+from judge.render import highlight
 from judge.render.facts import (
     NO_CLOCK,
     PUBLIC_NOTE,
     STATUS_LABEL,
-    clean_text,
     date_text,
     epoch_text,
     limit_facts,
@@ -122,12 +121,11 @@ footer { color: var(--muted); font-size: 12.5px; text-align: center; margin-top:
   pre.code { white-space: pre-wrap; overflow: visible; }
   tr { break-inside: avoid; }
 }
-"""
+""" + highlight.HIGHLIGHT_CSS
 
 
-def esc(value: object) -> str:
-    """Untrusted text made safe for HTML element content and quoted attributes."""
-    return html.escape(clean_text(value), quote=True)
+esc = highlight.esc
+"""Untrusted text made safe for HTML element content and quoted attributes."""
 
 
 def tag(name: str, content: str = "", **attrs: object) -> str:
@@ -326,12 +324,14 @@ def tests_card(report: Report) -> str:
     return card(title, table(head, rows), cls="card long")
 
 
-def code_card(solution: str) -> str:
-    """The graded solution.py with line numbers (kept out of a copy by ``user-select: none``)."""
+def code_card(solution: str, highlighted: bool = False) -> str:
+    """The graded solution.py with line numbers (kept out of a copy by ``user-select: none``), its Python
+    syntax coloured when ``highlighted``."""
     if not solution:
         return card("Submitted code", '<p class="muted">The submitted code is not available.</p>')
-    lines = solution.splitlines() or [""]
-    body = "\n".join(f'<span class="ln">{n}</span>{esc(line)}' for n, line in enumerate(lines, 1))
+    lines = highlight.highlight_lines(solution) if highlighted else [esc(line) for line in solution.splitlines()]
+    lines = lines or [""]
+    body = "\n".join(f'<span class="ln">{n}</span>{line}' for n, line in enumerate(lines, 1))
     count = f"{len(lines)} line" + ("s" if len(lines) != 1 else "")
     title = f'Submitted code <span class="muted">(solution.py, {count})</span>'
     return card(title, f'<pre class="code"><code>{body}</code></pre>', cls="card long")
@@ -347,12 +347,16 @@ def sandbox_card(report: Report) -> str:
             f"{limit_part}</section>\n")
 
 
-def report_html(report: Report, solution: str) -> str:
+def report_body(report: Report, solution: str, highlighted: bool = False) -> str:
+    """The report's cards, in order: what ``report_html`` wraps in a page and the dashboard embeds."""
+    return (summary_card(report) + banners(report) + time_card(report) + requirements_card(report)
+            + tests_card(report) + code_card(solution, highlighted) + sandbox_card(report))
+
+
+def report_html(report: Report, solution: str, highlighted: bool = False) -> str:
     """The whole report as one self-contained HTML page."""
     title = f"{title_of(report)}: {score_text(report)} {report.verdict.value}"
-    body = (summary_card(report) + banners(report) + time_card(report) + requirements_card(report)
-            + tests_card(report) + code_card(solution) + sandbox_card(report))
-    return page(title, body)
+    return page(title, report_body(report, solution, highlighted))
 
 
 # -- the history -------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ passed in. Grading itself is ``judge.services.server_grading``.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import json
@@ -33,6 +34,7 @@ from judge.services.secrecy import Secrets
 from judge.store.db import Attempt, Interviewer, Invitation, Submission, TestRun
 
 PUBLIC_PROBLEMS = ".judge"  # inside the workspace, .judge/<slug>: what `judge test` runs the public examples from
+POINTER = ".judge-attempt"  # inside the workspace: the server's URL and the session token (the CLI's remote mode)
 MAX_MESSAGE = 2000
 PENDING, GRADED, JUDGE_ERROR = "pending", "graded", "judge-error"
 
@@ -65,13 +67,16 @@ def write_public_problem(problem: Problem, target: Path) -> None:
     (target / "hidden_tests").mkdir()
 
 
-def workspace_archive(problem: Problem) -> bytes:
+def workspace_archive(problem: Problem, private: dict[str, str] | None = None) -> bytes:
     """The candidate's workspace as a gzipped tar: the same folder `judge start` makes locally (statement,
-    starter, data, public tests) plus the public problem folder `judge test` runs from."""
+    starter, data, public tests) plus the public problem folder `judge test` runs from. ``private`` files
+    (name: text, e.g. the session pointer of an attempt started in the browser) are added with mode 0600."""
     with tempfile.TemporaryDirectory(prefix="judge-ws-") as scratch:
         root = Path(scratch) / problem.slug
         create_workspace(problem, root, force=False)
         write_public_problem(problem, root / PUBLIC_PROBLEMS / problem.slug)
+        for name, text in (private or {}).items():
+            (root / name).write_text(text, encoding="utf-8")
         buffer = io.BytesIO()
         with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
             for path in sorted(root.rglob("*")):
@@ -79,7 +84,7 @@ def workspace_archive(problem: Problem) -> bytes:
                 info.uid = info.gid = 0
                 info.uname = info.gname = ""
                 info.mtime = 0
-                info.mode = 0o755 if path.is_dir() else 0o644
+                info.mode = 0o755 if path.is_dir() else (0o600 if path.name in (private or {}) else 0o644)
                 if path.is_file():
                     with path.open("rb") as handle:
                         tar.addfile(info, handle)
@@ -236,6 +241,22 @@ class ResultRow:
     def to_dict(self) -> dict[str, Any]:
         """Plain data (JSON and CSV)."""
         return dict(self.__dict__)
+
+
+RESULT_COLUMNS = ("candidate", "problem", "score", "max_score", "percent", "elapsed_s", "budget_s", "late",
+                  "verdict", "state", "attempt_id", "invitation_id", "started_at", "submitted_at", "test_runs")
+
+
+def results_csv(rows: list[dict[str, Any]]) -> str:
+    """Result rows as CSV (`judge results --format csv` and the dashboard's export). A text cell that a
+    spreadsheet would run as a formula (a candidate named ``=HYPERLINK(...)``) gets a leading apostrophe."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(RESULT_COLUMNS), extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({key: "'" + value if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r")
+                         else value for key, value in row.items()})
+    return buffer.getvalue()
 
 
 def results(session: Session, interviewer: Interviewer, problem: str | None, now: float) -> list[ResultRow]:

@@ -9,7 +9,14 @@ attempt. Every kind expires:
 - invitation code (``jic_``): ``judge invite``; redeemed once by ``judge start --invite``, before
   ``expires_days`` (default 7) and unless revoked;
 - candidate session token (``jcs_``): given when the code is redeemed; valid until a day after the
-  attempt's window closed (so the candidate can read their result).
+  attempt's window closed (so the candidate can read their result). The candidate page keeps it in a
+  cookie when the attempt was started in the browser;
+- dashboard session token (``jds_``): made when an interviewer signs in to the dashboard with their
+  token, held by the browser as a cookie; valid ``DASHBOARD_SESSION_S`` (12 hours), never past the
+  interviewer token, and ended by signing out.
+
+Every form of the web pages carries a CSRF token derived from the browser's own secret cookie
+(``csrf_token``): a page from another site cannot read the cookie, so it cannot make the token.
 
 Pure rules over the database (``judge.store.db``); the clock is passed in.
 """
@@ -25,13 +32,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from judge.problems.catalog import Problem
-from judge.store.db import Attempt, Interviewer, Invitation
+from judge.store.db import Attempt, DashboardSession, Interviewer, Invitation
 
-INTERVIEWER_PREFIX, CODE_PREFIX, SESSION_PREFIX = "jit_", "jic_", "jcs_"
+INTERVIEWER_PREFIX, CODE_PREFIX, SESSION_PREFIX, DASHBOARD_PREFIX = "jit_", "jic_", "jcs_", "jds_"
 DAY_S = 86400.0
 DEFAULT_TOKEN_DAYS = 90.0
 DEFAULT_EXPIRES_DAYS = 7.0
 SESSION_GRACE_S = DAY_S  # the candidate's token outlives the window by this much
+DASHBOARD_SESSION_S = 12 * 3600.0
 FEEDBACK = ("full", "score")
 LATE_POLICIES = ("grade", "refuse")
 MAX_NAME = 200
@@ -59,6 +67,18 @@ def _kind_ok(secret: str, prefix: str) -> bool:
     return secret.startswith(prefix) and 20 <= len(secret) <= 100
 
 
+def csrf_token(browser_secret: str) -> str:
+    """The CSRF token of every form a browser holding ``browser_secret`` (a cookie) is shown."""
+    return hashlib.sha256(b"ml-judge csrf\0" + browser_secret.encode("utf-8")).hexdigest()[:40]
+
+
+def csrf_ok(browser_secret: str | None, sent: str | None) -> bool:
+    """Whether a form's CSRF token is the one made for the browser's secret cookie."""
+    if not browser_secret or not sent:
+        return False
+    return hmac.compare_digest(csrf_token(browser_secret), sent)
+
+
 # -- interviewers ------------------------------------------------------------------------------------
 
 
@@ -83,6 +103,42 @@ def authenticate_interviewer(session: Session, token: str, now: float) -> Interv
     if found.revoked_at is not None or found.expires_at <= now:
         raise AccessDenied("this interviewer token has expired; make a new one with `judge serve init --name NAME`")
     return found
+
+
+# -- dashboard sessions ------------------------------------------------------------------------------
+
+
+def open_dashboard_session(session: Session, token: str, now: float) -> tuple[DashboardSession, str]:
+    """Sign in with an interviewer token: a new dashboard session and its token (for the cookie)."""
+    interviewer = authenticate_interviewer(session, token.strip(), now)
+    secret = new_secret(DASHBOARD_PREFIX)
+    row = DashboardSession(interviewer_id=interviewer.id, token_sha256=digest(secret), created_at=now,
+                           expires_at=min(now + DASHBOARD_SESSION_S, interviewer.expires_at))
+    session.add(row)
+    session.flush()
+    return row, secret
+
+
+def authenticate_dashboard(session: Session, secret: str, now: float) -> Interviewer:
+    """The interviewer a dashboard session cookie belongs to; ``AccessDenied`` for anything else."""
+    if not _kind_ok(secret, DASHBOARD_PREFIX):
+        raise AccessDenied("sign in with your interviewer token")
+    found = session.scalar(select(DashboardSession).where(DashboardSession.token_sha256 == digest(secret)))
+    if found is None or found.revoked_at is not None or found.expires_at <= now:
+        raise AccessDenied("your dashboard session has ended; sign in again")
+    interviewer = found.interviewer
+    if interviewer.revoked_at is not None or interviewer.expires_at <= now:
+        raise AccessDenied("your interviewer token has expired; make a new one with `judge serve init --name NAME`")
+    return interviewer
+
+
+def close_dashboard_session(session: Session, secret: str, now: float) -> None:
+    """Sign out: the session's cookie stops working at once (unknown cookies are ignored)."""
+    if not _kind_ok(secret, DASHBOARD_PREFIX):
+        return
+    found = session.scalar(select(DashboardSession).where(DashboardSession.token_sha256 == digest(secret)))
+    if found is not None and found.revoked_at is None:
+        found.revoked_at = now
 
 
 # -- invitations -------------------------------------------------------------------------------------
@@ -170,6 +226,24 @@ def revoke_invitation(session: Session, interviewer: Interviewer, invitation_id:
 
 
 # -- candidates --------------------------------------------------------------------------------------
+
+
+def invitation_for_code(session: Session, code: str, now: float) -> Invitation:
+    """The invitation an unused, valid code opens, without spending it (the landing page of the link);
+    ``AccessDenied`` with the reason otherwise."""
+    if not _kind_ok(code, CODE_PREFIX):
+        raise AccessDenied("unknown invitation code: check the link, or ask your interviewer for a new one")
+    invitation = session.scalar(select(Invitation).where(Invitation.code_sha256 == digest(code)))
+    if invitation is None:
+        raise AccessDenied("unknown invitation code: check the link, or ask your interviewer for a new one")
+    if invitation.attempt is not None:
+        raise AccessDenied("this invitation was already used to start the attempt; continue where you started "
+                           "it (the browser or the workspace `judge start` made), or ask your interviewer")
+    if invitation.revoked_at is not None:
+        raise AccessDenied("this invitation was withdrawn by the interviewer")
+    if invitation.expires_at <= now:
+        raise AccessDenied("this invitation code has expired; ask your interviewer for a new one")
+    return invitation
 
 
 def redeem(session: Session, code: str, now: float) -> tuple[Attempt, str]:

@@ -46,6 +46,21 @@ class Interviewer(Base):
     revoked_at: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
+class DashboardSession(Base):
+    """An interviewer signed in to the dashboard: the browser holds the token (a cookie), the row its sha256."""
+
+    __tablename__ = "dashboard_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    interviewer_id: Mapped[int] = mapped_column(ForeignKey("interviewers.id"), index=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    created_at: Mapped[float] = mapped_column(Float)
+    expires_at: Mapped[float] = mapped_column(Float)
+    revoked_at: Mapped[float | None] = mapped_column(Float, nullable=True)  # signed out
+
+    interviewer: Mapped[Interviewer] = relationship()
+
+
 class Invitation(Base):
     """One candidate invited to one problem: a one-time code, a window and a feedback level."""
 

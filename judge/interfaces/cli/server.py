@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 from pathlib import Path
@@ -196,10 +194,6 @@ def invites(ctx: Context, server: str, problem: str | None, as_json: bool) -> No
     ctx.out.print(table)
 
 
-RESULT_COLUMNS = ("candidate", "problem", "score", "max_score", "percent", "elapsed_s", "budget_s", "late",
-                  "verdict", "state", "attempt_id", "invitation_id", "started_at", "submitted_at", "test_runs")
-
-
 @cli.command()
 @SERVER_OPTION
 @click.option("--problem", help="Only this problem.")
@@ -218,11 +212,9 @@ def results(ctx: Context, server: str, problem: str | None, fmt: str, output: Pa
     if fmt == "json":
         text = json.dumps(rows, indent=2) + "\n"
     else:
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=list(RESULT_COLUMNS), extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(rows)
-        text = buffer.getvalue()
+        from judge.services.interviews import results_csv
+
+        text = results_csv(rows)
     write_out(ctx, text, output)
 
 

@@ -164,7 +164,9 @@ def post_test_run(body: TestRunRequest, attempt_id: CandidateAttempt,
     return Response(status_code=204)
 
 
-def _store(st: ServerState, attempt_id: str, raw: bytes) -> dict[str, Any]:
+def accept_submission(st: ServerState, attempt_id: str, raw: bytes) -> dict[str, Any]:
+    """Store an upload as a pending submission of the attempt, then queue it for grading (409 when refused).
+    `judge submit` and the candidate page's upload form both come here."""
     with st.db.session() as session:
         try:
             submission = interviews.store_submission(session, _attempt(session, attempt_id), raw, st.clock())
@@ -185,7 +187,7 @@ async def post_submission(request: Request, attempt_id: CandidateAttempt,
                           st: State) -> dict[str, Any]:
     st.submissions.check(attempt_id, "submissions for this attempt")
     raw = await request.body()
-    return await run_in_threadpool(_store, st, attempt_id, raw)
+    return await run_in_threadpool(accept_submission, st, attempt_id, raw)
 
 
 @candidate_router.get("/attempt/submissions/{submission_id}", summary="A submission's state, and its report as "

@@ -7,6 +7,8 @@ answers 200 only after that.
 
 from __future__ import annotations
 
+import logging
+import re
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 
 from judge.execution.executor import Executor
 from judge.grading.integrity import MAX_SOURCE_BYTES
@@ -27,6 +30,18 @@ from judge.services.server_grading import SubmissionGrader
 from judge.store.db import Database
 
 API_VERSION = "v1"
+FORM_MARGIN = 16 * 1024
+SECRET_IN_PATH = re.compile(r"\bj(?:ic|it|cs|ds)_[A-Za-z0-9_-]{8,}")
+
+
+class RedactSecrets(logging.Filter):
+    """Keeps credentials out of the access log: an invitation link carries its code in the path."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(SECRET_IN_PATH.sub("j*_[redacted]", a) if isinstance(a, str) else a
+                                for a in record.args)
+        return True
 
 
 @dataclass(frozen=True)
@@ -93,7 +108,9 @@ class BodyLimit:
             return
         from fastapi import HTTPException
 
-        limit = self.upload_bytes if scope["path"].endswith("/submissions") else self.body_bytes
+        limit = self.body_bytes
+        if scope["path"].endswith("/submissions"):  # the upload form's multipart framing gets a little room
+            limit = self.upload_bytes + (FORM_MARGIN if scope["path"].startswith("/candidate/") else 0)
         declared = dict(scope.get("headers", [])).get(b"content-length")
         too_big = f"the request is larger than this server accepts ({limit} bytes)"
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
@@ -147,6 +164,9 @@ def create_app(settings: Settings, *, executor: Executor | None = None,
         from starlette.concurrency import run_in_threadpool
 
         await run_in_threadpool(db.migrate)
+        access = logging.getLogger("uvicorn.access")
+        if not any(isinstance(f, RedactSecrets) for f in access.filters):
+            access.addFilter(RedactSecrets())
         grader.start()
         await run_in_threadpool(grader.resume)
         st.ready.set()
@@ -168,12 +188,22 @@ def create_app(settings: Settings, *, executor: Executor | None = None,
     )
     app.state.judge = st
     app.add_middleware(BodyLimit, upload_bytes=settings.max_upload_bytes, body_bytes=settings.max_body_bytes)
-    errors.install(app)
-    from judge.interfaces.server import api
+    from judge.interfaces.server import api, pages
+
+    errors.install(app, is_page=pages.is_page, page_error=pages.error_page)
+
+    @app.exception_handler(pages.SignInRequired)
+    async def sign_in(request: Any, exc: pages.SignInRequired) -> Any:
+        if request.url.path.endswith(".json"):
+            return JSONResponse({"error": "sign in to the dashboard"}, status_code=401)
+        return pages.redirect("/dashboard/sign-in")
 
     app.include_router(api.health)
     app.include_router(api.candidate_router, prefix=f"/api/{API_VERSION}")
     app.include_router(api.interviewer_router, prefix=f"/api/{API_VERSION}")
+    app.include_router(pages.assets)
+    app.include_router(pages.dashboard_router)
+    app.include_router(pages.candidate_pages)
     return app
 
 
