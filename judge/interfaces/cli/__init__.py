@@ -5,7 +5,7 @@ Heavy imports (docker, the renderers, the services) happen inside commands so `j
 
 from __future__ import annotations
 
-from judge.interfaces.cli import attempts, catalog, grade, problems, sandbox  # noqa: F401  (registers commands)
+from judge.interfaces.cli import attempts, catalog, grade, problems, sandbox, workers  # noqa: F401  (registers commands)
 from judge.interfaces.cli.app import cli, main
 from judge.interfaces.cli.context import Context
 
