@@ -305,7 +305,7 @@ def _store(results: Results, job: str, record: dict[str, Any], within_s: float) 
 def execute_job(job: str, bundle: str, limits: dict[str, Any], image: str, job_format: int,
                 worker: WorkerSetup) -> dict[str, Any]:
     """Run one job in a Docker sandbox on this host; the record to store. Never raises."""
-    from judge.backends.docker import LABEL, DockerBackend
+    from judge.backends.docker import GRACE_S, LABEL, DockerBackend
 
     if job_format != JOB_FORMAT:
         return refused_record(worker.name, f"worker {worker.name} reads jobs of format {JOB_FORMAT}, this one is "
@@ -321,6 +321,10 @@ def execute_job(job: str, bundle: str, limits: dict[str, Any], image: str, job_f
         payload = base64.b64decode(bundle, validate=True)
     except (TypeError, LimitError, ValueError, binascii.Error) as exc:
         return refused_record(worker.name, f"worker {worker.name} received a malformed job ({exc})")
+    if run_limits.timeout_s + GRACE_S > worker.visibility_timeout_s:
+        log.warning("job %s may run %g s, longer than the visibility timeout (%g s): another worker may start it "
+                    "too (its result is stored once); raise --visibility-timeout", job,
+                    run_limits.timeout_s + GRACE_S, worker.visibility_timeout_s)
     backend = DockerBackend(image=worker.image, labels={f"{LABEL}.job": job, f"{LABEL}.worker-pid": str(os.getpid())})
     try:
         run = backend.run(payload, run_limits)

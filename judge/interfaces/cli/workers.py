@@ -86,8 +86,9 @@ def worker(ctx: Context, broker: str, concurrency: int | None, name: str | None,
 
     if concurrency is not None and concurrency < 1:
         fail(f"--concurrency must be at least 1, got {concurrency}")
-    if visibility_timeout is not None and visibility_timeout < 60:
-        fail(f"--visibility-timeout must be at least 60 seconds (longer than any grading), got {visibility_timeout:g}")
+    if visibility_timeout is not None and visibility_timeout < 5:
+        fail(f"--visibility-timeout must be at least 5 seconds (and above the longest grading), got "
+             f"{visibility_timeout:g}")
     try:
         app, setup = prepare_worker(broker, concurrency or os.cpu_count() or 1, name,
                                     visibility_timeout or DEFAULT_VISIBILITY_S)
