@@ -156,13 +156,13 @@ def test_a_batch_of_twelve_through_two_workers_matches_in_process(
         tmp_path: Path, docker_image: str, judge_home: Path, broker_url: str, tiny_problem: Problem,
         start_workers: Callable[..., list[Worker]], docker_api: Any) -> None:
     folder = make_batch(tmp_path / "in", TWELVE)
-    limits = tiny_problem.limits.with_overrides(timeout_s=4.0)
+    limits = tiny_problem.limits.with_overrides(timeout_s=8.0)  # room for a loaded machine: same verdicts both ways
     local = run_batch(tiny_problem, discover([folder]), DockerBackend(docker_image), tmp_path / "local",
                       limits=limits, jobs=2)
     assert not local.infrastructure_error
 
     start_workers(broker_url, 2)
-    queued = subprocess.run(grade_cmd(broker_url, str(folder), "--timeout", "4", "--out", str(tmp_path / "queue"),
+    queued = subprocess.run(grade_cmd(broker_url, str(folder), "--timeout", "8", "--out", str(tmp_path / "queue"),
                                       "--json"), capture_output=True, text=True, timeout=300)
     assert queued.returncode == 1, queued.stderr
     via_queue, in_process = rows(tmp_path / "queue"), rows(tmp_path / "local")
