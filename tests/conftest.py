@@ -1,11 +1,14 @@
-"""Shared fixtures. Docker and browser tests are marked; under CI=true a missing engine, image or browser
-fails the run instead of skipping it (a skipped Docker test is not a passed one)."""
+"""Shared fixtures. Docker, browser and Redis tests are marked; under CI=true a missing engine, image, browser or
+redis-server fails the run instead of skipping it (a skipped Docker test is not a passed one)."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import signal
+import socket
 import subprocess
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +24,7 @@ SESSION = os.environ.setdefault("JUDGE_SESSION", f"tests-{os.getpid()}-{uuid.uui
 
 def _unavailable(reason: str) -> None:
     if IN_CI:
-        pytest.fail(f"{reason} (CI=true: Docker and browser tests must run, not skip)")
+        pytest.fail(f"{reason} (CI=true: Docker, browser and Redis tests must run, not skip)")
     pytest.skip(reason)
 
 
@@ -70,6 +73,86 @@ def run_chromium(binary: str, profile: Path, *args: str) -> subprocess.Completed
     return done
 
 
+def free_port() -> int:
+    """A TCP port on the loopback interface that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class RedisServer:
+    """Debian's redis-server on a loopback port, with append-only persistence (fsync on every write, no
+    snapshots) in its own folder: what it acknowledged survives a kill -9 and a restart on the same folder."""
+
+    def __init__(self, binary: str, folder: Path) -> None:
+        self.binary = binary
+        self.folder = folder
+        self.port = free_port()
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def url(self, db: int = 0) -> str:
+        return f"redis://127.0.0.1:{self.port}/{db}"
+
+    def start(self) -> RedisServer:
+        """Start it (again, on the same port and folder) and wait until it answers."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.proc = subprocess.Popen(
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.folder),
+             "--appendonly", "yes", "--appendfsync", "always", "--save", "", "--databases", "64",
+             "--logfile", str(self.folder / "redis.log")],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 30
+        while not self.answers():
+            assert self.proc.poll() is None, f"redis-server exited: {(self.folder / 'redis.log').read_text()[-800:]}"
+            assert time.monotonic() < deadline, "redis-server did not answer within 30 s"
+            time.sleep(0.05)
+        return self
+
+    def answers(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock:
+                sock.sendall(b"PING\r\n")
+                return sock.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def kill(self) -> None:
+        """kill -9: no shutdown save, only what the append-only file already holds survives."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(timeout=30)
+        self.proc = None
+
+
+@pytest.fixture(scope="session")
+def redis_binary() -> str:
+    """Debian's redis-server (scripts/setup.sh installs it)."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        _unavailable("redis-server is not installed (apt-get install redis-server, or bash scripts/setup.sh)")
+        raise AssertionError
+    return binary
+
+
+@pytest.fixture(scope="session")
+def redis_server(redis_binary: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """One Redis for the session; each test takes a database of its own (``broker_url``)."""
+    server = RedisServer(redis_binary, tmp_path_factory.mktemp("redis")).start()
+    try:
+        yield server
+    finally:
+        server.kill()
+
+
+_databases = iter(range(1, 48))  # 48-63: for tests that pick their own
+
+
+@pytest.fixture
+def broker_url(redis_server: RedisServer) -> str:
+    """A fresh, empty Redis database of the session's server, as a broker URL."""
+    return redis_server.url(next(_databases))
+
+
 @pytest.fixture
 def judge_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A fresh JUDGE_HOME for the test."""
@@ -101,15 +184,6 @@ def _no_stray_containers(request: pytest.FixtureRequest) -> Iterator[None]:
         return
     left = api.containers(all=True, filters={"label": f"ml-judge.session={SESSION}"})
     assert not left, f"containers left behind: {[c['Id'][:12] for c in left]}"
-
-
-def free_port() -> int:
-    """A free TCP port on the loopback interface."""
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _pg_bin(name: str) -> str | None:

@@ -116,6 +116,9 @@ def _undefined_names(document: dict[str, Any]) -> list[str]:
 
 def interpret(run: SandboxRun, specs: list[TestSpec], nonce: str) -> Outcome:
     """The verdict and per-test results of one run, failing closed on anything untrustworthy."""
+    if run.refused:
+        first = run.refused.strip().splitlines()[0] if run.refused.strip() else "no sandbox ran"
+        return Outcome(Verdict.SANDBOX_ERROR, not_run(specs, "not graded: " + first), run.refused)
     if run.timed_out:
         return Outcome(
             Verdict.TIMEOUT,

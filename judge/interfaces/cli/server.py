@@ -11,6 +11,7 @@ import click
 
 from judge.interfaces.cli.app import cli
 from judge.interfaces.cli.context import EXIT_JUDGE, Context, fail, pass_ctx, write_out
+from judge.interfaces.cli.workers import broker_option, check_workers, connect_or_fail
 
 TOKEN_ENV = "JUDGE_SERVER_TOKEN"
 SERVER_OPTION = click.option("--server", envvar="JUDGE_SERVER", required=True,
@@ -48,9 +49,10 @@ def _open_db(database: str | None) -> Any:
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Gradings at once.")
 @click.option("--public-url", default="", help="The URL candidates use (printed in invitations), e.g. "
               "https://judge.example.com behind a proxy. Default: the URL the interviewer used.")
+@broker_option(required=False)
 @click.pass_context
 def serve(click_ctx: click.Context, host: str, port: int, database: str | None, backend: str, workers: int,
-          public_url: str) -> None:
+          public_url: str, broker: str | None) -> None:
     """Run the interviewer's server: hidden tests, references and the clock stay here.
 
     \b
@@ -75,12 +77,24 @@ def serve(click_ctx: click.Context, host: str, port: int, database: str | None, 
         ctx.err.print(f"[yellow]warning:[/] {WARNING}")
     settings = Settings(database_url=url, problems=tuple(ctx.problems), backend=backend, workers=workers,
                         public_url=public_url.rstrip("/"))
+    executor = None
+    grading = f"backend {backend}, {workers} worker(s)"
+    if broker:
+        if backend != "docker":
+            fail(f"--broker grades in the workers' Docker sandboxes; drop --backend {backend}")
+        from judge.execution import Executor
+        from judge.execution.queue import redact
+
+        runner = connect_or_fail(broker)
+        check_workers(ctx, runner)
+        # `workers` is now gradings in flight on the queue, not sandboxes on this machine.
+        executor = Executor(runner, workers=workers, stop_running=runner.cancel)
+        grading = f"grading on the workers of {redact(broker)}, {workers} in flight"
     try:
-        app = create_app(settings)
+        app = create_app(settings, executor=executor)
     except DatabaseError as exc:
         fail(str(exc), EXIT_JUDGE)
-    ctx.err.print(f"judge serve: http://{host}:{port}  database {redact_url(url)}  backend {backend}, "
-                  f"{workers} worker(s)")
+    ctx.err.print(f"judge serve: http://{host}:{port}  database {redact_url(url)}  {grading}")
     try:
         uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True, server_header=False)
     except DatabaseError as exc:
