@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import importlib
 import json
+import linecache
 import os
 import signal
 import traceback
 from collections.abc import Generator
-from types import FrameType
+from types import FrameType, TracebackType
 from typing import Any
 
 import protocol  # beside this file in the sandbox (the harness puts its folder on PYTHONPATH)
@@ -59,6 +60,39 @@ def _send(event: dict[str, Any]) -> None:
 
 def _cut(text: str, cap: int) -> str:
     return text if len(text) <= cap else text[:cap] + f"\n... [{len(text) - cap} characters cut]"
+
+
+def _is_solution(filename: str) -> bool:
+    """True for the candidate's solution.py (in the submission folder, first on PYTHONPATH)."""
+    submission = os.environ.get("PYTHONPATH", "").split(os.pathsep)[0]
+    return os.path.basename(filename) == "solution.py" and (
+        not submission or os.path.dirname(os.path.abspath(filename)) == os.path.abspath(submission))
+
+
+def _where(filename: str, lineno: int, name: str) -> str:
+    """``solution.py, line 12, in user_features: return df["x"]`` for a place in the candidate's code."""
+    code = linecache.getline(filename, lineno).strip()
+    return f"solution.py, line {lineno}, in {name}" + (f": {code}" if code else "")
+
+
+def own_line_of_traceback(tb: TracebackType | None) -> str:
+    """The innermost place in solution.py a traceback passes through, or "" when it never does."""
+    found = ""
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if _is_solution(code.co_filename):
+            found = _where(code.co_filename, tb.tb_lineno, code.co_name)
+        tb = tb.tb_next
+    return found
+
+
+def own_line_of_frame(frame: FrameType | None) -> str:
+    """Where solution.py's code was in a running stack (innermost first), or "" when it is not on it."""
+    while frame is not None:
+        if _is_solution(frame.f_code.co_filename):
+            return _where(frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name)
+        frame = frame.f_back
+    return ""
 
 
 def _short_message(report: pytest.TestReport) -> str:
@@ -117,8 +151,14 @@ class JudgePlugin:
                                      "timed_out": False, "output": ""}
 
         def on_alarm(signum: int, frame: FrameType | None) -> None:
-            self.current[item.nodeid]["timed_out"] = True
-            raise TestTimeout(f"test took longer than its {_TEST_TIMEOUT:g} s limit")
+            record = self.current[item.nodeid]
+            record["timed_out"] = True
+            # Where the candidate's code was when the time ran out: the line to look at for a loop or a hang.
+            where = own_line_of_frame(frame)
+            record["message"] = (f"timed out: the test took longer than its {_TEST_TIMEOUT:g} s limit"
+                                 + (f"; your code was at {where}" if where
+                                    else " (outside solution.py's code, e.g. in the test's own setup)"))
+            raise TestTimeout(record["message"])
 
         previous = signal.signal(signal.SIGALRM, on_alarm)
         signal.setitimer(signal.ITIMER_REAL, _TEST_TIMEOUT)
@@ -128,7 +168,16 @@ class JudgePlugin:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
             record = self.current.pop(item.nodeid)
+            record.pop("where", None)
             _send({"event": protocol.EVENT_RESULT, "id": item.nodeid, **record})
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
+        outcome = yield
+        report = outcome.get_result()
+        if call.excinfo is not None and report.failed and item.nodeid in self.current:
+            # The candidate's own line in the traceback, kept before pytest turns it into text.
+            self.current[item.nodeid].setdefault("where", own_line_of_traceback(call.excinfo.tb))
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         record = self.current.get(report.nodeid)
@@ -144,7 +193,11 @@ class JudgePlugin:
             record["outcome"] = "skipped" if report.skipped else "failed"
         else:
             record["outcome"] = "skipped" if report.skipped else "error"
-        record["message"] = _short_message(report)
+        if record["timed_out"]:
+            return  # the timer's own message says where the code was
+        message = _short_message(report)
+        where = record.pop("where", "")
+        record["message"] = f"{where}\n{message}" if where else message
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         _send({"event": protocol.EVENT_FINISH, "exitstatus": int(exitstatus)})

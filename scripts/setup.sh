@@ -26,7 +26,7 @@ step "Python environment ($VENV)"
 if [ ! -x "$VENV/bin/python" ]; then
   python3 -m venv "$VENV"
 fi
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$ROOT[dev]"
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$ROOT[dev,queue]"
 echo "judge $("$VENV/bin/judge" --version | awk '{print $NF}') installed"
 
 APT_UPDATED=0
@@ -60,7 +60,9 @@ MSG
   exit 3
 fi
 echo "Docker $(docker version --format '{{.Server.Version}}') is running"
-if is_root_debian; then apt_install debootstrap chromium; fi
+if is_root_debian; then apt_install debootstrap chromium postgresql; fi  # postgresql: the server's tests
+# redis-server: the broker of `judge worker` (docs/scaling.md); the tests start their own on a loopback port.
+if is_root_debian; then apt_install redis-server; fi
 
 step "Sandbox image"
 "$VENV/bin/judge" sandbox build

@@ -1,11 +1,14 @@
-"""Shared fixtures. Docker and browser tests are marked; under CI=true a missing engine, image or browser
-fails the run instead of skipping it (a skipped Docker test is not a passed one)."""
+"""Shared fixtures. Docker, browser and Redis tests are marked; under CI=true a missing engine, image, browser or
+redis-server fails the run instead of skipping it (a skipped Docker test is not a passed one)."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import signal
+import socket
 import subprocess
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +24,7 @@ SESSION = os.environ.setdefault("JUDGE_SESSION", f"tests-{os.getpid()}-{uuid.uui
 
 def _unavailable(reason: str) -> None:
     if IN_CI:
-        pytest.fail(f"{reason} (CI=true: Docker and browser tests must run, not skip)")
+        pytest.fail(f"{reason} (CI=true: Docker, browser and Redis tests must run, not skip)")
     pytest.skip(reason)
 
 
@@ -70,6 +73,86 @@ def run_chromium(binary: str, profile: Path, *args: str) -> subprocess.Completed
     return done
 
 
+def free_port() -> int:
+    """A TCP port on the loopback interface that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class RedisServer:
+    """Debian's redis-server on a loopback port, with append-only persistence (fsync on every write, no
+    snapshots) in its own folder: what it acknowledged survives a kill -9 and a restart on the same folder."""
+
+    def __init__(self, binary: str, folder: Path) -> None:
+        self.binary = binary
+        self.folder = folder
+        self.port = free_port()
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def url(self, db: int = 0) -> str:
+        return f"redis://127.0.0.1:{self.port}/{db}"
+
+    def start(self) -> RedisServer:
+        """Start it (again, on the same port and folder) and wait until it answers."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.proc = subprocess.Popen(
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.folder),
+             "--appendonly", "yes", "--appendfsync", "always", "--save", "", "--databases", "64",
+             "--logfile", str(self.folder / "redis.log")],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 30
+        while not self.answers():
+            assert self.proc.poll() is None, f"redis-server exited: {(self.folder / 'redis.log').read_text()[-800:]}"
+            assert time.monotonic() < deadline, "redis-server did not answer within 30 s"
+            time.sleep(0.05)
+        return self
+
+    def answers(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock:
+                sock.sendall(b"PING\r\n")
+                return sock.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def kill(self) -> None:
+        """kill -9: no shutdown save, only what the append-only file already holds survives."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(timeout=30)
+        self.proc = None
+
+
+@pytest.fixture(scope="session")
+def redis_binary() -> str:
+    """Debian's redis-server (scripts/setup.sh installs it)."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        _unavailable("redis-server is not installed (apt-get install redis-server, or bash scripts/setup.sh)")
+        raise AssertionError
+    return binary
+
+
+@pytest.fixture(scope="session")
+def redis_server(redis_binary: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """One Redis for the session; each test takes a database of its own (``broker_url``)."""
+    server = RedisServer(redis_binary, tmp_path_factory.mktemp("redis")).start()
+    try:
+        yield server
+    finally:
+        server.kill()
+
+
+_databases = iter(range(1, 48))  # 48-63: for tests that pick their own
+
+
+@pytest.fixture
+def broker_url(redis_server: RedisServer) -> str:
+    """A fresh, empty Redis database of the session's server, as a broker URL."""
+    return redis_server.url(next(_databases))
+
+
 @pytest.fixture
 def judge_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A fresh JUDGE_HOME for the test."""
@@ -101,3 +184,73 @@ def _no_stray_containers(request: pytest.FixtureRequest) -> Iterator[None]:
         return
     left = api.containers(all=True, filters={"label": f"ml-judge.session={SESSION}"})
     assert not left, f"containers left behind: {[c['Id'][:12] for c in left]}"
+
+
+def _pg_bin(name: str) -> str | None:
+    found = shutil.which(name)
+    if found:
+        return found
+    candidates = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
+    return str(candidates[-1]) if candidates else None
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A real PostgreSQL server (Debian's postgresql package) in a temporary folder on a free loopback port,
+    for this test session; its URL. Skips locally, fails under CI=true, when PostgreSQL is not installed."""
+    import time
+
+    initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
+    if not initdb or not pg_ctl:
+        _unavailable("PostgreSQL is not installed (apt-get install postgresql)")
+        raise AssertionError
+    import tempfile
+
+    root = Path(tempfile.mkdtemp(prefix="judge-pg-"))  # not under pytest's 0700 folder: `postgres` must reach it
+    data, sockets = root / "data", root / "run"
+    sockets.mkdir()
+    owner: dict[str, object] = {}
+    if os.geteuid() == 0:  # PostgreSQL refuses to run as root: run it as the `postgres` account
+        import pwd
+
+        account = pwd.getpwnam("postgres")
+        os.chown(root, account.pw_uid, account.pw_gid)
+        os.chown(sockets, account.pw_uid, account.pw_gid)
+        owner = {"user": account.pw_uid, "group": account.pw_gid}
+    subprocess.run([initdb, "-D", str(data), "-U", "judge", "--auth=trust", "-E", "UTF8", "--no-sync"],
+                   check=True, capture_output=True, timeout=120, **owner)  # type: ignore[call-overload]
+    port = free_port()
+    options = f"-h 127.0.0.1 -p {port} -k {sockets} -F"
+    subprocess.run([pg_ctl, "-D", str(data), "-o", options, "-l", str(root / "log"), "-w", "-t", "60", "start"],
+                   check=True, capture_output=True, timeout=90, **owner)  # type: ignore[call-overload]
+    try:
+        import psycopg
+
+        deadline = time.monotonic() + 30
+        while True:  # bounded: pg_ctl -w already waited; this is the last check
+            try:
+                with psycopg.connect(f"host=127.0.0.1 port={port} user=judge dbname=postgres",
+                                     autocommit=True) as conn:
+                    conn.execute("CREATE DATABASE judge_tests")
+                break
+            except psycopg.OperationalError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        yield f"postgresql+psycopg://judge@127.0.0.1:{port}/judge_tests"
+    finally:
+        subprocess.run([pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"], capture_output=True, timeout=60,
+                       **owner)  # type: ignore[call-overload]
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def fresh_postgres(postgres_url: str) -> str:
+    """A new, empty database on the session's PostgreSQL server, for one test."""
+    import psycopg
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = postgres_url.replace("postgresql+psycopg://", "postgresql://").rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    return postgres_url.rsplit("/", 1)[0] + f"/{name}"

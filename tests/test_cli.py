@@ -22,6 +22,7 @@ from .conftest import TINY
 
 PROBLEMS = str(TINY.parent)
 REFERENCE = (TINY / "reference" / "solution.py").read_text()
+WRONG = REFERENCE.replace("return a + b", "return a - b")
 
 
 class FakeClock:
@@ -89,7 +90,7 @@ def test_full_loop_within_budget(run: Any, clock: FakeClock, tmp_path: Path) -> 
 
 def test_over_budget_report(run: Any, clock: FakeClock, tmp_path: Path) -> None:
     ws = start_tiny(run, tmp_path)
-    (ws / "solution.py").write_text(REFERENCE.replace("return a + b", "return a - b"))
+    (ws / "solution.py").write_text(WRONG)
     clock.now += 5 * 60 + 185
     sub = run("submit", "--dir", str(ws), "--backend", "local")
     assert sub.exit_code == 1
@@ -135,6 +136,7 @@ def test_concurrent_submit_is_refused(run: Any, judge_home: Path, tmp_path: Path
 
     ws = start_tiny(run, tmp_path)
     attempt_id = json.loads((ws / ".judge-attempt").read_text())["attempt_id"]
+    (ws / "solution.py").write_text(WRONG)
     with Store(judge_home).lock(attempt_id):
         result = run("submit", "--dir", str(ws), "--backend", "local")
     assert result.exit_code == 2 and "being graded right now" in result.stderr
@@ -148,6 +150,7 @@ def test_interrupt_during_grading_leaves_the_attempt_open(
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
+    (ws / "solution.py").write_text(WRONG)
     monkeypatch.setattr("judge.grading.grade", interrupted)
     interrupted_run = run("submit", "--dir", str(ws), "--backend", "local")
     assert interrupted_run.exit_code != 0  # click turns Ctrl-C into "Aborted!"
@@ -170,6 +173,7 @@ def test_sandbox_unavailable_keeps_the_attempt_open(
     def down(*args: object, **kwargs: object) -> None:
         raise SandboxUnavailable("the Docker engine is not reachable", "start it")
 
+    (ws / "solution.py").write_text(WRONG)
     monkeypatch.setattr("judge.backends.local.LocalBackend.run", down)
     result = run("submit", "--dir", str(ws), "--backend", "local")
     assert result.exit_code == 3

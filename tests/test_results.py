@@ -168,13 +168,14 @@ def test_an_import_error_is_reported_with_the_exception() -> None:
     out = judge(doc)
     assert out.verdict is Verdict.IMPORT_ERROR
     assert "RuntimeError: boom" in out.detail
-    assert all(t.status is Status.ERROR and "could not be loaded" in t.message for t in out.tests)
+    assert all(t.status is Status.ERROR and "fails when imported" in t.message and "RuntimeError: boom" in t.message
+               for t in out.tests)
 
 
 def test_an_import_error_without_collect_errors_says_not_run() -> None:
     out = judge(document({}, import_error="SystemExit: 0"))
     assert out.verdict is Verdict.IMPORT_ERROR
-    assert all("raised an exception when imported" in t.message for t in out.tests)
+    assert all("fails when imported" in t.message and "SystemExit: 0" in t.message for t in out.tests)
 
 
 # -- failing closed -------------------------------------------------------------------------------------

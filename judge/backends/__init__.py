@@ -10,7 +10,11 @@ from judge.model.limits import Limits
 
 @dataclass(frozen=True)
 class SandboxRun:
-    """What a backend observed from outside: the harness's stdout and how the sandbox ended."""
+    """What a backend observed from outside: the harness's stdout and how the sandbox ended.
+
+    ``refused`` is set instead when no sandbox ran for the job and whoever ran the run step says why and what
+    fixes it (a remote worker with another image, a job that kept killing its worker): a sandbox error.
+    """
 
     stdout: bytes
     exit_code: int | None = 0
@@ -19,6 +23,7 @@ class SandboxRun:
     output_overflow: bool = False
     duration_s: float = 0.0
     diagnostics: str = ""
+    refused: str = ""
 
 
 class SandboxUnavailable(RuntimeError):

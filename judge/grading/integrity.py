@@ -77,13 +77,15 @@ def decode_source(raw: bytes) -> str:
             f"solution.py is {len(raw)} bytes; the limit is {MAX_SOURCE_BYTES} bytes. Keep data in the data files."
         )
     try:
-        return raw.decode("utf-8")
+        # utf-8-sig: a byte-order mark (some Windows editors write one) is dropped, as Python itself does.
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise SubmissionError(f"solution.py is not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
 
 
 def check_syntax(source: str) -> SyntaxProblem | None:
-    """Compile the source; None when it compiles."""
+    """Compile the source; None when it compiles. A leading byte-order mark is accepted, as Python does."""
+    source = source.removeprefix("\ufeff")
     try:
         compile(source, "solution.py", "exec", dont_inherit=True)
     except SyntaxError as exc:

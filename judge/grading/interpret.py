@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from judge.backends import SandboxRun
+from judge.grading.messages import clean, missing_name, traceback_summary
 from judge.model.report import Status, TestResult, Verdict
 from judge.problems.testmeta import TestSpec, base_key
 from sandbox.protocol import CANARY_FILE, MAX_DOCUMENT_BYTES, OUTCOMES, document_problem
@@ -66,7 +67,7 @@ def _tail(text: str, lines: int = 25) -> str:
 
 def _test_result(spec: TestSpec, raw: dict[str, Any]) -> TestResult:
     outcome = raw.get("outcome")
-    message = str(raw.get("message", ""))
+    message = clean(str(raw.get("message", "")))
     if raw.get("timed_out"):
         status, message = Status.ERROR, message or "the test ran past its time limit"
     elif outcome == "passed":
@@ -95,17 +96,29 @@ def _test_result(spec: TestSpec, raw: dict[str, Any]) -> TestResult:
 
 
 def _missing_reason(spec: TestSpec, document: dict[str, Any]) -> str:
+    if document.get("import_error"):
+        return "not run: solution.py fails when imported:\n" + traceback_summary(str(document["import_error"]))
     for error in document["collect_errors"]:
         if isinstance(error, dict) and str(error.get("id", "")) in (spec.file, ""):
             message = str(error.get("message", ""))
-            return f"the test file could not be loaded: {_tail(message, 6)}"
-    if document.get("import_error"):
-        return "not run: solution.py raised an exception when imported"
+            name = missing_name(message)
+            if name:
+                return f"not run: solution.py does not define {name}, which the tests import"
+            return f"not run: the test file could not be loaded:\n{_tail(clean(message), 6)}"
     return "no result: the test process ended before this test reported"
+
+
+def _undefined_names(document: dict[str, Any]) -> list[str]:
+    """Names the test files import from solution.py that it does not define (their collection failed)."""
+    names = [missing_name(str(e.get("message", ""))) for e in document["collect_errors"] if isinstance(e, dict)]
+    return sorted({n for n in names if n})
 
 
 def interpret(run: SandboxRun, specs: list[TestSpec], nonce: str) -> Outcome:
     """The verdict and per-test results of one run, failing closed on anything untrustworthy."""
+    if run.refused:
+        first = run.refused.strip().splitlines()[0] if run.refused.strip() else "no sandbox ran"
+        return Outcome(Verdict.SANDBOX_ERROR, not_run(specs, "not graded: " + first), run.refused)
     if run.timed_out:
         return Outcome(
             Verdict.TIMEOUT,
@@ -174,13 +187,23 @@ def interpret(run: SandboxRun, specs: list[TestSpec], nonce: str) -> Outcome:
         detail = "The test process ran out of memory and was killed by the kernel."
     elif child.get("timed_out"):
         verdict, detail = Verdict.TIMEOUT, "The test process passed its overall time limit and was stopped."
+        hung = next((t.message for t in tests if t.status is Status.ERROR and "your code was at" in t.message), "")
+        if hung:
+            detail += f"\nThe first test that ran out of time: {hung}"
     elif any(raw.get("timed_out") for raw in raw_results.values()):
-        slow = [t.name for t in tests if t.status is Status.ERROR and "time limit" in t.message]
+        slow = [spec.name for spec in specs if any(raw.get("timed_out") for raw in
+                                                   (r for tid, r in raw_results.items() if base_key(tid) == spec.key))]
         verdict, detail = Verdict.TIMEOUT, "A test ran past its per-test time limit" + (
             f": {', '.join(slow)}." if slow else "."
         )
     elif document.get("import_error"):
-        verdict, detail = Verdict.IMPORT_ERROR, str(document["import_error"])
+        verdict, detail = Verdict.IMPORT_ERROR, clean(str(document["import_error"]))
+    elif missing and _undefined_names(document):
+        names = _undefined_names(document)
+        verdict = Verdict.IMPORT_ERROR
+        detail = (f"solution.py does not define {', '.join(names)}: the tests import "
+                  f"{'it' if len(names) == 1 else 'them'} (`from solution import {', '.join(names)}`), so "
+                  "the tests that need it could not run. Check the name and that it is at the top level.")
     elif tampered:
         verdict = Verdict.CRASHED
         if canary_failed:
@@ -199,7 +222,7 @@ def interpret(run: SandboxRun, specs: list[TestSpec], nonce: str) -> Outcome:
         verdict = Verdict.CRASHED
         detail = f"The test process ended ({ended}) before every test reported a result."
         if output.strip():
-            detail += "\nLast output:\n" + _tail(output, 15)
+            detail += "\nLast output:\n" + _tail(clean(output), 15)
     elif all(t.status is Status.PASS for t in tests):
         verdict, detail = Verdict.PASSED, ""
     else:

@@ -12,7 +12,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from judge.model.limits import DEFAULT_LIMITS, LimitError, Limits, limits_from_toml
 from judge.model.submission import SOLUTION
@@ -143,11 +143,12 @@ def load_problem(root: Path, builtin: bool = False) -> Problem:
 
 
 def search_path(extra: list[Path] | None = None) -> list[tuple[Path, bool]]:
-    """(folder, built-in?) pairs to look for problems in, custom folders first so they can shadow."""
-    folders: list[tuple[Path, bool]] = [(Path(p), False) for p in (extra or [])]
+    """(folder, built-in?) pairs to look for problems in: the built-in problems first, then custom folders
+    (``extra``, then ``JUDGE_PROBLEMS_PATH``). A custom problem never replaces a built-in one."""
+    folders: list[tuple[Path, bool]] = [(builtin_problems_dir(), True)]
+    folders += [(Path(p), False) for p in (extra or [])]
     env = os.environ.get("JUDGE_PROBLEMS_PATH", "")
     folders += [(Path(p).expanduser(), False) for p in env.split(os.pathsep) if p.strip()]
-    folders.append((builtin_problems_dir(), True))
     return folders
 
 
@@ -160,7 +161,9 @@ def _candidates(folder: Path) -> list[Path]:
 
 
 def discover(extra: list[Path] | None = None) -> tuple[list[Problem], list[str]]:
-    """Every problem on the search path (first one of a slug wins), and the errors of broken folders."""
+    """Every problem on the search path, and the errors of folders that were skipped: broken ones, and
+    custom ones whose slug a built-in or an earlier custom problem already has (the first one wins; a
+    custom problem never silently replaces another, so scores and history never mix two problems)."""
     problems: dict[str, Problem] = {}
     errors: list[str] = []
     for folder, builtin in search_path(extra):
@@ -170,19 +173,40 @@ def discover(extra: list[Path] | None = None) -> tuple[list[Problem], list[str]]
             except ProblemError as exc:
                 errors.append(str(exc))
                 continue
-            problems.setdefault(problem.slug, problem)
+            first = problems.get(problem.slug)
+            if first is None:
+                problems[problem.slug] = problem
+            elif first.root != problem.root:
+                kind = "a built-in problem" if first.builtin else f"the custom problem in {first.root}"
+                errors.append(f"{problem.root}: its slug {problem.slug!r} is already {kind}'s; rename it "
+                              "(the folder and `slug` in problem.toml)")
     return sorted(problems.values(), key=lambda p: (p.budget_minutes, p.slug)), errors
 
 
 def find_problem(name: str, extra: list[Path] | None = None) -> Problem:
     """A problem by slug, or by the path of its folder."""
     as_path = Path(name)
-    if (as_path / "problem.toml").is_file():
-        return load_problem(as_path)
     problems, errors = discover(extra)
+    if (as_path / "problem.toml").is_file():
+        problem = load_problem(as_path)
+        same = next((p for p in problems if p.slug == problem.slug), None)
+        if same is None:
+            return problem
+        if same.root != problem.root:
+            return _refuse_shadow(problem, same)
+        return same
     for problem in problems:
         if problem.slug == name:
             return problem
+    if "/" in name or name.startswith("."):
+        raise ProblemError(f"no problem folder at {name} (no problem.toml there); pass a problem's slug (see "
+                           "`judge list`) or its folder")
     known = ", ".join(p.slug for p in problems) or "none"
-    hint = f" ({len(errors)} problem folder(s) failed to load: run `judge problem validate PATH`)" if errors else ""
+    hint = f" ({len(errors)} problem folder(s) were skipped: see `judge list`)" if errors else ""
     raise ProblemError(f"unknown problem {name!r}. Known problems: {known}.{hint} See `judge list`.")
+
+
+def _refuse_shadow(problem: Problem, existing: Problem) -> NoReturn:
+    kind = "a built-in problem" if existing.builtin else f"the problem in {existing.root}"
+    raise ProblemError(f"{problem.root}: its slug {problem.slug!r} is already {kind}'s; rename it (the folder "
+                       "and `slug` in problem.toml) so their scores and history stay apart")

@@ -136,6 +136,11 @@ def scaffold(slug: str, parent: Path) -> Path:
     """Create ``parent/slug`` with a small, valid example problem."""
     if not SLUG.match(slug):
         raise ScaffoldError(f"slug {slug!r} must be lowercase letters, digits and dashes (e.g. my-problem)")
+    from judge.paths import builtin_problems_dir
+
+    if (builtin_problems_dir() / slug / "problem.toml").is_file():
+        raise ScaffoldError(f"{slug!r} is a built-in problem; choose another slug (a custom problem may not "
+                            "replace a built-in one)")
     root = parent / slug
     if root.exists():
         raise ScaffoldError(f"{root} already exists; choose another slug or --dir")

@@ -26,7 +26,7 @@ def render(report: Report, fmt: str, solution: str = "", *, model: ModelAnswer |
     if fmt == "html":
         from judge.render.html import report_html
 
-        return report_html(report, solution, model)
+        return report_html(report, solution, model=model)
     if fmt == "md":
         from judge.render.markdown import report_markdown
 

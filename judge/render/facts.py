@@ -127,3 +127,18 @@ def sandbox_facts(report: Report) -> list[tuple[str, str]]:
     if report.submission_sha256:
         facts.append(("submission sha256", clean_text(report.submission_sha256)))
     return facts
+
+
+def trend_text(scores: list[float]) -> str:
+    """Where the latest submitted score stands against the earlier ones (up to five before it, on average):
+    ``improving (+12 points)``, ``declining (-35 points)`` or ``steady``. Comparing with the one before alone
+    would call 69.4 -> 0 -> 0 "steady"."""
+    if not scores:
+        return "no submitted attempt yet"
+    if len(scores) == 1:
+        return "first attempt"
+    earlier = scores[-6:-1]
+    change = scores[-1] - sum(earlier) / len(earlier)
+    if abs(change) < 0.5:
+        return "steady"
+    return f"{'improving' if change > 0 else 'declining'} ({change:+.0f} points)"

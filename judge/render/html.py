@@ -10,7 +10,6 @@ and the over-budget part of a bar is hatched as well as coloured.
 from __future__ import annotations
 
 import difflib
-import html
 import math
 import re
 from collections.abc import Iterable
@@ -19,6 +18,7 @@ from typing import Any
 from judge import __version__
 from judge.model.report import VERDICT_TEXT, Report, Status, TestResult, Verdict, format_clock, help_text
 from judge.problems.teaching import ModelAnswer
+from judge.render import highlight
 from judge.render.facts import (
     NO_CLOCK,
     PUBLIC_NOTE,
@@ -32,6 +32,7 @@ from judge.render.facts import (
     suite_label,
     time_text,
     title_of,
+    trend_text,
 )
 
 PASS_COLOUR, OVER_COLOUR, TRACK_COLOUR = "#0072B2", "#D55E00", "#E3E8EE"
@@ -143,12 +144,11 @@ footer { color: var(--muted); font-size: 12.5px; text-align: center; margin-top:
   pre.code { white-space: pre-wrap; overflow: visible; }
   tr { break-inside: avoid; }
 }
-"""
+""" + highlight.HIGHLIGHT_CSS
 
 
-def esc(value: object) -> str:
-    """Untrusted text made safe for HTML element content and quoted attributes."""
-    return html.escape(clean_text(value), quote=True)
+esc = highlight.esc
+"""Untrusted text made safe for HTML element content and quoted attributes."""
 
 
 def tag(name: str, content: str = "", **attrs: object) -> str:
@@ -363,12 +363,14 @@ def tests_card(report: Report) -> str:
     return card(title, table(head, rows), cls="card long")
 
 
-def code_card(solution: str) -> str:
-    """The graded solution.py with line numbers (kept out of a copy by ``user-select: none``)."""
+def code_card(solution: str, highlighted: bool = False) -> str:
+    """The graded solution.py with line numbers (kept out of a copy by ``user-select: none``), its Python
+    syntax coloured when ``highlighted``."""
     if not solution:
         return card("Submitted code", '<p class="muted">The submitted code is not available.</p>')
-    lines = solution.splitlines() or [""]
-    body = "\n".join(f'<span class="ln">{n}</span>{esc(line)}' for n, line in enumerate(lines, 1))
+    lines = highlight.highlight_lines(solution) if highlighted else [esc(line) for line in solution.splitlines()]
+    lines = lines or [""]
+    body = "\n".join(f'<span class="ln">{n}</span>{line}' for n, line in enumerate(lines, 1))
     count = f"{len(lines)} line" + ("s" if len(lines) != 1 else "")
     title = f'Submitted code <span class="muted">(solution.py, {count})</span>'
     return card(title, f'<pre class="code"><code>{body}</code></pre>', cls="card long")
@@ -443,14 +445,18 @@ def teaching_card(model: ModelAnswer, solution: str) -> str:
             f"</summary>{''.join(parts)}</details></section>\n")
 
 
-def report_html(report: Report, solution: str, model: ModelAnswer | None = None) -> str:
-    """The whole report as one self-contained HTML page; with ``model``, the editorial and the reference
-    (only once the attempt is over: the caller decides)."""
-    title = f"{title_of(report)}: {score_text(report)} {report.verdict.value}"
-    body = (summary_card(report) + banners(report) + time_card(report) + requirements_card(report)
-            + diagnosis_card(report) + tests_card(report) + code_card(solution)
+def report_body(report: Report, solution: str, highlighted: bool = False, model: ModelAnswer | None = None) -> str:
+    """The report's cards, in order: what ``report_html`` wraps in a page and the dashboard embeds. With
+    ``model``, the editorial and the reference (only once the attempt is over: the caller decides)."""
+    return (summary_card(report) + banners(report) + time_card(report) + requirements_card(report)
+            + diagnosis_card(report) + tests_card(report) + code_card(solution, highlighted)
             + (teaching_card(model, solution) if model is not None else "") + sandbox_card(report))
-    return page(title, body)
+
+
+def report_html(report: Report, solution: str, highlighted: bool = False, model: ModelAnswer | None = None) -> str:
+    """The whole report as one self-contained HTML page."""
+    title = f"{title_of(report)}: {score_text(report)} {report.verdict.value}"
+    return page(title, report_body(report, solution, highlighted, model))
 
 
 # -- the history -------------------------------------------------------------------------------------
@@ -458,18 +464,6 @@ def report_html(report: Report, solution: str, model: ModelAnswer | None = None)
 def _num(value: Any) -> float | None:
     """A number from a store row, or None (the column may be NULL)."""
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-
-def trend_text(scores: list[float]) -> str:
-    """How the last submitted score compares with the one before it."""
-    if not scores:
-        return "no submitted attempt yet"
-    if len(scores) == 1:
-        return "first attempt"
-    change = scores[-1] - scores[-2]
-    if abs(change) < 0.05:
-        return "steady"
-    return f"{'improving' if change > 0 else 'declining'} ({change:+.0f} points)"
 
 
 class _Chart:
@@ -586,8 +580,9 @@ def _verdict_cell(row: dict[str, Any]) -> str:
     return f'{status_pill(status)} <span class="mono">{esc(verdict)}</span>'
 
 
-def attempts_table(rows: list[dict[str, Any]]) -> str:
-    """Attempts as a table, in the order given."""
+def attempts_table(rows: list[dict[str, Any]], links: dict[str, str] | None = None) -> str:
+    """Attempts as a table, in the order given; an attempt with an entry in ``links`` links to its report."""
+    links = links or {}
     body = []
     for row in rows:
         percent, elapsed, budget = (_num(row.get(k)) for k in ("percent", "elapsed_s", "budget_s"))
@@ -599,15 +594,22 @@ def attempts_table(rows: list[dict[str, Any]]) -> str:
             f'<td class="nowrap">{esc(row.get("problem"))}</td><td class="num">{esc(score)}</td>'
             f"<td{over}>{esc(timing)}</td><td class=\"nowrap\">{_verdict_cell(row)}</td>"
             f"<td>{esc(help_text(row.get('hints'), row.get('verdict') == 'passed') or '-')}</td>"
-            f'<td class="mono tid">{esc(row.get("id"))}</td></tr>'
+            f'<td class="mono tid">{_attempt_cell(row, links)}</td></tr>'
         )
     head = [("Started", False), ("Problem", False), ("Score", True), ("Time", False), ("Verdict", False),
             ("Help", False), ("Attempt", False)]
     return table(head, body)
 
 
-def history_html(rows: list[dict[str, Any]]) -> str:
-    """Every attempt (``rows`` newest first, as ``Store.rows()`` gives them) with per-problem charts."""
+def _attempt_cell(row: dict[str, Any], links: dict[str, str]) -> str:
+    attempt = str(row.get("id"))
+    href = links.get(attempt)
+    return f'<a href="{esc(href)}">{esc(attempt)}</a>' if href else esc(attempt)
+
+
+def history_html(rows: list[dict[str, Any]], links: dict[str, str] | None = None) -> str:
+    """Every attempt (``rows`` newest first, as ``Store.rows()`` gives them) with per-problem charts; ``links``
+    maps attempt ids to the address of their report page."""
     head = '<section class="card"><p class="brand">ml-judge history</p><h1>Your attempts</h1>'
     if not rows:
         empty = '<p class="muted">No attempts yet. Start one with <code>judge start PROBLEM</code>.</p>'
@@ -636,5 +638,5 @@ def history_html(rows: list[dict[str, Any]]) -> str:
     summary_head = [("Problem", False), ("Attempts", True), ("Best", True), ("Latest", True),
                     ("Trend", False), ("Last scores (%)", False)]
     body = (head + f'<p class="stats">{stats}</p>{table(summary_head, summary_rows)}</section>\n'
-            + "".join(sections) + card("All attempts, newest first", attempts_table(rows), cls="card long"))
+            + "".join(sections) + card("All attempts, newest first", attempts_table(rows, links), cls="card long"))
     return page("ml-judge history", body)

@@ -191,11 +191,7 @@ def _banners(summary: dict[str, Any]) -> str:
                      "skipped.</div>")
     pairs = summary.get("similar_pairs") or []
     if pairs:
-        items = "".join(f"<li><strong>{esc(p['a'])}</strong> and <strong>{esc(p['b'])}</strong>: "
-                        f"{p['similarity']:.0%} of their own code alike</li>" for p in pairs)
-        parts.append('<div class="banner warn pairs"><strong>Near-identical submissions</strong> (same '
-                     "code after renaming and reformatting, starter code left out). Read both files before "
-                     f"deciding anything.<ul>{items}</ul></div>")
+        parts.append(pairs_banner(pairs))
     return "\n".join(parts)
 
 
@@ -220,6 +216,15 @@ def _requirements_legend(requirements: list[dict[str, Any]]) -> str:
         return ""
     items = " · ".join(f'<strong>{esc(r["id"])}</strong> {esc(r["title"])}' for r in titled)
     return f'<p class="legend">{items}</p>'
+
+
+def pairs_banner(pairs: list[dict[str, Any]]) -> str:
+    """The near-identical submissions warning; each pair is ``{"a", "b", "similarity"}`` (``Pair.to_dict``)."""
+    items = "".join(f"<li><strong>{esc(p['a'])}</strong> and <strong>{esc(p['b'])}</strong>: "
+                    f"{p['similarity']:.0%} of their own code alike</li>" for p in pairs)
+    return ('<div class="banner warn pairs" role="note"><strong>Near-identical submissions</strong> (same '
+            "code after renaming and reformatting, starter code left out). Read both files before "
+            f"deciding anything.<ul>{items}</ul></div>")
 
 
 def summary_html(summary: dict[str, Any]) -> str:

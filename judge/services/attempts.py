@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import secrets
+import re
 import shutil
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -33,8 +34,9 @@ CLOCK_ALTERED = "clock record altered: the attempt's start time or budget was ed
 Clock = Callable[[], float]
 
 PYTEST_INI = """[pytest]
-# Lets `pytest` in this folder run the public examples against solution.py, if you have the libraries.
-# `judge test` runs them in the grading sandbox instead, with exactly the grader's libraries.
+# `pytest` here runs the public examples in tests/ against solution.py, wherever the grader's libraries are
+# installed: `judge run -- pytest` runs it in the grading environment. `judge test` runs the same examples
+# in the grading sandbox. Paths are relative to this folder, so it works from any folder below it too.
 pythonpath = .
 testpaths = tests
 addopts = -p no:cacheprovider
@@ -42,6 +44,7 @@ markers =
     points(n): points the test is worth
     requirement(rid): the statement requirement it checks
 """
+PREVIOUS_SOLUTION = "solution.prev.py"
 
 
 class WorkspaceError(RuntimeError):
@@ -56,11 +59,6 @@ def sign(record: dict[str, Any], key: bytes) -> str:
 
 def verify(record: dict[str, Any], key: bytes) -> bool:
     return hmac.compare_digest(str(record.get("hmac", "")), sign(record, key))
-
-
-def new_attempt_id(problem: str, now: float) -> str:
-    stamp = datetime.fromtimestamp(now, UTC).strftime("%Y%m%d-%H%M%S")
-    return f"{stamp}-{problem}-{secrets.token_hex(2)}"
 
 
 @dataclass(frozen=True)
@@ -84,8 +82,8 @@ class ClockView:
 
 
 def clock_view(record: dict[str, Any], now: float) -> ClockView:
-    """The attempt's clock at ``now`` (or at its submit time once submitted)."""
-    end = record.get("submitted_at") or now
+    """The attempt's clock at ``now`` (or at its submit or abandon time once closed)."""
+    end = record.get("submitted_at") or record.get("abandoned_at") or now
     return ClockView(max(0.0, float(end) - float(record["started_at"])), float(record["budget_s"]))
 
 
@@ -97,27 +95,79 @@ def local_time(ts: float) -> str:
     return datetime.fromtimestamp(ts).strftime("%H:%M")
 
 
-def create_workspace(problem: Problem, target: Path, force: bool) -> None:
-    """Copy the statement, starter and public tests into ``target`` (nothing half-made on failure)."""
-    if target.exists() and any(target.iterdir()):
+def workspace_header(problem: Problem, attempt_id: str, started: float, versions: str) -> str:
+    """The lines `judge start` puts above the statement in the workspace's README.md: the attempt, its
+    budget and deadline, what the files here are, and the grader's versions."""
+    data = [p.relative_to(problem.starter_dir).as_posix() for p in problem.data_files()]
+    files = ["`solution.py` (your code: the only file graded)", *(f"`{name}`" for name in data),
+             "`tests/` (public examples: `judge test`, or `judge run -- pytest`)"]
+    grader = (f"The grader runs {versions} (`judge env`)." if versions
+              else "`judge env` lists the grader's Python and library versions.")
+    deadline = started + problem.budget_s
+    paragraphs = [f"**Attempt {attempt_id}**: budget {problem.budget_minutes:g} min, started {local_time(started)}, "
+                  f"**deadline {local_time(deadline)}** (local time). `judge status` shows the time left.",
+                  f"In this folder: {', '.join(files)}.", grader]
+    # Wrapped for an 80-column terminal (`cat README.md`); a Markdown viewer joins the lines again.
+    # A command in backticks is never split across lines.
+    keep = [re.sub(r"`[^`]+`", lambda m: m.group(0).replace(" ", "\0"), text) for text in paragraphs]
+    quoted = ["\n".join(textwrap.wrap(text, 76, initial_indent="> ", subsequent_indent="> ",
+                                      break_on_hyphens=False, break_long_words=False)).replace("\0", " ")
+              for text in keep]
+    return "\n>\n".join(quoted) + "\n\n"
+
+
+def _fill(problem: Problem, folder: Path, header: str, solution: bool) -> None:
+    """Write the problem's files into ``folder``: README.md, data, tests/, pytest.ini, and the starter
+    solution.py when ``solution``."""
+    from judge.problems.workspace_text import workspace_starter, workspace_statement
+
+    for path in problem.data_files():
+        target = folder / path.relative_to(problem.starter_dir)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+    if solution:
+        (folder / SOLUTION).write_text(workspace_starter(problem), encoding="utf-8")
+    (folder / "README.md").write_text(header + workspace_statement(problem), encoding="utf-8")
+    tests = folder / "tests"
+    if tests.exists():
+        shutil.rmtree(tests)
+    if problem.public_tests_dir.is_dir():
+        shutil.copytree(problem.public_tests_dir, tests, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    (folder / "pytest.ini").write_text(PYTEST_INI)
+
+
+def is_workspace(folder: Path) -> bool:
+    """True when ``folder`` holds a judge workspace (an attempt pointer, or a solution.py)."""
+    return (folder / POINTER).exists() or (folder / SOLUTION).exists()
+
+
+def create_workspace(problem: Problem, target: Path, force: bool, header: str = "") -> None:
+    """Copy the statement, starter and public tests into ``target`` (nothing half-made on failure).
+
+    With ``force`` an earlier workspace there is replaced, but its solution.py is never lost: it is kept
+    in the new workspace as solution.prev.py.
+    """
+    replacing = target.exists() and any(target.iterdir())
+    if replacing:
+        if not is_workspace(target):
+            raise WorkspaceError(f"{target} is not empty and is not a judge workspace; choose another folder "
+                                 "with --dir")
         if not force:
-            raise WorkspaceError(f"{target} already exists and is not empty; use another --dir, or --force to "
-                                 "replace it (its solution.py will be lost)")
-        if (target / POINTER).exists() or (target / SOLUTION).exists():
-            shutil.rmtree(target)
-        else:
-            raise WorkspaceError(f"{target} is not a judge workspace; refusing to delete it even with --force")
+            raise WorkspaceError(
+                f"{target} already holds a workspace of an earlier attempt. To try again there, keeping your "
+                f"solution.py: `judge retry --dir {target}`. To start from the starter instead: add --force "
+                f"(your solution.py is kept as {PREVIOUS_SOLUTION}).")
     staging = target.parent / f".{target.name}.judge-tmp"
     if staging.exists():
         shutil.rmtree(staging)
     try:
-        shutil.copytree(problem.starter_dir, staging, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-        (staging / "README.md").write_text(problem.statement(), encoding="utf-8")
-        if problem.public_tests_dir.is_dir():
-            shutil.copytree(problem.public_tests_dir, staging / "tests",
-                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-        (staging / "pytest.ini").write_text(PYTEST_INI)
-        if target.exists():
+        staging.mkdir(parents=True)
+        _fill(problem, staging, header, solution=True)
+        if replacing and (target / SOLUTION).is_file():
+            shutil.copyfile(target / SOLUTION, staging / PREVIOUS_SOLUTION)
+        if replacing:
+            shutil.rmtree(target)
+        elif target.exists():
             target.rmdir()
         staging.rename(target)
     except OSError as exc:
@@ -125,34 +175,94 @@ def create_workspace(problem: Problem, target: Path, force: bool) -> None:
         raise WorkspaceError(f"cannot create the workspace {target}: {exc.strerror or exc}") from exc
 
 
-def start(store: Store, problem: Problem, target: Path, now: Clock, force: bool = False) -> dict[str, Any]:
-    """Create the workspace and the signed attempt record; return the record."""
-    target = target.resolve()
-    create_workspace(problem, target, force)
-    started = now()
+def _new_record(store: Store, problem: Problem, workspace: Path, started: float, attempt_id: str,
+                **extra: Any) -> dict[str, Any]:
     record: dict[str, Any] = {
-        "id": new_attempt_id(problem.slug, started),
+        "id": attempt_id,
         "problem": problem.slug,
         "problem_root": str(problem.root),
         "started_at": started,
         "started_iso": iso(started),
         "budget_s": problem.budget_s,
-        "workspace": str(target),
+        "workspace": str(workspace),
         "limits": problem.limits.to_dict(),
         "status": "open",
         "test_runs": 0,
         "public_results": [],
+        **extra,
     }
     record["hmac"] = sign(record, store.key())
+    return record
+
+
+def _write_pointer(workspace: Path, record: dict[str, Any]) -> None:
+    pointer = {"attempt_id": record["id"], "problem": record["problem"],
+               "note": "written by `judge start`; the clock lives in the judge's data folder"}
+    (workspace / POINTER).write_text(json.dumps(pointer, indent=2) + "\n")
+
+
+def start(store: Store, problem: Problem, target: Path, now: Clock, force: bool = False,
+          versions: str = "") -> dict[str, Any]:
+    """Create the workspace and the signed attempt record; return the record. ``versions`` is the grader's
+    versions line for the README (empty: the README points at `judge env`)."""
+    target = target.resolve()
+    if target.exists() and not target.is_dir():
+        raise WorkspaceError(f"{target} is a file; choose a folder with --dir")
+    attempt_id = store.new_id()
+    started = now()
+    try:
+        create_workspace(problem, target, force, workspace_header(problem, attempt_id, started, versions))
+    except WorkspaceError:
+        shutil.rmtree(store.attempt_dir(attempt_id), ignore_errors=True)
+        raise
+    record = _new_record(store, problem, target, started, attempt_id)
     try:
         store.save_record(record)
-        pointer = {"attempt_id": record["id"], "problem": problem.slug,
-                   "note": "written by `judge start`; the clock lives in the judge's data folder"}
-        (target / POINTER).write_text(json.dumps(pointer, indent=2) + "\n")
+        _write_pointer(target, record)
     except (OSError, StoreError):
         shutil.rmtree(target, ignore_errors=True)
         raise
     return record
+
+
+def close_attempt(store: Store, attempt_id: str, now: float) -> dict[str, Any]:
+    """Mark an open attempt abandoned (closed with no submission); return its record. Raises
+    ``WorkspaceError`` when it is already closed, ``AttemptLocked`` while it is being graded."""
+    with store.lock(attempt_id):
+        record = store.load_record(attempt_id)
+        if record["status"] != "open":
+            raise WorkspaceError(f"attempt {attempt_id} is already closed ({record['status']})")
+        record.update({"status": "abandoned", "abandoned_at": now, "abandoned_iso": iso(now)})
+        store.save_record(record)
+    return record
+
+
+def retry(store: Store, record: dict[str, Any], problem: Problem, workspace: Path, now: Clock, fresh: bool = False,
+          versions: str = "") -> tuple[dict[str, Any], bool]:
+    """A new attempt at ``record``'s problem in the same workspace, with a fresh clock.
+
+    The README, tests, data files and pytest.ini are renewed; solution.py is kept, unless ``fresh`` (then
+    the starter replaces it and the candidate's code is kept as solution.prev.py). An open ``record`` is
+    abandoned first. Returns the new record and whether an open attempt was abandoned.
+    """
+    abandoned = False
+    if record["status"] == "open":
+        close_attempt(store, record["id"], now())
+        abandoned = True
+    attempt_id = store.new_id()
+    started = now()
+    header = workspace_header(problem, attempt_id, started, versions)
+    try:
+        if fresh and (workspace / SOLUTION).is_file():
+            shutil.copyfile(workspace / SOLUTION, workspace / PREVIOUS_SOLUTION)
+        _fill(problem, workspace, header, solution=fresh or not (workspace / SOLUTION).is_file())
+        new = _new_record(store, problem, workspace, started, attempt_id, retry_of=record["id"])
+        store.save_record(new)
+        _write_pointer(workspace, new)
+    except OSError as exc:
+        shutil.rmtree(store.attempt_dir(attempt_id), ignore_errors=True)
+        raise WorkspaceError(f"cannot renew the workspace {workspace}: {exc.strerror or exc}") from exc
+    return new, abandoned
 
 
 def find_workspace(start_dir: Path) -> Path:
@@ -214,6 +324,9 @@ def submit(store: Store, record: dict[str, Any], problem: Problem, submission: S
         if record["status"] == "submitted":
             raise AttemptClosed(f"attempt {attempt_id} was just submitted by another `judge submit`; "
                                 f"see it with `judge report {attempt_id}`")
+        if record["status"] != "open":
+            raise AttemptClosed(f"attempt {attempt_id} is closed ({record['status']}); `judge retry` starts a "
+                                "new attempt here with your code")
         report = grading.grade(problem, submission, backend, limits=problem.limits)
         if report.verdict is Verdict.SANDBOX_ERROR:
             return report

@@ -5,9 +5,9 @@ The flow of `judge grade --problem P PATH... [--jobs N] [--out DIR]`:
 1. discover the submissions in the PATHs (``judge.services.intake``);
 2. plan: each gets a folder ``OUT/submissions/<slug>/``; one whose report there was made from the same
    file, problem suite, backend, image and limits is reused (unless ``force``);
-3. run: at most N submissions at once, each through ``judge.grading.grade`` (the one grading function)
-   in its own sandbox; each finished one is written at once (snapshot, HTML report, then ``report.json``
-   last, the mark that it is done), so a stop at any moment keeps everything finished;
+3. run: through ``judge.execution.Executor`` (at most N sandboxes at once, its retry and cancel rules);
+   each finished one is written at once (snapshot, HTML report, then ``report.json`` last, the mark that
+   it is done), so a stop at any moment keeps everything finished;
 4. summarise: ``summary.csv``, ``summary.json`` and ``summary.html``, with near-identical pairs flagged.
 
 A submission's own failure (crash, timeout, memory, syntax error, unreadable file) is its verdict and
@@ -15,8 +15,8 @@ never stops the batch. ``SandboxUnavailable`` (Docker gone) stops new work: what
 the summary says how to resume. Ctrl-C stops new work, kills the batch's running sandboxes (the Docker
 backend removes each in its own ``finally``) and waits for their threads to unwind before returning.
 
-Exit codes: 0 all passed; 1 graded, not all passed; 2 bad input; 3 the judge could not grade (the
-batch was stopped, or some submission ended as a sandbox error); 130 interrupted.
+The batch's ``outcome`` (passed, failed, judge-error: stopped or some sandbox error, interrupted) is in
+the summary; the command line maps it to an exit code.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ from judge.model.submission import SOLUTION
 from judge.problems.catalog import Problem
 from judge.problems.teaching import model_answer, requirement_titles
 from judge.problems.testmeta import read_suite
+from judge.problems.workspace_text import is_untouched_starter
 from judge.services.intake import Entry
 from judge.services.similarity import similar_pairs
 from judge.store.files import atomic_write, write_json
@@ -236,7 +237,9 @@ def run_batch(
     pairs = tuple(similar_pairs(
         [(e.name, e.submission.source) for e in entries if e.submission is not None],
         starter.read_text(encoding="utf-8", errors="replace") if starter.is_file() else ""))
-    summary = summary_document(problem, suite, backend, limits, ordered, pairs,
+    untouched = frozenset(e.name for e in entries
+                          if e.submission is not None and is_untouched_starter(e.submission.source, problem))
+    summary = summary_document(problem, suite, backend, limits, ordered, pairs, untouched=untouched,
                                interrupted=execution.interrupted,
                                infrastructure_error=execution.infrastructure_error)
     write_summaries(out, summary)
@@ -279,7 +282,11 @@ def requirement_points(rows: Sequence[Row], problem: Problem, suite: str) -> lis
     return sorted(points.items(), key=lambda kv: requirement_key(kv[0]))
 
 
-def row_dict(row: Row, requirements: Sequence[tuple[str, int]], similar: Sequence[str]) -> dict[str, Any]:
+UNTOUCHED = "untouched starter: this is the problem's starter solution.py, unchanged"
+
+
+def row_dict(row: Row, requirements: Sequence[tuple[str, int]], similar: Sequence[str],
+             untouched: bool = False) -> dict[str, Any]:
     """One row of summary.json."""
     report = row.report
     earned: dict[str, int | None] = {req: (None if row.state is RowState.NOT_GRADED else 0) for req, _ in requirements}
@@ -288,6 +295,8 @@ def row_dict(row: Row, requirements: Sequence[tuple[str, int]], similar: Sequenc
             earned[req] = got
     warnings = list(report.warnings) if report is not None else []
     warnings += [f"similar: {text}" for text in similar]
+    if untouched:
+        warnings.insert(0, UNTOUCHED)
     diagnosis = [{"mistake": d.mistake, "title": d.title, "match": round(d.match, 3)}
                  for d in (report.diagnosis if report is not None else ())]
     return {
@@ -313,7 +322,7 @@ def row_dict(row: Row, requirements: Sequence[tuple[str, int]], similar: Sequenc
 
 def summary_document(problem: Problem, suite: str, backend: Backend, limits: Limits, rows: Sequence[Row],
                      pairs: Sequence[Pair], *, interrupted: bool = False,
-                     infrastructure_error: str = "") -> dict[str, Any]:
+                     infrastructure_error: str = "", untouched: frozenset[str] = frozenset()) -> dict[str, Any]:
     """The whole summary as plain data: what summary.json holds, and what the CSV and HTML are made from."""
     requirements = requirement_points(rows, problem, suite)
     similar: dict[str, list[str]] = {}
@@ -324,7 +333,7 @@ def summary_document(problem: Problem, suite: str, backend: Backend, limits: Lim
     pending = statuses.count(Status.PENDING)
     describe = backend.describe()
     titles = requirement_titles(problem)
-    submissions = [row_dict(r, requirements, similar.get(r.name, [])) for r in rows]
+    submissions = [row_dict(r, requirements, similar.get(r.name, []), r.name in untouched) for r in rows]
     return {
         "schema_version": SUMMARY_SCHEMA,
         "kind": "ml-judge batch summary",

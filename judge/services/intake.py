@@ -6,8 +6,10 @@ Rules, the same for a folder on disk and for the inside of a zip:
 - a folder that holds ``solution.py`` is one submission, named after the folder;
 - any other folder is a folder of submissions: each subfolder is searched the same way, and a subfolder
   with no ``solution.py`` anywhere below it becomes a "missing" entry, so a candidate who handed in
-  nothing still has a row. Names below a folder of submissions are paths relative to it ("alice",
-  "round-2/bob"); a lone wrapping folder (a zip of ``submissions/...``) is looked through.
+  nothing still has a row. A zip in a folder of submissions is read like a subfolder (named after the
+  zip without ``.zip``), so "alice/", "bob.zip" side by side are two candidates. Names below a folder of
+  submissions are paths relative to it ("alice", "round-2/bob"); a lone wrapping folder (a zip of
+  ``submissions/...``) is looked through.
 
 Zips are never extracted: their members are read in memory, and a zip with a member whose path is
 absolute, climbs out with ``..`` or is a symlink is refused as a whole, before anything is read.
@@ -88,6 +90,14 @@ class _Node(Protocol):
         """(name, folder) for each subfolder worth searching, sorted by name."""
         ...
 
+    def archives(self) -> list[Path]:
+        """Zip files directly in this folder (on disk only), sorted by name."""
+        ...
+
+    def other_files(self) -> list[str]:
+        """Names of the other files directly in this folder, for saying what a folder holds instead."""
+        ...
+
 
 def _skipped(name: str) -> bool:
     return name.startswith(".") or name in _SKIPPED
@@ -114,6 +124,19 @@ class _DiskFolder:
                 if not _skipped(e.name) and e.is_dir(follow_symlinks=False)
                 and Path(e.path).resolve() not in self.skip]
 
+    def _files(self) -> list[os.DirEntry[str]]:
+        try:
+            return sorted((e for e in os.scandir(self.path) if not _skipped(e.name)
+                           and e.is_file(follow_symlinks=False)), key=lambda e: e.name)
+        except OSError:
+            return []
+
+    def archives(self) -> list[Path]:
+        return [Path(e.path) for e in self._files() if e.name.lower().endswith(".zip")]
+
+    def other_files(self) -> list[str]:
+        return [e.name for e in self._files() if not e.name.lower().endswith(".zip")]
+
 
 @dataclass
 class _ZipFolder:
@@ -131,6 +154,12 @@ class _ZipFolder:
     def subfolders(self) -> list[tuple[str, _Node]]:
         return [(name, node) for name, node in sorted(self.folders.items()) if not _skipped(name)]
 
+    def archives(self) -> list[Path]:
+        return []  # a zip inside a zip is not opened
+
+    def other_files(self) -> list[str]:
+        return []
+
 
 def _walk(node: _Node, prefix: tuple[str, ...], depth: int) -> tuple[list[Entry], bool]:
     """The entries below ``node`` (named by their path below the batch root) and whether any is real."""
@@ -142,15 +171,39 @@ def _walk(node: _Node, prefix: tuple[str, ...], depth: int) -> tuple[list[Entry]
     any_real = False
     if depth >= MAX_DEPTH:
         return entries, False
-    for name, child in node.subfolders():
-        below, real = _walk(child, (*prefix, name), depth + 1)
+    children: list[tuple[str, _Node | Path]] = [*node.subfolders()]
+    children += [(path.stem, path) for path in node.archives()]
+    for name, child in sorted(children, key=lambda pair: pair[0]):
+        if isinstance(child, Path):
+            below, real = _nested_zip(child, (*prefix, name))
+        else:
+            below, real = _walk(child, (*prefix, name), depth + 1)
         if real:
             entries.extend(below)
             any_real = True
         else:
             where = "/".join((*prefix, name))
-            entries.append(Entry(where, where, error=f"no {SOLUTION} in {where}/", missing=True))
+            others = [] if isinstance(child, Path) else [n for n in child.other_files() if n.endswith(".py")]
+            holds = f" (it holds {', '.join(others[:3])}: name the file {SOLUTION})" if others else ""
+            entries.append(Entry(where, where, error=f"no {SOLUTION} in {where}/{holds}", missing=True))
     return entries, any_real
+
+
+def _nested_zip(path: Path, prefix: tuple[str, ...]) -> tuple[list[Entry], bool]:
+    """A zip found in a folder of submissions: its submissions, named below the zip's name; a zip that
+    cannot be read or must be refused is that row's error, not the whole batch's."""
+    name = "/".join(prefix)
+    try:
+        found = from_zip(path)
+    except InputError as exc:
+        return [Entry(name, str(path), error=str(exc))], True
+    if len(found) == 1 and found[0].name == path.stem:
+        return [_renamed(found[0], name)], True
+    return [_renamed(e, f"{name}/{e.name}") for e in found], True
+
+
+def _renamed(entry: Entry, name: str) -> Entry:
+    return Entry(name, entry.origin, entry.submission, entry.error, entry.missing)
 
 
 def _look_through(node: _Node, name: str) -> tuple[_Node, str]:

@@ -1,6 +1,7 @@
 """`judge problem validate`: prove a problem's hidden tests sound, through the real grading path.
 
-Every run goes through ``judge.grading.grade`` with the chosen backend (Docker by default). The checks,
+Every run goes through the grading core (``judge.execution.Executor``) with the chosen backend (Docker by
+default). The checks,
 each a clear pass or fail:
 
 - ``layout``: problem.toml loads; reference, starter, public and hidden tests are present;

@@ -57,6 +57,14 @@ class AttemptLocked(StoreError):
     """Another process is grading this attempt right now."""
 
 
+class NoSuchAttempt(StoreError):
+    """No attempt has this id, and none starts with it."""
+
+
+ID_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"  # no 0/o, 1/l/i: ids are read aloud and typed
+ID_LENGTH = 6
+
+
 class Store:
     """The judge's data folder."""
 
@@ -122,6 +130,40 @@ class Store:
                               "WHERE status = 'submitted' GROUP BY problem")
             return {r["problem"]: r["best"] for r in rows if r["best"] is not None}
 
+    # -- attempt ids -------------------------------------------------------------------------------
+    def new_id(self) -> str:
+        """A short attempt id no other attempt has, its folder made now so no other process takes it."""
+        while True:
+            candidate = "".join(secrets.choice(ID_ALPHABET) for _ in range(ID_LENGTH))
+            try:
+                (self.root / "attempts" / candidate).mkdir()
+            except FileExistsError:
+                continue
+            except OSError as exc:
+                raise StoreError(f"cannot write in the data folder {self.root}: {exc.strerror}") from exc
+            return candidate
+
+    def ids(self) -> list[str]:
+        """Every attempt's id (folders holding a record)."""
+        folder = self.root / "attempts"
+        return sorted(p.name for p in folder.iterdir() if (p / "attempt.json").is_file())
+
+    def resolve(self, ref: str) -> str:
+        """The id of the attempt ``ref`` names: its whole id or any prefix only it has."""
+        ref = ref.strip()
+        if not ref or "/" in ref or ref.startswith("."):
+            raise NoSuchAttempt(f"no such attempt {ref!r}; `judge history` lists them")
+        ids = self.ids()
+        if ref in ids:
+            return ref
+        matches = [i for i in ids if i.startswith(ref)]
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            shown = ", ".join(matches[:5]) + (", ..." if len(matches) > 5 else "")
+            raise NoSuchAttempt(f"{ref!r} names {len(matches)} attempts ({shown}); type more of the id")
+        raise NoSuchAttempt(f"no such attempt {ref!r}; `judge history` lists them")
+
     # -- attempt folders ---------------------------------------------------------------------------
     def attempt_dir(self, attempt_id: str) -> Path:
         if not attempt_id or "/" in attempt_id or attempt_id.startswith("."):
@@ -137,7 +179,7 @@ class Store:
         try:
             data = json.loads(path.read_text())
         except FileNotFoundError as exc:
-            raise StoreError(f"no attempt {attempt_id!r} in {self.root} (see `judge history`)") from exc
+            raise NoSuchAttempt(f"no such attempt {attempt_id!r} in {self.root}; `judge history` lists them") from exc
         except ValueError as exc:
             raise StoreError(f"the record of attempt {attempt_id!r} is damaged: {path}") from exc
         if not isinstance(data, dict):
@@ -152,8 +194,15 @@ class Store:
     def load_report(self, attempt_id: str) -> dict[str, Any]:
         path = self.attempt_dir(attempt_id) / "report.json"
         if not path.exists():
-            raise StoreError(f"attempt {attempt_id} has no report yet: submit it with `judge submit`")
-        data: dict[str, Any] = json.loads(path.read_text())
+            record = self.load_record(attempt_id)  # NoSuchAttempt when there is no such attempt at all
+            if record.get("status") == "abandoned":
+                raise StoreError(f"attempt {attempt_id} was abandoned without a submission, so it has no report")
+            raise StoreError(f"attempt {attempt_id} is still open and has no report yet: `judge submit` in its "
+                             f"workspace ({record.get('workspace')}) grades it")
+        try:
+            data: dict[str, Any] = json.loads(path.read_text())
+        except ValueError as exc:
+            raise StoreError(f"the report of attempt {attempt_id} is damaged: {path}") from exc
         return data
 
     def snapshot(self, attempt_id: str) -> str:

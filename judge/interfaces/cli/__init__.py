@@ -5,7 +5,16 @@ Heavy imports (docker, the renderers, the services) happen inside commands so `j
 
 from __future__ import annotations
 
-from judge.interfaces.cli import attempts, catalog, grade, problems, sandbox, teach  # noqa: F401  (registers commands)
+from judge.interfaces.cli import (  # noqa: F401  (registers commands)
+    attempts,
+    catalog,
+    grade,
+    problems,
+    sandbox,
+    server,
+    teach,
+    workers,
+)
 from judge.interfaces.cli.app import cli, main
 from judge.interfaces.cli.context import Context
 

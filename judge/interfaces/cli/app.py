@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -18,8 +19,34 @@ class JudgeGroup(click.Group):
         try:
             return super().invoke(ctx)
         except Fail as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(wrap_for_terminal(f"error: {exc}"), err=True)
+            if isinstance(ctx.obj, Context) and ctx.obj.json:
+                # A script that asked for JSON gets JSON, failures included.
+                click.echo(json.dumps({"error": str(exc), "exit_code": exc.code}, indent=2))
             ctx.exit(exc.code)
+
+
+def wrap_for_terminal(message: str) -> str:
+    """``message`` wrapped at word boundaries to the terminal's width when stderr is one (a narrow terminal
+    would otherwise cut words, commands included, in the middle); unchanged for pipes and files."""
+    import shutil
+    import textwrap
+
+    if not sys.stderr.isatty():
+        return message
+    import re
+
+    width = shutil.get_terminal_size().columns
+    out = []
+    for line in message.splitlines():
+        if len(line) <= width:
+            out.append(line)
+            continue
+        # A command in backticks stays on one line, so it can be read (and copied) whole.
+        kept = re.sub(r"`[^`]+`", lambda m: m.group(0).replace(" ", "\0"), line)
+        out.append(textwrap.fill(kept, width, break_long_words=False, break_on_hyphens=False,
+                                 subsequent_indent=" " * (len(line) - len(line.lstrip()))).replace("\0", " "))
+    return "\n".join(out)
 
 
 @click.group(cls=JudgeGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

@@ -1,4 +1,4 @@
-"""`judge list` and `judge show`: the problems."""
+"""`judge list`, `judge show` and `judge env`: the problems and the grader they are graded by."""
 
 from __future__ import annotations
 
@@ -8,13 +8,16 @@ import click
 
 from judge.interfaces.cli.app import cli
 from judge.interfaces.cli.context import (
+    EXIT_JUDGE,
     Context,
+    fail,
+    json_option,
     pass_ctx,
 )
 
 
 @cli.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option("Print JSON.")
 @pass_ctx
 def list_cmd(ctx: Context, as_json: bool) -> None:
     """List the problems with their budgets and your best score."""
@@ -29,14 +32,22 @@ def list_cmd(ctx: Context, as_json: bool) -> None:
                                 "difficulty": p.difficulty, "best_percent": best.get(p.slug),
                                 "builtin": p.builtin} for p in problems], indent=2))
         return
-    table = Table(header_style="bold")
-    for column in ("Problem", "Title", "Budget", "Difficulty", "Best"):
-        table.add_column(column)
+    out = ctx.out
+    # The slug is what you type: never cut. Below 80 columns the titles go (`judge show` has them).
+    with_title = out.width >= 80
+    table = Table(header_style="bold", pad_edge=False)
+    table.add_column("Problem", no_wrap=True)
+    if with_title:
+        table.add_column("Title", ratio=1)
+    table.add_column("Budget", no_wrap=True)
+    table.add_column("Level", no_wrap=True)
+    table.add_column("Best", no_wrap=True)
     for p in problems:
         score = best.get(p.slug)
-        table.add_row(p.slug if p.builtin else f"{p.slug} (custom)", p.title, f"{p.budget_minutes:g} min",
-                      p.difficulty, f"{score:g}%" if score is not None else "-")
-    ctx.out.print(table)
+        title = [p.title if p.builtin else f"{p.title} (custom: {p.root})"] if with_title else []
+        table.add_row(p.slug if p.builtin or with_title else f"{p.slug} (custom)", *title,
+                      f"{p.budget_minutes:g} min", p.difficulty, f"{score:g}%" if score is not None else "-")
+    out.print(table)
     for error in errors:
         ctx.err.print(f"[yellow]warning:[/] skipped a broken problem folder: {error}")
     ctx.out.print("Start one with: judge start PROBLEM")
@@ -46,7 +57,7 @@ def list_cmd(ctx: Context, as_json: bool) -> None:
 @click.argument("problem")
 @pass_ctx
 def show(ctx: Context, problem: str) -> None:
-    """Show a problem's statement, budget and skills."""
+    """Show a problem's statement, budget, skills and the grader's library versions."""
     from rich.markdown import Markdown
     from rich.panel import Panel
 
@@ -54,6 +65,47 @@ def show(ctx: Context, problem: str) -> None:
     head = f"[bold]{p.title}[/]  ({p.slug})\nBudget {p.budget_minutes:g} min · {p.difficulty}"
     if p.skills:
         head += " · " + ", ".join(p.skills)
+    if not p.builtin:
+        head += f"\nCustom problem from {p.root}"
     ctx.out.print(Panel(head, expand=False))
     ctx.out.print(Markdown(p.statement()))
-    ctx.out.print(f"\nStart it with: judge start {p.slug}")
+    ctx.out.print(f"\nGrader: {grader_line()}")
+    ctx.out.print(f"Start it with: judge start {p.slug}")
+
+
+def grader_line() -> str:
+    """The grader's versions for `judge show` (read from the image once, then cached), or why not."""
+    from judge.backends import SandboxUnavailable
+    from judge.services.environment import read_versions, versions_line
+
+    try:
+        return versions_line(read_versions())
+    except SandboxUnavailable as exc:
+        return f"versions unknown ({str(exc).splitlines()[0]}); `judge env` reads them from the sandbox image"
+
+
+@cli.command("env")
+@json_option("Print JSON.")
+@click.option("--refresh", is_flag=True, help="Ask the image again instead of using the cached answer.")
+@pass_ctx
+def env_cmd(ctx: Context, as_json: bool, refresh: bool) -> None:
+    """The grader's Python and library versions, read from the sandbox image (what grades your code)."""
+    from judge.backends import SandboxUnavailable
+    from judge.services.environment import LIBRARIES, read_versions
+
+    try:
+        data = read_versions(refresh=refresh)
+    except SandboxUnavailable as exc:
+        fail(f"cannot read the grader's versions: {exc}", EXIT_JUDGE)
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+        return
+    libraries = dict(data["libraries"])
+    names = [n for n in LIBRARIES if n in libraries] + sorted(n for n in libraries if n not in LIBRARIES)
+    width = max(len(n) for n in ["Python", *names]) + 2
+    out = ctx.out
+    out.print(f"The grader ({data['image']}):")
+    out.print(f"  {'Python'.ljust(width)}{data['python']}")
+    for name in names:
+        out.print(f"  {name.ljust(width)}{libraries[name] or 'not installed'}")
+    out.print("Your code runs in exactly this environment with: judge run -- python solution.py")

@@ -60,6 +60,7 @@ class Context:
     def __init__(self, problems: tuple[Path, ...], clock: Callable[[], float] | None = None) -> None:
         self.problems = list(problems)
         self.clock = clock or time.time
+        self.json = False  # set by --json: an expected failure is then also a JSON document on stdout
 
     @property
     def out(self) -> Console:
@@ -166,6 +167,20 @@ def run_grade(ctx: Context, problem: Problem, source_path: Path | None, backend:
         fail(f"the judge could not grade: {exc}", EXIT_JUDGE)
 
 
+def write_out(ctx: Context, text: str, output: Path | None) -> None:
+    """``text`` on stdout, or written atomically to ``output`` (and a line on stderr saying so)."""
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from judge.store.files import atomic_write
+
+    try:
+        atomic_write(output, text.encode("utf-8"))
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc.strerror or exc}; choose another file with -o")
+    ctx.err.print(f"wrote {output}")
+
+
 def emit(ctx: Context, report: Report, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2))
@@ -198,6 +213,27 @@ def attempt_problem(ctx: Context, record: dict[str, Any]) -> Problem:
             return load_problem(root)
         except ProblemError as exc:
             fail(f"the problem {record['problem']!r} of this attempt is no longer installed: {exc}")
+
+
+def interactive() -> bool:
+    """True when a person is at a terminal (both ends), so a question can be asked and answered."""
+    import sys
+
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _remember_json(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    if value:
+        found = ctx.find_object(Context)
+        if found is not None:
+            found.json = True
+    return value
+
+
+def json_option(help_text: str = "Print JSON only.") -> Callable[[Any], Any]:
+    """``--json``: the command prints one JSON document; on an expected failure, ``{"error": ...}``."""
+    return click.option("--json", "as_json", is_flag=True, help=help_text, callback=_remember_json,
+                        is_eager=True)
 
 
 WORKSPACE_OPTION = click.option("--dir", "directory", type=click.Path(path_type=Path),

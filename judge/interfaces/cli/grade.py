@@ -21,14 +21,17 @@ from judge.interfaces.cli.context import (
     emit,
     exit_code_for,
     fail,
+    json_option,
     limits_for,
     make_backend,
     pass_ctx,
     run_grade,
 )
+from judge.interfaces.cli.workers import broker_option, check_workers, connect_or_fail
 
 if TYPE_CHECKING:
     from judge.backends import Backend
+    from judge.execution.queue import QueueRunner
     from judge.model.batch import BatchResult
     from judge.model.limits import Limits
     from judge.problems.catalog import Problem
@@ -37,33 +40,47 @@ if TYPE_CHECKING:
 @cli.command()
 @click.option("--problem", "problem_name", required=True, help="Problem slug or folder.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print JSON only.")
+@json_option("Print JSON only.")
 @BACKEND_OPTION
 @click.option("--timeout", type=float, help="Overall time limit in seconds (default: the problem's).")
 @click.option("--memory", help="Memory limit, e.g. 2g or 512m (default: the problem's).")
 @click.option("--suite", type=click.Choice(["hidden", "public"]), default="hidden", show_default=True)
-@click.option("--jobs", "-j", type=int, default=None, help="Batch: sandboxes at once (default: CPU cores).")
+@click.option("--jobs", "-j", type=int, default=None,
+              help="Batch: sandboxes at once (default: CPU cores; with --broker, jobs in flight: twice the "
+              "workers' total, at least 8).")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), help="Batch: write summaries and reports here.")
 @click.option("--force", is_flag=True, help="Batch: grade again what was already graded.")
+@broker_option(required=False)
 @pass_ctx
 def grade(ctx: Context, problem_name: str, paths: tuple[Path, ...], as_json: bool, backend: str,
           timeout: float | None, memory: str | None, suite: str, jobs: int | None, out_dir: Path | None,
-          force: bool) -> None:
+          force: bool, broker: str | None) -> None:
     """Grade submissions (solution.py files, folders, folders of folders, zips) with no clock."""
     problem = ctx.problem(problem_name)
     limits = limits_for(problem, timeout, memory)
+    if broker and backend != "docker":
+        fail(f"--broker grades in the workers' Docker sandboxes; drop --backend {backend}")
     single = len(paths) == 1 and out_dir is None and jobs is None and (
         paths[0].suffix == ".py" or (paths[0] / "solution.py").is_file())
     if not single:
         sys.exit(run_batch_cli(ctx, problem, list(paths), limits, backend, jobs, out_dir, force, as_json,
-                               suite=suite))
+                               suite=suite, broker=broker))
     if not paths[0].exists():
         fail(f"{paths[0]} does not exist; pass a solution.py file or a folder that holds one")
-    report = run_grade(ctx, problem, paths[0], make_backend(backend, ctx), limits, suite=suite, quiet=as_json)
+    if broker:
+        runner = connect_or_fail(broker)
+        check_workers(ctx, runner)
+        try:
+            report = run_grade(ctx, problem, paths[0], runner, limits, suite=suite, quiet=as_json)
+        finally:
+            runner.close()
+    else:
+        report = run_grade(ctx, problem, paths[0], make_backend(backend, ctx), limits, suite=suite, quiet=as_json)
     emit(ctx, report, as_json)
     sys.exit(exit_code_for(report.status))
 
 
+BROKER_MIN_JOBS = 8
 
 
 def default_out(problem: Problem) -> Path:
@@ -73,7 +90,7 @@ def default_out(problem: Problem) -> Path:
 
 def run_batch_cli(ctx: Context, problem: Problem, paths: list[Path], limits: Limits, backend_name: str,
                   jobs: int | None, out_dir: Path | None, force: bool, as_json: bool,
-                  suite: str = "hidden") -> int:
+                  suite: str = "hidden", broker: str | None = None) -> int:
     """`judge grade` with several submissions: discover, grade in parallel, summarise; the exit code."""
     from judge.render.progress import BatchProgress, print_outcome
     from judge.services.batch import OutputError, docker_stopper, run_batch
@@ -94,11 +111,20 @@ def run_batch_cli(ctx: Context, problem: Problem, paths: list[Path], limits: Lim
         fail(f"cannot create the output folder {out}: {exc.strerror}; pass another with --out DIR")
     workers = jobs or os.cpu_count() or 1
     stop_running = None
-    if backend_name == "docker":
+    runner: QueueRunner | None = None
+    if broker:
+        runner = connect_or_fail(broker)
+        backend: Backend = runner
+        stop_running = runner.cancel
+        # Jobs in flight (queued or running): enough to keep every worker busy; more shows an autoscaler
+        # the backlog.
+        capacity = check_workers(ctx, runner)
+        workers = jobs or max(BROKER_MIN_JOBS, 2 * capacity)
+    elif backend_name == "docker":
         from judge.backends.docker import LABEL, DockerBackend, api_client
 
         run_id = secrets.token_hex(6)
-        backend: Backend = DockerBackend(labels={f"{LABEL}.batch": run_id})
+        backend = DockerBackend(labels={f"{LABEL}.batch": run_id})
         stop_running = docker_stopper(api_client, f"{LABEL}.batch", run_id)
     else:
         backend = make_backend(backend_name, ctx)
@@ -108,6 +134,9 @@ def run_batch_cli(ctx: Context, problem: Problem, paths: list[Path], limits: Lim
                            force=force, progress=progress, stop_running=stop_running)
     except OutputError as exc:
         fail(str(exc), EXIT_JUDGE)
+    finally:
+        if runner is not None:
+            runner.close()
     if as_json:
         click.echo(json.dumps(result.summary, indent=2))
     else:

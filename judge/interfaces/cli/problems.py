@@ -16,6 +16,7 @@ from judge.interfaces.cli.context import (
     Context,
     exit_code_for,
     fail,
+    json_option,
     make_backend,
     pass_ctx,
 )
@@ -63,7 +64,7 @@ def problem_new(ctx: Context, slug: str, directory: Path | None) -> None:
 @click.option("--seed", type=int, default=0, show_default=True, help="Which mutants are chosen.")
 @click.option("--write-signatures", is_flag=True,
               help="Write signatures.json (the hidden tests each known mistake fails) when it is not current.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON only.")
+@json_option("Print JSON only.")
 @BACKEND_OPTION
 @pass_ctx
 def problem_validate(ctx: Context, target: str | None, all_problems: bool, mutants: int,
@@ -111,6 +112,10 @@ def validate_cli(ctx: Context, target: str | None, all_problems: bool, mutants: 
                 targets.append(load_problem(path))
             except ProblemError as exc:
                 targets.append(broken(str(path.resolve()), str(exc)))
+        elif path.exists():
+            fail(f"{target} is a file; pass a problem's folder (the one holding problem.toml) or its slug")
+        elif "/" in target or target.startswith(".") or target.endswith(".toml"):
+            fail(f"no such folder: {target}; pass a problem's folder or its slug (see `judge list`)")
         else:
             targets.append(ctx.problem(target))
     engine = make_backend(backend, ctx)

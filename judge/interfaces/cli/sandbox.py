@@ -16,6 +16,7 @@ from judge.interfaces.cli.context import (
     EXIT_PASSED,
     Context,
     fail,
+    json_option,
     pass_ctx,
 )
 
@@ -65,10 +66,17 @@ def sandbox_build(ctx: Context, base_image: str | None, offline_base: bool, whee
     else:
         ctx.out.print(f"{result.tag} is current ({format_size(result.size_bytes)}); nothing to build "
                       f"({result.seconds:.1f} s).")
+    # The grader's versions, read once now, so `judge start` can put them in a workspace's README.
+    from judge.services.environment import read_versions, versions_line
+
+    try:
+        ctx.out.print(f"Grader: {versions_line(read_versions())}")
+    except SandboxUnavailable as exc:
+        err.print(f"[yellow]warning:[/] could not read the grader's versions: {exc}")
 
 
 @sandbox.command("status")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option("Print JSON.")
 @pass_ctx
 def sandbox_status(ctx: Context, as_json: bool) -> None:
     """Is the engine reachable, and is the image for this code present?"""

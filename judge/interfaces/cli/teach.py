@@ -85,11 +85,11 @@ def hint(ctx: Context, requirement: str | None, level: int | None, directory: Pa
     out.print(f"[dim]{shown.total_taken} {noun} taken in this attempt. {HINT_NOTE}[/]")
 
 
-def how_to_end(workspace: str) -> str:
+def how_to_end(attempt_id: str, workspace: str) -> str:
     """How a candidate ends an open attempt, with the commands this judge has."""
     ways = f"Submit it with `judge submit --dir {workspace}`"
     if "abandon" in cli.commands:
-        ways += " or give it up with `judge abandon`"
+        ways += f" or give it up with `judge abandon {attempt_id}`"
     return ways + "."
 
 
@@ -110,8 +110,9 @@ def solution(ctx: Context, problem: str, fmt: str) -> None:
     p = ctx.problem(problem)
     store = ctx.store()
     still_open = open_attempts(store, p.slug)
+    ending = how_to_end(still_open[0]["id"], still_open[0]["workspace"]) if still_open else ""
     try:
-        model_answer_allowed(store, p.slug, how_to_end(still_open[0]["workspace"]) if still_open else "")
+        model_answer_allowed(store, p.slug, ending)
     except HelpRefused as exc:
         fail(str(exc))
     model = model_answer(p)

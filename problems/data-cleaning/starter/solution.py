@@ -14,8 +14,9 @@ def clean_customers(raw: pd.DataFrame) -> pd.DataFrame:
     """Return a cleaned copy of `raw` (R1-R6); `raw` itself must not change.
 
     Steps, in this order:
-      1. strip whitespace from every cell; lower-case `country` and `plan`
-      2. cells that are now "", "N/A", "null" or "?" (exact match) are missing
+      1. strip whitespace from every cell
+      2. cells that are now "", "N/A", "null" or "?" (exact, case-sensitive match)
+         are missing; only then lower-case `country` and `plan`
       3. remove "$", "," and spaces from age, annual_income, monthly_spend and
          visits and parse them as numbers; parse signup_date (YYYY-MM-DD)
       4. drop rows equal to an earlier row in every column (two missing values

@@ -1,0 +1,270 @@
+"""Remote mode of the candidate's commands: `judge start --server URL --invite CODE`, then `status`, `test`
+and `submit` in the workspace it made, against the server's clock and hidden tests.
+
+The workspace is the same as a local one (statement, starter, data, public tests) plus
+``.judge/<slug>`` (the public problem folder `judge test` runs from); its ``.judge-attempt`` pointer
+holds the server's URL and the candidate's session token (mode 0600), not a local attempt id.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import os
+import shutil
+import sys
+import tarfile
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from judge.interfaces.cli.context import (
+    EXIT_FAILED,
+    EXIT_JUDGE,
+    EXIT_PASSED,
+    EXIT_USAGE,
+    Context,
+    Fail,
+    fail,
+    make_backend,
+    run_grade,
+    spinner,
+)
+from judge.interfaces.client import Client, ServerError, insecure
+
+POINTER = ".judge-attempt"
+PUBLIC_PROBLEMS = ".judge"  # .judge/<slug>: the public problem folder
+POLL_LIMIT_S = 30 * 60.0
+
+
+def remote_pointer(directory: Path | None) -> tuple[Path, dict[str, Any]] | None:
+    """The workspace and its pointer, when the workspace holding ``directory`` belongs to a server."""
+    here = (directory or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        pointer = folder / POINTER
+        if pointer.is_file():
+            try:
+                data = json.loads(pointer.read_text())
+            except (OSError, ValueError):
+                return None
+            return (folder, data) if isinstance(data, dict) and data.get("server") else None
+    return None
+
+
+def _client(pointer: dict[str, Any]) -> Client:
+    try:
+        return Client(str(pointer["server"]), str(pointer.get("token", "")))
+    except ServerError as exc:
+        fail(str(exc))
+
+
+def _call(client: Client, method: str, path: str, payload: Any = None, **kwargs: Any) -> Any:
+    try:
+        return client.call(method, path, payload, **kwargs)
+    except ServerError as exc:
+        fail(str(exc), EXIT_JUDGE if exc.status in (0, 500, 502, 503, 504) else EXIT_USAGE)
+
+
+def _extract(archive: bytes, target: Path) -> None:
+    """Unpack the workspace archive into ``target`` (nothing outside it; no links or devices)."""
+    with tarfile.open(fileobj=io.BytesIO(archive), mode="r:gz") as tar:
+        tar.extractall(target, filter="data")
+
+
+def start(ctx: Context, server: str, code: str, directory: Path | None) -> None:
+    """Redeem the invitation on the server and unpack the public workspace it sends."""
+    try:
+        client = Client(server)
+    except ServerError as exc:
+        fail(str(exc))
+    if insecure(client.server):
+        ctx.err.print("[yellow]warning:[/] plain http to another machine: your code and session travel "
+                      "unencrypted; ask for an https:// URL")
+    if directory is not None and directory.exists() and any(directory.iterdir()):
+        fail(f"{directory} already exists and is not empty; choose another --dir (the code was not used)")
+    data = _call(client, "POST", "/api/v1/start", {"code": code.strip()})
+    target = (directory or Path.cwd() / data["problem"]).resolve()
+    if target.exists() and any(target.iterdir()):
+        target = target.with_name(f"{target.name}-{data['attempt_id']}")
+    staging = target.parent / f".{target.name}.judge-tmp"
+    try:
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        _extract(base64.b64decode(data["workspace"]), staging)
+        pointer = {"attempt_id": data["attempt_id"], "problem": data["problem"], "server": client.server,
+                   "token": data["token"], "note": "written by `judge start --server`; the clock is the server's. "
+                   "The token is your session: keep this file private."}
+        fd = os.open(staging / POINTER, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(json.dumps(pointer, indent=2) + "\n")
+        if target.exists():
+            target.rmdir()
+        staging.rename(target)
+    except (OSError, tarfile.TarError, ValueError) as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        fail(f"the attempt started on the server, but its workspace could not be written to {target}: {exc}. "
+             "Tell your interviewer; the clock is running", EXIT_JUDGE)
+    from judge.model.report import format_clock
+
+    out = ctx.out
+    out.print(f"[bold]{data['title']}[/] - attempt {data['attempt_id']} for {data['candidate']} on {client.server}")
+    out.print(f"Workspace: {target}")
+    out.print(f"Budget {format_clock(data['budget_s'])}: the server's clock started at {data['started_iso']} "
+              f"(UTC), deadline {data['deadline_iso']}.")
+    rel = os.path.relpath(target)
+    steps = [(f"cd {rel}", "read README.md, edit solution.py"),
+             ("judge test", "run the public examples in the sandbox (on your machine)"),
+             ("judge status", "time left, on the server's clock"),
+             ("judge submit", "upload solution.py; the server grades it against the hidden tests")]
+    width = max(len(command) for command, _ in steps) + 3
+    out.print("\nNext:")
+    for command, what in steps:
+        out.print(f"  {command.ljust(width)}{what}")
+
+
+def status(ctx: Context, workspace: Path, pointer: dict[str, Any], as_json: bool) -> None:
+    """The attempt as the server sees it."""
+    from judge.model.report import format_clock
+
+    client = _client(pointer)
+    data = _call(client, "GET", "/api/v1/attempt")
+    submission = None
+    if data.get("submission"):
+        submission = _call(client, "GET", f"/api/v1/attempt/submissions/{data['submission']['id']}")
+    if as_json:
+        click.echo(json.dumps({**data, "latest_submission": submission}, indent=2))
+        return
+    out = ctx.out
+    out.print(f"[bold]{data['problem']}[/]  attempt {data['attempt_id']} ({data['status']}) on {client.server}")
+    left = (f"[red]over by {format_clock(-data['remaining_s'])}[/]" if data["over"]
+            else f"[green]{format_clock(data['remaining_s'])} left[/]")
+    if data["status"] == "submitted":
+        left = "submitted" + (" late" if data["over"] else "")
+    out.print(f"Elapsed {format_clock(data['elapsed_s'])} of {format_clock(data['budget_s'])} (server clock) - {left}")
+    run = data.get("last_test_run")
+    if run:
+        out.print(f"Public examples run {data['test_runs']} time(s); last: {run['passed']}/{run['total']} passed")
+    else:
+        out.print("Public examples not run yet: judge test")
+    if submission is not None:
+        if submission.get("report"):
+            rep = submission["report"]
+            out.print(f"Submitted: score {rep['score']}/{rep['max_score']} ({rep['percent']:g}%)"
+                      + (", late" if rep["late"] else ""))
+        else:
+            out.print(f"Submission {submission['id']}: {submission['state']} - {submission.get('note', '')}")
+
+
+def public_problem(workspace: Path, slug: str) -> Any:
+    """The public problem folder the server put in the workspace (no hidden tests, no reference)."""
+    from judge.problems.catalog import ProblemError, load_problem
+
+    try:
+        return load_problem(workspace / PUBLIC_PROBLEMS / slug)
+    except ProblemError as exc:
+        fail(f"this workspace's public examples are damaged ({exc}); download it again with a new "
+             "`judge start --server`, or submit anyway with `judge submit`")
+
+
+def test(ctx: Context, workspace: Path, pointer: dict[str, Any], as_json: bool, backend: str) -> None:
+    """The public examples, in the sandbox on this machine; the run is noted on the server's timeline."""
+    from judge.interfaces.cli.context import emit, exit_code_for
+    from judge.model.report import Status
+
+    problem = public_problem(workspace, str(pointer["problem"]))
+    try:
+        report = run_grade(ctx, problem, workspace, make_backend(backend, ctx), problem.limits, suite="public",
+                           quiet=as_json)
+    except Fail as exc:
+        if exc.code == EXIT_JUDGE:
+            raise Fail(f"{exc}\nThe public examples need the sandbox on your machine; you can still submit: "
+                       "`judge submit` grades on the server.", EXIT_JUDGE) from None
+        raise
+    client = _client(pointer)
+    data = _call(client, "GET", "/api/v1/attempt")
+    report = report.with_clock(pointer["attempt_id"], data["elapsed_s"], data["budget_s"])
+    passed = sum(t.status is Status.PASS for t in report.tests)
+    try:
+        client.call("POST", "/api/v1/attempt/test-runs", {"passed": passed, "total": len(report.tests),
+                                                          "verdict": report.verdict.value})
+    except ServerError as exc:
+        ctx.err.print(f"note: this run was not recorded on the server: {exc}")
+    emit(ctx, report, as_json)
+    sys.exit(exit_code_for(report.status))
+
+
+def submit(ctx: Context, workspace: Path, pointer: dict[str, Any], as_json: bool) -> None:
+    """Upload solution.py; wait (bounded) for the server's grade; print what the invitation lets us see."""
+    from judge.grading import load_submission
+    from judge.grading.integrity import SubmissionError
+
+    try:
+        submission = load_submission(workspace)
+    except SubmissionError as exc:
+        fail(str(exc))
+    client = _client(pointer)
+    made = _call(client, "POST", "/api/v1/attempt/submissions", data=submission.source.encode("utf-8"),
+                 content_type="text/x-python")
+    if not as_json:
+        ctx.err.print(f"uploaded: submission {made['id']}, {made['elapsed_s']:.0f} s after the start on the server's "
+                      "clock" + (" (late)" if made["late"] else ""))
+    deadline = time.monotonic() + POLL_LIMIT_S
+    pause = 0.25
+    view = made
+    with spinner(ctx, "Grading on the server...", enabled=not as_json):
+        while view["state"] == "pending" and time.monotonic() < deadline:
+            time.sleep(pause)  # a bounded poll: the grade is the server's, and may take a minute
+            pause = min(pause * 1.5, 3.0)
+            view = _call(client, "GET", f"/api/v1/attempt/submissions/{made['id']}")
+    if as_json:
+        click.echo(json.dumps(view, indent=2))
+    if view["state"] == "pending":
+        if not as_json:
+            ctx.err.print("still being graded; your submission is stored on the server. See it with `judge status`.")
+        sys.exit(EXIT_JUDGE)
+    if view["state"] != "graded":
+        if not as_json:
+            ctx.err.print(view.get("note", "the judge could not grade this submission"))
+        sys.exit(EXIT_JUDGE)
+    report = view["report"]
+    if not as_json:
+        print_candidate_report(ctx, report)
+    sys.exit(EXIT_PASSED if report["verdict"] == "passed" else EXIT_FAILED)
+
+
+def print_candidate_report(ctx: Context, report: dict[str, Any]) -> None:
+    """The server's report, as the invitation's feedback level allows, for a terminal."""
+    from rich.markup import escape
+    from rich.panel import Panel
+    from rich.table import Table
+
+    from judge.model.report import budget_line
+
+    timing = budget_line(report["elapsed_s"], report["budget_s"]) if report.get("elapsed_s") is not None else ""
+    head = (f"Score {report['score']}/{report['max_score']} ({report['percent']:g}%)  {report['verdict']}: "
+            f"{report['verdict_text']}\nTime  {timing} (server clock){'  LATE' if report['late'] else ''}")
+    out = ctx.out
+    out.print(Panel(escape(head), title=f"{report['problem']} (hidden tests, graded on the server)", expand=False))
+    if report.get("detail"):
+        out.print(escape(report["detail"]))
+    if report.get("tests"):
+        table = Table(header_style="bold")
+        for column in ("Req", "What it checks", "Pts", "Result"):
+            table.add_column(column)
+        for t in report["tests"]:
+            text = escape(t["description"]) + (f"\n[dim]{escape(t['message'])}[/]"
+                                               if t["message"] and t["status"] != "pass" else "")
+            table.add_row(t["requirement"], text, f"{t['earned']}/{t['points']}", t["status"].upper())
+        out.print(table)
+    else:
+        table = Table(header_style="bold")
+        for column in ("Requirement", "Tests passed", "Points"):
+            table.add_column(column)
+        for r in report["requirements"]:
+            table.add_row(r["requirement"], f"{r['tests_passed']}/{r['tests']}", f"{r['earned']}/{r['points']}")
+        out.print(table)
+    for warning in report.get("warnings", []):
+        out.print(f"[yellow]warning:[/] {escape(warning)}")

@@ -1,0 +1,210 @@
+"""The application factory: settings, shared state, the request-size limit, and the server's lifespan.
+
+``create_app`` wires the database, the grader and the routers; on start it migrates the database,
+starts the grader and queues every submission a previous run stored but did not grade; ``/health``
+answers 200 only after that.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+
+from judge.execution.executor import Executor
+from judge.grading.integrity import MAX_SOURCE_BYTES
+from judge.interfaces.server import errors
+from judge.interfaces.server.auth import RateLimiter
+from judge.problems.catalog import Problem, ProblemError, discover, find_problem
+from judge.services.secrecy import Secrets, secrets_of
+from judge.services.server_grading import SubmissionGrader
+from judge.store.db import Database
+
+API_VERSION = "v1"
+FORM_MARGIN = 16 * 1024
+SECRET_IN_PATH = re.compile(r"\bj(?:ic|it|cs|ds)_[A-Za-z0-9_-]{8,}")
+
+
+class RedactSecrets(logging.Filter):
+    """Keeps credentials out of the access log: an invitation link carries its code in the path."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(SECRET_IN_PATH.sub("j*_[redacted]", a) if isinstance(a, str) else a
+                                for a in record.args)
+        return True
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a server run is configured with (``judge serve`` options)."""
+
+    database_url: str
+    problems: tuple[Path, ...] = ()
+    backend: str = "docker"
+    workers: int = 1
+    max_upload_bytes: int = MAX_SOURCE_BYTES  # solution.py's own cap; a bigger body is refused with 413
+    max_body_bytes: int = 64 * 1024  # every other request body
+    submissions_per_window: int = 5  # per attempt, refused ones included
+    test_runs_per_window: int = 60  # per attempt
+    auth_failures_per_window: int = 30  # per client address
+    rate_window_s: float = 600.0
+    public_url: str = ""  # how candidates reach this server (printed in invitations); default: the request's
+
+
+@dataclass
+class ServerState:
+    """Everything routes share; one per application."""
+
+    settings: Settings
+    db: Database
+    grader: SubmissionGrader
+    clock: Callable[[], float]
+    submissions: RateLimiter
+    test_runs: RateLimiter
+    auth_failures: RateLimiter
+    ready: threading.Event = field(default_factory=threading.Event)
+    _problems: dict[str, Problem] = field(default_factory=dict)
+    _secrets: dict[str, Secrets] = field(default_factory=dict)
+
+    def problem(self, slug: str) -> Problem:
+        """A problem this server offers, by slug (``ProblemError`` when unknown)."""
+        if slug not in self._problems:
+            self._problems[slug] = find_problem(slug, list(self.settings.problems))
+        return self._problems[slug]
+
+    def problems(self) -> list[Problem]:
+        """Every problem this server offers."""
+        return discover(list(self.settings.problems))[0]
+
+    def secrets(self, slug: str) -> Secrets:
+        """The problem's secret lines and names (for redaction), computed once."""
+        if slug not in self._secrets:
+            self._secrets[slug] = secrets_of(self.problem(slug))
+        return self._secrets[slug]
+
+
+class BodyLimit:
+    """Refuses (413) any request whose body is larger than allowed, declared or streamed: solution uploads
+    get ``max_upload_bytes``, everything else ``max_body_bytes``."""
+
+    def __init__(self, app: Any, upload_bytes: int, body_bytes: int) -> None:
+        self.app = app
+        self.upload_bytes = upload_bytes
+        self.body_bytes = body_bytes
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        from fastapi import HTTPException
+
+        limit = self.body_bytes
+        if scope["path"].endswith("/submissions"):  # the upload form's multipart framing gets a little room
+            limit = self.upload_bytes + (FORM_MARGIN if scope["path"].startswith("/candidate/") else 0)
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        too_big = f"the request is larger than this server accepts ({limit} bytes)"
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await _plain_error(send, 413, too_big)
+            return
+        seen = 0
+
+        async def limited() -> Any:
+            nonlocal seen
+            message = await receive()
+            if message.get("type") == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise HTTPException(413, too_big)
+            return message
+
+        await self.app(scope, limited, send)
+
+
+async def _plain_error(send: Any, status: int, message: str) -> None:
+    import json
+
+    body = json.dumps({"error": message}).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
+def create_app(settings: Settings, *, executor: Executor | None = None,
+               clock: Callable[[], float] = time.time) -> FastAPI:
+    """The `judge serve` application. ``executor`` grades (default: in-process, on the settings' backend);
+    a job queue plugs in as its ``runner``. ``clock`` is the server's clock (tests inject one)."""
+    from judge.backends import get_backend
+
+    db = Database(settings.database_url)
+    if executor is None:
+        executor = Executor(get_backend(settings.backend), workers=settings.workers)
+    st: ServerState
+
+    def lookup(slug: str) -> Problem:
+        return st.problem(slug)
+
+    grader = SubmissionGrader(db, lookup, executor, clock, workers=settings.workers)
+    st = ServerState(settings=settings, db=db, grader=grader, clock=clock,
+                     submissions=RateLimiter(settings.submissions_per_window, settings.rate_window_s, clock),
+                     test_runs=RateLimiter(settings.test_runs_per_window, settings.rate_window_s, clock),
+                     auth_failures=RateLimiter(settings.auth_failures_per_window, settings.rate_window_s, clock))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from starlette.concurrency import run_in_threadpool
+
+        await run_in_threadpool(db.migrate)
+        access = logging.getLogger("uvicorn.access")
+        if not any(isinstance(f, RedactSecrets) for f in access.filters):
+            access.addFilter(RedactSecrets())
+        grader.start()
+        await run_in_threadpool(grader.resume)
+        st.ready.set()
+        try:
+            yield
+        finally:
+            st.ready.clear()
+            await run_in_threadpool(grader.stop)
+            db.dispose()
+
+    app = FastAPI(
+        title="ml-judge server",
+        version=API_VERSION,
+        summary="Timed, auto-graded ML-engineer exercises: the hidden tests, the reference and the clock stay here.",
+        description=("Interviewers authenticate with a bearer token from `judge serve init`; candidates with "
+                     "the session token `judge start --server URL --invite CODE` receives for a one-time "
+                     "invitation code. Every error is `{\"error\": \"...\"}`."),
+        lifespan=lifespan,
+    )
+    app.state.judge = st
+    app.add_middleware(BodyLimit, upload_bytes=settings.max_upload_bytes, body_bytes=settings.max_body_bytes)
+    from judge.interfaces.server import api, pages
+
+    errors.install(app, is_page=pages.is_page, page_error=pages.error_page)
+
+    @app.exception_handler(pages.SignInRequired)
+    async def sign_in(request: Any, exc: pages.SignInRequired) -> Any:
+        if request.url.path.endswith(".json"):
+            return JSONResponse({"error": "sign in to the dashboard"}, status_code=401)
+        return pages.redirect("/dashboard/sign-in")
+
+    app.include_router(api.health)
+    app.include_router(api.candidate_router, prefix=f"/api/{API_VERSION}")
+    app.include_router(api.interviewer_router, prefix=f"/api/{API_VERSION}")
+    app.include_router(pages.assets)
+    app.include_router(pages.dashboard_router)
+    app.include_router(pages.candidate_pages)
+    return app
+
+
+__all__ = ["BodyLimit", "ProblemError", "ServerState", "Settings", "create_app"]

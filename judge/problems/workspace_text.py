@@ -1,0 +1,70 @@
+"""What a problem's files say once they sit in a candidate's workspace, and whether a solution is the starter.
+
+A problem folder keeps its statement in ``statement.md`` and its data beside the starter in ``starter/``;
+the workspace has the statement as ``README.md`` and every starter file at its root. These pure functions
+rewrite the references so that what the candidate reads names files that exist, and recognise an
+untouched starter (the same text, whatever the line endings, trailing spaces or byte-order mark).
+"""
+
+from __future__ import annotations
+
+import re
+
+from judge.model.submission import SOLUTION
+from judge.problems.catalog import Problem
+
+STATEMENT_NAME = "README.md"
+
+
+def _starter_names(problem: Problem) -> list[str]:
+    if not problem.starter_dir.is_dir():
+        return []
+    return sorted(p.relative_to(problem.starter_dir).as_posix() for p in problem.starter_dir.rglob("*")
+                  if p.is_file() and "__pycache__" not in p.parts)
+
+
+def for_workspace(text: str, problem: Problem) -> str:
+    """``text`` with ``starter/NAME`` as ``NAME`` and ``statement.md`` as ``README.md``, as in the workspace."""
+    for name in _starter_names(problem):
+        text = re.sub(r"(?<![\w./-])(?:\./)?starter/" + re.escape(name) + r"(?![\w.-])", name, text)
+    return re.sub(r"(?<![\w./-])statement\.md\b", STATEMENT_NAME, text)
+
+
+def workspace_statement(problem: Problem) -> str:
+    """The statement as the workspace's README.md holds it (before the attempt's header)."""
+    return for_workspace(problem.statement(), problem)
+
+
+def workspace_starter(problem: Problem) -> str:
+    """The starter ``solution.py`` as the workspace holds it."""
+    return for_workspace((problem.starter_dir / SOLUTION).read_text(encoding="utf-8"), problem)
+
+
+def _normalised(source: str) -> str:
+    lines = source.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(line.rstrip() for line in lines).strip()
+
+
+def is_untouched_starter(source: str, problem: Problem) -> bool:
+    """True when ``source`` is the problem's starter (as shipped or as the workspace has it), unchanged."""
+    path = problem.starter_dir / SOLUTION
+    if not path.is_file():
+        return False
+    shipped = path.read_text(encoding="utf-8", errors="replace")
+    mine = _normalised(source)
+    return mine in (_normalised(shipped), _normalised(for_workspace(shipped, problem)))
+
+
+def is_empty(source: str) -> bool:
+    """True when ``source`` holds no code: nothing, blank lines, comments or a lone docstring."""
+    import ast
+
+    try:
+        tree = ast.parse(source.removeprefix("\ufeff"))
+    except SyntaxError:
+        return False
+    body = tree.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+            and isinstance(body[0].value.value, str):
+        body = body[1:]
+    return not body

@@ -1,0 +1,1 @@
+"""Alembic migrations of the server's database (run by ``judge.store.db.Database.migrate``)."""

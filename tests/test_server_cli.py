@@ -1,0 +1,44 @@
+"""The server commands' expected failures: one clear line and the right exit code, no traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from .conftest import free_port
+
+JUDGE = str(Path(sys.executable).parent / "judge")
+
+
+def judge(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    import os
+
+    full = {k: v for k, v in os.environ.items() if k != "JUDGE_SERVER_TOKEN"}
+    full.update(env or {})
+    return subprocess.run([JUDGE, *args], cwd=cwd, capture_output=True, text=True, timeout=60, env=full)
+
+
+def test_candidate_and_interviewer_mistakes(judge_home: Path, tmp_path: Path) -> None:
+    nobody = f"http://127.0.0.1:{free_port()}"
+    down = judge("start", "--server", nobody, "--invite", "jic_x", cwd=tmp_path)
+    assert down.returncode == 3 and "cannot reach the server" in down.stderr and "Traceback" not in down.stderr
+    half = judge("start", "--server", nobody, cwd=tmp_path)
+    assert half.returncode == 2 and "--invite" in half.stderr
+    bad_url = judge("start", "--server", "ftp://x", "--invite", "jic_x", cwd=tmp_path)
+    assert bad_url.returncode == 2 and "http(s) URL" in bad_url.stderr
+    no_token = judge("invite", "--server", nobody, "--problem", "tiny-add", "--name", "A", cwd=tmp_path)
+    assert no_token.returncode == 2 and "JUDGE_SERVER_TOKEN" in no_token.stderr
+    results = judge("results", "--server", nobody, cwd=tmp_path, env={"JUDGE_SERVER_TOKEN": "jit_x"})
+    assert results.returncode == 3 and "cannot reach the server" in results.stderr
+
+
+def test_serve_init_prints_the_token_alone_on_the_last_line(judge_home: Path, tmp_path: Path) -> None:
+    made = judge("serve", "init", "--name", "Grace", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    last = made.stdout.strip().splitlines()[-1]
+    assert last.startswith("jit_") and len(last) == 47 and " " not in last
+    assert (judge_home / "server.sqlite").is_file()
+    assert last not in (judge_home / "server.sqlite").read_bytes().decode("latin-1"), "only the hash is stored"
+    broken = judge("serve", "init", "--database", "postgresql+psycopg://u@127.0.0.1:1/x", cwd=tmp_path)
+    assert broken.returncode == 3 and "cannot reach the database" in broken.stderr and "Traceback" not in broken.stderr
