@@ -6,12 +6,7 @@ Known mistake: only full windows are produced, so the words after the last full 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
-
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 CHUNK_SIZE = 60  # words per chunk
 CHUNK_OVERLAP = 15  # words shared by consecutive chunks of one document
@@ -105,7 +100,7 @@ def retrieve(collection, question: str, model, k: int = 3) -> list[dict]:
             res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0], strict=True
         )
     ]
-    return sorted(results, key=lambda r: r["score"], reverse=True)
+    return results  # chromadb returns the nearest first
 
 
 def build_prompt(question: str, results: list[dict]) -> str:

@@ -6,12 +6,7 @@ Known mistake: results are sorted by score ascending (worst first).
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
-
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 CHUNK_SIZE = 60  # words per chunk
 CHUNK_OVERLAP = 15  # words shared by consecutive chunks of one document
