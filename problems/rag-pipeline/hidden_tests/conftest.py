@@ -10,6 +10,7 @@ import pickle
 import resource
 import signal
 import time
+import zlib
 
 import numpy as np
 import pytest
@@ -24,8 +25,13 @@ def pytest_configure(config):
 
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
+    """JUDGE_DATA_DIR under the judge; else the folder above tests/ (a workspace) or starter/ (the
+    problem folder)."""
     env = os.environ.get("JUDGE_DATA_DIR")
-    return Path(env) if env else Path(__file__).resolve().parents[1] / "starter"
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve().parents[1]
+    return here if (here / "documents.json").is_file() else here / "starter"
 
 
 @pytest.fixture(scope="session")
@@ -198,26 +204,31 @@ def built_collection(client, corpus, model):
     return build_collection(client, "hidden-candidate-corpus", [dict(c) for c in chunks], model)
 
 
-class RotatedModel:
-    """Stand-in for the SentenceTransformer: same encode() API, but every vector is multiplied by a
-    fixed random orthogonal matrix. Cosine similarities are unchanged, so retrieval must give the same
-    results as with the real model, provided chunks and question are both embedded with this object."""
+class StandInModel:
+    """Stand-in for the SentenceTransformer: same encode() API, but its vectors are the real model's,
+    transformed (see subclasses) so that cosine similarities are unchanged. Retrieval must give the same
+    results as with the real model, provided chunks and question are both embedded with this object
+    and compared by cosine."""
 
     def __init__(self, embed):
         self._embed = embed
-        rng = np.random.default_rng(2024)
-        q, _ = np.linalg.qr(rng.normal(size=(DIM, DIM)))
-        self._rot = q.astype(np.float32)
+
+    def transform(self, texts, vectors):
+        raise NotImplementedError
+
+    def vectors(self, texts):
+        """What encode returns for `texts`, as a float32 array."""
+        texts = list(texts)
+        return self.transform(texts, self._embed(texts)).astype(np.float32)
 
     def encode(self, sentences, **kwargs):
         import torch
 
         single = isinstance(sentences, str)
         texts = [sentences] if single else list(sentences)
-        out = self._embed(texts) @ self._rot
+        out = self.vectors(texts)
         if kwargs.get("normalize_embeddings"):
             out = out / np.linalg.norm(out, axis=1, keepdims=True)
-        out = out.astype(np.float32)
         if kwargs.get("convert_to_tensor"):
             result = torch.from_numpy(out)
         elif kwargs.get("convert_to_numpy") is False:
@@ -229,11 +240,32 @@ class RotatedModel:
     encode_query = encode
     encode_document = encode
 
-    def rotate(self, vectors):
-        return np.asarray(vectors, dtype=np.float32) @ self._rot
-
     def __getattr__(self, name):
         return getattr(self._embed.model, name)
+
+
+class RotatedModel(StandInModel):
+    """Every vector multiplied by a fixed random orthogonal matrix: a different model's vectors (a query
+    embedded with the real model instead is unrelated to them), with the same cosine similarities."""
+
+    def __init__(self, embed):
+        super().__init__(embed)
+        rng = np.random.default_rng(2024)
+        q, _ = np.linalg.qr(rng.normal(size=(DIM, DIM)))
+        self._rot = q.astype(np.float32)
+
+    def transform(self, texts, vectors):
+        return np.asarray(vectors, dtype=np.float32) @ self._rot
+
+
+class ScaledModel(StandInModel):
+    """Every vector multiplied by a fixed factor between 0.25 and 4 that depends on its text: like many
+    embedding models, vectors are not unit length. Cosine similarities are unchanged, but L2 distances
+    (and so an L2 ranking) are not."""
+
+    def transform(self, texts, vectors):
+        factors = np.array([0.25 * 16 ** ((zlib.crc32(t.encode()) % 1001) / 1000) for t in texts])
+        return np.asarray(vectors, dtype=np.float32) * factors[:, None].astype(np.float32)
 
 
 @pytest.fixture(scope="session")
@@ -251,3 +283,22 @@ def collection_maker():
 @pytest.fixture(scope="session")
 def rotated_model(embed):
     return RotatedModel(embed)
+
+
+@pytest.fixture(scope="session")
+def scaled_model(embed):
+    return ScaledModel(embed)
+
+
+def brute_force(chunks, vectors, query_vector, k):
+    """The k chunks with the highest cosine similarity to query_vector: [(id, similarity)], best first."""
+    vectors = np.asarray(vectors, dtype=np.float64)
+    q = np.asarray(query_vector, dtype=np.float64)
+    sims = vectors @ q / (np.linalg.norm(vectors, axis=1) * np.linalg.norm(q))
+    order = np.argsort(-sims, kind="stable")[:k]
+    return [(chunks[i]["id"], float(sims[i])) for i in order]
+
+
+@pytest.fixture(scope="session")
+def cosine_top_k():
+    return brute_force

@@ -8,7 +8,7 @@ def words(n):
     return " ".join(f"w{i}" for i in range(n))
 
 
-@pytest.mark.points(3)
+@pytest.mark.points(2)
 @pytest.mark.requirement("R1")
 def test_chunk_windows_have_exact_overlap(guarded):
     """Windows start every chunk_size - overlap words and share exactly `overlap` words."""
@@ -50,19 +50,6 @@ def test_short_and_blank_texts(guarded):
     assert got == ["alpha beta gamma"], f"expected ['alpha beta gamma'], got {got}"
     assert guarded(chunk_text, "", chunk_size=5, overlap=2) == [], "empty text must give []"
     assert guarded(chunk_text, " \n\t ", chunk_size=5, overlap=2) == [], "whitespace-only text must give []"
-
-
-@pytest.mark.points(1)
-@pytest.mark.requirement("R1")
-@pytest.mark.parametrize(
-    "size,overlap",
-    [(0, 0), (4, 4), (4, 5), (4, -1)],
-    ids=["size-0", "overlap-equals-size", "overlap-above-size", "negative-overlap"],
-)
-def test_invalid_sizes_raise(guarded, size, overlap):
-    """chunk_size < 1, overlap < 0 or overlap >= chunk_size raise ValueError."""
-    with pytest.raises(ValueError):
-        guarded(chunk_text, words(10), chunk_size=size, overlap=overlap)
 
 
 @pytest.mark.points(2)

@@ -1,6 +1,7 @@
 """Retrieval-augmented generation pipeline: chunk -> embed -> store -> retrieve -> prompt.
 
-Implement the functions that raise NotImplementedError. See statement.md for the exact rules.
+Implement the functions that raise NotImplementedError. See README.md for the task; each
+docstring below gives that function's exact contract.
 `load_model` and `load_documents` are already done for you.
 """
 
@@ -43,11 +44,17 @@ def load_documents(path: str | Path) -> list[dict]:
 
 
 def chunk_text(text: str, chunk_size: int = CHUNK_SIZE, overlap: int = CHUNK_OVERLAP) -> list[str]:
-    """Split text into overlapping windows of whitespace-separated words (R1).
+    """Split `text` into overlapping windows of words (R1).
 
-    Every chunk but the last has exactly chunk_size words, consecutive chunks share exactly
-    `overlap` words, the last chunk ends with the last word. Blank text gives [].
-    Raises ValueError unless chunk_size >= 1 and 0 <= overlap < chunk_size.
+    The words are `text.split()`. A chunk is `" ".join(words[start:start + chunk_size])`. The first
+    window starts at 0, each next one `chunk_size - overlap` words later, and you stop after the
+    first window that reaches the last word (`start + chunk_size >= len(words)`). So every chunk but
+    the last has exactly `chunk_size` words, neighbours share exactly `overlap` words, and no chunk
+    is empty or repeated. A text of at most `chunk_size` words gives one chunk; a blank text gives [].
+    You may assume chunk_size >= 1 and 0 <= overlap < chunk_size.
+
+        chunk_text("a b c d e f g h i j k", chunk_size=4, overlap=1)
+        # ['a b c d', 'd e f g', 'g h i j', 'j k']    (starts 0, 3, 6, 9; stop as 9 + 4 >= 11)
     """
     raise NotImplementedError
 
@@ -55,35 +62,65 @@ def chunk_text(text: str, chunk_size: int = CHUNK_SIZE, overlap: int = CHUNK_OVE
 def chunk_documents(
     documents: list[dict], chunk_size: int = CHUNK_SIZE, overlap: int = CHUNK_OVERLAP
 ) -> list[dict]:
-    """Chunk every document (R2).
+    """Chunk each document's "text" with chunk_text and keep where each chunk came from (R2).
 
-    Returns dicts {"id": "<doc_id>#<position>", "doc_id", "title", "position", "text"},
-    in document order, then by position (0-based within its document).
+    Returns one dict per chunk with exactly the keys "id" (f"{doc_id}#{position}"), "doc_id",
+    "title" (the document's), "position" (int, 0-based index of the chunk within its document) and
+    "text". Order: documents in input order, then by position.
+
+        chunk_documents([{"id": "faq", "title": "FAQ", "text": "a b c d e f"}], chunk_size=4, overlap=2)
+        # [{'id': 'faq#0', 'doc_id': 'faq', 'title': 'FAQ', 'position': 0, 'text': 'a b c d'},
+        #  {'id': 'faq#1', 'doc_id': 'faq', 'title': 'FAQ', 'position': 1, 'text': 'c d e f'}]
     """
     raise NotImplementedError
 
 
 def build_collection(client, name: str, chunks: list[dict], model):
-    """Create the ChromaDB collection `name` holding exactly `chunks`, embedded with `model` (R3).
+    """Return a ChromaDB collection called `name` holding exactly `chunks` (dicts from R2) (R3-R5).
 
-    Deletes any existing collection called `name` first, creates it with
-    embedding_function=None and metadata={"hnsw:space": "cosine"}, and adds every chunk with
-    its id, text, embedding (from model.encode) and metadata {"doc_id", "title", "position"}.
-    Returns the collection.
+    - If a collection called `name` exists, delete it first: building twice never duplicates
+      anything, and the collection holds the chunks of the latest call only. (EphemeralClient()
+      instances in one process share their collections. Names need 3 to 512 characters.)
+    - Create it in cosine space, metadata={"hnsw:space": "cosine"}, with embedding_function=None.
+    - Add every chunk with id = chunk["id"], document = chunk["text"],
+      metadata = {"doc_id", "title", "position"} from the chunk, and embedding =
+      `model.encode` of the chunk's text. Always pass embeddings yourself: chromadb's default
+      embedding function is a different model (and would try to download it).
     """
     raise NotImplementedError
 
 
 def retrieve(collection, question: str, model, k: int = 3) -> list[dict]:
-    """Return the min(k, collection.count()) chunks most similar to `question`, best first (R4).
+    """Return the chunks of `collection` most similar to `question`, best first (R4-R6).
 
-    Each result is {"id", "doc_id", "title", "position", "text", "score"} where score is the
-    cosine similarity (1 - cosine distance). Raises ValueError if the question is empty or
-    only whitespace, or if k < 1.
+    Embed the question with `model.encode` (the model that embedded the chunks) and query the
+    collection. Return min(k, collection.count()) results: every chunk when k exceeds the
+    collection, [] for an empty collection. Each result is a dict
+    {"id", "doc_id", "title", "position", "text", "score"}: the first five from the stored chunk
+    (its id, metadata and document), and score = 1 - distance, the cosine similarity between the
+    question and chunk embeddings, as a Python float. Results are in non-increasing score order
+    (ties in any order). Must work on any collection built as build_collection describes.
+    You may assume k >= 1 and a non-blank question.
     """
     raise NotImplementedError
 
 
 def build_prompt(question: str, results: list[dict]) -> str:
-    """Build the LLM prompt from the question and the retrieved chunks in rank order (R5)."""
+    """Return the LLM prompt for `question` and a non-empty list of results from retrieve (R7).
+
+    Exactly these lines joined with "\\n", no trailing newline:
+
+        <PROMPT_HEADER, unchanged: its 4 lines>
+        <empty line>
+        Context:
+        [1] (source: <doc_id of results[0]>) <text of results[0]>
+        [2] (source: <doc_id of results[1]>) <text of results[1]>
+        ...
+        <empty line>
+        Question: <question, unchanged>
+        Answer:
+
+    Passages are numbered from 1 in the order given (the rank order from retrieve).
+    tests/test_public.py has a complete example.
+    """
     raise NotImplementedError
