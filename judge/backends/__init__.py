@@ -19,6 +19,7 @@ class SandboxRun:
     output_overflow: bool = False
     duration_s: float = 0.0
     diagnostics: str = ""
+    warm: bool = False  # ran on a warm spare (judge/backends/pool.py) rather than a fresh container
 
 
 class SandboxUnavailable(RuntimeError):

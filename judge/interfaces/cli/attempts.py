@@ -110,7 +110,7 @@ def test_cmd(ctx: Context, directory: Path | None, as_json: bool, backend: str) 
     store = ctx.store()
     workspace, record, _ = workspace_attempt(ctx, store, directory)
     problem = attempt_problem(ctx, record)
-    report = run_grade(ctx, problem, workspace, make_backend(backend, ctx), problem.limits, suite="public",
+    report = run_grade(ctx, problem, workspace, make_backend(backend, ctx, problem), problem.limits, suite="public",
                        quiet=as_json)
     view = clock_view(record, ctx.clock())
     report = report.with_clock(record["id"], view.elapsed_s, view.budget_s)
@@ -150,8 +150,8 @@ def submit(ctx: Context, directory: Path | None, as_json: bool, backend: str) ->
         fail(str(exc))
     try:
         with spinner(ctx, "Grading in the sandbox...", enabled=not as_json):
-            report = submit_attempt(store, record, problem, submission, make_backend(backend, ctx), submitted_at,
-                                    warnings)
+            engine = make_backend(backend, ctx, problem)
+            report = submit_attempt(store, record, problem, submission, engine, submitted_at, warnings)
     except SandboxUnavailable as exc:
         fail(f"the judge could not grade: {exc}\nYour attempt is still open and its clock was not "
              "reset: fix the problem above and run `judge submit` again.", EXIT_JUDGE)

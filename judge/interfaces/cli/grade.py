@@ -21,6 +21,7 @@ from judge.interfaces.cli.context import (
     emit,
     exit_code_for,
     fail,
+    leave_one_spare,
     limits_for,
     make_backend,
     pass_ctx,
@@ -59,7 +60,7 @@ def grade(ctx: Context, problem_name: str, paths: tuple[Path, ...], as_json: boo
                                suite=suite))
     if not paths[0].exists():
         fail(f"{paths[0]} does not exist; pass a solution.py file or a folder that holds one")
-    report = run_grade(ctx, problem, paths[0], make_backend(backend, ctx), limits, suite=suite, quiet=as_json)
+    report = run_grade(ctx, problem, paths[0], make_backend(backend, ctx, problem), limits, suite=suite, quiet=as_json)
     emit(ctx, report, as_json)
     sys.exit(exit_code_for(report.status))
 
@@ -95,10 +96,11 @@ def run_batch_cli(ctx: Context, problem: Problem, paths: list[Path], limits: Lim
     workers = jobs or os.cpu_count() or 1
     stop_running = None
     if backend_name == "docker":
-        from judge.backends.docker import LABEL, DockerBackend, api_client
+        from judge.backends.docker import LABEL, api_client
 
         run_id = secrets.token_hex(6)
-        backend: Backend = DockerBackend(labels={f"{LABEL}.batch": run_id})
+        backend: Backend = make_backend(backend_name, ctx, problem, keep=workers, early=True,
+                                        labels={f"{LABEL}.batch": run_id})
         stop_running = docker_stopper(api_client, f"{LABEL}.batch", run_id)
     else:
         backend = make_backend(backend_name, ctx)
@@ -108,6 +110,8 @@ def run_batch_cli(ctx: Context, problem: Problem, paths: list[Path], limits: Lim
                            force=force, progress=progress, stop_running=stop_running)
     except OutputError as exc:
         fail(str(exc), EXIT_JUDGE)
+    finally:
+        leave_one_spare(backend, limits)
     if as_json:
         click.echo(json.dumps(result.summary, indent=2))
     else:

@@ -16,6 +16,7 @@ from judge.interfaces.cli.context import (
     Context,
     exit_code_for,
     fail,
+    leave_one_spare,
     make_backend,
     pass_ctx,
 )
@@ -87,7 +88,14 @@ def validate_cli(ctx: Context, target: str | None, all_problems: bool, mutants: 
     from judge.backends import SandboxUnavailable
     from judge.problems.catalog import ProblemError, discover, load_problem
     from judge.render.progress import LineProgress
-    from judge.services.validate import SCHEMA_VERSION, Validation, broken, overall_status, validate_problem
+    from judge.services.validate import (
+        SCHEMA_VERSION,
+        WORKERS,
+        Validation,
+        broken,
+        overall_status,
+        validate_problem,
+    )
 
     if mutants < 0:
         fail("--mutants must be 0 or more")
@@ -110,19 +118,23 @@ def validate_cli(ctx: Context, target: str | None, all_problems: bool, mutants: 
                 targets.append(broken(str(path.resolve()), str(exc)))
         else:
             targets.append(ctx.problem(target))
-    engine = make_backend(backend, ctx)
     err = ctx.err
+    # Docker: a backend per problem, since its warm spares import that problem's libraries.
+    shared = None if backend == "docker" else make_backend(backend, ctx)
     results: list[Validation] = []
     for item in targets:
         if isinstance(item, Validation):
             results.append(item)
             continue
+        engine = shared or make_backend(backend, ctx, item, keep=WORKERS, early=True)
         try:
             results.append(validate_problem(item, engine, mutants=mutants, seed=seed,
                                             min_score=min_mutation_score,
                                             progress=None if as_json else LineProgress(err, item.slug)))
         except SandboxUnavailable as exc:
             fail(f"the judge could not grade: {exc}", EXIT_JUDGE)
+        finally:
+            leave_one_spare(engine, item.limits)
     if as_json:
         document = {"schema_version": SCHEMA_VERSION, "ok": all(v.ok for v in results),
                     "problems": [v.to_dict() for v in results]}
