@@ -214,9 +214,6 @@ class WarmDockerBackend(DockerBackend):
         self.warm_runs = 0
         self.cold_runs = 0
 
-    def describe(self) -> dict[str, Any]:
-        return {**super().describe(), "warm_pool": True}
-
     def key(self, api: Any, limits: Limits) -> tuple[str, str]:
         """(spare key, image id) for a run under ``limits``."""
         if self._image_id is None:
@@ -246,6 +243,13 @@ class WarmDockerBackend(DockerBackend):
             self.refill(limits)
         return run
 
+    def start(self, limits: Limits) -> str:
+        """Start one spare for runs under ``limits`` now; returns its id (raises the SDK's errors)."""
+        api = api_client()
+        key, _ = self.key(api, limits)
+        return start_spare(api, self.image, key, limits, self.runtime(limits), self.preload, self.idle_s,
+                           self._labels)
+
     def refill(self, limits: Limits) -> int:
         """Start spares until ``keep`` of this key wait; returns how many were started. Never raises: a spare
         that cannot start costs a cold run later, nothing else."""
@@ -257,8 +261,7 @@ class WarmDockerBackend(DockerBackend):
             key, image_id = self.key(api, limits)
             with self._lock:  # one thread of this process tops up at a time
                 for _ in range(self.keep - len(waiting(api, key, image_id))):
-                    start_spare(api, self.image, key, limits, self.runtime(limits), self.preload, self.idle_s,
-                                self._labels)
+                    self.start(limits)
                     started += 1
         except (DockerException, SandboxUnavailable, OSError):
             pass
