@@ -14,7 +14,9 @@ file, shared with the host.
 from __future__ import annotations
 
 import argparse
+import array
 import contextlib
+import fcntl
 import importlib
 import io
 import json
@@ -27,6 +29,7 @@ import signal
 import subprocess
 import sys
 import tarfile
+import termios
 import threading
 import time
 import traceback
@@ -551,6 +554,8 @@ def serve_one(scratch: Path, runtime: dict[str, Any], limits: dict[str, Any], us
         watched = [stdin] if ready else [stdin, ready_r]
         readable, _, _ = select.select(watched, [], [], remaining)
         if stdin in readable:
+            if pending_bytes(stdin) == 0:
+                return 0  # end of input before any request: nobody will send one
             break
         if ready_r in readable:
             if os.read(ready_r, 1) != READY:
@@ -585,6 +590,13 @@ def serve_one(scratch: Path, runtime: dict[str, Any], limits: dict[str, Any], us
         document["harness_error"] = f"{type(exc).__name__}: {exc}"
     print_document(document, started)
     return 0
+
+
+def pending_bytes(fd: int) -> int:
+    """How many bytes can be read from the pipe ``fd`` now (0 on a readable pipe: end of input)."""
+    count = array.array("i", [0])
+    fcntl.ioctl(fd, termios.FIONREAD, count)
+    return count[0]
 
 
 def refusal(given_runtime: dict[str, Any], runtime: dict[str, Any], given_limits: Any,
