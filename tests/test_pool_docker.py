@@ -286,3 +286,14 @@ def test_judge_grade_leaves_one_spare_and_the_next_call_takes_it(docker_image: s
         discard(api, key, api.inspect_image(docker_image)["Id"], keep=0)
         for left in spares_of(api, key):
             wait_gone(api, left)
+
+
+def test_trim_leaves_one_spare_for_the_next_call_and_none_for_other_limits(backend: WarmDockerBackend,
+                                                                            tiny_problem: Problem) -> None:
+    api = api_client()
+    limits = limits_of(tiny_problem)
+    shorter = limits.with_overrides(timeout_s=12.0)  # as a validation grades its mutants
+    kept = [backend.start(limits), backend.start(limits)]
+    other = backend.start(shorter)
+    assert backend.trim(limits, keep=1) == 2
+    assert sum(exists(api, s) for s in kept) == 1 and wait_gone(api, other)

@@ -209,8 +209,9 @@ class WarmDockerBackend(DockerBackend):
         self.keep = max(0, keep)
         self.early = early
         self.idle_s = idle_seconds() if idle_s is None else idle_s
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._image_id: str | None = None
+        self._used: set[Limits] = set()  # the limits of spares this backend started: trim() finds them
         self.warm_runs = 0
         self.cold_runs = 0
 
@@ -247,6 +248,8 @@ class WarmDockerBackend(DockerBackend):
         """Start one spare for runs under ``limits`` now; returns its id (raises the SDK's errors)."""
         api = api_client()
         key, _ = self.key(api, limits)
+        with self._lock:
+            self._used.add(limits)
         return start_spare(api, self.image, key, limits, self.runtime(limits), self.preload, self.idle_s,
                            self._labels)
 
@@ -268,13 +271,18 @@ class WarmDockerBackend(DockerBackend):
         return started
 
     def trim(self, limits: Limits, keep: int = 1) -> int:
-        """Remove this key's waiting spares beyond ``keep`` (a batch leaves one for the next call)."""
+        """Remove the waiting spares this backend ran or kept: all but ``keep`` of those for ``limits`` (a
+        batch leaves one for the next call), all of those for other limits (say, a validation's shorter
+        limits for mutants). Returns how many were removed."""
         from docker.errors import DockerException
 
+        removed = 0
         try:
             api = api_client()
-            key, image_id = self.key(api, limits)
-            return discard(api, key, image_id, keep)
+            for used in {limits, *self._used}:
+                key, image_id = self.key(api, used)
+                removed += discard(api, key, image_id, keep if used == limits else 0)
         except (DockerException, SandboxUnavailable, OSError):
-            return 0
+            pass
+        return removed
 
