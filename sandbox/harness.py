@@ -9,6 +9,11 @@ before (and independently of) anything the candidate's code can touch.
 
 The protocol (framing, bundle layout, settings keys, the result document) is ``protocol.py`` beside this
 file, shared with the host.
+
+Two ways to start the test process, with the same confinement (``confine``) and the same supervision
+(``supervise``): cold, ``python -m pytest`` spawned after the bundle is unpacked (``run``); or warm, in a
+spare container (``spare_main``), a process forked and confined before any bundle exists, which imports the
+problem's libraries and then runs pytest in-process when its one bundle comes.
 """
 
 from __future__ import annotations
@@ -509,6 +514,7 @@ def supervise(pid: int, wait: Callable[[float | None], int | None], pipes: Pipes
 # idle spare after ``idle_s``, and a spare whose child died (say, a preload that failed to import).
 
 READY = b"R"
+RESERVED = {"judge_plugin", "protocol", "harness", "solution", "conftest"}  # never preloaded
 
 
 def spare_main(scratch: Path, config: dict[str, Any]) -> int:
@@ -632,6 +638,8 @@ def warm_child(limits: dict[str, Any], runtime: dict[str, Any], user: pwd.struct
     os.environ.update(base_env(tmp_dir, tmp_dir, runtime))
     sys.dont_write_bytecode = True
     for module in ["pytest", *preload]:
+        if module.partition(".")[0] in RESERVED:
+            os._exit(3)  # the judge's own modules must be imported fresh, with this run's nonce pipe
         try:
             importlib.import_module(module)
         except BaseException:

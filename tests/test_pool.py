@@ -158,3 +158,9 @@ def test_a_spare_whose_preload_fails_ends_before_any_bundle(tmp_path: Path) -> N
     spare = start_spare(tmp_path, load_problem(TINY).limits, preload=("no_such_module_for_the_judge",))
     stdout, _ = spare.communicate(timeout=60)
     assert spare.returncode == 0 and stdout == b""
+
+
+def test_the_judges_own_modules_are_never_preloaded(tmp_path: Path) -> None:
+    spare = start_spare(tmp_path, load_problem(TINY).limits, preload=("judge_plugin",))
+    stdout, _ = spare.communicate(timeout=60)
+    assert spare.returncode == 0 and stdout == b"", "the spare ended: its plugin must read this run's nonce"

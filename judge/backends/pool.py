@@ -64,12 +64,13 @@ def enabled() -> bool:
 
 
 def idle_seconds() -> float:
-    """How long a spare waits for its run: ``JUDGE_POOL_IDLE_S``, else ``IDLE_S``."""
+    """How long a spare waits for its run: ``JUDGE_POOL_IDLE_S`` (at least twice the claim margin, or no
+    spare could ever be claimed), else ``IDLE_S``."""
     try:
         value = float(os.environ.get("JUDGE_POOL_IDLE_S", IDLE_S))
     except ValueError:
         return IDLE_S
-    return value if value > 0 else IDLE_S
+    return max(value, 2 * CLAIM_MARGIN_S) if value > 0 else IDLE_S
 
 
 def spare_key(image_id: str, limits: Limits, runtime: dict[str, Any], preload: Sequence[str]) -> str:
