@@ -421,6 +421,7 @@ def section_pool(bench: Bench) -> dict[str, Any]:
         return not_available(reason)
     from judge.backends.docker import api_client
     from judge.backends.pool import WarmDockerBackend, waiting
+    from judge.grading import load_submission
 
     api = api_client()
     problems, skipped = benchmark_problems(bench.settings)
@@ -458,6 +459,25 @@ def section_pool(bench: Bench) -> dict[str, Any]:
                     wait_idle(left["Id"])
                 return measured
 
+            submission = load_submission(problem.reference_path)
+            timed = TimedBackend(pool)
+            inner_parts: list[dict[str, float]] = []
+
+            def warm_in_process(pool: WarmDockerBackend = pool, problem: Problem = problem,
+                                submission: Any = submission, timed: TimedBackend = timed,
+                                inner_parts: list[dict[str, float]] = inner_parts,
+                                unsettled: list[int] = unsettled) -> Measurement:
+                key, image_id = pool.key(api, problem.limits)
+                spares = waiting(api, key, image_id)
+                if not wait_idle(spares[0]["Id"] if spares else pool.start(problem.limits)):
+                    unsettled.append(1)
+                measured = grade_in_process(problem, submission, timed)
+                if measured.parts is not None and pool.timings:
+                    inner_parts.append({**measured.parts, **pool.timings})
+                for left in waiting(api, key, image_id):
+                    wait_idle(left["Id"])
+                return measured
+
             def bare(root: str = root, threads: int = threads) -> Measurement:
                 return bare_pytest(container, root, threads)
 
@@ -467,9 +487,10 @@ def section_pool(bench: Bench) -> dict[str, Any]:
             def cold(command: list[str] = command) -> Measurement:
                 return run_timed(command, env=cold_env)
 
-            bench.progress(f"pool: {problem.slug} cold / warm / bare / imports x {bench.settings.runs} runs")
-            runs = interleave({"cold": cold, "warm": warm, "bare": bare, "imports": imports}, bench.settings.runs,
-                              bench.settings.warmup)
+            bench.progress(f"pool: {problem.slug} cold / warm / warm in-process / bare / imports x "
+                           f"{bench.settings.runs} runs")
+            runs = interleave({"cold": cold, "warm": warm, "bare": bare, "imports": imports,
+                               "warm_in_process": warm_in_process}, bench.settings.runs, bench.settings.warmup)
             spare_ids = [c["Id"] for c in waiting(api, *pool.key(api, problem.limits))]
             memory = None
             if spare_ids and wait_idle(spare_ids[0]):
@@ -480,6 +501,11 @@ def section_pool(bench: Bench) -> dict[str, Any]:
                 "bare_pytest_s": seconds_of(runs["bare"]), "imports_only_s": seconds_of(runs["imports"]),
                 "warm_over_bare_s": summarize(paired(runs["warm"], runs["bare"], operator.sub)),
                 "spare_idle_memory_bytes": memory, "unsettled_spares": len(unsettled),
+                "warm_in_process_s": seconds_of(runs["warm_in_process"]),
+                # host (prepare, claim, remove, refill, interpret), claim, refill, container (attach, stream,
+                # the harness's exit, wait), harness (unpack, hand over, go), pytest (in the warm process)
+                "warm_in_process_parts_s": {part: summarize([p[part] for p in inner_parts])
+                                            for part in (*PARTS, "claim_s", "refill_s")},
             }
             row["warm_vs_cold"] = with_ratio(row["warm_s"], median_of(row["cold_s"]))
             row["warm_vs_imports"] = with_ratio(row["warm_s"], median_of(row["imports_only_s"]))
