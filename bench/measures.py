@@ -222,8 +222,8 @@ class TimedBackend:
         self.name = inner.name
         self.last: dict[str, float] = {}
 
-    def settings(self, limits: Limits) -> dict[str, Any]:
-        return self.inner.settings(limits)
+    def runtime(self, limits: Limits) -> dict[str, Any]:
+        return self.inner.runtime(limits)
 
     def describe(self) -> dict[str, Any]:
         return self.inner.describe()
@@ -275,3 +275,52 @@ def split_grading(total_s: float, timings: Mapping[str, float]) -> dict[str, flo
         "harness_s": harness - pytest,  # unpack, chown, spawn the test process, gather its results
         "pytest_s": pytest,  # the test process itself, with the judge's plugin
     }
+
+
+# -- warm spares -------------------------------------------------------------------------------------
+
+def wait_idle(container_id: str, settle_s: float = 1.0, within_s: float = 300.0) -> bool:
+    """Wait until a spare has finished warming: its cgroup's CPU time stops growing for ``settle_s``.
+    False when it did not settle within ``within_s`` (or is gone)."""
+    from docker.errors import DockerException
+
+    from judge.backends.docker import api_client
+
+    api = api_client()
+    deadline = time.monotonic() + within_s
+    last: int | None = None
+    while time.monotonic() < deadline:
+        try:
+            usage = int(api.stats(container_id, stream=False)["cpu_stats"]["cpu_usage"]["total_usage"])
+        except (DockerException, KeyError, TypeError, ValueError):
+            return False
+        # Below 2% of a core over the settle time: the warm process sits blocked on its pipe.
+        if last is not None and usage - last < 0.02 * settle_s * 1e9:
+            return True
+        last = usage
+        time.sleep(settle_s)
+    return False
+
+
+def spare_memory_bytes(container_id: str) -> int | None:
+    """A container's memory use as `docker stats` prints it (cache excluded), in bytes."""
+    try:
+        done = subprocess.run(["docker", "stats", "--no-stream", "--format", "{{.MemUsage}}", container_id],
+                              capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if done.returncode != 0 or "/" not in done.stdout:
+        return None
+    from judge.model.limits import LimitError, parse_size
+
+    try:
+        return parse_size(done.stdout.split("/")[0].strip())
+    except LimitError:
+        return None
+
+
+def imports_only(image: str, modules: Sequence[str], cpus: float, memory_bytes: int) -> Measurement:
+    """`docker run --rm IMAGE python -c "import <modules>"`: a cold container that only imports."""
+    return run_timed(["docker", "run", "--rm", "--network", "none", "--cpus", f"{cpus:g}", "--memory",
+                      str(memory_bytes), *BENCH_LABELS, image, "python", "-c",
+                      "import " + ", ".join(modules or ["sys"])])

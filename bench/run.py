@@ -35,8 +35,11 @@ from bench.measures import (
     docker_ok,
     grade_in_process,
     image_size,
+    imports_only,
     run_timed,
+    spare_memory_bytes,
     stage_for_bare_pytest,
+    wait_idle,
 )
 from bench.stats import Measurement, interleave, median_of, paired, ratio, seconds_of, summarize, target
 from bench.table import render
@@ -48,7 +51,7 @@ if TYPE_CHECKING:
 REPO = machine.REPO
 TINY = REPO / "tests" / "fixtures" / "problems" / "tiny-add"
 DEFAULT_OUTPUT = REPO / "bench" / "results" / "latest.json"
-SECTIONS = ("cli", "floor", "overhead", "build", "batch", "memory")
+SECTIONS = ("cli", "floor", "overhead", "build", "batch", "memory", "pool")
 SCHEMA_VERSION = 1
 GRADE_IMPORTS = "import judge.interfaces.cli, judge.grading, judge.backends.docker, docker"  # `judge grade --json`
 
@@ -58,6 +61,11 @@ STARTUP_TARGET_RATIO = 1.5
 WARM_BUILD_TARGET_S = 5.0
 IMAGE_TARGET_BYTES = 2.0e9  # 2.0 GB as Docker counts (decimal), the unit `docker images` prints
 BATCH_TARGET_SPEEDUP = 1.7
+# The targets of issue #18 (warm spares).
+WARM_RAG_TARGET_RATIO = 1.0  # warm `judge grade` of rag-pipeline against a cold container that only imports
+WARM_RAG_TARGET_S = 2.5
+WARM_OVER_BARE_TARGET_S = 0.5  # feature-engineering: warm `judge grade` over bare pytest in a running container
+WARM_BATCH_TARGET_SPEEDUP = 2.0
 
 
 @dataclass
@@ -74,10 +82,13 @@ class Settings:
     batch_problem: str | None
     batch_size: int
     problems: tuple[str, ...]
+    pool_batch_problem: str = "rag-pipeline"
+    pool_batch_size: int = 16
 
     def to_dict(self) -> dict[str, Any]:
         return {"runs": self.runs, "warmup": self.warmup, "quick": self.quick, "only": list(self.only),
-                "cold": self.cold, "batch_size": self.batch_size, "problems": list(self.problems)}
+                "cold": self.cold, "batch_size": self.batch_size, "problems": list(self.problems),
+                "pool_batch_problem": self.pool_batch_problem, "pool_batch_size": self.pool_batch_size}
 
 
 @dataclass
@@ -401,13 +412,165 @@ def section_memory(bench: Bench) -> dict[str, Any]:
     return {"status": "ok", "method": "os.wait4 ru_maxrss of the judge process", "rows": rows, "targets": []}
 
 
+def section_pool(bench: Bench) -> dict[str, Any]:
+    """Warm spares against today's cold path: per problem, `judge grade` cold (JUDGE_POOL=off) and warm (a
+    spare of the previous call waiting, warmed up), bare pytest in a running container, and a cold container
+    that only imports the problem's preloads; the idle memory of a spare; a batch cold and warm."""
+    reason = bench.docker_unavailable()
+    if reason:
+        return not_available(reason)
+    from judge.backends.docker import api_client
+    from judge.backends.pool import WarmDockerBackend, waiting
+    from judge.grading import load_submission
+
+    api = api_client()
+    problems, skipped = benchmark_problems(bench.settings)
+    container = bench.baseline()
+    cold_env = {**bench.env, "JUDGE_POOL": "off"}
+    warm_env = {**bench.env, "JUDGE_POOL": "on"}
+    rows: list[dict[str, Any]] = []
+    targets: list[dict[str, Any]] = []
+    backends: list[tuple[WarmDockerBackend, Any]] = []
+    try:
+        for problem in problems:
+            pool = WarmDockerBackend(image=bench.image, preload=problem.preload)
+            backends.append((pool, problem.limits))
+            staged = bench.tmp / "bare-pool" / problem.slug
+            stage_for_bare_pytest(problem, staged)
+            root = f"/bench-pool/{problem.slug}"
+            container.copy_in(staged, root)
+            threads = max(1, int(problem.limits.cpus))
+            command = bench.judge_cmd("grade", "--problem", problem_arg(problem), str(problem.reference_path),
+                                      "--json")
+            unsettled: list[int] = []
+
+            def warm(pool: WarmDockerBackend = pool, problem: Problem = problem, command: list[str] = command,
+                     unsettled: list[int] = unsettled) -> Measurement:
+                # Like a candidate's second `judge test`: the spare the last call left has warmed up.
+                key, image_id = pool.key(api, problem.limits)
+                spares = waiting(api, key, image_id)
+                spare = spares[0]["Id"] if spares else pool.start(problem.limits)
+                if not wait_idle(spare):
+                    unsettled.append(1)
+                measured = run_timed(command, env=warm_env)
+                # The spare this call left warms up now: let it finish before the next side is timed, so its
+                # imports slow no measured run (a candidate reads the output before the next call).
+                for left in waiting(api, key, image_id):
+                    wait_idle(left["Id"])
+                return measured
+
+            submission = load_submission(problem.reference_path)
+            timed = TimedBackend(pool)
+            inner_parts: list[dict[str, float]] = []
+
+            def warm_in_process(pool: WarmDockerBackend = pool, problem: Problem = problem,
+                                submission: Any = submission, timed: TimedBackend = timed,
+                                inner_parts: list[dict[str, float]] = inner_parts,
+                                unsettled: list[int] = unsettled) -> Measurement:
+                key, image_id = pool.key(api, problem.limits)
+                spares = waiting(api, key, image_id)
+                if not wait_idle(spares[0]["Id"] if spares else pool.start(problem.limits)):
+                    unsettled.append(1)
+                measured = grade_in_process(problem, submission, timed)
+                if measured.parts is not None and pool.timings:
+                    inner_parts.append({**measured.parts, **pool.timings})
+                for left in waiting(api, key, image_id):
+                    wait_idle(left["Id"])
+                return measured
+
+            def bare(root: str = root, threads: int = threads) -> Measurement:
+                return bare_pytest(container, root, threads)
+
+            def imports(problem: Problem = problem) -> Measurement:
+                return imports_only(bench.image, problem.preload, problem.limits.cpus, problem.limits.memory_bytes)
+
+            def cold(command: list[str] = command) -> Measurement:
+                return run_timed(command, env=cold_env)
+
+            bench.progress(f"pool: {problem.slug} cold / warm / warm in-process / bare / imports x "
+                           f"{bench.settings.runs} runs")
+            runs = interleave({"cold": cold, "warm": warm, "bare": bare, "imports": imports,
+                               "warm_in_process": warm_in_process}, bench.settings.runs, bench.settings.warmup)
+            spare_ids = [c["Id"] for c in waiting(api, *pool.key(api, problem.limits))]
+            memory = None
+            if spare_ids and wait_idle(spare_ids[0]):
+                memory = spare_memory_bytes(spare_ids[0])
+            row: dict[str, Any] = {
+                "problem": problem.slug, "preload": list(problem.preload),
+                "cold_s": seconds_of(runs["cold"]), "warm_s": seconds_of(runs["warm"]),
+                "bare_pytest_s": seconds_of(runs["bare"]), "imports_only_s": seconds_of(runs["imports"]),
+                "warm_over_bare_s": summarize(paired(runs["warm"], runs["bare"], operator.sub)),
+                "spare_idle_memory_bytes": memory, "unsettled_spares": len(unsettled),
+                "warm_in_process_s": seconds_of(runs["warm_in_process"]),
+                # host (prepare, claim, remove, refill, interpret), claim, refill, container (attach, stream,
+                # the harness's exit, wait), harness (unpack, hand over, go), pytest (in the warm process)
+                "warm_in_process_parts_s": {part: summarize([p[part] for p in inner_parts])
+                                            for part in (*PARTS, "claim_s", "refill_s")},
+            }
+            row["warm_vs_cold"] = with_ratio(row["warm_s"], median_of(row["cold_s"]))
+            row["warm_vs_imports"] = with_ratio(row["warm_s"], median_of(row["imports_only_s"]))
+            rows.append(row)
+            if problem.slug == "rag-pipeline":
+                targets.append(target("rag-pipeline: warm `judge grade` / cold container that only imports",
+                                      row["warm_vs_imports"], WARM_RAG_TARGET_RATIO, "at most", "x"))
+                targets.append(target("rag-pipeline: warm `judge grade` (aim)", median_of(row["warm_s"]),
+                                      WARM_RAG_TARGET_S, "at most", "s"))
+            if problem.slug == "feature-engineering":
+                targets.append(target(f"feature-engineering: warm `judge grade` at most {WARM_OVER_BARE_TARGET_S} s "
+                                      "over bare pytest", median_of(row["warm_over_bare_s"]),
+                                      WARM_OVER_BARE_TARGET_S, "at most", "s"))
+        batch = pool_batch(bench, cold_env, warm_env)
+        if "speedup" in batch:
+            targets.append(target(f"batch: {batch['submissions']} x {batch['problem']} --jobs 2, warm at least "
+                                  f"{WARM_BATCH_TARGET_SPEEDUP}x the cold throughput", batch["speedup"],
+                                  WARM_BATCH_TARGET_SPEEDUP, "at least", "x"))
+    finally:
+        for pool, limits in backends:
+            pool.trim(limits, keep=0)
+    return {"status": "ok", "problems": rows, "batch": batch, "skipped": skipped, "targets": targets,
+            "method": "cold: JUDGE_POOL=off; warm: JUDGE_POOL=on with the spare the previous call left, waited "
+                      "for until idle (not timed); imports: docker run --rm IMAGE python -c 'import <preload>'"}
+
+
+def pool_batch(bench: Bench, cold_env: dict[str, str], warm_env: dict[str, str]) -> dict[str, Any]:
+    """`judge grade --problem P <N folders> --jobs 2` cold and warm, interleaved; submissions per minute."""
+    from judge.problems.catalog import find_problem, load_problem
+
+    name = "tiny-add" if bench.settings.quick else bench.settings.pool_batch_problem
+    problem = load_problem(TINY) if name == "tiny-add" else find_problem(name)
+    count = 4 if bench.settings.quick else bench.settings.pool_batch_size
+    reference = problem.reference_path.read_text(encoding="utf-8")
+    folders: list[str] = []
+    for k in range(1, count + 1):
+        folder = bench.tmp / "pool-batch" / f"candidate-{k:02d}"
+        folder.mkdir(parents=True)
+        (folder / "solution.py").write_text(f"{reference}\n# benchmark submission {k}\n", encoding="utf-8")
+        folders.append(str(folder))
+    counter = iter(range(10**6))
+
+    def side(env: dict[str, str]) -> Callable[[], Measurement]:
+        def run() -> Measurement:
+            out = bench.tmp / "pool-batch-out" / f"run-{next(counter)}"
+            return run_timed(bench.judge_cmd("grade", "--problem", problem_arg(problem), *folders, "--jobs", "2",
+                                             "--out", str(out)), env=env)
+        return run
+
+    bench.progress(f"pool: batch of {count} x {problem.slug} --jobs 2, cold and warm x {bench.settings.runs} runs")
+    runs = interleave({"cold": side(cold_env), "warm": side(warm_env)}, bench.settings.runs, bench.settings.warmup)
+    rates = {n: summarize([count * 60.0 / m.seconds for m in ms if m.ok and m.seconds > 0]) for n, ms in runs.items()}
+    return {"problem": problem.slug, "submissions": count, "jobs": 2,
+            "cold_s": seconds_of(runs["cold"]), "warm_s": seconds_of(runs["warm"]),
+            "cold_per_minute": rates["cold"], "warm_per_minute": rates["warm"],
+            "speedup": ratio(median_of(rates["warm"]), median_of(rates["cold"]))}
+
+
 def peak_mib(measurements: list[Measurement]) -> dict[str, Any] | None:
     return summarize([m.peak_rss_kib / 1024 for m in measurements if m.peak_rss_kib])
 
 
 SECTION_FUNCTIONS: dict[str, Callable[[Bench], dict[str, Any]]] = {
     "cli": section_cli, "floor": section_floor, "overhead": section_overhead, "build": section_build,
-    "batch": section_batch, "memory": section_memory,
+    "batch": section_batch, "memory": section_memory, "pool": section_pool,
 }
 
 
@@ -426,6 +589,10 @@ def parse_args(argv: list[str] | None) -> Settings:
     parser.add_argument("--wheelhouse", type=Path, help="wheelhouse for --cold (default: the judge's cache)")
     parser.add_argument("--batch-problem", help="problem for the batch section (default data-cleaning)")
     parser.add_argument("--batch-size", type=int, default=8, help="submissions in a batch (default 8)")
+    parser.add_argument("--pool-batch-problem", default="rag-pipeline",
+                        help="problem for the pool section's batch (default rag-pipeline)")
+    parser.add_argument("--pool-batch-size", type=int, default=16,
+                        help="submissions in the pool section's batch (default 16)")
     parser.add_argument("--problem", action="append", default=[], metavar="SLUG",
                         help="only this problem in the overhead and memory sections (repeatable)")
     args = parser.parse_args(argv)
@@ -439,7 +606,8 @@ def parse_args(argv: list[str] | None) -> Settings:
         parser.error("--runs and --batch-size must be at least 1, --warmup at least 0")
     return Settings(runs=runs, warmup=warmup, quick=args.quick, only=only or SECTIONS, cold=args.cold,
                     output=args.output, wheelhouse=args.wheelhouse, batch_problem=args.batch_problem,
-                    batch_size=args.batch_size, problems=tuple(args.problem))
+                    batch_size=args.batch_size, problems=tuple(args.problem),
+                    pool_batch_problem=args.pool_batch_problem, pool_batch_size=max(1, args.pool_batch_size))
 
 
 def judge_executable() -> str | None:
@@ -483,6 +651,8 @@ def main(argv: list[str] | None = None) -> int:
     image = expected_tag()
     # Every side grades with the image of the run's start, even if sandbox/ is edited meanwhile.
     env["JUDGE_IMAGE"] = image
+    # Today's cold path everywhere but the pool section, which sets JUDGE_POOL itself for each side.
+    env["JUDGE_POOL"] = "off"
     bench = Bench(settings=settings, tmp=tmp, judge=judge, image=image, env=env)
     sections: dict[str, Any] = {}
     try:

@@ -9,24 +9,36 @@ before (and independently of) anything the candidate's code can touch.
 
 The protocol (framing, bundle layout, settings keys, the result document) is ``protocol.py`` beside this
 file, shared with the host.
+
+Two ways to start the test process, with the same confinement (``confine``) and the same supervision
+(``supervise``): cold, ``python -m pytest`` spawned after the bundle is unpacked (``run``); or warm, in a
+spare container (``spare_main``), a process forked and confined before any bundle exists, which imports the
+problem's libraries and then runs pytest in-process when its one bundle comes.
 """
 
 from __future__ import annotations
 
 import argparse
+import array
 import contextlib
+import fcntl
+import importlib
 import io
 import json
 import os
 import pwd
 import resource
+import select
 import shutil
 import signal
 import subprocess
 import sys
 import tarfile
+import termios
 import threading
 import time
+import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +46,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import protocol
 from protocol import CANARY_FILE, CANARY_SOURCE, MAX_EVENT_BYTES
+
+HARNESS_DIR = Path(__file__).resolve().parent
 
 
 def safe_extract(data: bytes, dest: Path) -> None:
@@ -197,73 +211,124 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scratch", required=True, help="empty folder to unpack into")
     args = parser.parse_args(argv)
     scratch = Path(args.scratch)
+    spare = os.environ.get(protocol.ENV_SPARE)
+    if spare:
+        return spare_main(scratch, json.loads(spare))
     started = time.monotonic()
     document: dict[str, Any] = {"protocol_version": protocol.PROTOCOL_VERSION, protocol.NONCE: None}
     try:
-        runtime = json.loads(protocol.read_frame(sys.stdin.fileno(), protocol.MAX_RUNTIME_BYTES, "runtime"))
-        bundle = protocol.read_frame(sys.stdin.fileno(), protocol.MAX_BUNDLE_BYTES, "bundle")
-        safe_extract(bundle, scratch)
-        settings_path = scratch / protocol.SETTINGS_FILE
-        settings = json.loads(settings_path.read_text())
-        # It holds the nonce, and the scratch folder is made readable to the candidate below.
-        settings_path.unlink()
+        runtime, settings = read_request(scratch)
         document[protocol.NONCE] = settings[protocol.NONCE]
         document.update(run(scratch, settings, runtime))
     except Exception as exc:  # the harness's own failure: the host turns it into sandbox-error
         document["harness_error"] = f"{type(exc).__name__}: {exc}"
-    document["harness_s"] = round(time.monotonic() - started, 3)
-    sys.stdout.write(json.dumps(document) + "\n")
-    sys.stdout.flush()
+    print_document(document, started)
     return 0
 
 
-def run(scratch: Path, settings: dict[str, Any], runtime: dict[str, Any]) -> dict[str, Any]:
-    """Run the test process under its limits and gather its results."""
-    nonce = str(settings[protocol.NONCE])
-    limits = settings[protocol.LIMITS]
-    tests_dir = scratch / protocol.TESTS_DIR
-    data_dir = scratch / protocol.DATA_DIR
-    sub_dir = scratch / protocol.SUBMISSION_DIR
-    work_dir, tmp_dir = scratch / "work", scratch / "tmp"
-    for d in (work_dir, tmp_dir, data_dir):
-        d.mkdir(parents=True, exist_ok=True)
-    (tests_dir / CANARY_FILE).write_text(CANARY_SOURCE)
-    (tests_dir / "pytest.ini").write_text("[pytest]\naddopts =\n")
-    # Data files also sit in the working folder, so a solution that opens "data.csv" finds it.
-    for item in data_dir.iterdir():
-        if item.is_file():
-            shutil.copyfile(item, work_dir / item.name)
+def print_document(document: dict[str, Any], started: float) -> None:
+    """The one thing this process prints on stdout."""
+    document["harness_s"] = round(time.monotonic() - started, 3)
+    sys.stdout.write(json.dumps(document) + "\n")
+    sys.stdout.flush()
 
+
+def read_request(scratch: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Read the two stdin frames, unpack the bundle into ``scratch``; returns (runtime, settings)."""
+    runtime = json.loads(protocol.read_frame(sys.stdin.fileno(), protocol.MAX_RUNTIME_BYTES, "runtime"))
+    bundle = protocol.read_frame(sys.stdin.fileno(), protocol.MAX_BUNDLE_BYTES, "bundle")
+    safe_extract(bundle, scratch)
+    settings_path = scratch / protocol.SETTINGS_FILE
+    settings = json.loads(settings_path.read_text())
+    # It holds the nonce, and the scratch folder is made readable to the candidate below.
+    settings_path.unlink()
+    return runtime, settings
+
+
+class Pipes:
+    """The test process's channels: results (nonce-tagged events), its output, and the one-shot nonce."""
+
+    def __init__(self) -> None:
+        self.results_r, self.results_w = os.pipe()
+        self.output_r, self.output_w = os.pipe()
+        # The nonce goes to the plugin through a pipe it empties and closes before the solution is imported,
+        # not the environment: /proc/self/environ keeps a process's initial environment readable to itself.
+        self.nonce_r, self.nonce_w = os.pipe()
+
+    def child_ends(self) -> tuple[int, int, int]:
+        return self.results_w, self.output_w, self.nonce_r
+
+    def send_nonce(self, nonce: str) -> None:
+        os.write(self.nonce_w, nonce.encode())
+        os.close(self.nonce_w)
+
+    def close_child_ends(self) -> None:
+        for fd in self.child_ends():
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+
+class Layout:
+    """Where one run's files are, and who the test process runs as."""
+
+    def __init__(self, scratch: Path, user: pwd.struct_passwd | None) -> None:
+        self.scratch = scratch
+        self.tests_dir = scratch / protocol.TESTS_DIR
+        self.data_dir = scratch / protocol.DATA_DIR
+        self.sub_dir = scratch / protocol.SUBMISSION_DIR
+        self.work_dir = scratch / "work"
+        self.tmp_dir = scratch / "tmp"
+        self.user = user
+
+
+def candidate_user(runtime: dict[str, Any]) -> pwd.struct_passwd | None:
+    """The user the tests run as, when this process is root and the backend names one."""
     run_as = runtime.get(protocol.RUN_AS)
-    user = None
-    if run_as and os.geteuid() == 0:
-        user = pwd.getpwnam(run_as)
-        for root, _dirs, files in os.walk(scratch):
+    return pwd.getpwnam(run_as) if run_as and os.geteuid() == 0 else None
+
+
+def hand_over(folder: Path, user: pwd.struct_passwd) -> None:
+    """Make ``folder`` (and what is in it) the candidate's, private to it."""
+    # Root keeps neither CAP_FOWNER nor CAP_DAC_OVERRIDE: list and chmod first, then hand over the deepest
+    # paths first, the folder itself last.
+    paths = [Path(root) / name for root, dirs, files in os.walk(folder) for name in dirs + files]
+    os.chmod(folder, 0o700)
+    for path in [*sorted(paths, key=lambda p: len(p.parts), reverse=True), folder]:
+        os.chown(path, user.pw_uid, user.pw_gid)
+
+
+def lay_out(scratch: Path, user: pwd.struct_passwd | None, tmp_ready: bool = False) -> Layout:
+    """Add the canary and the pytest settings to the unpacked bundle, copy the data files into the working
+    folder, and make the folders readable (the bundle) or owned (work, tmp) by the candidate. With
+    ``tmp_ready`` (a spare) the candidate's tmp folder exists already and is not touched."""
+    layout = Layout(scratch, user)
+    for d in (layout.work_dir, layout.tmp_dir, layout.data_dir):
+        d.mkdir(parents=True, exist_ok=True)
+    (layout.tests_dir / CANARY_FILE).write_text(CANARY_SOURCE)
+    (layout.tests_dir / "pytest.ini").write_text("[pytest]\naddopts =\n")
+    # Data files also sit in the working folder, so a solution that opens "data.csv" finds it.
+    for item in layout.data_dir.iterdir():
+        if item.is_file():
+            shutil.copyfile(item, layout.work_dir / item.name)
+    if user is not None:
+        for root, dirs, files in os.walk(scratch):
+            if tmp_ready and Path(root) == scratch:
+                dirs[:] = [d for d in dirs if scratch / d != layout.tmp_dir]
             os.chmod(root, 0o755)
             for f in files:
                 os.chmod(os.path.join(root, f), 0o644)
-        for d in (work_dir, tmp_dir):
-            # Root keeps neither CAP_FOWNER nor CAP_DAC_OVERRIDE: list and chmod first, then hand over
-            # the deepest paths first, the folder itself last.
-            paths = [Path(root) / name for root, dirs, files in os.walk(d) for name in dirs + files]
-            os.chmod(d, 0o700)
-            for path in [*sorted(paths, key=lambda p: len(p.parts), reverse=True), d]:
-                os.chown(path, user.pw_uid, user.pw_gid)
+        for d in (layout.work_dir, *(() if tmp_ready else (layout.tmp_dir,))):
+            hand_over(d, user)
+    return layout
 
-    results_r, results_w = os.pipe()
-    output_r, output_w = os.pipe()
-    # The nonce goes to the plugin through a pipe it empties and closes before the solution is imported,
-    # not the environment: /proc/self/environ keeps a process's initial environment readable to itself.
-    nonce_r, nonce_w = os.pipe()
-    os.write(nonce_w, nonce.encode())
-    os.close(nonce_w)
-    harness_dir = Path(__file__).resolve().parent
+
+def base_env(home: Path, tmp: Path, runtime: dict[str, Any]) -> dict[str, str]:
+    """The environment every test process gets, whatever the run."""
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(work_dir),
-        "TMPDIR": str(tmp_dir),
+        "HOME": str(home),
+        "TMPDIR": str(tmp),
         "LANG": "C.UTF-8",
-        "PYTHONPATH": os.pathsep.join([str(sub_dir), str(harness_dir)]),
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONUNBUFFERED": "1",
         "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
@@ -272,78 +337,141 @@ def run(scratch: Path, settings: dict[str, Any], runtime: dict[str, Any]) -> dic
         "ANONYMIZED_TELEMETRY": "False",
         "MPLBACKEND": "Agg",
         "OMP_NUM_THREADS": str(runtime.get(protocol.THREADS, 2)),
-        protocol.ENV_DATA_DIR: str(data_dir),
-        protocol.ENV_RESULTS_FD: str(results_w),
-        protocol.ENV_NONCE_FD: str(nonce_r),
-        protocol.ENV_TEST_TIMEOUT: str(limits["test_timeout_s"]),
-        protocol.ENV_TEST_OUTPUT_CAP: str(limits.get("test_output_bytes", 4096)),
     }
     for key in ("HF_HOME", "SENTENCE_TRANSFORMERS_HOME"):
         if key in os.environ:
             env[key] = os.environ[key]
-    command = [
-        sys.executable, "-m", "pytest",
+    return env
+
+
+def test_env(layout: Layout, runtime: dict[str, Any], limits: dict[str, Any], pipes: Pipes) -> dict[str, str]:
+    """The test process's environment for this run."""
+    return {
+        **base_env(layout.work_dir, layout.tmp_dir, runtime),
+        "PYTHONPATH": os.pathsep.join([str(layout.sub_dir), str(HARNESS_DIR)]),
+        protocol.ENV_DATA_DIR: str(layout.data_dir),
+        protocol.ENV_RESULTS_FD: str(pipes.results_w),
+        protocol.ENV_NONCE_FD: str(pipes.nonce_r),
+        protocol.ENV_TEST_TIMEOUT: str(limits["test_timeout_s"]),
+        protocol.ENV_TEST_OUTPUT_CAP: str(limits.get("test_output_bytes", 4096)),
+    }
+
+
+def pytest_args(layout: Layout) -> list[str]:
+    """pytest's command line (after ``python -m pytest``): the judge's plugin, the suite, nothing else."""
+    return [
         "-p", "judge_plugin",
         "-p", "no:cacheprovider",
         "-p", "no:stepwise",
         "-q", "-rN", "--color=no",
-        "-c", str(tests_dir / "pytest.ini"),
-        "--rootdir", str(tests_dir),
-        f"--basetemp={tmp_dir / 'pytest'}",
-        str(tests_dir),
+        "-c", str(layout.tests_dir / "pytest.ini"),
+        "--rootdir", str(layout.tests_dir),
+        f"--basetemp={layout.tmp_dir / 'pytest'}",
+        str(layout.tests_dir),
     ]
 
+
+def confine(limits: dict[str, Any], runtime: dict[str, Any], user: pwd.struct_passwd | None) -> None:
+    """Turn this (forked) process into a test process: own session, first to die out of memory, rlimits,
+    then the candidate's uid. Irreversible; runs before any of the candidate's code."""
+    os.setsid()
+    # Out of memory, the kernel kills the candidate's processes first (raising one's own score needs no
+    # privilege), so the harness lives to report it even when the engine has already removed the container.
+    with contextlib.suppress(OSError), open("/proc/self/oom_score_adj", "w") as handle:
+        handle.write("1000")
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    fsize = int(limits["file_size_bytes"])
+    resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
+    nofile = int(limits["open_files"])
+    resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
+    if runtime.get(protocol.ADDRESS_SPACE):
+        space = int(runtime[protocol.ADDRESS_SPACE])
+        resource.setrlimit(resource.RLIMIT_AS, (space, space))
+    if user is not None:
+        # No RLIMIT_NPROC: it counts the uid's processes host-wide, so one sandbox's fork bomb would stop
+        # every other sandbox's tests from starting. The container's pids limit bounds this one alone.
+        os.setgroups([])
+        os.setgid(user.pw_gid)
+        os.setuid(user.pw_uid)
+
+
+def run(scratch: Path, settings: dict[str, Any], runtime: dict[str, Any]) -> dict[str, Any]:
+    """Cold: spawn ``python -m pytest`` as the test process under its limits and gather its results."""
+    nonce = str(settings[protocol.NONCE])
+    limits = settings[protocol.LIMITS]
+    layout = lay_out(scratch, candidate_user(runtime))
+    pipes = Pipes()
+    env = test_env(layout, runtime, limits, pipes)
+    pipes.send_nonce(nonce)
+
     def preexec() -> None:  # pragma: no cover - runs in the child between fork and exec
-        os.setsid()
-        # Out of memory, the kernel kills the candidate's processes first (raising one's own score needs no
-        # privilege), so the harness lives to report it even when the engine has already removed the container.
-        with contextlib.suppress(OSError), open("/proc/self/oom_score_adj", "w") as handle:
-            handle.write("1000")
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        fsize = int(limits["file_size_bytes"])
-        resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
-        nofile = int(limits["open_files"])
-        resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
-        if runtime.get(protocol.ADDRESS_SPACE):
-            space = int(runtime[protocol.ADDRESS_SPACE])
-            resource.setrlimit(resource.RLIMIT_AS, (space, space))
-        if user is not None:
-            # No RLIMIT_NPROC: it counts the uid's processes host-wide, so one sandbox's fork bomb would stop
-            # every other sandbox's tests from starting. The container's pids limit bounds this one alone.
-            os.setgroups([])
-            os.setgid(user.pw_gid)
-            os.setuid(user.pw_uid)
+        confine(limits, runtime, layout.user)
         # After the privilege drop: root (without CAP_DAC_OVERRIDE) cannot enter the candidate's 0700 folder.
-        os.chdir(work_dir)
+        os.chdir(layout.work_dir)
 
     oom_before = oom_kills()
     child_started = time.monotonic()
     proc = subprocess.Popen(
-        command,
+        [sys.executable, "-m", "pytest", *pytest_args(layout)],
         env=env,
         stdin=subprocess.DEVNULL,
-        stdout=output_w,
-        stderr=output_w,
-        pass_fds=(results_w, nonce_r),
+        stdout=pipes.output_w,
+        stderr=pipes.output_w,
+        pass_fds=(pipes.results_w, pipes.nonce_r),
         preexec_fn=preexec,
         close_fds=True,
     )
-    os.close(results_w)
-    os.close(nonce_r)
-    os.close(output_w)
-    events_drain = Drain(results_r, MAX_EVENT_BYTES)
-    output_drain = Drain(output_r, int(limits["output_bytes"]))
+    pipes.close_child_ends()
+
+    def wait(timeout: float | None) -> int | None:
+        try:
+            return proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+    return supervise(proc.pid, wait, pipes, layout.user, limits, nonce, child_started, oom_before)
+
+
+def wait_pid(pid: int, timeout: float | None) -> int | None:
+    """Wait for our child ``pid`` at most ``timeout`` seconds; its exit code (negative: signal) or None."""
+    try:
+        handle = os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        handle = -1
+    if handle >= 0:
+        try:
+            ready, _, _ = select.select([handle], [], [], timeout)
+        finally:
+            os.close(handle)
+        if not ready:
+            return None
+        return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:  # no pidfd (old kernel): poll, bounded by the deadline
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        if deadline is not None and time.monotonic() >= deadline:
+            return None
+        time.sleep(0.01)
+
+
+def supervise(pid: int, wait: Callable[[float | None], int | None], pipes: Pipes, user: pwd.struct_passwd | None,
+              limits: dict[str, Any], nonce: str, child_started: float, oom_before: int | None) -> dict[str, Any]:
+    """Watch the test process ``pid`` to its end (killing it at the overall limit), then every process of
+    the candidate's, and fold what the plugin sent into the result document's fields."""
+    events_drain = Drain(pipes.results_r, MAX_EVENT_BYTES)
+    output_drain = Drain(pipes.output_r, int(limits["output_bytes"]))
     events_drain.start()
     output_drain.start()
 
     timed_out = False
-    try:
-        proc.wait(timeout=float(limits["timeout_s"]))
-    except subprocess.TimeoutExpired:
+    code = wait(float(limits["timeout_s"]))
+    if code is None:
         timed_out = True
         with contextlib.suppress(OSError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+            os.killpg(pid, signal.SIGKILL)
+        code = wait(None)
     child_s = time.monotonic() - child_started
     if user is not None:
         kill_user_processes(user.pw_uid)  # forks that left the process group, daemons
@@ -355,7 +483,6 @@ def run(scratch: Path, settings: dict[str, Any], runtime: dict[str, Any]) -> dic
     events, rejected = parse_events(raw_events, nonce)
     folded = assemble(events)
     oom_after = oom_kills()
-    code = proc.returncode
     return {
         **folded,
         "rejected_events": rejected,
@@ -374,6 +501,175 @@ def run(scratch: Path, settings: dict[str, Any], runtime: dict[str, Any]) -> dic
         },
     }
 
+
+# -- spare mode: a warm sandbox that waits for its one bundle ------------------------------------------
+#
+# The spare's harness forks its test process at once, before it reads a byte of stdin: that child confines
+# itself (session, rlimits, the candidate's uid) exactly as a cold test process does, imports the problem's
+# declared libraries as the candidate, says "ready" and blocks on a private pipe. When the bundle comes,
+# this (root) process unpacks it as in a cold run and sends the child its run: environment, paths, pytest's
+# arguments. The child then runs pytest in-process (pytest.main, the judge's plugin) and exits. So the test
+# process holds the imports but nothing of the judge's: it was forked before the nonce or the bundle existed
+# in this process. One bundle per spare: after it this process prints its document and exits; so does an
+# idle spare after ``idle_s``, and a spare whose child died (say, a preload that failed to import).
+
+READY = b"R"
+RESERVED = {"judge_plugin", "protocol", "harness", "solution", "conftest"}  # never preloaded
+
+
+def spare_main(scratch: Path, config: dict[str, Any]) -> int:
+    """Serve exactly one bundle with a pre-warmed test process (see above)."""
+    runtime, limits = dict(config[protocol.SPARE_RUNTIME]), dict(config[protocol.SPARE_LIMITS])
+    deadline = time.monotonic() + float(config[protocol.SPARE_IDLE_S])
+    user = candidate_user(runtime)
+    tmp_dir = scratch / "tmp"
+    tmp_dir.mkdir(parents=True, exist_ok=True)
+    if user is not None:
+        hand_over(tmp_dir, user)
+    pipes = Pipes()
+    go_r, go_w = os.pipe()
+    ready_r, ready_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the warm test process
+        try:
+            warm_child(limits, runtime, user, tmp_dir, [str(m) for m in config.get(protocol.SPARE_PRELOAD, [])],
+                       pipes, go_r, ready_w)
+        finally:
+            os._exit(70)
+    pipes.close_child_ends()
+    os.close(go_r)
+    os.close(ready_w)
+    try:
+        return serve_one(scratch, runtime, limits, user, pid, pipes, go_w, ready_r, deadline)
+    finally:
+        if user is not None:
+            kill_user_processes(user.pw_uid)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+
+
+def serve_one(scratch: Path, runtime: dict[str, Any], limits: dict[str, Any], user: pwd.struct_passwd | None,
+              pid: int, pipes: Pipes, go_w: int, ready_r: int, deadline: float) -> int:
+    """Wait (until ``deadline``) for the bundle, then run it on the warm child; print the document."""
+    ready = False
+    stdin = sys.stdin.fileno()
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return 0  # idle too long: nobody is listening, so nothing is printed
+        watched = [stdin] if ready else [stdin, ready_r]
+        readable, _, _ = select.select(watched, [], [], remaining)
+        if stdin in readable:
+            if pending_bytes(stdin) == 0:
+                return 0  # end of input before any request: nobody will send one
+            break
+        if ready_r in readable:
+            if os.read(ready_r, 1) != READY:
+                return 0  # the warm child died before any bundle came: this spare is of no use
+            ready = True
+    started = time.monotonic()
+    document: dict[str, Any] = {"protocol_version": protocol.PROTOCOL_VERSION, protocol.NONCE: None}
+    try:
+        given_runtime, settings = read_request(scratch)
+        nonce = str(settings[protocol.NONCE])
+        document[protocol.NONCE] = nonce
+        refused = refusal(given_runtime, runtime, settings[protocol.LIMITS], limits)
+        if not refused and not ready:
+            # Claimed while still warming up: waiting is cheaper than a cold start, which would import too.
+            readable, _, _ = select.select([ready_r], [], [], float(limits["timeout_s"]))
+            ready = bool(readable) and os.read(ready_r, 1) == READY
+            refused = "" if ready else "the spare's warm test process is gone"
+        if refused:
+            document[protocol.SPARE_REFUSED] = refused
+        else:
+            layout = lay_out(scratch, user, tmp_ready=True)
+            pipes.send_nonce(nonce)
+            go = {"env": test_env(layout, runtime, limits, pipes), "cwd": str(layout.work_dir),
+                  "path": [str(layout.sub_dir), str(HARNESS_DIR)], "args": pytest_args(layout)}
+            oom_before = oom_kills()
+            child_started = time.monotonic()
+            os.write(go_w, protocol.frame(json.dumps(go).encode()))
+            os.close(go_w)
+            document.update(supervise(pid, lambda t: wait_pid(pid, t), pipes, user, limits, nonce,
+                                      child_started, oom_before))
+    except Exception as exc:
+        document["harness_error"] = f"{type(exc).__name__}: {exc}"
+    print_document(document, started)
+    return 0
+
+
+def pending_bytes(fd: int) -> int:
+    """How many bytes can be read from the pipe ``fd`` now (0 on a readable pipe: end of input)."""
+    count = array.array("i", [0])
+    fcntl.ioctl(fd, termios.FIONREAD, count)
+    return count[0]
+
+
+def refusal(given_runtime: dict[str, Any], runtime: dict[str, Any], given_limits: Any,
+            limits: dict[str, Any]) -> str:
+    """Why this spare must not run a bundle meant for other limits or another runtime ("" when it may)."""
+    if given_runtime != runtime:
+        return "the run's runtime differs from the spare's"
+    if given_limits != limits:
+        return "the run's limits differ from the spare's"
+    return ""
+
+
+def warm_child(limits: dict[str, Any], runtime: dict[str, Any], user: pwd.struct_passwd | None, tmp_dir: Path,
+               preload: list[str], pipes: Pipes, go_r: int, ready_w: int) -> None:  # pragma: no cover
+    """The spare's test process: confine, import, wait for the run, run pytest in-process, exit."""
+    keep = {pipes.results_w, pipes.nonce_r, go_r, ready_w}
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(pipes.output_w, 1)
+    os.dup2(pipes.output_w, 2)
+    for name in os.listdir("/proc/self/fd"):
+        fd = int(name)
+        if fd > 2 and fd not in keep:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+    sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), encoding="utf-8",
+                                  errors="backslashreplace", write_through=True)
+    sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), encoding="utf-8",
+                                  errors="backslashreplace", write_through=True)
+    confine(limits, runtime, user)
+    os.chdir(tmp_dir)
+    os.environ.clear()
+    os.environ.update(base_env(tmp_dir, tmp_dir, runtime))
+    sys.dont_write_bytecode = True
+    for module in ["pytest", *preload]:
+        if module.partition(".")[0] in RESERVED:
+            os._exit(3)  # the judge's own modules must be imported fresh, with this run's nonce pipe
+        try:
+            importlib.import_module(module)
+        except BaseException:
+            os._exit(3)  # the harness sees the ready pipe close: the spare ends, the host grades cold
+    os.write(ready_w, READY)
+    os.close(ready_w)
+    try:
+        go = json.loads(protocol.read_frame(go_r, protocol.MAX_RUNTIME_BYTES, "run"))
+    except ValueError:
+        os._exit(0)  # the spare expired or was refused
+    os.close(go_r)
+    os.environ.clear()
+    os.environ.update(go["env"])
+    os.chdir(go["cwd"])
+    # As `python -m pytest` with PYTHONPATH would have it: the working folder, the submission, the plugin.
+    sys.path[:] = [go["cwd"], *go["path"], *(p for p in sys.path if p != str(HARNESS_DIR))]
+    sys.argv = ["pytest", *go["args"]]
+    import pytest
+
+    code: int = 1
+    try:
+        code = int(pytest.main(go["args"]))
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    except BaseException:
+        traceback.print_exc()
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()
+        sys.stderr.flush()
+    os._exit(code)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -13,6 +13,10 @@ The harness's stdin carries two frames, each an 8-byte big-endian length and tha
    container, a warm spare, a remote worker) runs the same bytes.
 
 Its stdout carries exactly one JSON document, on the last non-empty line (see ``document_problem``).
+
+A warm spare (``ENV_SPARE`` set in its container: the runtime, limits, preloads and idle time it was made
+for) reads the same two frames, once. When they do not match what it was made for, or its warm test
+process is gone, it runs nothing and its document says so (``SPARE_REFUSED``): the host then grades cold.
 Inside the sandbox the pytest plugin reports to the harness over a private pipe, as JSON lines tagged
 with the nonce (the ``EVENT_*`` kinds).
 """
@@ -42,6 +46,15 @@ LIMITS = "limits"
 RUN_AS = "run_as"
 ADDRESS_SPACE = "address_space_bytes"
 THREADS = "threads"
+
+# Spare mode: the container's environment variable holding the spare's JSON config (keys below), and the
+# document key of a spare that ran nothing.
+ENV_SPARE = "JUDGE_SPARE"
+SPARE_RUNTIME = "runtime"
+SPARE_LIMITS = "limits"
+SPARE_PRELOAD = "preload"
+SPARE_IDLE_S = "idle_s"
+SPARE_REFUSED = "spare_refused"
 
 # The test the harness adds to every suite: it must fail, or pytest's reporting was tampered with.
 CANARY_FILE = "test_zz_judge_canary.py"

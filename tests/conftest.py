@@ -20,6 +20,9 @@ TINY = FIXTURES / "problems" / "tiny-add"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 # Containers this test session makes carry this label (judge/backends/docker.py), subprocesses included.
 SESSION = os.environ.setdefault("JUDGE_SESSION", f"tests-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+# A command would leave a warm spare behind for the next one (judge/backends/pool.py); tests that exercise
+# the pool turn it on themselves (tests/test_pool_docker.py) and remove their spares.
+os.environ.setdefault("JUDGE_POOL", "off")
 
 
 def _unavailable(reason: str) -> None:

@@ -109,7 +109,7 @@ def test_bench_quick_cli_runs_and_writes_json(tmp_path: Path, judge_home: Path) 
     data = json.loads(output.read_text())
     assert data["schema_version"] == 1
     assert {"cores", "memory_bytes", "docker_version", "git_commit"} <= set(data["machine"])
-    assert set(data["sections"]) == {"cli", "floor", "overhead", "build", "batch", "memory"}
+    assert set(data["sections"]) == {"cli", "floor", "overhead", "build", "batch", "memory", "pool"}
     cli = data["sections"]["cli"]
     assert cli["status"] == "ok"
     names = [c["name"] for c in cli["commands"]]

@@ -29,6 +29,7 @@ import pytest
 from judge.backends import SandboxUnavailable
 from judge.backends.docker import DockerBackend
 from judge.backends.local import LocalBackend
+from judge.backends.pool import WarmDockerBackend
 from judge.grading import Submission, grade
 from judge.model.limits import Limits
 from judge.model.report import Report, Status, Verdict
@@ -56,12 +57,18 @@ def source(name: str, **placeholders: str) -> str:
     return text
 
 
-def run_submission(problem: Problem, image: str, text: str, limits: Limits) -> Report:
-    """Grade ``text`` in the Docker sandbox, failing if the run did not end near its limit."""
+def run_submission(problem: Problem, image: str, text: str, limits: Limits, warm: bool = False) -> Report:
+    """Grade ``text`` in the Docker sandbox, failing if the run did not end near its limit. ``warm``: on a
+    warm spare (judge/backends/pool.py) started for it, failing if the run did not use it."""
+    backend = WarmDockerBackend(image=image, preload=("json",), keep=0) if warm else DockerBackend(image=image)
+    if isinstance(backend, WarmDockerBackend):
+        backend.start(limits)
     started = time.monotonic()
-    report = grade(problem, Submission.from_source(text), DockerBackend(image=image), limits=limits)
+    report = grade(problem, Submission.from_source(text), backend, limits=limits)
     wall = time.monotonic() - started
     assert wall < limits.timeout_s + HANG_GUARD_S, f"the run took {wall:.1f} s: it did not end near its limit"
+    if isinstance(backend, WarmDockerBackend):
+        assert (backend.warm_runs, backend.cold_runs) == (1, 0), "the run did not use its warm spare"
     return report
 
 
@@ -95,13 +102,14 @@ def _own_containers_removed(request: pytest.FixtureRequest, monkeypatch: pytest.
     assert not left, f"this test did not remove its containers: {left}"
 
 
-@pytest.fixture
-def grade_file(tiny_problem: Problem, docker_image: str) -> Any:
-    """grade_file(name, timeout_s=..., **placeholders) -> Report, in the real sandbox."""
+@pytest.fixture(params=["cold", "warm"])
+def grade_file(request: pytest.FixtureRequest, tiny_problem: Problem, docker_image: str) -> Any:
+    """grade_file(name, timeout_s=..., **placeholders) -> Report, in the real sandbox: in a fresh container
+    (cold) and on a warm spare whose test process was forked and confined before the submission came."""
 
     def run(name: str, timeout_s: float = TIMEOUT_S, **placeholders: str) -> Report:
         return run_submission(tiny_problem, docker_image, source(name, **placeholders),
-                              limits_for(tiny_problem, timeout_s))
+                              limits_for(tiny_problem, timeout_s), warm=request.param == "warm")
 
     return run
 

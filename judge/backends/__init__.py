@@ -24,6 +24,7 @@ class SandboxRun:
     duration_s: float = 0.0
     diagnostics: str = ""
     refused: str = ""
+    warm: bool = False  # ran on a warm spare (judge/backends/pool.py) rather than a fresh container
 
 
 class SandboxUnavailable(RuntimeError):

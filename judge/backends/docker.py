@@ -156,11 +156,12 @@ def cli_flags(limits: Limits) -> list[str]:
     return flags
 
 
-def labels(role: str, limits: Limits, extra: dict[str, str] | None = None) -> dict[str, str]:
-    """The labels of every container the judge makes: role, session, creation time and deadline."""
+def labels(role: str, limits: Limits, extra: dict[str, str] | None = None, wait_s: float = 0.0) -> dict[str, str]:
+    """The labels of every container the judge makes: role, session, creation time and deadline (a spare's
+    deadline also counts the ``wait_s`` it may sit idle before its run)."""
     now = int(time.time())
     return {**(extra or {}), **session_label(), LABEL: role, f"{LABEL}.created": str(now),
-            f"{LABEL}.deadline": str(int(now + limits.timeout_s + GRACE_S))}
+            f"{LABEL}.deadline": str(int(now + wait_s + limits.timeout_s + GRACE_S))}
 
 
 def remove(api: Any, container_id: str) -> None:
@@ -211,6 +212,13 @@ def reap_strays(api: Any, now: float | None = None) -> list[str]:
     return removed
 
 
+def reap_once(api: Any) -> None:
+    """``reap_strays`` once per process, before its first container."""
+    if not _reaped.is_set():
+        _reaped.set()
+        reap_strays(api)
+
+
 def _read_frames(sock: socket.socket, deadline: float, cap: int) -> tuple[bytes, bytes, bool, bool]:
     """Read Docker's multiplexed stream until EOF. Returns (stdout, stderr, timed_out, overflowed)."""
     buffer = bytearray()
@@ -243,6 +251,39 @@ def _read_frames(sock: socket.socket, deadline: float, cap: int) -> tuple[bytes,
                 if len(out) > cap:
                     return bytes(out[:cap]), bytes(err), False, True
     return bytes(out), bytes(err), False, False
+
+
+def converse(api: Any, container_id: str, attached: Any, runtime: dict[str, Any], bundle: bytes,
+             deadline: float, started: float) -> SandboxRun:
+    """Send the two frames to a started container's harness through ``attached`` (its attach socket), read
+    its output until it exits or ``deadline`` (then kill it), wait for it and say how it ended."""
+    from docker.errors import NotFound
+
+    raw: socket.socket = attached._sock
+    raw.sendall(protocol.frame(json.dumps(runtime).encode()) + protocol.frame(bundle))
+    stdout, stderr, timed_out, overflow = _read_frames(raw, deadline, protocol.MAX_DOCUMENT_BYTES + 1)
+    try:
+        attached.close()
+        raw.close()
+    except OSError:
+        pass
+    if timed_out or overflow:
+        with contextlib.suppress(NotFound):
+            api.kill(container_id)
+    try:
+        exit_code = api.wait(container_id, timeout=30).get("StatusCode")
+        state = api.inspect_container(container_id)["State"]
+    except NotFound:  # auto-removed already: the harness's own document says what happened
+        exit_code, state = None, {}
+    return SandboxRun(
+        stdout=stdout,
+        exit_code=exit_code,
+        oom_killed=bool(state.get("OOMKilled")),
+        timed_out=timed_out,
+        output_overflow=overflow,
+        duration_s=time.monotonic() - started,
+        diagnostics=stderr.decode("utf-8", "replace"),
+    )
 
 
 class DockerBackend:
@@ -310,11 +351,12 @@ class DockerBackend:
                                      "rebuild it with `judge sandbox build`")
         return done.stdout
 
-    def ensure_image(self, api: Any) -> None:
+    def ensure_image(self, api: Any) -> str:
+        """The image's id; ``SandboxUnavailable`` (with the fix) when it is not built."""
         from docker.errors import ImageNotFound
 
         try:
-            api.inspect_image(self.image)
+            return str(api.inspect_image(self.image)["Id"])
         except ImageNotFound as exc:
             raise SandboxUnavailable(
                 f"the sandbox image {self.image} for this version of the judge is not built",
@@ -322,13 +364,11 @@ class DockerBackend:
             ) from exc
 
     def run(self, bundle: bytes, limits: Limits) -> SandboxRun:
-        from docker.errors import DockerException, NotFound
+        from docker.errors import DockerException
 
         api = api_client()
         self.ensure_image(api)
-        if not _reaped.is_set():
-            _reaped.set()
-            reap_strays(api)
+        reap_once(api)
         started = time.monotonic()
         container_id: str | None = None
         try:
@@ -342,34 +382,9 @@ class DockerBackend:
             )
             container_id = created["Id"]
             attached = api.attach_socket(container_id, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1})
-            raw: socket.socket = attached._sock
             api.start(container_id)
-            runtime = json.dumps(self.runtime(limits)).encode()
-            raw.sendall(protocol.frame(runtime) + protocol.frame(bundle))
-            deadline = started + limits.timeout_s + GRACE_S
-            stdout, stderr, timed_out, overflow = _read_frames(raw, deadline, protocol.MAX_DOCUMENT_BYTES + 1)
-            try:
-                attached.close()
-                raw.close()
-            except OSError:
-                pass
-            if timed_out or overflow:
-                with contextlib.suppress(NotFound):
-                    api.kill(container_id)
-            try:
-                exit_code = api.wait(container_id, timeout=30).get("StatusCode")
-                state = api.inspect_container(container_id)["State"]
-            except NotFound:  # auto-removed already: the harness's own document says what happened
-                exit_code, state = None, {}
-            return SandboxRun(
-                stdout=stdout,
-                exit_code=exit_code,
-                oom_killed=bool(state.get("OOMKilled")),
-                timed_out=timed_out,
-                output_overflow=overflow,
-                duration_s=time.monotonic() - started,
-                diagnostics=stderr.decode("utf-8", "replace"),
-            )
+            return converse(api, container_id, attached, self.runtime(limits), bundle,
+                            started + limits.timeout_s + GRACE_S, started)
         except DockerException as exc:
             raise SandboxUnavailable(f"the Docker engine failed during grading ({short_error(exc)})",
                                      ENGINE_FIX) from exc

@@ -21,7 +21,8 @@ from judge.paths import builtin_problems_dir
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 REQUIREMENT = re.compile(r"\*\*(R\d+)\b")
 DIFFICULTIES = ("easy", "medium", "hard")
-KNOWN_KEYS = {"slug", "title", "budget_minutes", "difficulty", "summary", "skills", "limits"}
+KNOWN_KEYS = {"slug", "title", "budget_minutes", "difficulty", "summary", "skills", "limits", "preload"}
+MODULE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 REQUIRED_KEYS = ("slug", "title", "budget_minutes")
 
 
@@ -43,6 +44,8 @@ class Problem:
     root: Path
     builtin: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    # Modules a warm sandbox imports before the submission arrives (judge/backends/pool.py).
+    preload: tuple[str, ...] = ()
 
     @property
     def budget_s(self) -> float:
@@ -122,6 +125,9 @@ def load_problem(root: Path, builtin: bool = False) -> Problem:
         raise ProblemError(f"{toml_path}: skills must be a list of strings")
     if not isinstance(meta.get("limits", {}), dict):
         raise ProblemError(f"{toml_path}: limits must be a [limits] table, like [limits] timeout_s = 60")
+    preload = meta.get("preload", [])
+    if not isinstance(preload, list) or not all(isinstance(m, str) and MODULE.match(m) for m in preload):
+        raise ProblemError(f"{toml_path}: preload must be a list of module names, like preload = [\"pandas\"]")
     try:
         limits = limits_from_toml(meta.get("limits", {}), DEFAULT_LIMITS)
     except LimitError as exc:
@@ -139,6 +145,7 @@ def load_problem(root: Path, builtin: bool = False) -> Problem:
         limits=limits,
         root=root,
         builtin=builtin,
+        preload=tuple(dict.fromkeys(preload)),
     )
 
 

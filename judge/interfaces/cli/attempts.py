@@ -199,7 +199,7 @@ def test_cmd(ctx: Context, directory: Path | None, as_json: bool, backend: str) 
     store = ctx.store()
     workspace, record, _ = workspace_attempt(ctx, store, directory)
     problem = attempt_problem(ctx, record)
-    report = run_grade(ctx, problem, workspace, make_backend(backend, ctx), problem.limits, suite="public",
+    report = run_grade(ctx, problem, workspace, make_backend(backend, ctx, problem), problem.limits, suite="public",
                        quiet=as_json)
     view = clock_view(record, ctx.clock())
     report = report.with_clock(record["id"], view.elapsed_s, view.budget_s)
@@ -287,7 +287,7 @@ def submit(ctx: Context, directory: Path | None, as_json: bool, yes: bool, force
         submission = load_submission(workspace)
     except SubmissionError as exc:
         fail(str(exc))
-    engine = make_backend(backend, ctx)
+    engine = make_backend(backend, ctx, problem)
     public_line, failing = "not checked (--force)", []
     if not force:
         try:

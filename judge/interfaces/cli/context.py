@@ -107,15 +107,35 @@ def limits_for(problem: Problem, timeout: float | None, memory: str | None) -> L
         fail(str(exc))
 
 
-def make_backend(name: str, ctx: Context) -> Backend:
+def make_backend(name: str, ctx: Context, problem: Problem | None = None, *, keep: int = 1, early: bool = False,
+                 labels: dict[str, str] | None = None) -> Backend:
+    """The backend called ``name``. For Docker and a known ``problem`` it uses warm spares (unless
+    ``JUDGE_POOL=off``): it takes a spare when one waits and keeps ``keep`` for the next runs (``early``:
+    as soon as one is taken, for batches; otherwise after the run, so the spare's imports do not slow it)."""
     from judge.backends import get_backend
 
+    if name == "docker":
+        from judge.backends.pool import WarmDockerBackend, enabled
+
+        if problem is not None and enabled():
+            return WarmDockerBackend(labels=labels, preload=problem.preload, keep=keep, early=early)
+        from judge.backends.docker import DockerBackend
+
+        return DockerBackend(labels=labels)
     backend = get_backend(name)
     if name == "local":
         from judge.backends.local import WARNING
 
         ctx.err.print(f"[yellow]warning:[/] {WARNING}")
     return backend
+
+
+def leave_one_spare(backend: Backend, limits: Limits) -> None:
+    """After a batch or a validation: remove the spares it kept beyond the one the next call will use."""
+    from judge.backends.pool import WarmDockerBackend
+
+    if isinstance(backend, WarmDockerBackend):
+        backend.trim(limits, keep=1)
 
 
 @contextmanager

@@ -22,6 +22,7 @@ from judge.interfaces.cli.context import (
     exit_code_for,
     fail,
     json_option,
+    leave_one_spare,
     limits_for,
     make_backend,
     pass_ctx,
@@ -75,7 +76,8 @@ def grade(ctx: Context, problem_name: str, paths: tuple[Path, ...], as_json: boo
         finally:
             runner.close()
     else:
-        report = run_grade(ctx, problem, paths[0], make_backend(backend, ctx), limits, suite=suite, quiet=as_json)
+        report = run_grade(ctx, problem, paths[0], make_backend(backend, ctx, problem), limits, suite=suite,
+                           quiet=as_json)
     emit(ctx, report, as_json)
     sys.exit(exit_code_for(report.status))
 
@@ -121,10 +123,11 @@ def run_batch_cli(ctx: Context, problem: Problem, paths: list[Path], limits: Lim
         capacity = check_workers(ctx, runner)
         workers = jobs or max(BROKER_MIN_JOBS, 2 * capacity)
     elif backend_name == "docker":
-        from judge.backends.docker import LABEL, DockerBackend, api_client
+        from judge.backends.docker import LABEL, api_client
 
         run_id = secrets.token_hex(6)
-        backend = DockerBackend(labels={f"{LABEL}.batch": run_id})
+        backend = make_backend(backend_name, ctx, problem, keep=workers, early=True,
+                               labels={f"{LABEL}.batch": run_id})
         stop_running = docker_stopper(api_client, f"{LABEL}.batch", run_id)
     else:
         backend = make_backend(backend_name, ctx)
@@ -137,6 +140,8 @@ def run_batch_cli(ctx: Context, problem: Problem, paths: list[Path], limits: Lim
     finally:
         if runner is not None:
             runner.close()
+        else:
+            leave_one_spare(backend, limits)
     if as_json:
         click.echo(json.dumps(result.summary, indent=2))
     else:

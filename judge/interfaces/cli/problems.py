@@ -17,6 +17,7 @@ from judge.interfaces.cli.context import (
     exit_code_for,
     fail,
     json_option,
+    leave_one_spare,
     make_backend,
     pass_ctx,
 )
@@ -91,7 +92,14 @@ def validate_cli(ctx: Context, target: str | None, all_problems: bool, mutants: 
     from judge.backends import SandboxUnavailable
     from judge.problems.catalog import ProblemError, discover, load_problem
     from judge.render.progress import LineProgress
-    from judge.services.validate import SCHEMA_VERSION, Validation, broken, overall_status, validate_problem
+    from judge.services.validate import (
+        SCHEMA_VERSION,
+        WORKERS,
+        Validation,
+        broken,
+        overall_status,
+        validate_problem,
+    )
 
     if mutants < 0:
         fail("--mutants must be 0 or more")
@@ -118,19 +126,23 @@ def validate_cli(ctx: Context, target: str | None, all_problems: bool, mutants: 
             fail(f"no such folder: {target}; pass a problem's folder or its slug (see `judge list`)")
         else:
             targets.append(ctx.problem(target))
-    engine = make_backend(backend, ctx)
     err = ctx.err
+    # Docker: a backend per problem, since its warm spares import that problem's libraries.
+    shared = None if backend == "docker" else make_backend(backend, ctx)
     results: list[Validation] = []
     for item in targets:
         if isinstance(item, Validation):
             results.append(item)
             continue
+        engine = shared or make_backend(backend, ctx, item, keep=WORKERS, early=True)
         try:
             results.append(validate_problem(item, engine, mutants=mutants, seed=seed,
                                             min_score=min_mutation_score, write_signatures=write_signatures,
                                             progress=None if as_json else LineProgress(err, item.slug)))
         except SandboxUnavailable as exc:
             fail(f"the judge could not grade: {exc}", EXIT_JUDGE)
+        finally:
+            leave_one_spare(engine, item.limits)
     if as_json:
         document = {"schema_version": SCHEMA_VERSION, "ok": all(v.ok for v in results),
                     "problems": [v.to_dict() for v in results]}

@@ -116,7 +116,7 @@ def sandbox_status(ctx: Context, as_json: bool) -> None:
 @sandbox.command("prune")
 @pass_ctx
 def sandbox_prune(ctx: Context) -> None:
-    """Remove leftover ml-judge containers and sandbox images of older versions."""
+    """Remove leftover ml-judge containers (warm spares included) and sandbox images of older versions."""
     from judge.backends import SandboxUnavailable
     from judge.backends.docker import api_client
     from judge.backends.image import prune
