@@ -25,6 +25,21 @@ SESSION = os.environ.setdefault("JUDGE_SESSION", f"tests-{os.getpid()}-{uuid.uui
 os.environ.setdefault("JUDGE_POOL", "off")
 
 
+class FakeClock:
+    """A clock the test moves by hand (``clock.now += 60``): no test waits for real time to pass."""
+
+    def __init__(self, now: float = 1_800_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
 def _unavailable(reason: str) -> None:
     if IN_CI:
         pytest.fail(f"{reason} (CI=true: Docker, browser and Redis tests must run, not skip)")

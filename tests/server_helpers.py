@@ -10,20 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, FakeClock
 
 PROBLEMS = FIXTURES / "problems"
 BUILTIN = Path(__file__).resolve().parents[1] / "problems"
-
-
-class FakeClock:
-    """The server's clock, moved by the test."""
-
-    def __init__(self, now: float = 1_800_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @dataclass

@@ -20,13 +20,7 @@ from judge.services.attempts import (
 from judge.store.files import atomic_write
 from judge.store.index import AttemptLocked, Store
 
-
-class FakeClock:
-    def __init__(self, now: float = 1_700_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
+from .conftest import FakeClock
 
 
 def test_start_creates_workspace_and_signed_record(tmp_path: Path, tiny_problem: Problem) -> None:
@@ -74,7 +68,7 @@ def test_copied_workspace_keeps_the_original_clock(tmp_path: Path, tiny_problem:
     import shutil
 
     store = Store(tmp_path / "home")
-    start(store, tiny_problem, tmp_path / "ws", FakeClock())
+    start(store, tiny_problem, tmp_path / "ws", FakeClock(1_700_000_000.0))
     shutil.copytree(tmp_path / "ws", tmp_path / "copy")
     record, warnings = load_for_workspace(store, tmp_path / "copy")
     assert record["started_at"] == 1_700_000_000.0

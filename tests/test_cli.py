@@ -18,24 +18,11 @@ from click.testing import CliRunner, Result
 
 from judge.interfaces.cli import Context, cli
 
-from .conftest import TINY
+from .conftest import TINY, FakeClock
 
 PROBLEMS = str(TINY.parent)
 REFERENCE = (TINY / "reference" / "solution.py").read_text()
 WRONG = REFERENCE.replace("return a + b", "return a - b")
-
-
-class FakeClock:
-    def __init__(self, now: float = 1_800_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
 
 
 @pytest.fixture
