@@ -225,6 +225,9 @@ def test_an_interview_in_the_browser(server: tuple[str, str, Path], browser: Any
     ada = page.locator("tr", has_text="Ada Lovelace")
     assert ada.locator("td").nth(1).inner_text() == "6/6"
     assert page.locator("tr", has_text="Bob Babbage").locator("td.heat.none").count() >= 1
+    # The teaching issue's diagnosis shows per attempt: Bob's failures are the known mistake's.
+    assert "Subtracted instead of added" in page.locator("tr", has_text="Bob Babbage").inner_text()
+    assert "Subtracted instead of added" not in ada.inner_text()
     assert "Near-identical submissions" in page.inner_text(".banner.pairs")
     assert "Bob Babbage" in page.inner_text(".banner.pairs") and "Cy Copier" in page.inner_text(".banner.pairs")
     page.locator("th button", has_text="Score").click()  # the sort works: highest first

@@ -99,7 +99,9 @@ def results_board(session: Session, interviewer: Interviewer, problem: str, star
         row = base.to_dict()
         row["requirements"] = {}
         row["notes"] = []
+        row["diagnosis"] = []
         if report is not None:
+            row["diagnosis"] = [{"title": d.title, "match": d.match} for d in report.diagnosis]
             for req, _passed, _total, earned, req_points in report.by_requirement():
                 row["requirements"][req] = earned
                 points[req] = max(points.get(req, 0), req_points)
