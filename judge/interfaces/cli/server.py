@@ -57,7 +57,7 @@ def serve(click_ctx: click.Context, host: str, port: int, database: str | None, 
 
     \b
     judge serve init            create the database, print an interviewer token
-    judge serve                 serve on 127.0.0.1:8000 (GET /health, OpenAPI at /docs)
+    judge serve                 serve on 127.0.0.1:8000 (GET /health, OpenAPI schema at /openapi.json)
     """
     if click_ctx.invoked_subcommand is not None:
         return

@@ -185,6 +185,10 @@ def create_app(settings: Settings, *, executor: Executor | None = None,
                      "the session token `judge start --server URL --invite CODE` receives for a one-time "
                      "invitation code. Every error is `{\"error\": \"...\"}`."),
         lifespan=lifespan,
+        # The schema at /openapi.json is the API's documentation. FastAPI's /docs and /redoc pages load their
+        # scripts from a CDN, and nothing the judge serves may make a request outside it.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.judge = st
     app.add_middleware(BodyLimit, upload_bytes=settings.max_upload_bytes, body_bytes=settings.max_body_bytes)
