@@ -188,11 +188,16 @@ def make_collection(client, name, chunks, embeddings):
     return col
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def spec_collection(client, corpus):
-    """A collection of documents.json built by the tests (not by the candidate), for R4 tests."""
+    """A collection of documents.json built by the tests (not by the candidate), for R4 and R6 tests.
+
+    Built afresh for each test (the embeddings are cached, so this is cheap): a collection kept for the whole
+    session was seen empty in a late test on a heavily loaded grader, failing a correct retrieve."""
     chunks, embeddings = corpus
-    return make_collection(client, "hidden-spec-corpus", chunks, embeddings)
+    col = make_collection(client, "hidden-spec-corpus", chunks, embeddings)
+    assert col.count() == len(chunks), f"the tests' own collection holds {col.count()} of {len(chunks)} chunks"
+    return col
 
 
 @pytest.fixture(scope="session")
