@@ -21,10 +21,10 @@ from judge.render.text import plain_text
 from judge.services.validate import validate_problem
 
 from . import test_cli
-from .conftest import TINY
-from .test_cli import FakeClock, start_tiny
+from .conftest import TINY, FakeClock
+from .test_cli import start_tiny
 
-clock, run = test_cli.clock, test_cli.run  # the candidate-loop fixtures of test_cli
+run = test_cli.run  # the candidate-loop fixture of test_cli (`clock` comes from conftest)
 
 SUBTRACTS = (TINY / "known_mistakes" / "subtracts.py").read_text()
 REFERENCE = (TINY / "reference" / "solution.py").read_text()
