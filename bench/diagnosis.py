@@ -275,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
         full = Counter(r["full"] for r in loo)
         held = Counter(r["loo"] for r in loo)
         pairs = Counter(c.result for c, _ in cases if c.kind == "pair")
-        pairs_twins = Counter(outcome(sorted(up_to_twins(c.named, signatures)), up_to_twins(c.truth, signatures))
+        pairs_twins = Counter(outcome(sorted(up_to_twins(list(c.named), signatures)), up_to_twins(c.truth, signatures))
                               for c, _ in cases if c.kind == "pair" and c.verdict == Verdict.FAILED.value)
         known = Counter(c.result for c, _ in cases if c.kind == "buggy" and c.truth)
         unknown = Counter(c.result for c, _ in cases if c.kind == "buggy" and not c.truth)
@@ -310,15 +310,15 @@ def main(argv: list[str] | None = None) -> int:
                  share(totals["known"], ("right", "wrong", "nothing", "not caught"), sum(totals["known"].values())),
                  share(totals["unknown"], ("nothing", "wrong", "not caught"), sum(totals["unknown"].values()))))
     widths = [max(len(r[i]) for r in (head, *rows)) for i in range(len(head))]
-    for r in (head, *rows):
-        print(" | ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)))
+    for cells in (head, *rows):
+        print(" | ".join(cell.ljust(w) for cell, w in zip(cells, widths, strict=True)))
     print("\n".join(["", *twin_lines]))
     print(f"\nThreshold (committed: {THRESHOLD}): the same failing tests diagnosed again at other thresholds")
-    for t, loo, known, unknown in sweep(signatures_by_problem, cases_by_problem, (0.5, 0.6, 0.7, 0.8, 0.9)):
-        print(f"  {t:.1f}  left-out mistakes: {share(loo, ('nothing', 'wrong'), sum(loo.values()))}   "
+    for t, loo_at, known_at, unknown_at in sweep(signatures_by_problem, cases_by_problem, (0.5, 0.6, 0.7, 0.8, 0.9)):
+        print(f"  {t:.1f}  left-out mistakes: {share(loo_at, ('nothing', 'wrong'), sum(loo_at.values()))}   "
               "buggy, known bug: "
-              f"{share(known, ('right', 'wrong', 'nothing'), sum(known.values()))}   buggy, unknown bug: "
-              f"{share(unknown, ('nothing', 'wrong'), sum(unknown.values()))}")
+              f"{share(known_at, ('right', 'wrong', 'nothing'), sum(known_at.values()))}   buggy, unknown bug: "
+              f"{share(unknown_at, ('nothing', 'wrong'), sum(unknown_at.values()))}")
     if args.json:
         args.json.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     return 1 if failures else 0

@@ -9,7 +9,8 @@ docs/scaling.md) and real `judge worker` processes, then measures:
   differences;
 - **throughput**: a batch of N data-cleaning submissions (distinct files) through ``run_batch`` with the
   in-process executor (2 at once) and through the queue with 1, 2 and 3 worker processes (each
-  concurrency 1; the sender keeps 8 jobs in flight), graded per minute.
+  concurrency 1; the sender keeps 8 jobs in flight), graded per minute; all cold (``JUDGE_POOL=off``), then
+  the in-process executor and 2 workers again with warm spares (``JUDGE_POOL=on``).
 
 Prints a table and writes bench/results/queue.json (figures, samples, machine). Figures only: nothing is
 asserted. Needs Docker, the sandbox image and redis-server.
@@ -71,13 +72,14 @@ def start_redis(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
 class Workers:
     """``count`` `judge worker` processes (concurrency 1 each), each in its own process group."""
 
-    def __init__(self, broker: str, count: int, log_dir: Path) -> None:
+    def __init__(self, broker: str, count: int, log_dir: Path, pool: str = "off") -> None:
         self.procs = []
         for i in range(count):
-            log = (log_dir / f"worker-{count}-{i}.log").open("wb")
+            log = (log_dir / f"worker-{count}-{pool}-{i}.log").open("wb")
             self.procs.append(subprocess.Popen(
                 [sys.executable, "-m", "judge", "worker", "--broker", broker, "--concurrency", "1",
-                 "--loglevel", "WARNING"], stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
+                 "--loglevel", "WARNING"], stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                env={**os.environ, "JUDGE_POOL": pool}))
         from judge.execution.queue import QueueRunner
 
         runner = QueueRunner(broker)
@@ -139,6 +141,7 @@ def throughput(broker: str, count: int, runs: int, tmp: Path, log_dir: Path) -> 
     """Submissions per minute for ``count`` data-cleaning submissions: in-process (2 at once), queue with
     1, 2, 3 workers."""
     from judge.backends.docker import DockerBackend
+    from judge.backends.pool import WarmDockerBackend
     from judge.execution.queue import QueueRunner
     from judge.problems.catalog import find_problem
     from judge.services.batch import run_batch
@@ -163,21 +166,29 @@ def throughput(broker: str, count: int, runs: int, tmp: Path, log_dir: Path) -> 
                 return Measurement(measured.seconds, ok=False, detail=f"{len(graded)} of {count} passed")
         return measured
 
-    rows: list[dict[str, Any]] = []
-    local = [batch(DockerBackend(), 2) for _ in range(runs)]
-    rows.append({"what": "in-process executor, 2 at once", "seconds": seconds_of(local),
-                 "per_minute": summarize([count * 60 / m.seconds for m in local if m.ok])})
-    for n in (1, 2, 3):
-        workers = Workers(broker, n, log_dir)
+    def row(what: str, measured: list[Measurement]) -> dict[str, Any]:
+        return {"what": what, "seconds": seconds_of(measured),
+                "per_minute": summarize([count * 60 / m.seconds for m in measured if m.ok])}
+
+    rows = [row("in-process executor, 2 at once", [batch(DockerBackend(), 2) for _ in range(runs)])]
+    warm = WarmDockerBackend(preload=problem.preload, keep=2, early=True)
+    try:
+        batch(warm, 2)  # warm-up: leaves the spares the first measured batch takes, as a previous batch would
+        rows.append(row("in-process executor, 2 at once, warm spares", [batch(warm, 2) for _ in range(runs)]))
+    finally:
+        warm.trim(problem.limits, keep=0)
+    for n, pool in ((1, "off"), (2, "off"), (3, "off"), (2, "on")):
+        workers = Workers(broker, n, log_dir, pool)
         runner = QueueRunner(broker)
         try:
-            batch(runner, 8)  # warm-up: each worker's first job makes its Docker client
+            batch(runner, 8)  # warm-up: each worker's first job makes its Docker client (and its spares)
             measured = [batch(runner, 8) for _ in range(runs)]
         finally:
             runner.close()
             workers.stop()
-        rows.append({"what": f"queue, {n} worker process(es)", "seconds": seconds_of(measured),
-                     "per_minute": summarize([count * 60 / m.seconds for m in measured if m.ok])})
+        rows.append(row(f"queue, {n} worker process(es)" + (", warm spares" if pool == "on" else ""), measured))
+    if pool_leftovers := WarmDockerBackend(preload=problem.preload, keep=0).trim(problem.limits, keep=0):
+        print(f"[bench.queue] removed {pool_leftovers} spare(s) the workers left", file=sys.stderr)
     return {"problem": problem.slug, "submissions": count, "rows": rows}
 
 
@@ -200,6 +211,7 @@ def main(argv: list[str] | None = None) -> int:
         tmp = Path(tmp_name)
         (tmp / "redis").mkdir()
         os.environ["JUDGE_HOME"] = str(tmp / "home")
+        os.environ["JUDGE_POOL"] = "off"  # cold everywhere, but in the rows that say "warm spares"
         redis, broker = start_redis(tmp / "redis")
         try:
             print(f"[bench.queue] overhead: feature-engineering x {args.runs} (+{args.warmup} warm-up)",
@@ -210,7 +222,8 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             redis.send_signal(signal.SIGTERM)
             redis.wait(timeout=60)
-    result = {"kind": "ml-judge queue benchmark", "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    result: dict[str, Any] = {
+              "kind": "ml-judge queue benchmark", "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
               "command": "python -m bench.queue " + " ".join(argv if argv is not None else sys.argv[1:]),
               "machine": {**machine.describe(), "load_before": before, "load_after": machine.load_average()},
               "overhead": over, "throughput": through}
@@ -222,8 +235,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"queue, 1 idle worker        {fmt(over['queue'])}")
     print(f"queue - in-process (paired) {fmt(over['queue_minus_in_process'])}")
     print(f"\n== Throughput, {through['submissions']} x {through['problem']} (median (min-max))")
-    for row in through["rows"]:
-        print(f"{row['what']:<34} {fmt(row['seconds'], 2)} s   {fmt(row['per_minute'], 1)} graded/min")
+    rows: list[dict[str, Any]] = through["rows"]
+    for row in rows:
+        print(f"{row['what']:<46} {fmt(row['seconds'], 2)} s   {fmt(row['per_minute'], 1)} graded/min")
     print(f"\nload average {before} -> {result['machine']['load_after']}; written to {args.output}")
     return 0
 

@@ -20,7 +20,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -551,17 +551,37 @@ def pool_batch(bench: Bench, cold_env: dict[str, str], warm_env: dict[str, str])
     def side(env: dict[str, str]) -> Callable[[], Measurement]:
         def run() -> Measurement:
             out = bench.tmp / "pool-batch-out" / f"run-{next(counter)}"
-            return run_timed(bench.judge_cmd("grade", "--problem", problem_arg(problem), *folders, "--jobs", "2",
-                                             "--out", str(out)), env=env)
+            before = machine_busy_s()
+            measured = run_timed(bench.judge_cmd("grade", "--problem", problem_arg(problem), *folders, "--jobs",
+                                                 "2", "--out", str(out)), env=env)
+            return replace(measured, parts={"machine_cpu_s": machine_busy_s() - before})
         return run
 
     bench.progress(f"pool: batch of {count} x {problem.slug} --jobs 2, cold and warm x {bench.settings.runs} runs")
     runs = interleave({"cold": side(cold_env), "warm": side(warm_env)}, bench.settings.runs, bench.settings.warmup)
     rates = {n: summarize([count * 60.0 / m.seconds for m in ms if m.ok and m.seconds > 0]) for n, ms in runs.items()}
-    return {"problem": problem.slug, "submissions": count, "jobs": 2,
+    cpu = {n: summarize([m.parts["machine_cpu_s"] / count for m in ms if m.ok and m.parts]) for n, ms in runs.items()}
+    cores = os.cpu_count() or 1
+    return {"problem": problem.slug, "submissions": count, "jobs": 2, "cores": cores,
             "cold_s": seconds_of(runs["cold"]), "warm_s": seconds_of(runs["warm"]),
             "cold_per_minute": rates["cold"], "warm_per_minute": rates["warm"],
+            "cold_cpu_per_submission_s": cpu["cold"], "warm_cpu_per_submission_s": cpu["warm"],
+            # If every core were busy all the time, this many per minute: the most any scheduling could give.
+            "cold_cpu_bound_per_minute": per_minute_bound(cores, median_of(cpu["cold"])),
+            "warm_cpu_bound_per_minute": per_minute_bound(cores, median_of(cpu["warm"])),
             "speedup": ratio(median_of(rates["warm"]), median_of(rates["cold"]))}
+
+
+def machine_busy_s() -> float:
+    """CPU seconds this machine has spent busy (all cores, every process and container: /proc/stat's user,
+    nice, system, irq, softirq and steal) since boot."""
+    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def per_minute_bound(cores: int, cpu_per_submission: float | None) -> float | None:
+    return None if not cpu_per_submission else cores * 60.0 / cpu_per_submission
 
 
 def peak_mib(measurements: list[Measurement]) -> dict[str, Any] | None:

@@ -32,6 +32,10 @@ def plain(summary: Mapping[str, Any] | None) -> str:
     return f"{summary['median']:.1f} ({summary['min']:.1f}-{summary['max']:.1f})"
 
 
+def one_decimal(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
 def number(summary: Mapping[str, Any] | None) -> str:
     """Just the median, three decimals."""
     if not summary or summary.get("median") is None:
@@ -161,9 +165,13 @@ def render_pool(section: Mapping[str, Any]) -> str:
          "bare pytest s"], parts)
     b = section.get("batch") or {}
     if b:
-        batch_rows = [[side, seconds(b[f"{side}_s"], 2), plain(b[f"{side}_per_minute"])] for side in ("cold", "warm")]
+        batch_rows = [[side, seconds(b[f"{side}_s"], 2), plain(b[f"{side}_per_minute"]),
+                       seconds(b.get(f"{side}_cpu_per_submission_s")),
+                       one_decimal(b.get(f"{side}_cpu_bound_per_minute"))]
+                      for side in ("cold", "warm")]
         text += "\n\n" + grid([f"{b['submissions']} x {b['problem']}, --jobs {b['jobs']}", "seconds",
-                                "graded per minute"], batch_rows)
+                                "graded per minute", "machine CPU s per submission",
+                                f"CPU-bound ceiling per minute ({b.get('cores', '?')} cores)"], batch_rows)
         text += f"\nwarm / cold throughput: {times(b.get('speedup'))}"
     for p in section["problems"]:
         if p.get("unsettled_spares"):

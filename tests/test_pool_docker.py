@@ -8,6 +8,7 @@ Every spare a test starts is consumed or removed by it; tests/conftest.py checks
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import os
@@ -16,6 +17,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +38,9 @@ from judge.backends.pool import (
     start_spare,
     waiting,
 )
-from judge.grading import Submission, grade, prepare
+from judge.execution.executor import Executor, Task
+from judge.execution.queue import JOB_FORMAT, WorkerSetup, execute_job, record_run
+from judge.grading import Submission, finish, grade, prepare
 from judge.model.limits import Limits
 from judge.model.report import Verdict
 from judge.problems.catalog import Problem
@@ -272,11 +276,13 @@ def test_judge_grade_leaves_one_spare_and_the_next_call_takes_it(docker_image: s
     try:
         done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, done.stderr[-2000:]
+        assert json.loads(done.stdout)["sandbox"]["warm"] is False, "the report says the first run was cold"
         first = spares_of(api, key)
         assert len(first) == 1, "the call left one spare"
         done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, done.stderr[-2000:]
         assert json.loads(done.stdout)["verdict"] == "passed"
+        assert json.loads(done.stdout)["sandbox"]["warm"] is True, "and the second warm"
         assert not exists(api, first[0]), "the second call took it"
         assert len(spares_of(api, key)) == 1, "and left its own"
         off = subprocess.run(command, env={**env, "JUDGE_POOL": "off"}, capture_output=True, text=True, timeout=300)
@@ -297,3 +303,53 @@ def test_trim_leaves_one_spare_for_the_next_call_and_none_for_other_limits(backe
     other = backend.start(shorter)
     assert backend.trim(limits, keep=1) == 2
     assert sum(exists(api, s) for s in kept) == 1 and wait_gone(api, other)
+
+
+def test_one_backend_keeps_spares_warmed_for_each_problem_it_grades(docker_image: str,
+                                                                     tiny_problem: Problem) -> None:
+    """The server's case: one executor on one warm backend, submissions of several problems. Each job's own
+    preloads pick the spare, so the second submission of each problem is warm and never takes the other's."""
+    plain, with_json = tiny_problem, replace(tiny_problem, preload=("json",))
+    limits = limits_of(tiny_problem)
+    backend = WarmDockerBackend(image=docker_image, keep=1)
+    executor = Executor(backend)
+    try:
+        reports = [executor.grade(Task(key=str(i), problem=problem, submission=Submission.from_source(REFERENCE),
+                                       limits=limits))
+                   for i, problem in enumerate([plain, with_json, plain, with_json])]
+        assert [r.verdict for r in reports] == [Verdict.PASSED] * 4, [r.detail for r in reports]
+        assert [r.sandbox["warm"] for r in reports] == [False, False, True, True]
+        api = api_client()
+        for problem in (plain, with_json):
+            key, _ = backend.key(api, limits, problem.preload)
+            assert len(spares_of(api, key)) == 1, "each problem keeps its own spare"
+    finally:
+        assert backend.trim(limits, keep=0) == 2
+
+
+def test_a_worker_runs_its_next_job_on_a_spare_it_kept(docker_image: str, tiny_problem: Problem,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """`judge worker`: a job carries its problem's preloads; the worker keeps spares warmed for them, and the
+    stored result says the run was warm. (Through Redis and Celery: tests/test_queue_redis.py.)"""
+    monkeypatch.setenv("JUDGE_POOL", "on")
+    worker = WorkerSetup(name="w1", image=docker_image, image_present=True, concurrency=1,
+                         visibility_timeout_s=600.0, url="redis://127.0.0.1:1/0")
+    limits = limits_of(tiny_problem)
+    api = api_client()
+    key, image_id = WarmDockerBackend(image=docker_image, preload=("json",)).key(api, limits)
+    try:
+        runs = []
+        for job in ("job-1", "job-2"):
+            prepared = prepare(tiny_problem, Submission.from_source(REFERENCE), limits=limits)
+            record = execute_job(job, base64.b64encode(prepared.bundle).decode(), limits.to_dict(), docker_image,
+                                 JOB_FORMAT, worker, ["json"])
+            run = record_run(record)
+            report = finish(prepared, run, {"backend": "docker"})
+            assert report.verdict is Verdict.PASSED, report.detail
+            runs.append(run.warm)
+        assert runs == [False, True]
+        spares = api.containers(filters={"label": [f"{KEY_LABEL}={key}"]})
+        assert len(spares) == 1 and spares[0]["Labels"].get(f"{LABEL}.worker") == "w1"
+        assert f"{LABEL}.job" not in spares[0]["Labels"], "a spare outlives its job: it carries no job's label"
+    finally:
+        discard(api, key, image_id, keep=0)

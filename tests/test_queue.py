@@ -11,7 +11,17 @@ import sys
 import pytest
 
 from judge.backends import SandboxRun
-from judge.execution.queue import BrokerError, check_url, record_run, redact, refused_record, run_record
+from judge.execution.queue import (
+    JOB_FORMAT,
+    BrokerError,
+    WorkerSetup,
+    check_url,
+    execute_job,
+    record_run,
+    redact,
+    refused_record,
+    run_record,
+)
 from judge.grading import finish, prepare
 from judge.model.outcomes import Verdict
 from judge.model.submission import Submission
@@ -40,6 +50,17 @@ def test_a_run_survives_the_record_round_trip() -> None:
     run = SandboxRun(stdout=b"\x00{\"a\": 1}\n\xff", exit_code=137, oom_killed=True, timed_out=False,
                      output_overflow=True, duration_s=1.5, diagnostics="why")
     assert record_run(run_record(run, "w1")) == run
+    warm = SandboxRun(stdout=b"{}", warm=True)
+    assert record_run(run_record(warm, "w1")) == warm, "a run on a worker's warm spare says so"
+
+
+@pytest.mark.parametrize("preload", [["os; rm -rf /"], ["../x"], [1], ["m"] * 65])
+def test_a_job_with_a_malformed_preload_is_refused_not_run(preload: list[object]) -> None:
+    worker = WorkerSetup(name="w1", image="img", image_present=True, concurrency=1, visibility_timeout_s=600.0,
+                         url="redis://127.0.0.1:1/0")
+    record = execute_job("j", base64.b64encode(b"x").decode(), {}, "img", JOB_FORMAT, worker,
+                         preload)  # type: ignore[arg-type]
+    assert record_run(record).refused.startswith("worker w1 received a malformed job")
 
 
 @pytest.mark.parametrize("change", [{"stdout": "not base64!"}, {"exit_code": "0"}, {"duration_s": "soon"}])

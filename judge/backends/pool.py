@@ -204,32 +204,36 @@ class WarmDockerBackend(DockerBackend):
 
     def __init__(self, image: str | None = None, labels: dict[str, str] | None = None, *,
                  preload: Sequence[str] = (), keep: int = 1, early: bool = False,
-                 idle_s: float | None = None) -> None:
+                 idle_s: float | None = None, spare_labels: dict[str, str] | None = None) -> None:
         super().__init__(image=image, labels=labels)
         self.preload = tuple(preload)
+        # A spare outlives the run that started it, so it carries no per-run label (say, a worker's job id).
+        self._spare_labels = dict(labels or {}) if spare_labels is None else dict(spare_labels)
         self.keep = max(0, keep)
         self.early = early
         self.idle_s = idle_seconds() if idle_s is None else idle_s
         self._lock = threading.RLock()
         self._image_id: str | None = None
-        self._used: set[Limits] = set()  # the limits of spares this backend started: trim() finds them
+        self._used: set[tuple[Limits, tuple[str, ...]]] = set()  # what this backend's spares were for: trim()
         self.warm_runs = 0
         self.cold_runs = 0
         self.timings: dict[str, float] = {}
 
-    def key(self, api: Any, limits: Limits) -> tuple[str, str]:
-        """(spare key, image id) for a run under ``limits``."""
+    def key(self, api: Any, limits: Limits, preload: Sequence[str] | None = None) -> tuple[str, str]:
+        """(spare key, image id) for a run under ``limits`` that wants ``preload`` (default: this backend's)."""
         if self._image_id is None:
             self._image_id = self.ensure_image(api)
-        return spare_key(self._image_id, limits, self.runtime(limits), self.preload), self._image_id
+        wanted = self.preload if preload is None else preload
+        return spare_key(self._image_id, limits, self.runtime(limits), wanted), self._image_id
 
-    def run(self, bundle: bytes, limits: Limits) -> SandboxRun:
+    def run(self, bundle: bytes, limits: Limits, preload: Sequence[str] | None = None) -> SandboxRun:
         from docker.errors import DockerException
 
+        wanted = self.preload if preload is None else tuple(preload)
         api = api_client()
         began = time.monotonic()
         try:
-            key, image_id = self.key(api, limits)
+            key, image_id = self.key(api, limits, wanted)
             reap_once(api)
             container_id = claim(api, key, image_id)
         except DockerException as exc:
@@ -237,7 +241,7 @@ class WarmDockerBackend(DockerBackend):
                                      ENGINE_FIX) from exc
         claimed = time.monotonic()
         if self.early:
-            self.refill(limits)
+            self.refill(limits, wanted)
         run = None if container_id is None else run_on_spare(api, container_id, self.runtime(limits), bundle, limits)
         if run is None:
             run = super().run(bundle, limits)
@@ -246,32 +250,35 @@ class WarmDockerBackend(DockerBackend):
             self.cold_runs += not run.warm
         ran = time.monotonic()
         if not self.early:
-            self.refill(limits)
+            self.refill(limits, wanted)
         # Where a run's time went on the host's side, for the benchmarks (the last run of this thread's).
         self.timings = {"claim_s": claimed - began, "refill_s": time.monotonic() - ran}
         return run
 
-    def start(self, limits: Limits) -> str:
-        """Start one spare for runs under ``limits`` now; returns its id (raises the SDK's errors)."""
+    def start(self, limits: Limits, preload: Sequence[str] | None = None) -> str:
+        """Start one spare for runs under ``limits`` (warmed with ``preload``, default this backend's) now;
+        returns its id (raises the SDK's errors)."""
+        wanted = self.preload if preload is None else tuple(preload)
         api = api_client()
-        key, _ = self.key(api, limits)
+        key, _ = self.key(api, limits, wanted)
         with self._lock:
-            self._used.add(limits)
-        return start_spare(api, self.image, key, limits, self.runtime(limits), self.preload, self.idle_s,
-                           self._labels)
+            self._used.add((limits, wanted))
+        return start_spare(api, self.image, key, limits, self.runtime(limits), wanted, self.idle_s,
+                           self._spare_labels)
 
-    def refill(self, limits: Limits) -> int:
+    def refill(self, limits: Limits, preload: Sequence[str] | None = None) -> int:
         """Start spares until ``keep`` of this key wait; returns how many were started. Never raises: a spare
         that cannot start costs a cold run later, nothing else."""
         from docker.errors import DockerException
 
+        wanted = self.preload if preload is None else tuple(preload)
         started = 0
         try:
             api = api_client()
-            key, image_id = self.key(api, limits)
+            key, image_id = self.key(api, limits, wanted)
             with self._lock:  # one thread of this process tops up at a time
                 for _ in range(self.keep - len(waiting(api, key, image_id))):
-                    self.start(limits)
+                    self.start(limits, wanted)
                     started += 1
         except (DockerException, SandboxUnavailable, OSError):
             pass
@@ -286,9 +293,9 @@ class WarmDockerBackend(DockerBackend):
         removed = 0
         try:
             api = api_client()
-            for used in {limits, *self._used}:
-                key, image_id = self.key(api, used)
-                removed += discard(api, key, image_id, keep if used == limits else 0)
+            for used, preload in {(limits, self.preload), *self._used}:
+                key, image_id = self.key(api, used, preload)
+                removed += discard(api, key, image_id, keep if (used, preload) == (limits, self.preload) else 0)
         except (DockerException, SandboxUnavailable, OSError):
             pass
         return removed

@@ -38,13 +38,14 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from judge.backends import SandboxRun, SandboxUnavailable
 from judge.model.limits import LimitError, Limits
+from judge.problems.catalog import MODULE as MODULE_NAME
 
 if TYPE_CHECKING:
     from judge.grading import Job
@@ -192,7 +193,7 @@ def run_record(run: SandboxRun, worker: str) -> dict[str, Any]:
     return {"format": JOB_FORMAT, "worker": worker, "stdout": base64.b64encode(run.stdout).decode("ascii"),
             "exit_code": run.exit_code, "oom_killed": run.oom_killed, "timed_out": run.timed_out,
             "output_overflow": run.output_overflow, "duration_s": run.duration_s,
-            "diagnostics": run.diagnostics, "refused": run.refused}
+            "diagnostics": run.diagnostics, "refused": run.refused, "warm": run.warm}
 
 
 def refused_record(worker: str, why: str) -> dict[str, Any]:
@@ -211,7 +212,8 @@ def record_run(record: dict[str, Any]) -> SandboxRun:
                           timed_out=record.get("timed_out") is True,
                           output_overflow=record.get("output_overflow") is True,
                           duration_s=float(record.get("duration_s") or 0.0),
-                          diagnostics=str(record.get("diagnostics") or ""), refused=str(record.get("refused") or ""))
+                          diagnostics=str(record.get("diagnostics") or ""), refused=str(record.get("refused") or ""),
+                          warm=record.get("warm") is True)
     except (ValueError, TypeError, binascii.Error):
         return SandboxRun(stdout=b"", exit_code=None,
                           refused=f"the result from worker {record.get('worker', '?')} is malformed")
@@ -303,9 +305,13 @@ def _store(results: Results, job: str, record: dict[str, Any], within_s: float) 
 
 
 def execute_job(job: str, bundle: str, limits: dict[str, Any], image: str, job_format: int,
-                worker: WorkerSetup) -> dict[str, Any]:
-    """Run one job in a Docker sandbox on this host; the record to store. Never raises."""
+                worker: WorkerSetup, preload: Sequence[str] = ()) -> dict[str, Any]:
+    """Run one job in a Docker sandbox on this host; the record to store. Never raises. With the warm pool on
+    (``JUDGE_POOL``), it takes a spare warmed with ``preload`` when one waits, and keeps ``concurrency``
+    spares of what it ran for the next jobs (started as soon as one is taken: a worker's next job comes at
+    once)."""
     from judge.backends.docker import GRACE_S, LABEL, DockerBackend
+    from judge.backends.pool import WarmDockerBackend, enabled
 
     if job_format != JOB_FORMAT:
         return refused_record(worker.name, f"worker {worker.name} reads jobs of format {JOB_FORMAT}, this one is "
@@ -319,13 +325,22 @@ def execute_job(job: str, bundle: str, limits: dict[str, Any], image: str, job_f
     try:
         run_limits = Limits(**limits)
         payload = base64.b64decode(bundle, validate=True)
+        wanted = tuple(str(m) for m in preload)
+        if len(wanted) > 64 or not all(MODULE_NAME.fullmatch(m) for m in wanted):
+            raise ValueError("preload is not a list of module names")
     except (TypeError, LimitError, ValueError, binascii.Error) as exc:
         return refused_record(worker.name, f"worker {worker.name} received a malformed job ({exc})")
     if run_limits.timeout_s + GRACE_S > worker.visibility_timeout_s:
         log.warning("job %s may run %g s, longer than the visibility timeout (%g s): another worker may start it "
                     "too (its result is stored once); raise --visibility-timeout", job,
                     run_limits.timeout_s + GRACE_S, worker.visibility_timeout_s)
-    backend = DockerBackend(image=worker.image, labels={f"{LABEL}.job": job, f"{LABEL}.worker-pid": str(os.getpid())})
+    labels = {f"{LABEL}.job": job, f"{LABEL}.worker-pid": str(os.getpid())}
+    backend: DockerBackend
+    if enabled():
+        backend = WarmDockerBackend(image=worker.image, labels=labels, preload=wanted, keep=worker.concurrency,
+                                    early=True, spare_labels={f"{LABEL}.worker": worker.name})
+    else:
+        backend = DockerBackend(image=worker.image, labels=labels)
     try:
         run = backend.run(payload, run_limits)
     except SandboxUnavailable as exc:
@@ -336,7 +351,8 @@ def execute_job(job: str, bundle: str, limits: dict[str, Any], image: str, job_f
     return run_record(run, worker.name)
 
 
-def _run_job(task: Any, job: str, bundle: str, limits: dict[str, Any], image: str, job_format: int) -> None:
+def _run_job(task: Any, job: str, bundle: str, limits: dict[str, Any], image: str, job_format: int,
+             preload: Sequence[str] = ()) -> None:
     """The Celery task (bound): run a job once, store its result once."""
     worker = _worker
     url = str(task.app.conf.broker_url)
@@ -357,7 +373,7 @@ def _run_job(task: Any, job: str, bundle: str, limits: dict[str, Any], image: st
         record = refused_record(name, "this process is not a `judge worker`; start workers with `judge worker`")
     else:
         log.info("job %s: run %d of at most %d", job, starts, MAX_ATTEMPTS)
-        record = execute_job(job, bundle, limits, image, job_format, worker)
+        record = execute_job(job, bundle, limits, image, job_format, worker, preload)
     _store(results, job, record, 60.0 if worker is None else worker.visibility_timeout_s / 2)
 
 
@@ -493,7 +509,7 @@ class QueueRunner:
         return self._image
 
     def __call__(self, job: Job) -> SandboxRun:
-        return self.run(job.bundle, job.limits)
+        return self.run(job.bundle, job.limits, preload=job.preload)
 
     def runtime(self, limits: Limits) -> dict[str, Any]:
         from judge.backends.docker import DockerBackend
@@ -505,14 +521,15 @@ class QueueRunner:
 
         return DockerBackend(image=self.image).describe()
 
-    def run(self, bundle: bytes, limits: Limits) -> SandboxRun:
-        """Send one job and wait for its result. ``SandboxUnavailable`` when the broker stays unreachable."""
+    def run(self, bundle: bytes, limits: Limits, preload: Sequence[str] = ()) -> SandboxRun:
+        """Send one job and wait for its result. ``SandboxUnavailable`` when the broker stays unreachable.
+        ``preload`` (the problem's declared imports) lets the worker run it on a spare warmed for it."""
         job = uuid.uuid4().hex
         cancelled = threading.Event()
         with self._lock:
             self._waiting[job] = cancelled
         try:
-            self._send(job, bundle, limits)
+            self._send(job, bundle, limits, preload)
             return self._wait(job, cancelled)
         finally:
             with self._lock:
@@ -544,9 +561,11 @@ class QueueRunner:
 
         yield failed
 
-    def _send(self, job: str, bundle: bytes, limits: Limits) -> None:
-        kwargs = {"job": job, "bundle": base64.b64encode(bundle).decode("ascii"), "limits": limits.to_dict(),
-                  "image": self.image, "job_format": JOB_FORMAT}
+    def _send(self, job: str, bundle: bytes, limits: Limits, preload: Sequence[str]) -> None:
+        kwargs: dict[str, Any] = {"job": job, "bundle": base64.b64encode(bundle).decode("ascii"),
+                                  "limits": limits.to_dict(), "image": self.image, "job_format": JOB_FORMAT}
+        if preload:  # sent only when there is one, so a worker of the previous version still reads the job
+            kwargs["preload"] = list(preload)
         with self._riding_out("sending a job") as failed:
             while True:
                 try:

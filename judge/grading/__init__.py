@@ -51,6 +51,8 @@ def finish(job: Job, run: SandboxRun | None, sandbox: dict[str, Any],
     else:
         outcome = interpret(run, list(job.specs), job.nonce)
         verdict, tests, detail, warnings = outcome.verdict, outcome.tests, outcome.detail, outcome.warnings
+        if not run.refused and sandbox.get("backend") == "docker":
+            sandbox = {**sandbox, "warm": run.warm}  # a warm spare, or a container started for this run
     return Report(
         problem=job.problem,
         title=job.title,

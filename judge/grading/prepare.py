@@ -107,6 +107,7 @@ class Job:
     started: float = 0.0
     book: MistakeBook | None = None
     requirement_titles: tuple[tuple[str, str], ...] = ()
+    preload: tuple[str, ...] = ()  # the problem's declared imports: a warm spare for this job has them loaded
 
 
 def prepare(problem: Problem, submission: Submission, *, suite: str = "hidden", limits: Limits | None = None,
@@ -133,4 +134,5 @@ def prepare(problem: Problem, submission: Submission, *, suite: str = "hidden", 
         started=started,
         book=mistake_book(problem) if suite == "hidden" else None,
         requirement_titles=tuple(requirement_titles(problem).items()),
+        preload=tuple(problem.preload),
     )

@@ -115,6 +115,14 @@ def limit_facts(limits: dict[str, Any]) -> list[tuple[str, str]]:
     return facts
 
 
+def container_text(box: dict[str, Any]) -> str:
+    """How the container was started: a warm spare (its libraries imported before the submission came) or
+    a fresh one for this run."""
+    if box.get("warm"):
+        return "warm spare (started ahead, libraries imported before the submission arrived; used once)"
+    return "fresh (started for this run)"
+
+
 def sandbox_facts(report: Report) -> list[tuple[str, str]]:
     """Where and how the submission ran, as (label, value) pairs."""
     box = report.sandbox
@@ -123,6 +131,8 @@ def sandbox_facts(report: Report) -> list[tuple[str, str]]:
         facts.append(("image", clean_text(box["image"])))
     if box.get("isolation"):
         facts.append(("isolation", clean_text(box["isolation"])))
+    if "warm" in box:
+        facts.append(("container", container_text(box)))
     facts.append(("grading time", f"{report.grading_s:.1f} s"))
     if report.submission_sha256:
         facts.append(("submission sha256", clean_text(report.submission_sha256)))

@@ -41,7 +41,9 @@ def summary(report: Report) -> Text:
     help_line = help_text(None if report.hints is None else report.hints_taken, report.verdict is Verdict.PASSED)
     if help_line:
         line.append(f"Help  {help_line}\n")
-    line.append(f"Graded in {report.grading_s:.1f} s ({report.sandbox.get('backend', '?')} sandbox)")
+    warm = report.sandbox.get("warm")
+    start = "" if warm is None else ", warm spare" if warm else ", fresh container"
+    line.append(f"Graded in {report.grading_s:.1f} s ({report.sandbox.get('backend', '?')} sandbox{start})")
     return line
 
 

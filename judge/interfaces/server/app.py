@@ -20,6 +20,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
+from judge.backends import Backend
 from judge.execution.executor import Executor
 from judge.grading.integrity import MAX_SOURCE_BYTES
 from judge.interfaces.server import errors
@@ -139,15 +140,27 @@ async def _plain_error(send: Any, status: int, message: str) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+def server_backend(settings: Settings) -> Backend:
+    """Where the server grades in-process. Docker with the warm pool on (``JUDGE_POOL``): each problem graded
+    keeps one spare warmed with its own preloads, started after a run, so the next submission of that problem
+    starts warm (an unused spare exits after ``JUDGE_POOL_IDLE_S``)."""
+    from judge.backends import get_backend
+
+    if settings.backend == "docker":
+        from judge.backends.pool import WarmDockerBackend, enabled
+
+        if enabled():
+            return WarmDockerBackend(keep=1)
+    return get_backend(settings.backend)
+
+
 def create_app(settings: Settings, *, executor: Executor | None = None,
                clock: Callable[[], float] = time.time) -> FastAPI:
     """The `judge serve` application. ``executor`` grades (default: in-process, on the settings' backend);
     a job queue plugs in as its ``runner``. ``clock`` is the server's clock (tests inject one)."""
-    from judge.backends import get_backend
-
     db = Database(settings.database_url)
     if executor is None:
-        executor = Executor(get_backend(settings.backend), workers=settings.workers)
+        executor = Executor(server_backend(settings), workers=settings.workers)
     st: ServerState
 
     def lookup(slug: str) -> Problem:

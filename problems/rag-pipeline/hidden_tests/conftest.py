@@ -5,10 +5,14 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
+import base64
 import builtins
+import hashlib
+import json
 import pickle
 import resource
 import signal
+import sys
 import time
 import zlib
 
@@ -140,12 +144,60 @@ def model():
     return load_model()
 
 
-class EmbeddingCache:
-    """Real-model embeddings by text, computed once."""
+CORPUS_VECTORS = Path(__file__).with_name("corpus_vectors.json")
 
-    def __init__(self, model):
+
+def text_key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def read_corpus_vectors(path: Path = CORPUS_VECTORS) -> dict[str, np.ndarray]:
+    """The real model's vectors of the spec chunks, recorded once by ``write_corpus_vectors`` (sha256 of the
+    text -> float32 vector). Empty when the file is missing or unreadable: everything is embedded live."""
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        return {key: np.frombuffer(base64.b64decode(value), dtype="<f4").copy()
+                for key, value in stored["vectors"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def write_corpus_vectors(data_dir: Path, path: Path = CORPUS_VECTORS) -> int:
+    """Record the real model's vectors of ``spec_chunks(documents.json)`` (authoring: run in the sandbox
+    image whenever documents.json, the chunking spec or the model changes; see authoring.md)."""
+    sys.path.insert(0, str(data_dir))
+    from solution import load_documents, load_model
+
+    texts = list(dict.fromkeys(c["text"] for c in spec_chunks(load_documents(data_dir / "documents.json"))))
+    vectors = np.asarray(load_model().encode(texts, convert_to_numpy=True, show_progress_bar=False), "<f4")
+    document = {"model": "all-MiniLM-L6-v2", "dim": DIM, "note": "written by conftest.write_corpus_vectors",
+                "vectors": {text_key(t): base64.b64encode(v.tobytes()).decode("ascii")
+                            for t, v in zip(texts, vectors, strict=True)}}
+    path.write_text(json.dumps(document, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    return len(texts)
+
+
+class EmbeddingCache:
+    """Real-model embeddings by text, computed once. Starts with the recorded vectors of the spec chunks
+    (embedding the corpus was a fifth of the suite's time), but only after checking that this model
+    reproduces a recorded vector: a different model or build means everything is embedded live."""
+
+    def __init__(self, model, recorded: dict[str, np.ndarray] | None = None):
         self.model = model
         self.vectors: dict[str, np.ndarray] = {}
+        self.recorded = recorded or {}
+
+    def use_recorded(self, texts) -> None:
+        """Take the recorded vectors of ``texts`` if the live model agrees with them on the first one."""
+        known = [t for t in dict.fromkeys(texts) if text_key(t) in self.recorded and t not in self.vectors]
+        if not known:
+            return
+        live = np.asarray(self.model.encode([known[0]], convert_to_numpy=True, show_progress_bar=False),
+                          np.float32)[0]
+        recorded = self.recorded[text_key(known[0])]
+        self.vectors[known[0]] = live
+        if recorded.shape == live.shape and np.allclose(recorded, live, atol=1e-5):
+            self.vectors.update((t, self.recorded[text_key(t)]) for t in known[1:])
 
     def __call__(self, texts):
         missing = [t for t in dict.fromkeys(texts) if t not in self.vectors]
@@ -157,14 +209,16 @@ class EmbeddingCache:
 
 @pytest.fixture(scope="session")
 def embed(model):
-    return EmbeddingCache(model)
+    return EmbeddingCache(model, read_corpus_vectors())
 
 
 @pytest.fixture(scope="session")
 def corpus(documents, embed):
     """Spec chunks of documents.json (60 words, overlap 15) and their real-model embeddings."""
     chunks = spec_chunks(documents)
-    return chunks, embed([c["text"] for c in chunks])
+    texts = [c["text"] for c in chunks]
+    embed.use_recorded(texts)
+    return chunks, embed(texts)
 
 
 @pytest.fixture(scope="session")
