@@ -400,3 +400,25 @@ def test_the_server_grades_a_remote_submission_on_the_workers(
         assert [(r["score"], r["max_score"]) for r in rows_] == [(6, 6)]
     graded_by_workers = set(redis_keys(broker_url, KEY + "result:*")) - before
     assert len(graded_by_workers) == 1, "the hidden run went through the queue, once"
+
+
+def test_a_warm_worker_takes_the_spare_it_kept_and_the_report_says_so(
+        docker_image: str, broker_url: str, tiny_problem: Problem, docker_api: Any,
+        start_workers: Callable[..., list[Worker]]) -> None:
+    """With the warm pool on, a `judge worker` keeps a spare warmed with the job's preloads (sent with the job),
+    so its next job of that problem runs warm; the stored result carries that to the sender's report."""
+    from judge.backends.pool import WarmDockerBackend, discard
+    from judge.grading import grade
+    from judge.model.submission import Submission
+
+    start_workers(broker_url, 1, env={"JUDGE_POOL": "on"})
+    runner = QueueRunner(broker_url)
+    runner.preload = ("json",)
+    key, image_id = WarmDockerBackend(image=docker_image, preload=("json",)).key(docker_api, tiny_problem.limits)
+    try:
+        reports = [grade(tiny_problem, Submission.from_source(REFERENCE), runner) for _ in range(2)]
+        assert [r.score for r in reports] == [6, 6], [r.detail for r in reports]
+        assert [r.sandbox.get("warm") for r in reports] == [False, True]
+    finally:
+        runner.close()
+        discard(docker_api, key, image_id, keep=0)
