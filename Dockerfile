@@ -27,6 +27,7 @@ ENV PATH=/opt/venv/bin:/usr/local/bin:/usr/bin:/bin \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 \
+    OMP_WAIT_POLICY=PASSIVE \
     LANG=C.UTF-8
 # The unprivileged user the tests run as; its home is on the scratch tmpfs created per run.
 # Written directly rather than with useradd, which a minimal Debian base does not have.
