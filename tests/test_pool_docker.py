@@ -356,3 +356,54 @@ def test_a_worker_runs_its_next_job_on_a_spare_it_kept(docker_image: str, tiny_p
         assert f"{LABEL}.job" not in spares[0]["Labels"], "a spare outlives its job: it carries no job's label"
     finally:
         discard(api, key, image_id, keep=0)
+
+
+def test_keep_warm_replaces_a_spare_that_expired_for_a_problem_graded_recently(
+        docker_image: str, tiny_problem: Problem) -> None:
+    """The server's keeper: a problem graded in the last ``within_s`` seconds gets its spare back after the
+    spare expired idle (removed here, as expiry would); one not graded in that window gets none."""
+    api = api_client()
+    limits = limits_of(tiny_problem)
+    backend = WarmDockerBackend(image=docker_image, preload=("json",), keep=1)
+    key, image_id = backend.key(api, limits)
+    stop = threading.Event()
+    try:
+        report = grade(tiny_problem, Submission.from_source(REFERENCE), backend, limits=limits)
+        assert report.verdict is Verdict.PASSED, report.detail
+        assert discard(api, key, image_id, keep=0) == 1, "the run left a spare; it 'expires' here"
+        backend.keep_warm(stop, every_s=0.2, within_s=600.0)
+        deadline = time.monotonic() + GONE_WITHIN_S
+        while not waiting(api, key, image_id):
+            assert time.monotonic() < deadline, "the keeper did not replace the spare"
+            time.sleep(0.2)
+        stop.set()
+        assert backend.top_up(within_s=0.0) == 0, "nothing was graded in the last 0 s: nothing to keep"
+    finally:
+        stop.set()
+        backend.trim(limits, keep=0)
+
+
+def test_the_server_grades_warm_and_keeps_its_spares_while_it_runs(
+        docker_image: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`judge serve` (in-process, Docker, pool on): the second submission of a problem runs on the spare the
+    first left, and the keeper thread lives exactly as long as the server."""
+    from .server_helpers import running_server
+
+    monkeypatch.setenv("JUDGE_POOL", "on")
+    monkeypatch.setenv("JUDGE_IMAGE", docker_image)
+    with running_server(f"sqlite:///{tmp_path / 'server.sqlite'}", backend="docker") as server:
+        backend = server.app.state.judge.grader.executor.backend
+        assert isinstance(backend, WarmDockerBackend)
+        assert any(t.name == "judge-keep-warm" and t.is_alive() for t in threading.enumerate())
+        try:
+            for name in ("Ada", "Grace"):
+                token = server.start(server.invite(name=name)["code"])["token"]
+                view = server.wait(token, server.submit(token, REFERENCE).json()["id"])
+                assert view["state"] == "graded" and view["report"]["percent"] == 100, view
+            assert (backend.cold_runs, backend.warm_runs) == (1, 1)
+        finally:
+            backend.trim(server.app.state.judge.problem("tiny-add").limits, keep=0)
+    deadline = time.monotonic() + 10
+    while any(t.name == "judge-keep-warm" for t in threading.enumerate()):
+        assert time.monotonic() < deadline, "the keeper outlived the server"
+        time.sleep(0.05)

@@ -55,6 +55,8 @@ CLAIMED_PREFIX = "ml-judge-claimed-"
 IDLE_S = 300.0  # an unused spare's harness exits after this long (JUDGE_POOL_IDLE_S overrides)
 CLAIM_MARGIN_S = 15.0  # a spare this close to its expiry is left to expire, never claimed
 POOL_ENV = "JUDGE_POOL"  # "off" (or 0, no, false) turns warm spares off
+KEEPER_EVERY_S = 30.0  # keep_warm(): how often a long-running process tops up its spares
+KEEPER_WITHIN_S = 1800.0  # ... for the problems it graded in this window
 OFF = ("0", "off", "no", "false")
 
 
@@ -217,6 +219,7 @@ class WarmDockerBackend(DockerBackend):
         self._used: set[tuple[Limits, tuple[str, ...]]] = set()  # what this backend's spares were for: trim()
         self.warm_runs = 0
         self.cold_runs = 0
+        self._last_run: dict[tuple[Limits, tuple[str, ...]], float] = {}  # what ran, when: for keep_warm()
         self.timings: dict[str, float] = {}
 
     def key(self, api: Any, limits: Limits, preload: Sequence[str] | None = None) -> tuple[str, str]:
@@ -248,6 +251,7 @@ class WarmDockerBackend(DockerBackend):
         with self._lock:
             self.warm_runs += run.warm
             self.cold_runs += not run.warm
+            self._last_run[(limits, wanted)] = time.monotonic()
         ran = time.monotonic()
         if not self.early:
             self.refill(limits, wanted)
@@ -283,6 +287,29 @@ class WarmDockerBackend(DockerBackend):
         except (DockerException, SandboxUnavailable, OSError):
             pass
         return started
+
+    def top_up(self, within_s: float) -> int:
+        """Start spares for everything this backend ran in the last ``within_s`` seconds, up to ``keep`` each
+        (a spare that expired idle is replaced); returns how many were started. Never raises."""
+        now = time.monotonic()
+        with self._lock:
+            recent = [key for key, at in self._last_run.items() if now - at <= within_s]
+        return sum(self.refill(limits, preload) for limits, preload in recent)
+
+    def keep_warm(self, stop: threading.Event, every_s: float = KEEPER_EVERY_S,
+                  within_s: float = KEEPER_WITHIN_S) -> threading.Thread:
+        """For a long-running process (the server): a daemon thread that, every ``every_s`` until ``stop`` is
+        set, tops up the spares of what ran in the last ``within_s`` seconds. So the next submission of a
+        problem graded recently starts warm even after its spare expired idle; a problem nobody submitted
+        for ``within_s`` keeps no spare (its last one expires after ``idle_s``)."""
+
+        def loop() -> None:
+            while not stop.wait(every_s):
+                self.top_up(within_s)
+
+        thread = threading.Thread(target=loop, name="judge-keep-warm", daemon=True)
+        thread.start()
+        return thread
 
     def trim(self, limits: Limits, keep: int = 1) -> int:
         """Remove the waiting spares this backend ran or kept: all but ``keep`` of those for ``limits`` (a

@@ -21,6 +21,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from judge.backends import Backend
+from judge.backends.pool import WarmDockerBackend
 from judge.execution.executor import Executor
 from judge.grading.integrity import MAX_SOURCE_BYTES
 from judge.interfaces.server import errors
@@ -142,12 +143,12 @@ async def _plain_error(send: Any, status: int, message: str) -> None:
 
 def server_backend(settings: Settings) -> Backend:
     """Where the server grades in-process. Docker with the warm pool on (``JUDGE_POOL``): each problem graded
-    keeps one spare warmed with its own preloads, started after a run, so the next submission of that problem
-    starts warm (an unused spare exits after ``JUDGE_POOL_IDLE_S``)."""
+    keeps one spare warmed with its own preloads, started after a run and replaced when it expires idle for
+    as long as the problem was graded in the last 30 minutes (``keep_warm``, started by the lifespan)."""
     from judge.backends import get_backend
 
     if settings.backend == "docker":
-        from judge.backends.pool import WarmDockerBackend, enabled
+        from judge.backends.pool import enabled
 
         if enabled():
             return WarmDockerBackend(keep=1)
@@ -181,12 +182,16 @@ def create_app(settings: Settings, *, executor: Executor | None = None,
         if not any(isinstance(f, RedactSecrets) for f in access.filters):
             access.addFilter(RedactSecrets())
         grader.start()
+        stop_keeping = threading.Event()
+        if isinstance(executor.backend, WarmDockerBackend):
+            executor.backend.keep_warm(stop_keeping)
         await run_in_threadpool(grader.resume)
         st.ready.set()
         try:
             yield
         finally:
             st.ready.clear()
+            stop_keeping.set()
             await run_in_threadpool(grader.stop)
             db.dispose()
 
