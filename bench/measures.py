@@ -228,8 +228,8 @@ class TimedBackend:
     def describe(self) -> dict[str, Any]:
         return self.inner.describe()
 
-    def run(self, bundle: bytes, limits: Limits) -> SandboxRun:
-        run = self.inner.run(bundle, limits)
+    def run(self, bundle: bytes, limits: Limits, preload: Sequence[str] | None = None) -> SandboxRun:
+        run = self.inner.run(bundle, limits, preload)
         self.last = {"sandbox_s": run.duration_s}
         try:
             document = json.loads(run.stdout.strip().splitlines()[-1])
@@ -324,3 +324,15 @@ def imports_only(image: str, modules: Sequence[str], cpus: float, memory_bytes: 
     return run_timed(["docker", "run", "--rm", "--network", "none", "--cpus", f"{cpus:g}", "--memory",
                       str(memory_bytes), *BENCH_LABELS, image, "python", "-c",
                       "import " + ", ".join(modules or ["sys"])])
+
+
+def submission_folders(root: Path, reference: str, count: int) -> list[Path]:
+    """``count`` batch submissions under ``root`` (candidate-01, ...), each the reference with its own
+    trailing comment: a distinct file each, so no cache keyed on the submission's hash can skip a run."""
+    folders = []
+    for k in range(1, count + 1):
+        folder = root / f"candidate-{k:02d}"
+        folder.mkdir(parents=True)
+        (folder / "solution.py").write_text(f"{reference}\n# benchmark submission {k}\n", encoding="utf-8")
+        folders.append(folder)
+    return folders

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import machine
+from bench.measures import submission_folders
 from bench.stats import Measurement, interleave, paired, seconds_of, summarize
 from judge.store.files import atomic_write
 
@@ -148,11 +149,7 @@ def throughput(broker: str, count: int, runs: int, tmp: Path, log_dir: Path) -> 
     from judge.services.intake import discover
 
     problem = find_problem("data-cleaning")
-    reference = problem.reference_path.read_text()
-    for k in range(count):
-        folder = tmp / "in" / f"candidate-{k:02d}"
-        folder.mkdir(parents=True)
-        (folder / "solution.py").write_text(f"{reference}\n# benchmark submission {k}\n")
+    submission_folders(tmp / "in", problem.reference_path.read_text(encoding="utf-8"), count)
     entries = discover([tmp / "in"])
     counter = iter(range(10**6))
 

@@ -39,6 +39,7 @@ from bench.measures import (
     run_timed,
     spare_memory_bytes,
     stage_for_bare_pytest,
+    submission_folders,
     wait_idle,
 )
 from bench.stats import Measurement, interleave, median_of, paired, ratio, seconds_of, summarize, target
@@ -352,14 +353,8 @@ def section_batch(bench: Bench) -> dict[str, Any]:
     name = bench.settings.batch_problem or ("tiny-add" if bench.settings.quick else "data-cleaning")
     problem = load_problem(TINY) if name == "tiny-add" else find_problem(name)
     count = bench.settings.batch_size
-    folders: list[str] = []
     reference = problem.reference_path.read_text(encoding="utf-8")
-    for k in range(1, count + 1):
-        folder = bench.tmp / "batch" / f"candidate-{k:02d}"
-        folder.mkdir(parents=True)
-        # A distinct file each, so no cache keyed on the submission's hash can skip a grading run.
-        (folder / "solution.py").write_text(f"{reference}\n# benchmark submission {k}\n", encoding="utf-8")
-        folders.append(str(folder))
+    folders = [str(f) for f in submission_folders(bench.tmp / "batch", reference, count)]
     counter = iter(range(10**6))
 
     def batch(n: int, submissions: list[str]) -> Callable[[], Measurement]:
@@ -540,12 +535,7 @@ def pool_batch(bench: Bench, cold_env: dict[str, str], warm_env: dict[str, str])
     problem = load_problem(TINY) if name == "tiny-add" else find_problem(name)
     count = 4 if bench.settings.quick else bench.settings.pool_batch_size
     reference = problem.reference_path.read_text(encoding="utf-8")
-    folders: list[str] = []
-    for k in range(1, count + 1):
-        folder = bench.tmp / "pool-batch" / f"candidate-{k:02d}"
-        folder.mkdir(parents=True)
-        (folder / "solution.py").write_text(f"{reference}\n# benchmark submission {k}\n", encoding="utf-8")
-        folders.append(str(folder))
+    folders = [str(f) for f in submission_folders(bench.tmp / "pool-batch", reference, count)]
     counter = iter(range(10**6))
 
     def side(env: dict[str, str]) -> Callable[[], Measurement]:

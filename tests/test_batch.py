@@ -15,6 +15,7 @@ import struct
 import tarfile
 import threading
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -241,7 +242,7 @@ class ScriptedBackend:
     def describe(self) -> dict[str, Any]:
         return self.inner.describe()
 
-    def run(self, bundle: bytes, limits: Limits) -> SandboxRun:
+    def run(self, bundle: bytes, limits: Limits, preload: Sequence[str] | None = None) -> SandboxRun:
         with self.lock:
             self.runs += 1
             n = self.runs
@@ -406,7 +407,7 @@ class BlockingBackend(ScriptedBackend):
         self.stopped = threading.Event()
         self.first_started = threading.Event()
 
-    def run(self, bundle: bytes, limits: Limits) -> SandboxRun:
+    def run(self, bundle: bytes, limits: Limits, preload: Sequence[str] | None = None) -> SandboxRun:
         with self.lock:
             self.runs += 1
             n = self.runs

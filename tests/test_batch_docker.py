@@ -18,6 +18,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -137,11 +138,11 @@ class InterruptOnRun:
     def describe(self) -> dict[str, Any]:
         return self.inner.describe()
 
-    def run(self, bundle: bytes, limits: Limits) -> SandboxRun:
+    def run(self, bundle: bytes, limits: Limits, preload: Sequence[str] | None = None) -> SandboxRun:
         self.calls += 1
         if self.calls == self.n:
             raise KeyboardInterrupt
-        return self.inner.run(bundle, limits)
+        return self.inner.run(bundle, limits, preload)
 
 
 def test_ctrl_c_on_the_fourth_run_keeps_finished_reports_and_kills_the_rest(

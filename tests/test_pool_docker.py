@@ -84,6 +84,12 @@ def backend(docker_image: str, tiny_problem: Problem) -> Iterator[WarmDockerBack
     made.trim(limits_of(tiny_problem), keep=0)
 
 
+def declares(problem: Problem, backend: WarmDockerBackend) -> Problem:
+    """``problem`` declaring the preloads ``backend`` was made for, as a real problem's jobs do (a job brings
+    its problem's preloads to the backend)."""
+    return replace(problem, preload=backend.preload)
+
+
 def key_of(backend: WarmDockerBackend, limits: Limits) -> tuple[str, str]:
     return backend.key(api_client(), limits)
 
@@ -94,13 +100,13 @@ def test_the_next_run_takes_the_spare_left_by_the_previous_one_and_each_spare_se
     limits = limits_of(tiny_problem)
     backend.keep = 1
     key, _ = key_of(backend, limits)
-    first = grade(tiny_problem, Submission.from_source(REFERENCE), backend, limits=limits)
+    first = grade(declares(tiny_problem, backend), Submission.from_source(REFERENCE), backend, limits=limits)
     assert first.verdict is Verdict.PASSED, first.detail
     assert (backend.warm_runs, backend.cold_runs) == (0, 1), "no spare existed: the first run is cold"
     left = spares_of(api, key)
     assert len(left) == 1, "a run leaves one spare for the next"
 
-    second = grade(tiny_problem, Submission.from_source(REFERENCE), backend, limits=limits)
+    second = grade(declares(tiny_problem, backend), Submission.from_source(REFERENCE), backend, limits=limits)
     assert second.verdict is Verdict.PASSED and second.score == second.max_score, second.detail
     assert (backend.warm_runs, backend.cold_runs) == (1, 1), "the second run used the spare"
     assert not exists(api, left[0]), "a spare is removed after its one run"
@@ -166,7 +172,7 @@ def test_an_idle_spare_expires_by_itself_and_is_never_claimed_close_to_expiry(
     key, image_id = key_of(backend, limits)
     assert [c["Id"] for c in waiting(api, key, image_id, now=0.0)] == [spare]
     assert waiting(api, key, image_id) == [], "within the claim margin of its expiry: not offered"
-    report = grade(tiny_problem, Submission.from_source(REFERENCE), backend, limits=limits)
+    report = grade(declares(tiny_problem, backend), Submission.from_source(REFERENCE), backend, limits=limits)
     assert report.verdict is Verdict.PASSED and backend.cold_runs == 1 and backend.warm_runs == 0
     assert wait_gone(api, spare), "the idle spare's harness exited and the engine removed it"
 
@@ -198,7 +204,7 @@ def test_a_spare_of_another_image_limits_or_preloads_is_never_used(
     assert old_id != image_id
     strays.append(start_spare(api, other_image, key, limits, backend.runtime(limits), ("json",), 300.0))
     try:
-        report = grade(tiny_problem, Submission.from_source(REFERENCE), backend, limits=limits)
+        report = grade(declares(tiny_problem, backend), Submission.from_source(REFERENCE), backend, limits=limits)
         assert report.verdict is Verdict.PASSED, report.detail
         assert (backend.warm_runs, backend.cold_runs) == (0, 1), "no other spare was used"
         assert all(exists(api, s) for s in strays), "and none was claimed"
@@ -215,7 +221,7 @@ def test_a_spare_made_for_other_limits_refuses_the_run_and_grading_falls_back_to
     # Mislabelled on purpose: this run's key, other limits. The harness itself checks and runs nothing.
     spare = start_spare(api, backend.image, key, limits.with_overrides(test_timeout_s=5.0),
                         backend.runtime(limits), ("json",), 300.0)
-    report = grade(tiny_problem, Submission.from_source(REFERENCE), backend, limits=limits)
+    report = grade(declares(tiny_problem, backend), Submission.from_source(REFERENCE), backend, limits=limits)
     assert report.verdict is Verdict.PASSED, report.detail
     assert (backend.warm_runs, backend.cold_runs) == (0, 1)
     assert wait_gone(api, spare)
@@ -229,7 +235,7 @@ def test_a_spare_whose_preload_fails_ends_and_grading_stays_cold(docker_image: s
     try:
         spare = broken.start(limits)
         assert wait_gone(api, spare), "its warm process died at import, so the spare ended at once"
-        report = grade(tiny_problem, Submission.from_source(REFERENCE), broken, limits=limits)
+        report = grade(declares(tiny_problem, broken), Submission.from_source(REFERENCE), broken, limits=limits)
         assert report.verdict is Verdict.PASSED, report.detail
         assert broken.cold_runs == 1 and broken.warm_runs == 0
     finally:
@@ -252,7 +258,7 @@ def test_a_spare_that_dies_after_its_claim_falls_back_to_cold(backend: WarmDocke
         return claimed
 
     monkeypatch.setattr(pool_module, "claim", claim_then_kill)
-    report = grade(tiny_problem, Submission.from_source(REFERENCE), backend, limits=limits)
+    report = grade(declares(tiny_problem, backend), Submission.from_source(REFERENCE), backend, limits=limits)
     assert report.verdict is Verdict.PASSED, report.detail
     assert (backend.warm_runs, backend.cold_runs) == (0, 1)
 
@@ -368,7 +374,7 @@ def test_keep_warm_replaces_a_spare_that_expired_for_a_problem_graded_recently(
     key, image_id = backend.key(api, limits)
     stop = threading.Event()
     try:
-        report = grade(tiny_problem, Submission.from_source(REFERENCE), backend, limits=limits)
+        report = grade(declares(tiny_problem, backend), Submission.from_source(REFERENCE), backend, limits=limits)
         assert report.verdict is Verdict.PASSED, report.detail
         assert discard(api, key, image_id, keep=0) == 1, "the run left a spare; it 'expires' here"
         backend.keep_warm(stop, every_s=0.2, within_s=600.0)

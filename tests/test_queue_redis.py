@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -413,10 +414,10 @@ def test_a_warm_worker_takes_the_spare_it_kept_and_the_report_says_so(
 
     start_workers(broker_url, 1, env={"JUDGE_POOL": "on"})
     runner = QueueRunner(broker_url)
-    runner.preload = ("json",)
+    problem = replace(tiny_problem, preload=("json",))
     key, image_id = WarmDockerBackend(image=docker_image, preload=("json",)).key(docker_api, tiny_problem.limits)
     try:
-        reports = [grade(tiny_problem, Submission.from_source(REFERENCE), runner) for _ in range(2)]
+        reports = [grade(problem, Submission.from_source(REFERENCE), runner) for _ in range(2)]
         assert [r.score for r in reports] == [6, 6], [r.detail for r in reports]
         assert [r.sandbox.get("warm") for r in reports] == [False, True]
     finally:

@@ -20,7 +20,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,7 @@ def run_submission(problem: Problem, image: str, text: str, limits: Limits, warm
     backend = WarmDockerBackend(image=image, preload=("json",), keep=0) if warm else DockerBackend(image=image)
     if isinstance(backend, WarmDockerBackend):
         backend.start(limits)
+        problem = replace(problem, preload=backend.preload)  # its jobs bring the preloads the spare has
     started = time.monotonic()
     report = grade(problem, Submission.from_source(text), backend, limits=limits)
     wall = time.monotonic() - started
@@ -138,7 +140,7 @@ def test_wrong_solution_fails(tiny_problem: Problem, docker_image: str) -> None:
 
 def test_syntax_error_is_found_on_the_host_before_any_container(tiny_problem: Problem) -> None:
     class NoContainer(DockerBackend):
-        def run(self, bundle: bytes, limits: Limits) -> Any:
+        def run(self, bundle: bytes, limits: Limits, preload: Sequence[str] | None = None) -> Any:
             raise AssertionError("a container was started for a submission that does not compile")
 
     report = grade(tiny_problem, Submission.from_source(source("syntax_error.py")), NoContainer(image="unused"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -449,7 +450,7 @@ def test_cli_usage_errors(judge_home: Path, monkeypatch: pytest.MonkeyPatch,
 class NoGrading(LocalBackend):
     """A backend that fails the test if anything is graded."""
 
-    def run(self, bundle: bytes, limits: Limits) -> SandboxRun:
+    def run(self, bundle: bytes, limits: Limits, preload: Sequence[str] | None = None) -> SandboxRun:
         raise AssertionError("nothing may be graded when the folder is incomplete")
 
 

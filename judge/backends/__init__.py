@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -49,9 +50,10 @@ class Backend(Protocol):
         limit, threads): the protocol's runtime frame."""
         ...
 
-    def run(self, bundle: bytes, limits: Limits) -> SandboxRun:
+    def run(self, bundle: bytes, limits: Limits, preload: Sequence[str] | None = None) -> SandboxRun:
         """Run the harness on ``bundle`` (the protocol's bundle frame, the same for every backend);
-        raise ``SandboxUnavailable`` if no sandbox can start."""
+        raise ``SandboxUnavailable`` if no sandbox can start. ``preload`` is the job's declared imports: a
+        backend with warm spares runs it on one warmed for them (None: its own default); others ignore it."""
         ...
 
     def describe(self) -> dict[str, Any]:

@@ -363,7 +363,7 @@ class DockerBackend:
                 "judge sandbox build   (or: bash scripts/setup.sh)",
             ) from exc
 
-    def run(self, bundle: bytes, limits: Limits) -> SandboxRun:
+    def run(self, bundle: bytes, limits: Limits, preload: Sequence[str] | None = None) -> SandboxRun:
         from docker.errors import DockerException
 
         api = api_client()

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from judge.backends import SandboxRun
@@ -42,7 +43,7 @@ class LocalBackend:
         return {"backend": self.name, "image": None, "python": sys.executable,
                 "isolation": "none: " + WARNING}
 
-    def run(self, bundle: bytes, limits: Limits) -> SandboxRun:
+    def run(self, bundle: bytes, limits: Limits, preload: Sequence[str] | None = None) -> SandboxRun:
         harness = sandbox_dir() / "harness.py"
         started = time.monotonic()
         with tempfile.TemporaryDirectory(prefix="ml-judge-") as scratch:

@@ -222,17 +222,20 @@ class WarmDockerBackend(DockerBackend):
         self._last_run: dict[tuple[Limits, tuple[str, ...]], float] = {}  # what ran, when: for keep_warm()
         self.timings: dict[str, float] = {}
 
+    def wanted(self, preload: Sequence[str] | None) -> tuple[str, ...]:
+        """The preloads a run asks for: its own, or (None) this backend's."""
+        return self.preload if preload is None else tuple(preload)
+
     def key(self, api: Any, limits: Limits, preload: Sequence[str] | None = None) -> tuple[str, str]:
         """(spare key, image id) for a run under ``limits`` that wants ``preload`` (default: this backend's)."""
         if self._image_id is None:
             self._image_id = self.ensure_image(api)
-        wanted = self.preload if preload is None else preload
-        return spare_key(self._image_id, limits, self.runtime(limits), wanted), self._image_id
+        return spare_key(self._image_id, limits, self.runtime(limits), self.wanted(preload)), self._image_id
 
     def run(self, bundle: bytes, limits: Limits, preload: Sequence[str] | None = None) -> SandboxRun:
         from docker.errors import DockerException
 
-        wanted = self.preload if preload is None else tuple(preload)
+        wanted = self.wanted(preload)
         api = api_client()
         began = time.monotonic()
         try:
@@ -262,7 +265,7 @@ class WarmDockerBackend(DockerBackend):
     def start(self, limits: Limits, preload: Sequence[str] | None = None) -> str:
         """Start one spare for runs under ``limits`` (warmed with ``preload``, default this backend's) now;
         returns its id (raises the SDK's errors)."""
-        wanted = self.preload if preload is None else tuple(preload)
+        wanted = self.wanted(preload)
         api = api_client()
         key, _ = self.key(api, limits, wanted)
         with self._lock:
@@ -275,7 +278,7 @@ class WarmDockerBackend(DockerBackend):
         that cannot start costs a cold run later, nothing else."""
         from docker.errors import DockerException
 
-        wanted = self.preload if preload is None else tuple(preload)
+        wanted = self.wanted(preload)
         started = 0
         try:
             api = api_client()

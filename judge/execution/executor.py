@@ -40,18 +40,6 @@ STOP_RETRY_S = 2.0
 Runner = Callable[[Job], SandboxRun]
 
 
-def default_runner(backend: Backend) -> Runner:
-    """The run step on ``backend``. A warm-spare backend (or the queue, whose workers keep spares) gets each
-    job's own preloads, so one backend serves many problems (the server) with spares warmed for each."""
-    from judge.backends.pool import WarmDockerBackend
-    from judge.execution.queue import QueueRunner
-
-    if isinstance(backend, WarmDockerBackend | QueueRunner):
-        warm = backend
-        return lambda job: warm.run(job.bundle, job.limits, preload=job.preload)
-    return lambda job: backend.run(job.bundle, job.limits)
-
-
 @dataclass(frozen=True)
 class Task:
     """One grading to do: ``key`` names it to the caller (a candidate, a mutant, "reference again")."""
@@ -112,7 +100,7 @@ class Executor:
                  stop_running: Callable[[], None] | None = None) -> None:
         self.backend = backend
         self.workers = max(1, workers)
-        self.runner: Runner = runner or default_runner(backend)
+        self.runner: Runner = runner or (lambda job: backend.run(job.bundle, job.limits, job.preload))
         self.retries = max(0, retries)
         self.stop_running = stop_running
         self._cancel = threading.Event()

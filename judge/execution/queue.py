@@ -498,7 +498,6 @@ class QueueRunner:
         self.results = Results(redis_client(self.url))
         self._lock = threading.Lock()
         self._waiting: dict[str, threading.Event] = {}
-        self.preload: tuple[str, ...] = ()  # for ``run`` calls that name none (one problem's grade())
 
     @property
     def image(self) -> str:
@@ -524,15 +523,13 @@ class QueueRunner:
 
     def run(self, bundle: bytes, limits: Limits, preload: Sequence[str] | None = None) -> SandboxRun:
         """Send one job and wait for its result. ``SandboxUnavailable`` when the broker stays unreachable.
-        ``preload`` (the problem's declared imports; default ``self.preload``) lets the worker run it on a
-        spare warmed for it."""
-        preload = self.preload if preload is None else tuple(preload)
+        ``preload`` (the problem's declared imports) lets the worker run it on a spare warmed for them."""
         job = uuid.uuid4().hex
         cancelled = threading.Event()
         with self._lock:
             self._waiting[job] = cancelled
         try:
-            self._send(job, bundle, limits, preload)
+            self._send(job, bundle, limits, preload or ())
             return self._wait(job, cancelled)
         finally:
             with self._lock:

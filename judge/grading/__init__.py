@@ -94,5 +94,5 @@ def grade(
     open); every other outcome, the judge's internal faults included, is a Report.
     """
     job = prepare(problem, submission, suite=suite, limits=limits, clock=clock())
-    run = None if job.syntax else backend.run(job.bundle, job.limits)
+    run = None if job.syntax else backend.run(job.bundle, job.limits, job.preload)
     return finish(job, run, sandbox_facts(backend, job.limits), clock)

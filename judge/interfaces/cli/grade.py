@@ -70,7 +70,6 @@ def grade(ctx: Context, problem_name: str, paths: tuple[Path, ...], as_json: boo
         fail(f"{paths[0]} does not exist; pass a solution.py file or a folder that holds one")
     if broker:
         runner = connect_or_fail(broker)
-        runner.preload = problem.preload  # the workers run it on a spare warmed for this problem
         check_workers(ctx, runner)
         try:
             report = run_grade(ctx, problem, paths[0], runner, limits, suite=suite, quiet=as_json)
