@@ -21,7 +21,7 @@ from judge.paths import builtin_problems_dir
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 REQUIREMENT = re.compile(r"\*\*(R\d+)\b")
 DIFFICULTIES = ("easy", "medium", "hard")
-KNOWN_KEYS = {"slug", "title", "budget_minutes", "difficulty", "summary", "skills", "limits", "preload"}
+KNOWN_KEYS = {"slug", "title", "budget_minutes", "difficulty", "summary", "skills", "limits", "preload", "topic"}
 MODULE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 REQUIRED_KEYS = ("slug", "title", "budget_minutes")
 
@@ -46,6 +46,8 @@ class Problem:
     extra: dict[str, Any] = field(default_factory=dict)
     # Modules a warm sandbox imports before the submission arrives (judge/backends/pool.py).
     preload: tuple[str, ...] = ()
+    # The subject `judge list` groups problems under ("data wrangling", "ML fundamentals", ...).
+    topic: str = "general"
 
     @property
     def budget_s(self) -> float:
@@ -125,6 +127,9 @@ def load_problem(root: Path, builtin: bool = False) -> Problem:
         raise ProblemError(f"{toml_path}: skills must be a list of strings")
     if not isinstance(meta.get("limits", {}), dict):
         raise ProblemError(f"{toml_path}: limits must be a [limits] table, like [limits] timeout_s = 60")
+    topic = meta.get("topic", "general")
+    if not isinstance(topic, str) or not topic.strip():
+        raise ProblemError(f"{toml_path}: topic must be a non-empty string, like topic = \"ML fundamentals\"")
     preload = meta.get("preload", [])
     if not isinstance(preload, list) or not all(isinstance(m, str) and MODULE.match(m) for m in preload):
         raise ProblemError(f"{toml_path}: preload must be a list of module names, like preload = [\"pandas\"]")
@@ -146,6 +151,7 @@ def load_problem(root: Path, builtin: bool = False) -> Problem:
         root=root,
         builtin=builtin,
         preload=tuple(dict.fromkeys(preload)),
+        topic=topic.strip(),
     )
 
 
