@@ -34,6 +34,7 @@ from sandbox import protocol
 LABEL = "ml-judge"
 GRACE_S = 15.0  # harness start-up, unpacking and clean-up on top of the test time limit
 CANDIDATE_USER = "candidate"
+GRADER_USER = "grader"  # the hidden tests' process: another uid than the candidate's (sandbox/harness.py)
 # The harness starts as root only to drop to the candidate user; these are all the privileges it keeps.
 CAPABILITIES = ["CAP_CHOWN", "CAP_KILL", "CAP_SETGID", "CAP_SETUID"]  # sorted, as the engine reports them
 ENGINE_FIX = (
@@ -305,7 +306,8 @@ class DockerBackend:
         return self._image
 
     def runtime(self, limits: Limits) -> dict[str, Any]:
-        return {protocol.RUN_AS: CANDIDATE_USER, protocol.THREADS: max(1, int(limits.cpus))}
+        return {protocol.RUN_AS: CANDIDATE_USER, protocol.GRADER_AS: GRADER_USER,
+                protocol.THREADS: max(1, int(limits.cpus))}
 
     def describe(self) -> dict[str, Any]:
         return {
