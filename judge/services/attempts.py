@@ -133,6 +133,8 @@ def _fill(problem: Problem, folder: Path, header: str, solution: bool) -> None:
         shutil.rmtree(tests)
     if problem.public_tests_dir.is_dir():
         shutil.copytree(problem.public_tests_dir, tests, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        if problem.doubles_path.is_file():  # the public tests' doubles, importable beside their conftest
+            shutil.copyfile(problem.doubles_path, tests / "doubles.py")
     (folder / "pytest.ini").write_text(PYTEST_INI)
 
 

@@ -64,6 +64,8 @@ def write_public_problem(problem: Problem, target: Path) -> None:
     shutil.copytree(problem.starter_dir, target / "starter", ignore=ignore)
     if problem.public_tests_dir.is_dir():
         shutil.copytree(problem.public_tests_dir, target / "public_tests", ignore=ignore)
+    if problem.doubles_path.is_file():
+        shutil.copyfile(problem.doubles_path, target / "doubles.py")
     (target / "hidden_tests").mkdir()
 
 
