@@ -120,7 +120,8 @@ class JudgePlugin:
 
     def __init__(self) -> None:
         self.current: dict[str, dict[str, Any]] = {}
-        self.import_error = ""
+        self.import_error = ""  # solution.py could not be imported: no test can call it
+        self.lost_reason = ""
         self.lost = False
 
     def pytest_configure(self, config: pytest.Config) -> None:
@@ -134,6 +135,10 @@ class JudgePlugin:
             if "import_error" in hello:
                 self.import_error = str(hello["import_error"])
                 _send({"event": protocol.EVENT_IMPORT_ERROR, "message": _cut(self.import_error, 6000)})
+            elif "gone" in hello:
+                self.import_error = self.lost_reason = str(hello["gone"])
+                self.lost = True
+                _send({"event": protocol.EVENT_RUNNER_LOST, "id": "", "reason": self.lost_reason})
 
     def pytest_collection_modifyitems(self, session: pytest.Session, config: pytest.Config,
                                       items: list[pytest.Item]) -> None:

@@ -64,7 +64,8 @@ class Channel:
         self.hello: dict[str, Any] | None = None
 
     def wait_hello(self, timeout: float) -> dict[str, Any]:
-        """The runner's first message: {"ready": True} or {"import_error": text}."""
+        """The runner's first message: {"ready": True} or {"import_error": text}; {"gone": reason} when the
+        process ended without one (os._exit or a signal during the import: a crash, not an exception)."""
         if self.hello is not None:
             return self.hello
         readable, _, _ = select.select([self.sock], [], [], timeout)
@@ -74,8 +75,10 @@ class Channel:
             return self.hello
         try:
             body, _ = rpc.recv_message(self.sock, 1 << 20)
-        except (EOFError, OSError, rpc.ProtocolError) as exc:
-            body = {"import_error": f"the solution's process ended while importing solution.py ({exc})"}
+        except (EOFError, OSError, rpc.ProtocolError):
+            self.broken = "the solution's process ended while importing solution.py"
+            self.hello = {"gone": self.broken}
+            return self.hello
         if not isinstance(body, dict) or ("ready" not in body and "import_error" not in body):
             body = {"import_error": "the solution's process sent a malformed greeting"}
         self.hello = {"import_error": str(body["import_error"])[:6000]} if "import_error" in body else {"ready": True}

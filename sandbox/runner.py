@@ -19,6 +19,7 @@ import linecache
 import os
 import signal
 import sys
+import tempfile
 import traceback
 from pathlib import Path
 from types import FrameType, TracebackType
@@ -46,6 +47,9 @@ class Runner:
         self.modules: dict[str, Any] = {}
         self.handles: dict[int, Any] = {}
         self._blobs: list[bytes] = []
+        # A call's prints go to a file, as pytest's capture does: the file-size limit bounds them (SIGXFSZ ends
+        # this process, and the verdict says output-limit) instead of memory.
+        self._capture = tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="backslashreplace")
 
     # -- places in the candidate's code ----------------------------------------------------------------
 
@@ -159,27 +163,36 @@ class Runner:
             self._blobs = blobs
             self.answer(request)
 
+    def printed(self) -> str:
+        """The tail of what the last call printed."""
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+        size = self._capture.seek(0, io.SEEK_END)
+        self._capture.seek(max(0, size - OUTPUT_CAP))
+        return self._capture.read()[-OUTPUT_CAP:]
+
     def answer(self, request: dict[str, Any]) -> None:
         op = request.get("op")
-        out = io.StringIO()
-        extra: dict[str, Any] = {}
+        self._capture.seek(0)
+        self._capture.truncate()
+        capture = self._capture
         try:
             deadline = float(request.get("deadline") or 0)
-            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out), self.timer(deadline):
+            with contextlib.redirect_stdout(capture), contextlib.redirect_stderr(capture), self.timer(deadline):
                 value = self.perform(op, request)
-            extra["out"] = out.getvalue()[-OUTPUT_CAP:]
+            out = self.printed()
             try:
-                self.reply(extra, value, has_value=True)
+                self.reply({"out": out}, value, has_value=True)
             except (TypeError, ValueError) as exc:  # the result could not be sent as data
                 self.reply({"error": {"type": "TypeError", "message": f"the result cannot be sent back: {exc}",
-                                      "where": ""}, "out": extra["out"]})
+                                      "where": ""}, "out": out})
         except CallTimeout as exc:
-            self.reply({"timeout": str(exc), "out": out.getvalue()[-OUTPUT_CAP:]})
+            self.reply({"timeout": str(exc), "out": self.printed()})
         except BaseException as exc:  # the candidate's exception, whatever it is, becomes a reply
             message = _safe_str(exc)
             self.reply({"error": {"type": type(exc).__name__, "message": message[: rpc.MAX_TEXT],
                                   "where": self.where_in_traceback(exc.__traceback__)},
-                        "out": out.getvalue()[-OUTPUT_CAP:]})
+                        "out": self.printed()})
 
     def perform(self, op: Any, request: dict[str, Any]) -> Any:
         if op == rpc.OP_GETATTR:
@@ -254,6 +267,10 @@ def serve(sock: Any, submission: Path, support: Path | None) -> None:
 
 
 def main() -> int:
+    # Python ignores SIGXFSZ, which would turn a write past the file-size limit into an OSError the candidate's
+    # code could catch. With the default action the process stops and the verdict says why.
+    if hasattr(signal, "SIGXFSZ"):
+        signal.signal(signal.SIGXFSZ, signal.SIG_DFL)
     fd = int(os.environ.pop(ENV_RPC_FD))
     submission = Path(os.environ.pop(ENV_SUBMISSION))
     support_env = os.environ.pop(ENV_SUPPORT, "")

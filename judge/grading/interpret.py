@@ -96,6 +96,9 @@ def _test_result(spec: TestSpec, raw: dict[str, Any]) -> TestResult:
 
 
 def _missing_reason(spec: TestSpec, document: dict[str, Any]) -> str:
+    lost = document.get("runner_lost")
+    if isinstance(lost, dict) and not lost.get("id"):
+        return f"not run: {str(lost.get('reason', 'the solution process ended'))[:300]}"
     if document.get("import_error"):
         return "not run: solution.py fails when imported:\n" + traceback_summary(str(document["import_error"]))
     for error in document["collect_errors"]:
@@ -178,8 +181,10 @@ def interpret(run: SandboxRun, specs: list[TestSpec], nonce: str) -> Outcome:
     signal_no = child.get("signal")
     exit_code = child.get("exit_code")
     ended = f"signal {signal_no}" if signal_no else f"exit code {exit_code}"
+    runner = document.get("runner") if isinstance(document.get("runner"), dict) else {}
+    lost = document.get("runner_lost") if isinstance(document.get("runner_lost"), dict) else None
 
-    if signal_no == SIGXFSZ:
+    if signal_no == SIGXFSZ or runner.get("signal") == SIGXFSZ:
         verdict = Verdict.OUTPUT_LIMIT
         detail = "The test process wrote more than the file-size limit allows and was stopped."
     elif run.oom_killed or (child.get("oom_kills") or 0) > 0:
@@ -216,6 +221,16 @@ def interpret(run: SandboxRun, specs: list[TestSpec], nonce: str) -> Outcome:
         tests = [t if t.status is not Status.PASS else TestResult(
             t.id, t.name, t.requirement, t.description, t.points, Status.ERROR,
             "not trusted: pytest's reporting was tampered with", t.duration_s) for t in tests]
+    elif lost is not None:
+        # The candidate's process ended or stopped answering in a test; the tests after it could not call it.
+        verdict = Verdict.CRASHED
+        runner_ended = (f"signal {runner['signal']}" if runner.get("signal")
+                        else f"exit code {runner.get('exit_code')}")
+        where = next((spec.name for spec in specs if spec.key == base_key(str(lost.get("id", "")))), "")
+        detail = (f"{str(lost.get('reason', 'the solution stopped answering'))[:300]} ({runner_ended})"
+                  + (f", during {where}" if where else "") + "; the tests after it could not call solution.py.")
+        if output.strip():
+            detail += "\nLast output:\n" + _tail(clean(output), 15)
     elif child.get("output_overflowed") and not collected_ok:
         verdict, detail = Verdict.OUTPUT_LIMIT, "The test process printed more than the output limit allows."
     elif not collected_ok:
