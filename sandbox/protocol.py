@@ -10,8 +10,9 @@ The harness's stdin carries two frames, each an 8-byte big-endian length and tha
    address-space limit where there is no cgroup, how many threads);
 2. the bundle (tar): ``settings.json`` (the run's nonce and limits), ``submission/solution.py``,
    ``tests/`` (the suite and its expected outputs: the grader's alone), ``data/`` (the public data files)
-   and, when the problem has test doubles, ``support/doubles.py`` (loaded into the candidate runner). The bundle does not depend on the backend, so any backend (a local
-   container, a warm spare, a remote worker) runs the same bytes.
+   and, when the problem has test doubles, ``support/doubles.py`` (loaded into the candidate runner).
+   The bundle does not depend on the backend, so any backend (a local container, a warm spare, a remote
+   worker) runs the same bytes.
 
 Its stdout carries exactly one JSON document, on the last non-empty line (see ``document_problem``).
 

@@ -139,7 +139,7 @@ class Channel:
 
     def encoder(self) -> rpc.Encoder:
         """An encoder for a request: data as data, handles as references, estimators as recipes."""
-        encoder = rpc.Encoder(lambda value: self._outgoing(value, encoder))
+        encoder: rpc.Encoder = rpc.Encoder(lambda value: self._outgoing(value, encoder))
         return encoder
 
     def _outgoing(self, value: Any, encoder: rpc.Encoder) -> Any:
@@ -190,7 +190,7 @@ class Remote:
         return channel.request({"op": rpc.OP_CALL, "target": target, "path": list(path)}, (args, kwargs))
 
     def __repr__(self) -> str:
-        channel, target, path, kind, text, _ = self._judge_state
+        _channel, target, path, _kind, text, _ = self._judge_state
         return text or f"<{'.'.join(map(str, (target, *path)))} in the candidate's process>"
 
     def __getitem__(self, key: Any) -> Any:

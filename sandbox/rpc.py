@@ -17,6 +17,7 @@ Standard library at import; NumPy and pandas are imported only when a value need
 from __future__ import annotations
 
 import builtins
+import contextlib
 import datetime as _dt
 import io
 import json
@@ -98,7 +99,9 @@ def _npy(array: Any) -> bytes:
     import numpy as np
 
     buffer = io.BytesIO()
-    np.save(buffer, np.ascontiguousarray(array), allow_pickle=False)
+    array = np.asarray(array)
+    # (np.ascontiguousarray would turn a 0-d array, a scalar's, into a 1-d one)
+    np.save(buffer, array if array.flags.c_contiguous else np.ascontiguousarray(array), allow_pickle=False)
     return buffer.getvalue()
 
 
@@ -382,7 +385,5 @@ def socket_from_fd(fd: int) -> socket.socket:
 
 
 def close_quietly(fd: int) -> None:
-    try:
+    with contextlib.suppress(OSError):
         os.close(fd)
-    except OSError:
-        pass

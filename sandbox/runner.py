@@ -26,7 +26,7 @@ from types import FrameType, TracebackType
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import rpc  # noqa: E402  (beside this file, whatever sys.path the candidate's process has)
+import rpc
 
 ENV_RPC_FD = "JUDGE_RPC_FD"
 ENV_SUBMISSION = "JUDGE_SUBMISSION_DIR"
@@ -49,7 +49,8 @@ class Runner:
         self._blobs: list[bytes] = []
         # A call's prints go to a file, as pytest's capture does: the file-size limit bounds them (SIGXFSZ ends
         # this process, and the verdict says output-limit) instead of memory.
-        self._capture = tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="backslashreplace")
+        self._capture = tempfile.TemporaryFile(  # noqa: SIM115 (open for the process's life)
+            mode="w+", encoding="utf-8", errors="backslashreplace")
 
     # -- places in the candidate's code ----------------------------------------------------------------
 

@@ -6,7 +6,8 @@ report carries from the candidate's side (its own exception messages and output)
 suite. The grader's own messages do quote values the tests compare. As defence in depth, every free-text
 field bound for a candidate is still redacted line by line: a line quoting a non-trivial line of any hidden
 file (the tests, their conftest, expected outputs in CSV or JSON) or of the reference is replaced, and hidden
-test and file names are masked. Lines the candidate already has (statement, starter, public tests) and the hidden tests' own
+test and file names are masked. Lines the candidate already has (statement, starter, public tests) and the
+hidden tests' own
 descriptions (their docstrings, which a report shows by design) are not secret. Trivial lines (blank,
 imports, comments, short ones like ``pass`` or ``)``) prove nothing and are ignored.
 

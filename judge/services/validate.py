@@ -296,8 +296,12 @@ def solution_imports(folder: Path) -> list[str]:
         except (OSError, SyntaxError, UnicodeDecodeError):
             continue
         for node in ast.walk(tree):
-            names = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
-                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            else:
+                continue
             if any(name.split(".")[0] == "solution" for name in names):
                 found.append(f"{folder.name}/{path.relative_to(folder).as_posix()}:{node.lineno}")
     return found
