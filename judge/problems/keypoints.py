@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 MIN_PREFIX = 4  # shorter words ("l1", "auc", "roc") match only whole words
 _WORD = re.compile(r"[a-z0-9]+")
-_SENTENCE = re.compile(r"[.!?;:\n]+(?:\s|$)|\n")
+_SENTENCE = re.compile(r"[.!?;]+(?=\s|$)|\n\s*\n")  # a line break inside a paragraph is not an end
 
 # A label from the share of key points covered, for the agreement bench (bench/drill.py) and the hint shown
 # beside the coverage. Fixed before the hand labels were written; not fitted to them.
