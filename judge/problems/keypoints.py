@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 MIN_PREFIX = 4  # shorter words ("l1", "auc", "roc") match only whole words
 _WORD = re.compile(r"[a-z0-9]+")
@@ -48,14 +49,19 @@ class Synonyms:
 
     groups: tuple[tuple[str, ...], ...] = ()
 
+    @cached_property
+    def _lookup(self) -> dict[str, tuple[str, ...]]:
+        table: dict[str, tuple[str, ...]] = {}
+        for group in self.groups:
+            normal = tuple(" ".join(words(member)) for member in group)
+            for key in normal:
+                table[key] = (key, *(m for m in normal if m != key))
+        return table
+
     def expand(self, phrase: str) -> tuple[str, ...]:
         """``phrase`` and the other members of its group (as normalised word strings)."""
         key = " ".join(words(phrase))
-        for group in self.groups:
-            normal = tuple(" ".join(words(member)) for member in group)
-            if key in normal:
-                return (key, *(m for m in normal if m != key))
-        return (key,)
+        return self._lookup.get(key, (key,))
 
 
 def _word_matches(want: str, got: str) -> bool:

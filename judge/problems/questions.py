@@ -5,7 +5,7 @@ Layout (``questions/`` at the top of the source tree, shipped in the wheel like 
     questions/
       synonyms.toml                 groups = [["l1", "lasso"], ...]: phrases that match each other
       bias-variance/
-        topic.toml                  title = "Bias and variance"
+        topic.toml                  title = "Bias and variance"     order = 2: where the topic comes among new questions
         tradeoff.toml               one question (its id is "bias-variance/tradeoff")
 
 A question file::
@@ -25,6 +25,7 @@ Parsing is pure (text in, data and a list of problems out); ``load_*`` read the 
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,7 +62,7 @@ class QuestionBank:
     """Every question, by id in file order, with the topic titles and the synonym groups."""
 
     questions: dict[str, Question]
-    topics: dict[str, str]  # folder -> title
+    topics: dict[str, str]  # folder -> title, in the order new questions are offered
     synonyms: Synonyms
 
     def by_topic(self) -> dict[str, list[Question]]:
@@ -148,7 +149,12 @@ def parse_question(text: str, qid: str, topic: str, topic_title: str,
         points.append(KeyPoint(point_text, patterns))
     if problems:
         return None, problems
-    return Question(qid, topic, topic_title, question, answer, tuple(points)), []
+    return Question(qid, topic, topic_title, question, unwrap(answer), tuple(points)), []
+
+
+def unwrap(text: str) -> str:
+    """Paragraphs joined into lines (a file wraps them at 110 columns; the terminal wraps them again)."""
+    return "\n\n".join(" ".join(p.split()) for p in re.split(r"\n\s*\n", text.strip()) if p.strip())
 
 
 def self_check(question: Question, synonyms: Synonyms) -> list[str]:
@@ -168,8 +174,9 @@ def _read(path: Path) -> str | None:
         return None
 
 
-def load_bank(root: Path) -> tuple[QuestionBank, list[str]]:
-    """Every question under ``root`` and every problem found (a bank is usable without the broken files)."""
+def load_bank(root: Path, check: bool = False) -> tuple[QuestionBank, list[str]]:
+    """Every question under ``root`` and every problem found (a bank is usable without the broken files).
+    ``check``: also match each model answer against its own key points (`judge drill validate`)."""
     problems: list[str] = []
     synonyms = Synonyms()
     text = _read(root / SYNONYMS_FILE)
@@ -178,6 +185,7 @@ def load_bank(root: Path) -> tuple[QuestionBank, list[str]]:
         problems += found
     questions: dict[str, Question] = {}
     topics: dict[str, str] = {}
+    ranks: dict[str, int] = {}
     if not root.is_dir():
         return QuestionBank({}, {}, synonyms), [f"{root}: no questions folder"]
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
@@ -191,6 +199,11 @@ def load_bank(root: Path) -> tuple[QuestionBank, list[str]]:
         if not title:
             problems.append(f"{folder.name}/{TOPIC_FILE}: no title")
             continue
+        order = meta.get("order", 1000)
+        if isinstance(order, bool) or not isinstance(order, int):
+            problems.append(f"{folder.name}/{TOPIC_FILE}: order must be a whole number")
+            order = 1000
+        ranks[folder.name] = order
         topics[folder.name] = title
         files = sorted(p for p in folder.glob("*.toml") if p.name != TOPIC_FILE)
         if not files:
@@ -204,9 +217,10 @@ def load_bank(root: Path) -> tuple[QuestionBank, list[str]]:
             question, found = parse_question(raw, qid, folder.name, title, f"{qid}.toml")
             problems += found
             if question is not None:
-                problems += self_check(question, synonyms)
+                problems += self_check(question, synonyms) if check else []
                 questions[qid] = question
-    return QuestionBank(questions, topics, synonyms), problems
+    ordered = sorted(topics, key=lambda name: (ranks[name], name))
+    return QuestionBank(questions, {name: topics[name] for name in ordered}, synonyms), problems
 
 
 def follow_up_questions(problem: Problem) -> list[Question]:
@@ -215,5 +229,5 @@ def follow_up_questions(problem: Problem) -> list[Question]:
     if found is None:
         return []
     topic = f"{FOLLOW_UP_PREFIX}/{problem.slug}"
-    return [Question(f"{topic}/{n}", topic, f"Follow-up: {problem.title}", f.question, f.answer, ())
+    return [Question(f"{topic}/{n}", topic, f"Follow-up: {problem.title}", f.question, unwrap(f.answer), ())
             for n, f in enumerate(found.follow_ups, 1)]

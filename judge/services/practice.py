@@ -367,8 +367,9 @@ def drill_queue(bank: QuestionBank, states: dict[str, CardState], now: float, to
                         and local_day(s.reviews[0].at) == today)
     room = max(0, new_per_day - started_today)
     # Round-robin over topics, so ten new questions are not ten on one topic.
+    rank = {name: n for n, name in enumerate(bank.topics)}
     by_topic: dict[str, list[Question]] = {}
-    for q in sorted(new, key=lambda q: (not q.follow_up, q.topic)):
+    for q in sorted(new, key=lambda q: (not q.follow_up, rank.get(q.topic, len(rank)))):
         by_topic.setdefault(q.topic, []).append(q)
     spread: list[Question] = []
     while any(by_topic.values()):

@@ -54,6 +54,8 @@ def next_cmd(ctx: Context, as_json: bool, show_all: bool) -> None:
     difficulty and topic; the drill comes up when concept questions wait.
     """
     from rich.markup import escape
+    from rich.padding import Padding
+    from rich.text import Text
 
     from judge.services.practice import drill_queue, recommend, snapshot
 
@@ -76,12 +78,12 @@ def next_cmd(ctx: Context, as_json: bool, show_all: bool) -> None:
         return
     first, rest = shown[0], shown[1:]
     out.print(f"[bold]Next:[/] {escape(first.command)}")
-    out.print(f"  {escape(first.reason)}", soft_wrap=False)
+    out.print(Padding(Text(first.reason), (0, 0, 0, 2)))
     if rest:
         out.print("[bold]Or:[/]")
         for r in rest:
             out.print(f"  {escape(r.command)}")
-            out.print(f"    [dim]{escape(r.reason)}[/]")
+            out.print(Padding(Text(r.reason, style="dim"), (0, 0, 0, 4)))
     if not show_all and len(found) > 3:
         out.print(f"[dim]{len(found) - 3} more: judge next --all. Your progress: judge progress[/]")
 
@@ -181,7 +183,7 @@ def print_progress(out: Console, result: object, drill: list[dict[str, object]])
 
 # -- drill -------------------------------------------------------------------------------------------
 
-RATE_PROMPT = "Rate yourself: 1 again, 2 hard, 3 good, 4 easy (q: stop)"
+RATE_PROMPT = "Rate: 1 again, 2 hard, 3 good, 4 easy (q stops)"
 
 
 @cli.group(invoke_without_command=True)
@@ -278,21 +280,27 @@ def ask(ctx: Context, store: object, bank: QuestionBank, question: Question, n: 
 
 
 def print_points(out: Console, question: Question, result: Coverage | None) -> None:
-    """The key points: each covered one with the words that matched; all of them plainly when skipped."""
-    from rich.markup import escape
+    """The key points: each covered one with the words that matched; all of them plainly when skipped.
+    A point that wraps keeps its indent, so the marks stay in one column at any width."""
+    from rich.table import Table
+    from rich.text import Text
 
+    grid = Table.grid(padding=(0, 1), pad_edge=True)
+    grid.add_column(no_wrap=True)
+    grid.add_column()
     if result is None:
         out.print(f"[bold]Key points[/] ({len(question.points)}):")
         for point in question.points:
-            out.print(f"  • {escape(point.text)}")
-        return
-    out.print(f"[bold]Key points[/]: {result.covered} of {result.total} covered (matched words, "
-              "not a grade)")
-    for r in result.points:
-        if r.covered:
-            out.print(f"  [green]✓[/] {escape(r.point.text)} [dim](\"{escape(r.evidence or '')}\")[/]")
-        else:
-            out.print(f"  [red]✗[/] {escape(r.point.text)}")
+            grid.add_row(" •", Text(point.text))
+    else:
+        out.print(f"[bold]Key points[/]: {result.covered} of {result.total} covered (matched words, not a grade)")
+        for r in result.points:
+            if r.covered:
+                grid.add_row(Text(" ✓", style="green"),
+                             Text(r.point.text) + Text(f' ("{r.evidence}")', style="dim"))
+            else:
+                grid.add_row(Text(" ✗", style="red"), Text(r.point.text))
+    out.print(grid)
 
 
 def next_review_line(store: object, question: Question, now: float) -> str:
@@ -348,7 +356,7 @@ def drill_validate(ctx: Context, folder: Path | None) -> None:
     from judge.problems.questions import load_bank
 
     root = folder or questions_dir()
-    bank, problems = load_bank(root)
+    bank, problems = load_bank(root, check=True)
     out = ctx.out
     for topic, questions in bank.by_topic().items():
         out.print(f"  {topic:<26} {len(questions):>3} question(s)  {bank.topics[topic]}")
