@@ -352,6 +352,8 @@ def drill_topics(ctx: Context) -> None:
 def drill_validate(ctx: Context, folder: Path | None) -> None:
     """Check the question files: each has a question, a model answer that covers its own key points,
     3 to 6 key points with match patterns, and a topic folder with a title."""
+    from rich.markup import escape
+
     from judge.paths import questions_dir
     from judge.problems.questions import load_bank
 
@@ -359,10 +361,10 @@ def drill_validate(ctx: Context, folder: Path | None) -> None:
     bank, problems = load_bank(root, check=True)
     out = ctx.out
     for topic, questions in bank.by_topic().items():
-        out.print(f"  {topic:<26} {len(questions):>3} question(s)  {bank.topics[topic]}")
+        out.print(f"  {topic:<26} {len(questions):>3} question(s)  {escape(bank.topics[topic])}")
     out.print(f"{len(bank.questions)} question(s) in {len(bank.topics)} topic(s) under {root}")
     if problems:
         for p in problems:
-            ctx.err.print(f"[red]problem:[/] {p}", soft_wrap=True)
+            ctx.err.print(f"[red]problem:[/] {escape(p)}", soft_wrap=True)
         fail(f"{len(problems)} problem(s) in the question files", EXIT_USAGE)
     out.print("[green]All question files are valid.[/]")
