@@ -319,3 +319,13 @@ def test_an_old_index_is_migrated_and_keeps_its_attempts(judge_home: Path, clock
     assert Store(judge_home).reviews()[0]["question"] == "pca/what"
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+
+
+def test_the_agreement_bench_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    from bench import drill
+
+    assert drill.main([]) == 0
+    out = capsys.readouterr().out
+    assert "78 hand-labelled answers" in out and "exact agreement" in out
+    assert drill.kappa([("good", "good"), ("wrong", "wrong")]) == 1.0
+    assert drill.kappa([("good", "wrong"), ("wrong", "good")]) < 0
