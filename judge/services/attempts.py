@@ -340,6 +340,7 @@ def submit(store: Store, record: dict[str, Any], problem: Problem, submission: S
         store.save_report(attempt_id, report.to_dict(), submission.source)
         record.update({"status": "submitted", "submitted_at": submitted_at, "submitted_iso": iso(submitted_at),
                        "elapsed_s": elapsed, "submission_sha256": submission.sha256,
-                       "result": {k: report.to_dict()[k] for k in ("score", "max_score", "percent", "verdict")}})
+                       "result": {**{k: report.to_dict()[k] for k in ("score", "max_score", "percent", "verdict")},
+                                  "mistakes": [d.mistake for d in report.diagnosis]}})
         store.save_record(record)
     return report
