@@ -745,7 +745,8 @@ def warm_child(role: str, limits: dict[str, Any], runtime: dict[str, Any], user:
     os.dup2(output, 2)
     for name in os.listdir("/proc/self/fd"):
         fd = int(name)
-        if fd > 2 and fd not in {*keep, go_r, ready_w}:
+        # The output pipe is now 1 and 2; its first descriptor goes too, so the process holds nothing extra.
+        if fd > 2 and (fd not in {*keep, go_r, ready_w} or fd == output):
             with contextlib.suppress(OSError):
                 os.close(fd)
     sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), encoding="utf-8",

@@ -10,6 +10,7 @@ confined before the submission came.
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -131,9 +132,9 @@ def test_judge_grade_on_the_plugin_patch_reports_what_it_earns(docker_image: str
     """The same attack through the real CLI, as the issue saw it (36/36 before)."""
     result = subprocess.run(
         [sys.executable, "-m", "judge", "grade", "--problem", "feature-engineering", "--json",
-         "--image", docker_image, str(FORGE / "patch_plugin.py")],
-        capture_output=True, text=True, timeout=300, env={**__import__("os").environ, "JUDGE_POOL": "off",
-                                                          "JUDGE_HOME": str(tmp_path)})
+         str(FORGE / "patch_plugin.py")],
+        capture_output=True, text=True, timeout=300,
+        env={**os.environ, "JUDGE_POOL": "off", "JUDGE_HOME": str(tmp_path), "JUDGE_IMAGE": docker_image})
     assert result.returncode == 1, result.stderr[-2000:]
     document = json.loads(result.stdout)
     reports = document.get("reports", [document]) if isinstance(document, dict) else document
