@@ -262,7 +262,7 @@ def submit(ctx: Context, directory: Path | None, as_json: bool, yes: bool, force
         remote.submit(ctx, *found, as_json)
         return
     from judge.backends import SandboxUnavailable
-    from judge.grading import load_submission
+    from judge.services.intake import load as load_submission
     from judge.grading.integrity import SubmissionError
     from judge.model.outcomes import Verdict
     from judge.model.report import Status
