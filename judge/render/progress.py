@@ -194,16 +194,18 @@ def print_outcome(console: Console, result: BatchResult) -> None:
             score = f"{row['score']}/{row['max_score']} ({row['percent']:g}%)" if row["score"] is not None \
                 else "-"
             timing = f"{row['grading_s']:.1f} s" if row["grading_s"] is not None else "-"
-            table.add_row(Text(printable(row["name"])), score, Text(row["verdict"], style=STATUS_STYLE.get(row["status"], "")),
-                          timing, str(len(row["warnings"])) if row["warnings"] else "")
+            table.add_row(Text(printable(row["name"])), score,
+                          Text(row["verdict"], style=STATUS_STYLE.get(row["status"], "")), timing,
+                          str(len(row["warnings"])) if row["warnings"] else "")
         console.print(table)
     mistakes = result.summary.get("mistakes") or []
     if mistakes:
         graded = sum(1 for r in result.summary["submissions"] if r["score"] is not None)
         console.print(Text("Common mistakes (likely, from the failing tests):", style="bold"))
         for m in mistakes:
-            console.print(f"  {m['count']}/{graded}  {m['title']}  ({printable(', '.join(m['submissions']))})", markup=False)
+            who = printable(", ".join(m["submissions"]))
+            console.print(f"  {m['count']}/{graded}  {m['title']}  ({who})", markup=False)
     for pair in result.pairs:
-        console.print(Text(f"similar: {printable(pair.a)} and {printable(pair.b)} ({pair.similarity:.0%} of their own code alike); "
-                           "read both before deciding anything", style="yellow"))
+        console.print(Text(f"similar: {printable(pair.a)} and {printable(pair.b)} ({pair.similarity:.0%} of their "
+                           "own code alike); read both before deciding anything", style="yellow"))
     console.print(f"Summary: {result.out / 'summary.html'} (also summary.csv, summary.json)")

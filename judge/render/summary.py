@@ -16,8 +16,8 @@ from typing import Any
 from urllib.parse import quote
 
 from judge import __version__
-from judge.model.names import printable
 from judge.model.limits import format_size
+from judge.model.names import printable
 from judge.render.html import CSS, esc
 
 SORT_SCRIPT = """

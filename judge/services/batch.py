@@ -39,9 +39,9 @@ from judge.execution.executor import Runner
 from judge.grading import now_iso, staged_files, suite_dir
 from judge.model.batch import BatchResult, NullProgress, Pair, Progress, Row, batch_outcome
 from judge.model.limits import Limits
+from judge.model.names import printable
 from judge.model.outcomes import RowState, Status
 from judge.model.report import Report, Verdict, requirement_key
-from judge.model.names import printable
 from judge.model.submission import SOLUTION
 from judge.problems.catalog import Problem
 from judge.problems.teaching import model_answer, requirement_titles

@@ -262,12 +262,12 @@ def submit(ctx: Context, directory: Path | None, as_json: bool, yes: bool, force
         remote.submit(ctx, *found, as_json)
         return
     from judge.backends import SandboxUnavailable
-    from judge.services.intake import load as load_submission
     from judge.grading.integrity import SubmissionError
     from judge.model.outcomes import Verdict
     from judge.model.report import Status
     from judge.services.attempts import AttemptClosed
     from judge.services.attempts import submit as submit_attempt
+    from judge.services.intake import load as load_submission
     from judge.services.precheck import precheck
     from judge.store.index import AttemptLocked
 

@@ -201,8 +201,8 @@ def test(ctx: Context, workspace: Path, pointer: dict[str, Any], as_json: bool, 
 
 def submit(ctx: Context, workspace: Path, pointer: dict[str, Any], as_json: bool) -> None:
     """Upload solution.py; wait (bounded) for the server's grade; print what the invitation lets us see."""
-    from judge.services.intake import load as load_submission
     from judge.grading.integrity import SubmissionError
+    from judge.services.intake import load as load_submission
 
     try:
         submission = load_submission(workspace)
