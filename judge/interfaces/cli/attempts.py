@@ -572,7 +572,9 @@ def history(ctx: Context, problem_slug: str | None, as_json: bool, fmt: str | No
 def run_cmd(ctx: Context, directory: Path | None, command: tuple[str, ...]) -> None:
     """Open the grading environment on the workspace: Python, or COMMAND (e.g. -- python solution.py).
 
-    The workspace is mounted at /work; networking is off; you get exactly the grader's libraries and model.
+    The workspace is mounted read-only at /work (write scratch files to /tmp); networking is off; it runs as
+    the sandbox's unprivileged candidate user with the grading limits, and exactly the grader's libraries
+    and model.
     """
     from judge.backends import SandboxUnavailable
     from judge.backends.docker import DockerBackend
