@@ -139,8 +139,8 @@ def _fill(problem: Problem, folder: Path, header: str, solution: bool) -> None:
 def check_workspace(problem: Problem, folder: Path) -> None:
     """Refuse (``UnsafePath``, naming the file) a workspace where any file the judge reads or rewrites is a
     symbolic link, before anything is changed."""
-    names = [SOLUTION, PREVIOUS_SOLUTION, POINTER, "README.md", "pytest.ini", "tests",
-             *(p.relative_to(problem.starter_dir) for p in problem.data_files())]
+    names: list[str | Path] = [SOLUTION, PREVIOUS_SOLUTION, POINTER, "README.md", "pytest.ini", "tests",
+                               *(p.relative_to(problem.starter_dir) for p in problem.data_files())]
     for name in names:
         confined.check(folder, name)
     tests = folder / "tests"
