@@ -213,3 +213,32 @@ def test_results_show_stored_names_escaped_and_json_exact(server: Server) -> Non
     buffer = io.StringIO()
     results_table(Console(file=buffer, width=200), rows)
     assert "\x1b" not in buffer.getvalue() and "\\x1b[2J" in buffer.getvalue()
+
+
+def test_the_dashboard_and_the_cli_warn_about_a_public_problem(server: Server) -> None:
+    from .test_server_pages import csrf_of, sign_in
+
+    assert sign_in(server.client, server.token).status_code == 303
+    page = server.client.get("/dashboard")
+    made = server.client.post("/dashboard/invitations", data={
+        "csrf": csrf_of(page.text), "problem": "feature-engineering", "candidate_name": "Ada"})
+    assert made.status_code == 201 and "Public problem:" in made.text and "hidden tests" in made.text
+    page = server.client.get("/dashboard")
+    custom = server.client.post("/dashboard/invitations", data={
+        "csrf": csrf_of(page.text), "problem": "tiny-add", "candidate_name": "Bob"})
+    assert custom.status_code == 201 and "Public problem:" not in custom.text
+
+
+def test_judge_invite_prints_the_public_problem_warning(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    judge = str(Path(sys.executable).parent / "judge")
+    with live_server(tmp_path) as (url, token, _home):
+        env = {**os.environ, "JUDGE_SERVER_TOKEN": token}
+        done = subprocess.run([judge, "invite", "--server", url, "--problem", "feature-engineering", "--name",
+                               "Ada"], env=env, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        assert "warning:" in done.stderr and "hidden tests and reference are public" in " ".join(done.stderr.split())
+        assert done.stdout.strip().splitlines()[-1].startswith("jic_")  # the code stays alone on the last line

@@ -57,6 +57,7 @@ from judge.services.invitations import (
     invitation_for_code,
     open_dashboard_session,
     own_invitation,
+    public_problem_warning,
     redeem,
     revoke_invitation,
 )
@@ -325,7 +326,7 @@ async def post_invitation(request: Request, interviewer_id: InterviewerPage, st:
         return _invitations_page(request, st, interviewer_id, status=422, error=str(exc), values=values)
     base = _base_url(st, request)
     return render("invitation_created.html", http_status=201, title="Invitation created", invitation=invitation,
-                  problem=problem, link=f"{base}/join/{made.code}",
+                  problem=problem, public_warning=public_problem_warning(problem), link=f"{base}/join/{made.code}",
                   command=f"judge start --server {base} --invite {made.code}", **chrome)
 
 
