@@ -278,3 +278,16 @@ def test_symlink_check_accepts_a_plain_workspace(tmp_path: Path) -> None:
         read_bytes(tmp_path, "link/b.txt")
     with pytest.raises(UnsafePath, match="outside"):
         read_bytes(tmp_path, "../x")
+
+
+def test_the_member_count_is_read_from_the_end_record_zip64_included(tmp_path: Path) -> None:
+    small = folders_zip(tmp_path / "small.zip", 3)
+    assert intake.declared_members(small) == 3
+    big = tmp_path / "zip64.zip"
+    with zipfile.ZipFile(big, "w", zipfile.ZIP_STORED) as archive:  # over 65,535 members: a zip64 end record
+        for i in range(70_000):
+            archive.writestr(zipfile.ZipInfo(f"{i}/"), b"")
+    assert intake.declared_members(big) == 70_000
+    assert intake.declared_members(tmp_path / "missing.zip") is None
+    (tmp_path / "junk.zip").write_bytes(b"not a zip")
+    assert intake.declared_members(tmp_path / "junk.zip") is None

@@ -27,6 +27,7 @@ import io
 import os
 import re
 import stat
+import struct
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable
@@ -336,18 +337,49 @@ def _zip_tree(archive: zipfile.ZipFile, label: str) -> _ZipFolder:
     return root
 
 
+def declared_members(path: Path) -> int | None:
+    """How many members a zip's end record says it has (zip64 included), read from its last 64 KiB without
+    parsing the central directory: a zip of 200,000 members is refused before Python builds 200,000
+    objects. None when there is no readable end record (``zipfile`` then says what is wrong)."""
+    try:
+        with path.open("rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            size = handle.tell()
+            handle.seek(max(0, size - (22 + 65535)))
+            tail = handle.read()
+            start = tail.rfind(b"PK\x05\x06")
+            if start < 0 or len(tail) < start + 22:
+                return None
+            count: int = struct.unpack("<H", tail[start + 10:start + 12])[0]
+            if count != 0xFFFF or start < 20 or tail[start - 20:start - 16] != b"PK\x06\x07":
+                return count
+            handle.seek(struct.unpack("<Q", tail[start - 12:start - 4])[0])  # the zip64 end record
+            record = handle.read(56)
+            return int(struct.unpack("<Q", record[32:40])[0]) if record[:4] == b"PK\x06\x06" else None
+    except (OSError, struct.error):
+        return None
+
+
+def _too_many_members(path: Path, count: int) -> InputError:
+    return InputError(f"refusing {path}: it has {count} members; a batch zip may have at most {MAX_MEMBERS} (one "
+                      "folder per candidate). Nothing was read. Split it into smaller zips, or zip only the "
+                      "candidates' solution.py files")
+
+
 def from_zip(path: Path) -> list[Entry]:
-    """The submissions in a zip, read in memory. Refuses the whole zip if any member path is unsafe."""
+    """The submissions in a zip, read in memory. Refuses the whole zip if any member path is unsafe, or if it
+    is too big to be a batch (members, uncompressed size)."""
+    declared = declared_members(path)
+    if declared is not None and declared > MAX_MEMBERS:
+        raise _too_many_members(path, declared)
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
         raise InputError(f"{path} is not a readable zip file ({exc}); re-create it with `zip -r`") from exc
     with archive:
         members = archive.infolist()
-        if len(members) > MAX_MEMBERS:
-            raise InputError(f"refusing {path}: it has {len(members)} members; a batch zip may have at most "
-                             f"{MAX_MEMBERS} (one folder per candidate). Nothing was read. Split it into smaller "
-                             "zips, or zip only the candidates' solution.py files")
+        if len(members) > MAX_MEMBERS:  # an end record that understated them
+            raise _too_many_members(path, len(members))
         size = sum(info.file_size for info in members)
         if size > MAX_UNCOMPRESSED_BYTES:
             raise InputError(f"refusing {path}: its members add up to {size} bytes uncompressed; a batch zip may "
