@@ -262,12 +262,12 @@ def submit(ctx: Context, directory: Path | None, as_json: bool, yes: bool, force
         remote.submit(ctx, *found, as_json)
         return
     from judge.backends import SandboxUnavailable
-    from judge.grading import load_submission
     from judge.grading.integrity import SubmissionError
     from judge.model.outcomes import Verdict
     from judge.model.report import Status
     from judge.services.attempts import AttemptClosed
     from judge.services.attempts import submit as submit_attempt
+    from judge.services.intake import load as load_submission
     from judge.services.precheck import precheck
     from judge.store.index import AttemptLocked
 
@@ -577,7 +577,9 @@ def history(ctx: Context, problem_slug: str | None, as_json: bool, fmt: str | No
 def run_cmd(ctx: Context, directory: Path | None, command: tuple[str, ...]) -> None:
     """Open the grading environment on the workspace: Python, or COMMAND (e.g. -- python solution.py).
 
-    The workspace is mounted at /work; networking is off; you get exactly the grader's libraries and model.
+    The workspace is mounted read-only at /work (write scratch files to /tmp); networking is off; it runs as
+    the sandbox's unprivileged candidate user with the grading limits, and exactly the grader's libraries
+    and model.
     """
     from judge.backends import SandboxUnavailable
     from judge.backends.docker import DockerBackend
