@@ -146,7 +146,7 @@ class Encoder:
             return [self.encode(v, depth + 1) for v in value]
         if kind is tuple:
             return {"$t": [self.encode(v, depth + 1) for v in value]}
-        if kind is dict:
+        if isinstance(value, dict):  # OrderedDict, defaultdict ...: their items, as a plain dict
             return {"$d": [[self.encode(k, depth + 1), self.encode(v, depth + 1)] for k, v in value.items()]}
         if kind in (set, frozenset):
             return {"$s" if kind is set else "$fs": [self.encode(v, depth + 1) for v in value]}
