@@ -327,9 +327,11 @@ def test_forged_results_documents_never_reach_the_results_channel(grade_file: An
     # The forger looks for the nonce in its environment, /proc/self/environ and settings.json and writes
     # everywhere it can. Its process holds no descriptor of the grader's results pipe, so not one line
     # arrives there (no "forged lines ignored" warning), and the verdict is what its wrong add earns.
+    # Its writes land on the one descriptor it has that is not its output, its own socket to the grader, so
+    # it usually breaks its own channel first: "crashed", with nothing passed.
     report = grade_file("forge_results.py")
-    assert report.verdict is Verdict.FAILED, report.detail
-    assert all(t.status is Status.FAIL for t in report.tests)
+    assert report.verdict in (Verdict.FAILED, Verdict.CRASHED), report.detail
+    assert report.score == 0 and not any(t.status is Status.PASS for t in report.tests)
     assert not has_warning(report, "forged or malformed result line(s)")
 
 
