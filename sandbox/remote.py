@@ -43,7 +43,10 @@ def candidate_error(type_name: str, message: str, where: str) -> CandidateError:
     else:
         kind = _ERROR_CLASSES.get(type_name)
         if kind is None:
-            kind = type(type_name, (CandidateError, base), {"__module__": "builtins"})
+            # str() is the candidate's own text as it was (KeyError would otherwise quote it a second time).
+            kind = type(type_name, (CandidateError, base), {"__module__": "builtins",
+                                                            "__str__": lambda self: str(self.args[0])
+                                                            if self.args else ""})
             _ERROR_CLASSES[type_name] = kind
         error = kind(message)
     error.where = where
