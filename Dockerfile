@@ -41,6 +41,8 @@ RUN echo 'grader:x:10002:10002:ml-judge grader:/scratch/grader:/usr/sbin/nologin
  && echo 'grader:x:10002:' >> /etc/group
 COPY sandbox/harness.py sandbox/judge_plugin.py sandbox/protocol.py sandbox/runner.py sandbox/rpc.py \
      sandbox/remote.py /opt/judge-harness/
+# `judge run -- pytest` in a workspace: the public suites' conftest falls back to sandbox.inprocess there.
+COPY sandbox/__init__.py sandbox/inprocess.py /opt/venv/lib/python3.11/site-packages/sandbox/
 RUN /opt/venv/bin/python -m compileall -q /opt/judge-harness
 LABEL ml-judge.role="sandbox"
 WORKDIR /
