@@ -267,7 +267,7 @@ def serve(sock: Any, submission: Path, support: Path | None) -> None:
     runner.serve()
 
 
-def main() -> int:
+def main() -> None:
     # Python ignores SIGXFSZ, which would turn a write past the file-size limit into an OSError the candidate's
     # code could catch. With the default action the process stops and the verdict says why.
     if hasattr(signal, "SIGXFSZ"):
@@ -281,8 +281,13 @@ def main() -> int:
     here = str(Path(__file__).resolve().parent)
     sys.path[:] = [p for p in sys.path if p != here]  # rpc is imported; the judge's folder is not the candidate's
     serve(rpc.socket_from_fd(fd), submission, support)
-    return 0
+    # The grader has closed the channel: nothing more is asked. Skip the interpreter's shutdown, which with
+    # torch and chromadb loaded takes seconds (the harness would kill the process after 2 s anyway).
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()
+        sys.stderr.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -54,6 +54,8 @@ def _public_text(problem: Problem) -> list[str]:
     for folder in (problem.starter_dir, problem.public_tests_dir):
         if folder.is_dir():
             texts += [_read(p) for p in sorted(folder.rglob("*")) if p.is_file() and "__pycache__" not in p.parts]
+    if problem.doubles_path.is_file():  # the test doubles: in the workspace and the candidate's process by design
+        texts.append(_read(problem.doubles_path))
     return texts
 
 
