@@ -26,14 +26,12 @@ Parsing is pure (text in, data and a list of problems out); ``load_*`` read the 
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from judge.problems.catalog import Problem
 from judge.problems.keypoints import KeyPoint, Synonyms, coverage, pattern_problems
-from judge.problems.teaching import editorial
+from judge.problems.teaching import _text, _toml, editorial  # one TOML reader for teaching files
 
 TOPIC_FILE = "topic.toml"
 SYNONYMS_FILE = "synonyms.toml"
@@ -82,17 +80,6 @@ class QuestionBank:
 
 
 # -- parsing (pure) ----------------------------------------------------------------------------------
-
-def _toml(text: str, where: str) -> tuple[dict[str, Any], list[str]]:
-    try:
-        return tomllib.loads(text), []
-    except tomllib.TOMLDecodeError as exc:
-        return {}, [f"{where}: not valid TOML: {exc}"]
-
-
-def _text(value: object) -> str:
-    return value.strip() if isinstance(value, str) else ""
-
 
 def parse_synonyms(text: str, where: str = SYNONYMS_FILE) -> tuple[Synonyms, list[str]]:
     """The synonym groups, and what is wrong with the file."""
