@@ -92,7 +92,8 @@ def test_score_feedback_shows_numbers_and_requirements_only(server) -> None:  # 
     assert report["verdict"] == "failed" and report["score"] == 3
     assert "tests" not in report and "detail" not in report
     assert [r["requirement"] for r in report["requirements"]] == ["R1", "R2"]
-    assert report["requirements"][0] == {"requirement": "R1", "tests_passed": 0, "tests": 2, "earned": 0, "points": 3}
+    assert report["requirements"][0] == {"requirement": "R1", "title": "Add two integers", "tests_passed": 0,
+                                         "tests": 2, "earned": 0, "points": 3}
 
 
 def test_codes_expired_reused_forged_and_crossed(server) -> None:  # type: ignore[no-untyped-def]

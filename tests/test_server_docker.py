@@ -3,6 +3,7 @@ interviewer and as candidates (each in their own folder and data folder, without
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -131,3 +132,48 @@ def test_a_real_problem_end_to_end(live: Live, tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)["report"]
     assert report["percent"] == 100.0 and "tests" not in report and report["requirements"]
+
+
+def test_a_submission_waits_while_no_sandbox_starts_and_is_graded_when_one_does(
+        docker_image: str, docker_api: object, tmp_path: Path) -> None:
+    """The sandbox is taken away mid-interview (its image is missing) and given back (tagged again): the
+    submission waits, /health says degraded, the candidate reads "waiting for a grader", and the grader's
+    own timer grades it once the image is back, without a restart."""
+    import secrets as random_names
+
+    from fastapi.testclient import TestClient
+
+    from judge.backends.docker import DockerBackend
+    from judge.execution.executor import Executor
+    from judge.interfaces.server import Settings, create_app
+    from judge.services.invitations import create_interviewer
+    from judge.services.server_grading import RETRY_FIRST_S
+
+    from .conftest import FakeClock
+    from .server_helpers import PROBLEMS, Server
+
+    repository, tag = "ml-judge-sandbox", f"gone-{random_names.token_hex(6)}"  # a tag no image has yet
+    clock = FakeClock()
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'db.sqlite'}", problems=(PROBLEMS,)),
+                     executor=Executor(DockerBackend(image=f"{repository}:{tag}")), clock=clock)
+    try:
+        with TestClient(app, raise_server_exceptions=False) as client:
+            with app.state.judge.db.session() as session:
+                token = create_interviewer(session, "Grace", clock())
+            srv = Server(client, clock, token, app)
+            session_token = srv.start(srv.invite()["code"])["token"]
+            stored = srv.submit(session_token, (TINY / "reference" / "solution.py").read_text())
+            assert stored.status_code == 202, stored.text
+            waiting = srv.wait(session_token, stored.json()["id"], timeout=5)
+            assert waiting["state"] == "pending" and "waiting for a grader" in waiting["note"]
+            health = client.get("/health").json()
+            assert health["status"] == "degraded" and health["waiting"] == 1 and "sandbox" in health["reason"]
+
+            docker_api.tag(docker_image, repository, tag)  # type: ignore[attr-defined]  # the sandbox is back
+            clock.now += RETRY_FIRST_S + 1  # the retry is due (the grader's timer checks every second)
+            graded = srv.wait(session_token, stored.json()["id"], timeout=120)
+            assert graded["state"] == "graded" and graded["report"]["percent"] == 100.0, graded
+            assert client.get("/health").json() == {"status": "ok"}
+    finally:
+        with contextlib.suppress(Exception):  # never tagged (the test failed before): nothing to remove
+            docker_api.remove_image(f"{repository}:{tag}", noprune=True)  # type: ignore[attr-defined]

@@ -222,11 +222,37 @@ def test_the_dashboard_and_the_cli_warn_about_a_public_problem(server: Server) -
     page = server.client.get("/dashboard")
     made = server.client.post("/dashboard/invitations", data={
         "csrf": csrf_of(page.text), "problem": "feature-engineering", "candidate_name": "Ada"})
-    assert made.status_code == 201 and "Public problem:" in made.text and "hidden tests" in made.text
+    assert made.status_code == 200 and "Public problem:" in made.text and "hidden tests" in made.text
     page = server.client.get("/dashboard")
     custom = server.client.post("/dashboard/invitations", data={
         "csrf": csrf_of(page.text), "problem": "tiny-add", "candidate_name": "Bob"})
-    assert custom.status_code == 201 and "Public problem:" not in custom.text
+    assert custom.status_code == 200 and "Public problem:" not in custom.text
+
+
+def test_reloading_the_new_invitation_page_makes_no_second_invitation(server: Server) -> None:
+    import re
+
+    from .test_server_pages import csrf_of, sign_in
+
+    assert sign_in(server.client, server.token).status_code == 303
+    page = server.client.get("/dashboard")
+    made = server.client.post("/dashboard/invitations", data={
+        "csrf": csrf_of(page.text), "problem": "tiny-add", "candidate_name": "Ada"}, follow_redirects=False)
+    assert made.status_code == 303  # post/redirect/get: the page a reload repeats is a GET
+    shown = server.client.get(made.headers["location"])
+    code = re.search(r"/join/(jic_[A-Za-z0-9_-]+)", shown.text)
+    assert shown.status_code == 200 and code is not None
+    again = server.client.get(made.headers["location"])  # the reload
+    assert code.group(1) in again.text
+    listing = server.client.get("/api/v1/invitations", headers={"Authorization": f"Bearer {server.token}"})
+    assert [i["candidate_name"] for i in listing.json()].count("Ada") == 1
+    # Without the short-lived cookie (another browser, or later) the code is not shown again.
+    from .test_server_pages import new_client
+
+    other = new_client(server)
+    assert sign_in(other, server.token).status_code == 303
+    gone = other.get(made.headers["location"])
+    assert gone.status_code == 200 and code.group(1) not in gone.text and "revoke this invitation" in gone.text
 
 
 def test_judge_invite_prints_the_public_problem_warning(tmp_path: Path) -> None:

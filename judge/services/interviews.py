@@ -16,6 +16,7 @@ import json
 import shutil
 import tarfile
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -195,8 +196,9 @@ def candidate_report(report: Report, feedback: str, late: bool, secrets: Secrets
         "verdict_text": VERDICT_TEXT[report.verdict], "score": report.score, "max_score": report.max_score,
         "percent": report.percent, "elapsed_s": None if report.elapsed_s is None else round(report.elapsed_s, 1),
         "budget_s": report.budget_s, "late": late, "feedback": feedback,
-        "requirements": [{"requirement": req, "tests_passed": passed, "tests": total, "earned": earned,
-                          "points": points} for req, passed, total, earned, points in report.by_requirement()],
+        "requirements": [{"requirement": req, "title": report.requirement_titles.get(req, ""),
+                          "tests_passed": passed, "tests": total, "earned": earned, "points": points}
+                         for req, passed, total, earned, points in report.by_requirement()],
     }
     if feedback == "full":
         view["detail"] = _cut(secrets.redact(report.detail))
@@ -212,8 +214,11 @@ def submission_for_candidate(submission: Submission, secrets: Secrets) -> dict[s
     view: dict[str, Any] = {"id": submission.id, "state": submission.state, "late": submission.late,
                             "elapsed_s": round(submission.elapsed_s, 1), "received_at": submission.received_at}
     if submission.state == PENDING:
-        view["note"] = ("stored; being graded" if not submission.error else
-                        "stored; the judge could not grade it yet and will when it is fixed (its time is kept)")
+        stored = time.strftime("%H:%M:%S UTC", time.gmtime(submission.received_at))
+        view["note"] = (f"stored at {stored}; being graded" if not submission.error else
+                        f"stored at {stored}; waiting for a grader (no sandbox can start on the server right "
+                        "now; it tries again on its own, and the time that counts is the time it was stored)")
+        view["waiting"] = bool(submission.error)
     if submission.state == JUDGE_ERROR:
         view["note"] = ("the judge could not grade this submission (not your fault); your attempt is still "
                         "open: submit again")

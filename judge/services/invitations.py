@@ -83,6 +83,11 @@ def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
+def code_matches(invitation: Invitation, code: str) -> bool:
+    """Whether ``code`` is this invitation's one-time code (compared by digest, in constant time)."""
+    return hmac.compare_digest(invitation.code_sha256, digest(code))
+
+
 def _kind_ok(secret: str, prefix: str) -> bool:
     return secret.startswith(prefix) and 20 <= len(secret) <= 100
 

@@ -267,7 +267,8 @@ def print_candidate_report(ctx: Context, report: dict[str, Any]) -> None:
         for column in ("Requirement", "Tests passed", "Points"):
             table.add_column(column)
         for r in report["requirements"]:
-            table.add_row(r["requirement"], f"{r['tests_passed']}/{r['tests']}", f"{r['earned']}/{r['points']}")
+            label = f"{r['requirement']} {r['title']}" if r.get("title") else r["requirement"]
+            table.add_row(escape(label), f"{r['tests_passed']}/{r['tests']}", f"{r['earned']}/{r['points']}")
         out.print(table)
     for warning in report.get("warnings", []):
         out.print(f"[yellow]warning:[/] {escape(warning)}")

@@ -8,6 +8,7 @@ never carry a hidden test's name, source or the reference (``judge.services.inte
 from __future__ import annotations
 
 import base64
+import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
@@ -107,6 +108,11 @@ def _base_url(st: ServerState, request: Request) -> str:
 def get_health(st: State) -> Response:
     if not st.ready.is_set():
         return Response('{"status":"starting"}', status_code=503, media_type="application/json")
+    grader = st.grader
+    if grader.degraded:  # up and storing, but no sandbox starts: submissions wait and are retried
+        body = {"status": "degraded", "reason": f"no sandbox can start: {grader.unavailable}",
+                "since": grader.unavailable_since, "waiting": len(grader.retry_due())}
+        return Response(json.dumps(body), media_type="application/json")
     return Response('{"status":"ok"}', media_type="application/json")
 
 

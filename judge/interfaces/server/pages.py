@@ -51,6 +51,7 @@ from judge.services.invitations import (
     authenticate_candidate,
     authenticate_dashboard,
     close_dashboard_session,
+    code_matches,
     create_invitation,
     csrf_ok,
     csrf_token,
@@ -64,6 +65,8 @@ from judge.services.invitations import (
 from judge.store.db import Attempt, Interviewer, Submission
 
 HERE = Path(__file__).resolve().parent
+NEW_CODE_COOKIE = "judge_new_invitation"  # a new invitation's code, on its way to the page that shows it once
+NEW_CODE_S = 600  # how long that page can be reloaded and still show the code
 SESSION_COOKIE, CANDIDATE_COOKIE, BROWSER_COOKIE = "judge_session", "judge_candidate", "judge_browser"
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; "
        "img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
@@ -225,9 +228,12 @@ def _interviewer(session: Any, interviewer_id: int) -> Interviewer:
 
 
 def _chrome(request: Request, session: Any, interviewer_id: int, section: str) -> dict[str, Any]:
-    """What every signed-in page's header needs: who, the section, the sign-out form's CSRF token."""
-    return {"who": _interviewer(session, interviewer_id).name, "section": section,
-            "csrf": csrf_token(request.cookies.get(SESSION_COOKIE, ""))}
+    """What every signed-in page's header needs: who, the section, the sign-out form's CSRF token, and the
+    activity it was drawn from (a watching page reloads when /dashboard/changes.json says otherwise)."""
+    interviewer = _interviewer(session, interviewer_id)
+    return {"who": interviewer.name, "section": section,
+            "csrf": csrf_token(request.cookies.get(SESSION_COOKIE, "")),
+            "watch_version": dashboard.activity_version(session, interviewer)}
 
 
 def sign_in_page(request: Request, st: ServerState, status: int = 200, error: str = "",
@@ -318,16 +324,42 @@ async def post_invitation(request: Request, interviewer_id: InterviewerPage, st:
                                      values["candidate_name"], now, minutes=_number(form, "minutes", "Window"),
                                      expires_days=7.0 if expires is None else expires,
                                      feedback=values["feedback"] or "full", late_policy=values["late"] or "grade")
-            chrome = _chrome(request, session, interviewer_id, "invitations")
-            invitation = {"id": made.invitation.id, "candidate": made.invitation.candidate_name,
-                          "budget_s": made.invitation.budget_s, "feedback": made.invitation.feedback,
-                          "late_policy": made.invitation.late_policy, "expires_at": made.invitation.expires_at}
+            invitation_id = made.invitation.id
     except (InvitationError, ProblemError) as exc:
         return _invitations_page(request, st, interviewer_id, status=422, error=str(exc), values=values)
+    # Post/redirect/get: a reload of the page that shows the code must not make a second invitation. The code
+    # (never stored in clear) rides to that page in a short-lived cookie scoped to it.
+    path = f"/dashboard/invitations/{invitation_id}/created"
+    response = redirect(path)
+    response.set_cookie(NEW_CODE_COOKIE, made.code, max_age=NEW_CODE_S, path=path, httponly=True,
+                        samesite="strict", secure=is_https(request, st))
+    return response
+
+
+@dashboard_router.get("/invitations/{invitation_id}/created")
+def get_invitation_created(invitation_id: str, request: Request, interviewer_id: InterviewerPage,
+                           st: State) -> Response:
+    """The one page that shows a new invitation's link and command (for ``NEW_CODE_S`` after it was made)."""
+    with st.db.session() as session:
+        try:
+            made = own_invitation(session, _interviewer(session, interviewer_id), invitation_id)
+        except InvitationError as exc:
+            raise HTTPException(404, str(exc)) from None
+        chrome = _chrome(request, session, interviewer_id, "invitations")
+        slug = made.problem
+        shown = code_matches(made, request.cookies.get(NEW_CODE_COOKIE, ""))
+        invitation = {"id": made.id, "candidate": made.candidate_name, "budget_s": made.budget_s,
+                      "feedback": made.feedback, "late_policy": made.late_policy, "expires_at": made.expires_at}
+    try:
+        problem = st.problem(slug)
+    except ProblemError:
+        raise HTTPException(503, "this invitation's problem is no longer installed on the server") from None
+    code = request.cookies.get(NEW_CODE_COOKIE, "")
     base = _base_url(st, request)
-    return render("invitation_created.html", http_status=201, title="Invitation created", invitation=invitation,
-                  problem=problem, public_warning=public_problem_warning(problem), link=f"{base}/join/{made.code}",
-                  command=f"judge start --server {base} --invite {made.code}", **chrome)
+    return render("invitation_created.html", title="Invitation created", invitation=invitation, problem=problem,
+                  public_warning=public_problem_warning(problem), shown=shown,
+                  link=f"{base}/join/{code}" if shown else "",
+                  command=f"judge start --server {base} --invite {code}" if shown else "", **chrome)
 
 
 @dashboard_router.post("/invitations/{invitation_id}/revoke")
@@ -536,13 +568,21 @@ def _candidate_page(request: Request, st: ServerState, status: int = 200, error:
         except ProblemError:
             raise HTTPException(503, "this attempt's problem is no longer installed on the server") from None
         view = interviews.attempt_status(attempt, problem.title, now)
+        drawn = _state_version(view)
         last = interviews.latest(attempt)
         shown = None if last is None else interviews.submission_for_candidate(last, st.secrets(slug))
     secret = request.cookies.get(CANDIDATE_COOKIE, "")
     base = _base_url(st, request)
     return render("candidate.html", http_status=status, title=problem.title, problem=problem, view=view, shown=shown,
                   statement=Markup(statement_html(problem.statement())),  # the renderer escapes
-                  csrf=csrf_token(secret), error=error, server=base, watch="/candidate/state.json")
+                  csrf=csrf_token(secret), error=error, server=base, watch="/candidate/state.json",
+                  watch_version=drawn)
+
+
+def _state_version(view: dict[str, Any]) -> str:
+    """What the candidate page was drawn from: the page reloads when /candidate/state.json says otherwise."""
+    sub = view["submission"]
+    return f"{view['status']}:{sub['id']}:{sub['state']}" if sub else str(view["status"])
 
 
 @candidate_pages.get("/candidate")
@@ -558,8 +598,7 @@ def get_candidate_state(request: Request, st: State) -> dict[str, Any]:
         if attempt is None:
             raise HTTPException(401, "no attempt in this browser")
         view = interviews.attempt_status(attempt, _title(st, attempt.invitation.problem), st.clock())
-    sub = view["submission"]
-    view["version"] = f"{view['status']}:{sub['id']}:{sub['state']}" if sub else view["status"]
+    view["version"] = _state_version(view)
     return view
 
 

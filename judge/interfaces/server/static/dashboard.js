@@ -72,7 +72,8 @@
   var edited = false;
   document.addEventListener("input", function () { edited = true; });
   if (watch) {
-    var seen = null;
+    // The page says which state it was drawn from, so a change that lands before the first poll is seen.
+    var seen = document.body.getAttribute("data-watch-version");
     var poll = function () {
       if (document.hidden) { setTimeout(poll, 3000); return; }
       fetch(watch, { credentials: "same-origin", cache: "no-store" }).then(function (r) { return r.ok ? r.json() : null; })
