@@ -245,3 +245,31 @@ def test_json_results_have_the_documented_keys(server) -> None:  # type: ignore[
     row = server.client.get("/api/v1/results", headers=server.as_interviewer()).json()[0]
     assert {"candidate", "problem", "score", "max_score", "percent", "elapsed_s", "budget_s", "late"} <= set(row)
     json.dumps(row)
+
+
+def test_public_examples_run_on_the_server_with_the_submit_prechecks(server) -> None:  # type: ignore[no-untyped-def]
+    """A candidate with nothing but a browser (or no Docker) runs the pre-checks and public examples on the
+    server: the untouched starter and a syntax error are refused with the reason (the line, for a syntax
+    error); a working file runs the examples and the run is on the timeline; nothing is submitted."""
+    token = server.start(server.invite()["code"])["token"]
+    starter = (TINY / "starter" / "solution.py").read_text()
+
+    def run(source: str) -> dict:  # type: ignore[type-arg]
+        answer = server.client.post("/api/v1/attempt/public-runs", content=source.encode(),
+                                    headers={**bearer(token), "Content-Type": "text/x-python"})
+        assert answer.status_code == 200, answer.text
+        return dict(answer.json())
+
+    untouched = run(starter)
+    assert "untouched starter" in untouched["refusal"] and untouched["ran"] is False
+    broken = run("def add(a, b):\n    return a +\n")
+    assert "does not compile" in broken["refusal"] and "line 2" in broken["refusal"]
+    wrong = run(WRONG)
+    assert wrong["refusal"] == "" and wrong["ran"] and wrong["passed"] < wrong["total"]
+    assert any(t["status"] == "fail" and t["name"] for t in wrong["tests"])
+    good = run(REFERENCE)
+    assert (good["passed"], good["total"], good["verdict"]) == (good["total"], good["total"], "passed")
+
+    rows = server.client.get("/api/v1/results", headers=server.as_interviewer()).json()
+    assert rows[0]["test_runs"] == 2 and rows[0]["state"] == "not-submitted"  # runs recorded; nothing submitted
+    assert server.client.get("/api/v1/attempt", headers=bearer(token)).json()["status"] == "open"

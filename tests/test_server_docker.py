@@ -78,6 +78,16 @@ def test_interview_through_the_cli(live: Live, tmp_path: Path) -> None:
     data = json.loads(status.stdout)
     assert data["status"] == "open" and data["test_runs"] == 1 and data["last_test_run"]["total"] >= 1
 
+    # The same safety net as practice: the untouched starter and a file that does not compile are refused
+    # before anything is uploaded, and the attempt stays open.
+    untouched = candidate("submit", cwd=ws, home=home)
+    assert untouched.returncode == 2 and "untouched starter" in untouched.stderr, untouched.stderr
+    assert "still open" in untouched.stderr
+    (ws / "solution.py").write_text("def add(a, b):\n    return a +\n")
+    broken = candidate("submit", cwd=ws, home=home)
+    assert broken.returncode == 2 and "does not compile" in broken.stderr and "line 2" in broken.stderr
+    assert json.loads(candidate("status", "--json", cwd=ws, home=home).stdout)["status"] == "open"
+
     shutil.copy(TINY / "reference" / "solution.py", ws / "solution.py")
     submitted = candidate("submit", cwd=ws, home=home)
     assert submitted.returncode == 0, submitted.stderr
@@ -111,7 +121,7 @@ def test_hostile_submission_ends_remotely_as_it_does_locally(live: Live, tmp_pat
     assert candidate("start", "--server", live.url, "--invite", invite(live, tmp_path), cwd=desk,
                      home=home).returncode == 0
     shutil.copy(ADVERSARIAL / fixture, desk / "tiny-add" / "solution.py")
-    remote = candidate("submit", "--json", cwd=desk / "tiny-add", home=home)
+    remote = candidate("submit", "--json", "--force", cwd=desk / "tiny-add", home=home)  # graded as is
     view = json.loads(remote.stdout)
     assert remote.returncode == local.returncode, (remote.stderr, local.stderr)
     report = view["report"]

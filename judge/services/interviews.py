@@ -156,6 +156,20 @@ def record_test_run(session: Session, attempt: Attempt, passed: int, total: int,
     session.add(TestRun(attempt_id=attempt.id, at=now, passed=passed, total=total, verdict=verdict))
 
 
+def public_run_view(refusal: str, report: Report | None, secrets: Secrets) -> dict[str, Any]:
+    """The pre-checks and public examples run on the server, as the candidate sees them: the public tests are
+    the candidate's own (names and messages shown), free text still passes the secrecy filter."""
+    view: dict[str, Any] = {"refusal": refusal, "ran": report is not None}
+    if report is not None:
+        view.update(passed=sum(t.status.value == "pass" for t in report.tests), total=len(report.tests),
+                    verdict=report.verdict.value, verdict_text=VERDICT_TEXT[report.verdict],
+                    detail=_cut(secrets.redact(report.detail)),
+                    tests=[{"name": t.name, "requirement": t.requirement, "description": t.description,
+                            "status": t.status.value, "message": _cut(secrets.redact(t.message))}
+                           for t in report.tests])
+    return view
+
+
 def store_submission(session: Session, attempt: Attempt, raw: bytes, now: float) -> Submission:
     """Check and store an upload as a pending submission (graded afterwards). Raises ``SubmissionRefused``."""
     if attempt.status == "submitted":

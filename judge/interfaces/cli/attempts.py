@@ -259,7 +259,7 @@ def submit(ctx: Context, directory: Path | None, as_json: bool, yes: bool, force
 
     found = remote.remote_pointer(directory)
     if found:
-        remote.submit(ctx, *found, as_json)
+        remote.submit(ctx, *found, as_json, yes=yes, force=force)
         return
     from judge.backends import SandboxUnavailable
     from judge.grading.integrity import SubmissionError

@@ -182,10 +182,13 @@ def test(ctx: Context, workspace: Path, pointer: dict[str, Any], as_json: bool, 
         report = run_grade(ctx, problem, workspace, make_backend(backend, ctx), problem.limits, suite="public",
                            quiet=as_json)
     except Fail as exc:
-        if exc.code == EXIT_JUDGE:
-            raise Fail(f"{exc}\nThe public examples need the sandbox on your machine; you can still submit: "
-                       "`judge submit` grades on the server.", EXIT_JUDGE) from None
-        raise
+        if exc.code != EXIT_JUDGE:
+            raise
+        # No sandbox on this machine: the server runs the examples (in its sandbox, on the attempt's timeline).
+        if not as_json:
+            ctx.err.print(f"note: no sandbox here ({str(exc).splitlines()[0]}); running the examples on the server")
+        test_on_server(ctx, workspace, pointer, as_json)
+        return
     client = _client(pointer)
     data = _call(client, "GET", "/api/v1/attempt")
     report = report.with_clock(pointer["attempt_id"], data["elapsed_s"], data["budget_s"])
@@ -199,8 +202,11 @@ def test(ctx: Context, workspace: Path, pointer: dict[str, Any], as_json: bool, 
     sys.exit(exit_code_for(report.status))
 
 
-def submit(ctx: Context, workspace: Path, pointer: dict[str, Any], as_json: bool) -> None:
-    """Upload solution.py; wait (bounded) for the server's grade; print what the invitation lets us see."""
+def test_on_server(ctx: Context, workspace: Path, pointer: dict[str, Any], as_json: bool) -> None:
+    """`judge test` without a local sandbox: the pre-checks and public examples, run by the server."""
+    from rich.markup import escape
+    from rich.table import Table
+
     from judge.grading.integrity import SubmissionError
     from judge.services.intake import load as load_submission
 
@@ -208,7 +214,96 @@ def submit(ctx: Context, workspace: Path, pointer: dict[str, Any], as_json: bool
         submission = load_submission(workspace)
     except SubmissionError as exc:
         fail(str(exc))
+    run = server_examples(ctx, _client(pointer), submission.source, as_json)
+    if as_json:
+        click.echo(json.dumps(run, indent=2))
+    elif run["refusal"]:
+        ctx.out.print(f"[yellow]{escape(str(run['refusal']))}[/]")
+    if not run["ran"]:
+        sys.exit(EXIT_FAILED if run["refusal"] else EXIT_PASSED)
+    if not as_json:
+        table = Table(header_style="bold", title=f"Public examples (on the server): {run['passed']}/{run['total']} "
+                      f"pass, {run['verdict_text']}")
+        for column in ("Req", "Example", "Result"):
+            table.add_column(column)
+        for t in run["tests"]:
+            text = escape(t["description"] or t["name"]) + (
+                f"\n[dim]{escape(t['message'])}[/]" if t["message"] and t["status"] != "pass" else "")
+            table.add_row(t["requirement"], text, t["status"].upper())
+        ctx.out.print(table)
+        if run.get("detail"):
+            ctx.out.print(escape(str(run["detail"])))
+    sys.exit(EXIT_PASSED if run["verdict"] == "passed" else EXIT_FAILED)
+
+
+def server_examples(ctx: Context, client: Client, source: str, quiet: bool) -> dict[str, Any]:
+    """The pre-checks and the public examples, run in the server's sandbox (nothing is submitted)."""
+    with spinner(ctx, "Checking solution.py and running the public examples on the server...", enabled=not quiet):
+        return dict(_call(client, "POST", "/api/v1/attempt/public-runs", data=source.encode("utf-8"),
+                          content_type="text/x-python"))
+
+
+def _refused(ctx: Context, client: Client, reason: str) -> str:
+    from judge.model.report import format_clock
+
+    data = _call(client, "GET", "/api/v1/attempt")
+    left = float(data["budget_s"]) - float(data["elapsed_s"])
+    clock = f"over by {format_clock(-left)}" if left < 0 else f"{format_clock(left)} left"
+    return (f"not submitted: {reason}\nYour attempt is still open; the server's clock is running ({clock}).\n"
+            "Fix it and run `judge submit` again (or submit as is: --force).")
+
+
+def _confirm(ctx: Context, client: Client, pointer: dict[str, Any], public_line: str, failing: list[str]) -> bool:
+    """The one-screen summary before the only submission (as in practice), and the question."""
+    from judge.model.report import format_clock
+
+    data = _call(client, "GET", "/api/v1/attempt")
+    left = float(data["budget_s"]) - float(data["elapsed_s"])
+    out = ctx.out
+    out.print(f"[bold]Submit {pointer['problem']}[/] (attempt {pointer['attempt_id']}, graded on the server)")
+    elapsed, budget = format_clock(float(data["elapsed_s"])), format_clock(float(data["budget_s"]))
+    out.print(f"  Time             {elapsed} of {budget}, "
+              + (f"over by {format_clock(-left)}" if left < 0 else f"{format_clock(left)} left"))
+    out.print(f"  Public examples  {public_line}")
+    if failing:
+        shown = ", ".join(failing[:4]) + (f" and {len(failing) - 4} more" if len(failing) > 4 else "")
+        out.print(f"  Failing          {shown}")
+    out.print("This grades the hidden tests once; your first graded submission is final.")
+    return click.confirm("Submit now?", default=False)
+
+
+def submit(ctx: Context, workspace: Path, pointer: dict[str, Any], as_json: bool, yes: bool = False,
+           force: bool = False) -> None:
+    """Pre-check solution.py (as practice does: not empty, not the starter, compiles, imports, public
+    examples, here run on the server), ask, upload, wait (bounded) for the server's grade, and print what the
+    invitation lets us see."""
+    from judge.grading.integrity import SubmissionError
+    from judge.interfaces.cli.context import interactive
+    from judge.services.intake import load as load_submission
+    from judge.services.precheck import static_refusal
+
+    try:
+        submission = load_submission(workspace)
+    except SubmissionError as exc:
+        fail(str(exc))
     client = _client(pointer)
+    public_line, failing = "not checked (--force)", []
+    if not force:
+        refusal = static_refusal(public_problem(workspace, str(pointer["problem"])), submission)
+        if refusal:
+            fail(_refused(ctx, client, refusal))
+        run = server_examples(ctx, client, submission.source, as_json)
+        if run["refusal"]:
+            fail(_refused(ctx, client, str(run["refusal"])))
+        if run["ran"]:
+            public_line = f"{run['passed']}/{run['total']} pass" + (
+                f" ({run['verdict']})" if run["verdict"] not in ("passed", "failed") else "")
+            failing = [str(t["name"]) for t in run["tests"] if t["status"] != "pass"]
+        else:
+            public_line = "not run (the problem has none)"
+    if interactive() and not yes and not as_json and not _confirm(ctx, client, pointer, public_line, failing):
+        ctx.out.print("Not submitted. Your attempt is still open and the server's clock is running.")
+        sys.exit(EXIT_PASSED)
     made = _call(client, "POST", "/api/v1/attempt/submissions", data=submission.source.encode("utf-8"),
                  content_type="text/x-python")
     if not as_json:

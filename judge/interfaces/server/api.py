@@ -175,6 +175,65 @@ def post_test_run(body: TestRunRequest, attempt_id: CandidateAttempt,
     return Response(status_code=204)
 
 
+def run_public_examples(st: ServerState, attempt_id: str, raw: bytes) -> dict[str, Any]:
+    """The pre-checks `judge submit` runs (not empty, not the starter, compiles, imports) and the public
+    examples, in the server's sandbox; recorded on the attempt's timeline. Nothing is stored or graded."""
+    from judge.backends import SandboxUnavailable
+    from judge.execution.executor import Task
+    from judge.grading.integrity import SubmissionError, decode_source
+    from judge.model.outcomes import Verdict
+    from judge.model.submission import Submission as SubmissionText
+    from judge.services.precheck import static_refusal
+
+    with st.db.session() as session:
+        attempt = _attempt(session, attempt_id)
+        if attempt.status == "submitted":
+            raise HTTPException(409, "this attempt was already submitted and graded; see the result with "
+                                     "`judge status`")
+        if attempt.status != "open":
+            raise HTTPException(409, f"this attempt is {attempt.status}: there is nothing left to check")
+        slug = attempt.invitation.problem
+    try:
+        source = decode_source(raw)
+    except SubmissionError as exc:
+        raise HTTPException(422, str(exc)) from None
+    try:
+        problem = st.problem(slug)
+    except ProblemError:
+        raise HTTPException(503, "this attempt's problem is no longer installed on the server") from None
+    submission = SubmissionText.from_source(source)
+    refusal = static_refusal(problem, submission)
+    report = None
+    if not refusal:
+        try:
+            report = st.grader.executor.grade(Task(key=f"public-{attempt_id}", problem=problem,
+                                                   submission=submission, suite="public"))
+        except SandboxUnavailable as exc:
+            raise HTTPException(503, f"the server cannot run the examples right now ({exc}); your attempt and "
+                                     "its clock are unchanged") from None
+        if report.verdict is Verdict.SANDBOX_ERROR:
+            raise HTTPException(503, "the server's sandbox failed running the examples; try again")
+        if report.verdict is Verdict.IMPORT_ERROR:
+            refusal = "solution.py cannot be used by the tests:\n" + (report.detail or "it fails to import")
+    with st.db.session() as session:
+        if report is not None:
+            interviews.record_test_run(session, _attempt(session, attempt_id),
+                                       sum(t.status.value == "pass" for t in report.tests), len(report.tests),
+                                       report.verdict.value, st.clock())
+    return interviews.public_run_view(refusal, report, st.secrets(slug))
+
+
+@candidate_router.post(
+    "/attempt/public-runs",
+    summary="Run the pre-checks and the public examples on solution.py (the raw file as the body) in the "
+            "server's sandbox; nothing is submitted. Rate-limited with the test runs.",
+    openapi_extra={"requestBody": {"required": True, "content": {"text/x-python": {"schema": {"type": "string"}}}}})
+async def post_public_run(request: Request, attempt_id: CandidateAttempt, st: State) -> dict[str, Any]:
+    st.test_runs.check(attempt_id, "example runs for this attempt")
+    raw = await request.body()
+    return await run_in_threadpool(run_public_examples, st, attempt_id, raw)
+
+
 def accept_submission(st: ServerState, attempt_id: str, raw: bytes) -> dict[str, Any]:
     """Store an upload as a pending submission of the attempt, then queue it for grading (409 when refused).
     `judge submit` and the candidate page's upload form both come here."""
