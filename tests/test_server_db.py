@@ -29,8 +29,8 @@ def test_migrations_build_the_models_schema_and_rerun_cleanly(database_url: str)
 
     db = Database(database_url)
     try:
-        assert db.migrate() == "0002"
-        assert db.migrate() == "0002"  # idempotent: every server start runs it
+        assert db.migrate() == "0003_drafts"
+        assert db.migrate() == "0003_drafts"  # idempotent: every server start runs it
         with db.engine.connect() as connection:
             assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
     finally:

@@ -211,3 +211,82 @@ def test_results_csv_neutralises_formulas() -> None:
 
     text = results_csv([{"candidate": "=HYPERLINK(\"http://x\")", "problem": "tiny-add", "score": -1}])
     assert "'=HYPERLINK" in text and ",-1" in text
+
+
+def editor_headers(page: str, accept_json: bool = True) -> dict[str, str]:
+    """What the candidate page's script sends with its requests: the CSRF token of the page, as a header."""
+    return {"X-CSRF-Token": csrf_of(page), "Content-Type": "text/x-python",
+            **({"Accept": "application/json"} if accept_json else {})}
+
+
+def test_drafts_are_kept_per_attempt_on_the_server_and_bounded_like_an_upload(srv: Server) -> None:
+    from judge.grading.integrity import MAX_SOURCE_BYTES
+
+    ada, bob = start_in_browser(srv, "Ada"), start_in_browser(srv, "Bob")
+    page = ada.get("/candidate").text
+    starter = (TINY / "starter" / "solution.py").read_text()
+    assert 'id="editor-card"' in page and starter in html.unescape(page)  # the starter is loaded
+    assert '<script src="/static/editor.js" defer>' in page and '<script src="/static/candidate.js" defer>' in page
+    draft = starter.replace("raise NotImplementedError", "return 0  # </textarea><script>alert(1)</script>", 1)
+    headers = editor_headers(page)
+    assert ada.put("/candidate/draft", content=draft, headers={**headers, "X-CSRF-Token": ""}).status_code == 403
+    other = csrf_of(bob.get("/candidate").text)  # a real token, of another candidate's browser
+    assert ada.put("/candidate/draft", content=draft, headers={**headers, "X-CSRF-Token": other}).status_code == 403
+    saved = ada.put("/candidate/draft", content=draft, headers=headers)
+    assert saved.status_code == 200 and saved.json()["chars"] == len(draft)
+    reopened = ada.get("/candidate").text  # a closed tab loses nothing: the page opens with the draft
+    assert draft in html.unescape(reopened) and "<script>alert(1)" not in reopened
+    assert draft not in html.unescape(bob.get("/candidate").text)  # drafts are per attempt
+    too_big = ada.put("/candidate/draft", content=b"#" * (MAX_SOURCE_BYTES + 1), headers=headers)
+    assert too_big.status_code == 413 and "error" in too_big.json()
+    assert ada.put("/candidate/draft", content=b"\xff\xfe", headers=headers).status_code == 422
+    assert draft in html.unescape(ada.get("/candidate").text)  # the refused saves changed nothing
+    assert new_client(srv).put("/candidate/draft", content=draft, headers=headers).status_code in (401, 403)
+
+    # Once graded, the attempt takes no more drafts and the page has no editor.
+    sent = ada.post("/candidate/submissions", data={"csrf": csrf_of(page)},
+                    files={"solution": ("solution.py", REFERENCE.encode())}, headers={"Accept": "application/json"})
+    assert sent.status_code == 202 and sent.json()["state"] == "pending"
+    deadline = time.monotonic() + 60
+    while ada.get("/candidate/state.json").json()["status"] != "submitted":  # bounded poll
+        assert time.monotonic() < deadline, "not graded in 60 s"
+        time.sleep(0.05)
+    assert ada.put("/candidate/draft", content=draft, headers=headers).status_code == 409
+    assert 'id="editor-card"' not in ada.get("/candidate").text
+
+
+def test_the_editor_runs_the_examples_on_the_server_and_submit_refuses_what_cannot_be_graded(tmp_path: Path) -> None:
+    with running_server(f"sqlite:///{tmp_path / 'db.sqlite'}", test_runs_per_window=3) as srv:
+        browser = start_in_browser(srv)
+        page = browser.get("/candidate").text
+        headers = editor_headers(page)
+        starter = (TINY / "starter" / "solution.py").read_text()
+        refused = browser.post("/candidate/public-runs", content=starter, headers=headers).json()
+        assert "untouched starter" in refused["refusal"] and refused["ran"] is False
+        wrong = (TINY / "known_mistakes" / "subtracts.py").read_text()
+        run = browser.post("/candidate/public-runs", content=wrong, headers=headers)
+        assert run.status_code == 200 and run.json()["ran"] and run.json()["passed"] < run.json()["total"]
+        assert all(t["name"].startswith("test_") for t in run.json()["tests"])
+        assert browser.post("/candidate/public-runs", content=wrong,
+                            headers={**headers, "X-CSRF-Token": "0" * 40}).status_code == 403
+        browser.post("/candidate/public-runs", content=wrong, headers=headers)
+        limited = browser.post("/candidate/public-runs", content=wrong, headers=headers)  # 3 per window
+        assert limited.status_code == 429 and "Retry-After" in limited.headers and "error" in limited.json()
+
+        # The upload form (and the editor's Submit, the same route) refuses what the pre-checks refuse.
+        for source, reason in ((starter, "untouched starter"), ("def add(a, b):\n    return a +\n", "line 2")):
+            answer = browser.post("/candidate/submissions", data={"csrf": csrf_of(page)},
+                                  files={"solution": ("solution.py", source.encode())})
+            assert answer.status_code == 422 and reason in html.unescape(answer.text) and "still open" in answer.text
+        as_json = browser.post("/candidate/submissions", data={"csrf": csrf_of(page)},
+                               headers={"Accept": "application/json"},
+                               files={"solution": ("solution.py", starter.encode())})
+        assert as_json.status_code == 422 and "untouched starter" in as_json.json()["error"]
+
+        # The interviewer's timeline says which runs the server saw; nothing was submitted.
+        attempt = browser.get("/candidate/state.json").json()["attempt_id"]
+        record = srv.client.get(f"/api/v1/attempts/{attempt}", headers=srv.as_interviewer()).json()
+        assert [r["reported_by"] for r in record["test_runs"]] == ["server", "server"] and record["submissions"] == []
+        sign_in(srv.client, srv.token)
+        timeline = srv.client.get(f"/dashboard/attempts/{attempt}").text
+        assert timeline.count("ran the public examples on the server") == 2 and "observed by the server" in timeline

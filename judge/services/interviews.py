@@ -33,7 +33,7 @@ from judge.model.submission import SOLUTION
 from judge.problems.catalog import Problem
 from judge.services.attempts import ClockView, create_workspace, iso
 from judge.services.secrecy import Secrets
-from judge.store.db import Attempt, Interviewer, Invitation, Submission, TestRun
+from judge.store.db import Attempt, Draft, Interviewer, Invitation, Submission, TestRun
 
 PUBLIC_PROBLEMS = ".judge"  # inside the workspace, .judge/<slug>: what `judge test` runs the public examples from
 POINTER = ".judge-attempt"  # inside the workspace: the server's URL and the session token (the CLI's remote mode)
@@ -149,11 +149,37 @@ def attempt_status(attempt: Attempt, problem_title: str, now: float) -> dict[str
     }
 
 
-def record_test_run(session: Session, attempt: Attempt, passed: int, total: int, verdict: str, now: float) -> None:
-    """Add a `judge test` run the candidate's CLI reported to the attempt's timeline."""
+def record_test_run(session: Session, attempt: Attempt, passed: int, total: int, verdict: str, now: float,
+                    observed_by: str = "candidate") -> None:
+    """Add a run of the public examples to the attempt's timeline: one the candidate's CLI reported
+    (``observed_by`` "candidate"), or one the server ran in its own sandbox ("server")."""
     if not (0 <= passed <= total <= 10_000) or verdict not in {v.value for v in Verdict}:
         raise SubmissionRefused("a test run is passed <= total and a known verdict")
-    session.add(TestRun(attempt_id=attempt.id, at=now, passed=passed, total=total, verdict=verdict))
+    session.add(TestRun(attempt_id=attempt.id, at=now, passed=passed, total=total, verdict=verdict,
+                        observed_by=observed_by))
+
+
+def save_draft(session: Session, attempt: Attempt, source: str, now: float) -> Draft:
+    """Keep what the candidate typed in the browser's editor (the latest only; nothing is graded). Refused
+    once the attempt is submitted; ``source`` comes through ``decode_source``, bounded like an upload."""
+    if attempt.status != "open":
+        raise SubmissionRefused(f"this attempt is {attempt.status}: drafts are no longer saved")
+    draft = attempt.draft
+    if draft is None:
+        draft = Draft(attempt_id=attempt.id, source=source, saved_at=now, saves=1)
+        session.add(draft)
+    else:
+        draft.source, draft.saved_at, draft.saves = source, now, draft.saves + 1
+    session.flush()
+    return draft
+
+
+def editor_text(attempt: Attempt, problem: Problem) -> str:
+    """What the browser's editor opens with: the latest draft, else the starter solution.py."""
+    if attempt.draft is not None:
+        return attempt.draft.source
+    path = problem.starter_dir / SOLUTION
+    return path.read_text(encoding="utf-8") if path.is_file() else ""
 
 
 def public_run_view(refusal: str, report: Report | None, secrets: Secrets) -> dict[str, Any]:
@@ -328,9 +354,10 @@ def full_record(attempt: Attempt) -> dict[str, Any]:
         "attempt_id": attempt.id, "invitation_id": attempt.invitation_id,
         "candidate": attempt.invitation.candidate_name, "problem": attempt.invitation.problem,
         "started_at": attempt.started_at, "budget_s": attempt.budget_s, "status": attempt.status,
-        # What the candidate's own CLI said about a run on their machine; the server saw none of it.
+        # "candidate": what the candidate's own CLI said about a run on their machine (the server saw none of
+        # it); "server": a run in the server's sandbox (the browser's editor, or `judge test` without Docker).
         "test_runs": [{"at": r.at, "passed": r.passed, "total": r.total, "verdict": r.verdict,
-                       "reported_by": "candidate"} for r in attempt.test_runs],
+                       "reported_by": r.observed_by} for r in attempt.test_runs],
         "submissions": [{"id": s.id, "received_at": s.received_at, "elapsed_s": s.elapsed_s, "late": s.late,
                          "state": s.state, "sha256": s.sha256, "error": s.error, SOLUTION: s.source,
                          "report": json.loads(s.report_json) if s.report_json else None}

@@ -97,6 +97,7 @@ class Attempt(Base):
     invitation: Mapped[Invitation] = relationship(back_populates="attempt")
     submissions: Mapped[list[Submission]] = relationship(back_populates="attempt", order_by="Submission.id")
     test_runs: Mapped[list[TestRun]] = relationship(back_populates="attempt", order_by="TestRun.id")
+    draft: Mapped[Draft | None] = relationship(back_populates="attempt", uselist=False)
 
 
 class Submission(Base):
@@ -124,7 +125,8 @@ class Submission(Base):
 
 
 class TestRun(Base):
-    """A `judge test` run the candidate's CLI reported (the public examples, run on their machine)."""
+    """A run of the public examples: one the candidate's CLI reported (``observed_by`` "candidate": run on
+    their machine, never checked), or one the server ran in its own sandbox ("server")."""
 
     __tablename__ = "test_runs"
     __test__ = False  # not a pytest test class
@@ -135,8 +137,24 @@ class TestRun(Base):
     passed: Mapped[int] = mapped_column(Integer)
     total: Mapped[int] = mapped_column(Integer)
     verdict: Mapped[str] = mapped_column(String(32))
+    # "candidate": reported by their CLI (run on their machine); "server": run in the server's sandbox.
+    observed_by: Mapped[str] = mapped_column(String(16), default="candidate", server_default="candidate")
 
     attempt: Mapped[Attempt] = relationship(back_populates="test_runs")
+
+
+class Draft(Base):
+    """The latest solution.py the candidate typed in the browser's editor, saved as they type (one row per
+    attempt, replaced each time): reopening the page shows it. Never graded; a submission is its own row."""
+
+    __tablename__ = "drafts"
+
+    attempt_id: Mapped[str] = mapped_column(ForeignKey("attempts.id"), primary_key=True)
+    source: Mapped[str] = mapped_column(Text)
+    saved_at: Mapped[float] = mapped_column(Float)
+    saves: Mapped[int] = mapped_column(Integer, default=0)
+
+    attempt: Mapped[Attempt] = relationship(back_populates="draft")
 
 
 def default_url(data_home: Path) -> str:

@@ -219,7 +219,7 @@ def run_public_examples(st: ServerState, attempt_id: str, raw: bytes) -> dict[st
         if report is not None:
             interviews.record_test_run(session, _attempt(session, attempt_id),
                                        sum(t.status.value == "pass" for t in report.tests), len(report.tests),
-                                       report.verdict.value, st.clock())
+                                       report.verdict.value, st.clock(), observed_by="server")
     return interviews.public_run_view(refusal, report, st.secrets(slug))
 
 

@@ -33,6 +33,7 @@ from judge.store.db import Database
 
 API_VERSION = "v1"
 FORM_MARGIN = 16 * 1024
+SOURCE_BODIES = ("/submissions", "/public-runs", "/draft")  # routes whose body is a solution.py: the upload cap
 SECRET_IN_PATH = re.compile(r"\bj(?:ic|it|cs|ds)_[A-Za-z0-9_-]{8,}")
 
 
@@ -57,7 +58,8 @@ class Settings:
     max_upload_bytes: int = MAX_SOURCE_BYTES  # solution.py's own cap; a bigger body is refused with 413
     max_body_bytes: int = 64 * 1024  # every other request body
     submissions_per_window: int = 5  # per attempt, refused ones included
-    test_runs_per_window: int = 60  # per attempt
+    test_runs_per_window: int = 60  # per attempt (recorded CLI runs and runs in the server's sandbox)
+    draft_saves_per_window: int = 600  # per attempt: the browser's editor saves about once a second of typing
     auth_failures_per_window: int = 30  # per client address
     rate_window_s: float = 600.0
     public_url: str = ""  # how candidates reach this server (printed in invitations); default: the request's
@@ -73,6 +75,7 @@ class ServerState:
     clock: Callable[[], float]
     submissions: RateLimiter
     test_runs: RateLimiter
+    drafts: RateLimiter
     auth_failures: RateLimiter
     ready: threading.Event = field(default_factory=threading.Event)
     _problems: dict[str, Problem] = field(default_factory=dict)
@@ -116,8 +119,8 @@ class BodyLimit:
         from fastapi import HTTPException
 
         limit = self.body_bytes
-        if scope["path"].endswith("/submissions"):  # the upload form's multipart framing gets a little room
-            limit = self.upload_bytes + (FORM_MARGIN if scope["path"].startswith("/candidate/") else 0)
+        if scope["path"].endswith(SOURCE_BODIES):  # a solution.py; the upload form's multipart gets a little room
+            limit = self.upload_bytes + (FORM_MARGIN if scope["path"] == "/candidate/submissions" else 0)
         declared = dict(scope.get("headers", [])).get(b"content-length")
         too_big = f"the request is larger than this server accepts ({limit} bytes)"
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
@@ -176,6 +179,7 @@ def create_app(settings: Settings, *, executor: Executor | None = None,
     st = ServerState(settings=settings, db=db, grader=grader, clock=clock,
                      submissions=RateLimiter(settings.submissions_per_window, settings.rate_window_s, clock),
                      test_runs=RateLimiter(settings.test_runs_per_window, settings.rate_window_s, clock),
+                     drafts=RateLimiter(settings.draft_saves_per_window, settings.rate_window_s, clock),
                      auth_failures=RateLimiter(settings.auth_failures_per_window, settings.rate_window_s, clock))
 
     @asynccontextmanager

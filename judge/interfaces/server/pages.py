@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from starlette.datastructures import FormData, UploadFile
@@ -72,6 +72,7 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; style-src-attr 
        "img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
            "X-Frame-Options": "DENY", "Cache-Control": "no-store"}
+CSRF_HEADER = "X-CSRF-Token"  # the CSRF token of a page's script requests (the editor's), made like a form's
 CSRF_REFUSED = ("this form has expired or did not come from this site (its security token is missing or wrong): "
                 "go back, reload the page and send it again")
 PAGE_PREFIXES = ("/dashboard", "/join", "/candidate", "/static")
@@ -140,9 +141,15 @@ def error_page(request: Request, status: int, message: str) -> Response:
 
 
 def is_page(request: Request) -> bool:
-    """Whether the request is for a web page (HTML errors) rather than the API (JSON errors)."""
+    """Whether the request is for a web page (HTML errors) rather than the API or a page's script (JSON
+    errors: the candidate page's editor asks for JSON)."""
     path = request.url.path
-    return path == "/" or path.startswith(PAGE_PREFIXES)
+    return (path == "/" or path.startswith(PAGE_PREFIXES)) and not wants_json(request)
+
+
+def wants_json(request: Request) -> bool:
+    """Whether a page's script made the request and reads the answer as JSON (its Accept header says so)."""
+    return request.headers.get("accept", "").startswith("application/json")
 
 
 def browser_secret(request: Request) -> tuple[str, bool]:
@@ -183,6 +190,8 @@ def _base_url(st: ServerState, request: Request) -> str:
 
 ASSET_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
 GENERATED = {"report.css": CSS + SUMMARY_CSS, "sort.js": SORT_SCRIPT + "\n"}
+# editor.js is CodeMirror 6, bundled from web/editor's lock file (tests/test_editor_bundle.py rebuilds it).
+STATIC_FILES = {"dashboard.css", "dashboard.js", "candidate.js", "editor.js"}
 
 
 @assets.get("/{name}")
@@ -191,7 +200,7 @@ def get_asset(name: str) -> Response:
     (from the renderers, one source of truth), and the files in ``static/``."""
     if name in GENERATED:
         body = GENERATED[name]
-    elif name in {"dashboard.css", "dashboard.js"}:
+    elif name in STATIC_FILES:
         body = (HERE / "static" / name).read_text(encoding="utf-8")
     else:
         raise HTTPException(404, f"no asset {name!r}")
@@ -571,12 +580,14 @@ def _candidate_page(request: Request, st: ServerState, status: int = 200, error:
         drawn = _state_version(view)
         last = interviews.latest(attempt)
         shown = None if last is None else interviews.submission_for_candidate(last, st.secrets(slug))
+        draft = interviews.editor_text(attempt, problem) if attempt.status == "open" else None
     secret = request.cookies.get(CANDIDATE_COOKIE, "")
     base = _base_url(st, request)
     return render("candidate.html", http_status=status, title=problem.title, problem=problem, view=view, shown=shown,
                   statement=Markup(statement_html(problem.statement())),  # the renderer escapes
                   csrf=csrf_token(secret), error=error, server=base, watch="/candidate/state.json",
-                  watch_version=drawn)
+                  watch_version=drawn, draft=draft, scripts=["editor.js", "candidate.js"] if draft is not None else [],
+                  main_class="candidate-main")
 
 
 def _state_version(view: dict[str, Any]) -> str:
@@ -602,9 +613,28 @@ def get_candidate_state(request: Request, st: State) -> dict[str, Any]:
     return view
 
 
+def _static_refusal(st: ServerState, attempt_id: str, raw: bytes) -> str:
+    """Why an upload cannot be graded meaningfully, from its text alone (empty, the untouched starter, does
+    not compile: the pre-checks `judge submit` runs before it spends the attempt); "" when nothing is wrong
+    or when the server cannot tell (an unreadable file is refused by ``accept_submission`` itself)."""
+    from judge.grading.integrity import SubmissionError, decode_source
+    from judge.model.submission import Submission as SubmissionText
+    from judge.services.precheck import static_refusal
+
+    with st.db.session() as session:
+        attempt = session.get(Attempt, attempt_id)
+        slug = attempt.invitation.problem if attempt is not None else ""
+    try:
+        return static_refusal(st.problem(slug), SubmissionText.from_source(decode_source(raw)))
+    except (SubmissionError, ProblemError):
+        return ""
+
+
 @candidate_pages.post("/candidate/submissions")
 async def post_candidate_submission(request: Request, st: State) -> Response:
-    """The upload form: the file is stored and graded by the same call as `judge submit`."""
+    """The upload form, and the editor's Submit (which asks for JSON): the file is refused when the pre-checks
+    that need no sandbox fail (the attempt stays open), else stored and graded by the same call as
+    `judge submit`."""
     from starlette.concurrency import run_in_threadpool
 
     from judge.interfaces.server.api import accept_submission
@@ -617,17 +647,81 @@ async def post_candidate_submission(request: Request, st: State) -> Response:
     if attempt_id is None:
         raise HTTPException(401, "no attempt in this browser; open the invitation link again")
     upload = form.get("solution")
-    if not isinstance(upload, UploadFile):
-        return _candidate_page(request, st, status=422, error="choose your solution.py file, then submit")
-    raw = await upload.read()
     try:
+        if not isinstance(upload, UploadFile):
+            raise HTTPException(422, "choose your solution.py file, then submit")
+        raw = await upload.read()
+        refusal = await run_in_threadpool(_static_refusal, st, attempt_id, raw)
+        if refusal:
+            raise HTTPException(422, f"not submitted: {refusal} Your attempt is still open.")
         st.submissions.check(attempt_id, "submissions for this attempt")
-        await run_in_threadpool(accept_submission, st, attempt_id, raw)
+        made = await run_in_threadpool(accept_submission, st, attempt_id, raw)
     except HTTPException as exc:
-        if exc.status_code not in (409, 422, 429):
+        if exc.status_code not in (409, 422, 429) or wants_json(request):
             raise
         return _candidate_page(request, st, status=exc.status_code, error=str(exc.detail))
+    if wants_json(request):
+        return JSONResponse(made, status_code=202, headers={"Cache-Control": "no-store"})
     return redirect("/candidate#result")
+
+
+async def _editor_request(request: Request, st: ServerState) -> tuple[str, bytes]:
+    """The attempt and the body (solution.py) of a request from the candidate page's editor: the candidate's
+    cookie, and the CSRF token made from it in the ``X-CSRF-Token`` header (a script sends no form)."""
+    if not csrf_ok(request.cookies.get(CANDIDATE_COOKIE), request.headers.get(CSRF_HEADER)):
+        raise HTTPException(403, CSRF_REFUSED)
+    with st.db.session() as session:
+        attempt = _candidate_attempt(request, st, session)
+        attempt_id = attempt.id if attempt is not None else None
+    if attempt_id is None:
+        raise HTTPException(401, "no attempt in this browser (or its session has ended); open the invitation "
+                                 "link again")
+    return attempt_id, await request.body()
+
+
+def _save_draft(st: ServerState, attempt_id: str, raw: bytes) -> dict[str, Any]:
+    from judge.grading.integrity import SubmissionError, decode_source
+
+    try:
+        source = decode_source(raw)
+    except SubmissionError as exc:
+        raise HTTPException(422, f"the draft was not saved: {exc}") from None
+    with st.db.session() as session:
+        attempt = session.get(Attempt, attempt_id)
+        if attempt is None:
+            raise HTTPException(401, "no attempt in this browser; open the invitation link again")
+        try:
+            draft = interviews.save_draft(session, attempt, source, st.clock())
+        except interviews.SubmissionRefused as exc:
+            raise HTTPException(409, str(exc)) from None
+        return {"saved_at": draft.saved_at, "saved_iso": _iso(draft.saved_at), "chars": len(source)}
+
+
+@candidate_pages.put("/candidate/draft")
+async def put_draft(request: Request, st: State) -> Response:
+    """The editor's draft, saved as the candidate types (a closed tab loses nothing): the latest is kept per
+    attempt, bounded like an upload; nothing is graded."""
+    from starlette.concurrency import run_in_threadpool
+
+    attempt_id, raw = await _editor_request(request, st)
+    st.drafts.check(attempt_id, "draft saves for this attempt")
+    saved = await run_in_threadpool(_save_draft, st, attempt_id, raw)
+    return JSONResponse(saved, headers={"Cache-Control": "no-store"})
+
+
+@candidate_pages.post("/candidate/public-runs")
+async def post_candidate_public_run(request: Request, st: State) -> Response:
+    """The editor's **Run public examples** (and the first step of its Submit): the pre-checks and the public
+    examples in the server's sandbox, as `judge test` without Docker; rate-limited per attempt and recorded on
+    the timeline as run on the server. Nothing is submitted."""
+    from starlette.concurrency import run_in_threadpool
+
+    from judge.interfaces.server.api import run_public_examples
+
+    attempt_id, raw = await _editor_request(request, st)
+    st.test_runs.check(attempt_id, "example runs for this attempt")
+    view = await run_in_threadpool(run_public_examples, st, attempt_id, raw)
+    return JSONResponse(view, headers={"Cache-Control": "no-store"})
 
 
 @candidate_pages.get("/candidate/workspace.tar.gz")

@@ -9,6 +9,7 @@
     var mm = h ? String(m).padStart(2, "0") : String(m);
     return (h ? h + ":" : "") + mm + ":" + String(s).padStart(2, "0");
   }
+  window.mlJudge = { clock: clock };  // for candidate.js
 
   // Clocks: the server said how many seconds were left when it drew the page; count down from there on
   // this machine's monotonic clock (its wall clock may be wrong), and re-sync now and then if we can.
@@ -67,10 +68,13 @@
     });
   });
 
-  // Reload when the server's state changes, unless the reader is typing in a form.
+  // Reload when the server's state changes, unless the reader is typing in a form (the candidate's editor
+  // saves its draft on the server, so typing there does not hold the page back).
   var watch = document.body.getAttribute("data-watch");
   var edited = false;
-  document.addEventListener("input", function () { edited = true; });
+  document.addEventListener("input", function (event) {
+    if (!(event.target && event.target.closest && event.target.closest("[data-autosaved]"))) { edited = true; }
+  });
   if (watch) {
     // The page says which state it was drawn from, so a change that lands before the first poll is seen.
     var seen = document.body.getAttribute("data-watch-version");
