@@ -100,6 +100,7 @@ tr.has-detail td { border-bottom: 0; }
 .minibar { display: inline-block; width: 90px; height: 8px; background: #E3E8EE; border-radius: 4px;
   overflow: hidden; vertical-align: middle; margin-left: 8px; }
 pre { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; }
+.scroll { overflow-x: auto; }
 pre.msg { background: #FAFBFC; border: 1px solid var(--line); border-left: 4px solid var(--fail);
   border-radius: 6px; padding: 8px 10px; max-height: 320px; overflow: auto; }
 pre.msg.error { border-left-color: #E69F00; }
@@ -198,7 +199,8 @@ def facts_list(facts: Iterable[tuple[str, str]]) -> str:
 def table(head: Iterable[tuple[str, bool]], body: Iterable[str]) -> str:
     """A table from (heading, right-aligned) pairs and already-built ``<tr>`` rows."""
     cells = "".join(f'<th class="num">{h}</th>' if right else f"<th>{h}</th>" for h, right in head)
-    return f"<table><thead><tr>{cells}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    # In a box of its own that scrolls sideways: a wide table never widens the page (a phone at 390 px).
+    return f"<div class=\"scroll\"><table><thead><tr>{cells}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
 
 
 def hatch_pattern(pattern_id: str) -> str:

@@ -23,9 +23,11 @@ const judgeHighlight = HighlightStyle.define([
 ]);
 
 const theme = EditorView.theme({
-  "&": { fontSize: "14px", border: "1.5px solid #8A94A3", borderRadius: "6px", backgroundColor: "#fff" },
+  "&": { fontSize: "14px", border: "1.5px solid #8A94A3", borderRadius: "6px", backgroundColor: "#fff",
+         height: "var(--editor-height, 60vh)", color: "#1B2430" },
   "&.cm-focused": { outline: "3px solid #E69F00", outlineOffset: "2px" },
-  ".cm-scroller": { fontFamily: "ui-monospace, SFMono-Regular, Menlo, Consolas, monospace", lineHeight: "1.5" },
+  ".cm-scroller": { fontFamily: "ui-monospace, SFMono-Regular, Menlo, Consolas, monospace", lineHeight: "1.5",
+                    overflow: "auto" },
   ".cm-gutters": { backgroundColor: "#F4F6F8", color: "#5B6573", borderRight: "1px solid #D5DBE1" },
   ".cm-activeLine": { backgroundColor: "#F2F7FB" },
   ".cm-activeLineGutter": { backgroundColor: "#E3ECF4" },
@@ -34,11 +36,17 @@ const theme = EditorView.theme({
 /**
  * Make an editor in ``parent`` holding ``doc``. ``onChange(text)`` is called after every edit.
  * Returns {getText, setText, setReadOnly, focus, view}.
+ *
+ * The editor lives in a shadow root of ``parent``: there CodeMirror's styles go in a constructed stylesheet,
+ * which the page's Content-Security-Policy (style-src 'self') allows, where a <style> element would be
+ * refused. Its height comes from the page's CSS through --editor-height.
  */
 function mount(parent, options) {
   const readOnly = new Compartment();
+  const root = parent.attachShadow({ mode: "open" });
   const view = new EditorView({
-    parent,
+    parent: root,
+    root,
     state: EditorState.create({
       doc: options.doc || "",
       extensions: [

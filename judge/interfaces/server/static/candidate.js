@@ -33,6 +33,7 @@
     editor = { getText: function () { return textarea.value; } };
   }
   card.hidden = false;
+  card.judgeText = function () { return editor.getText(); };  // what would be saved or sent (tests read it)
   document.body.classList.add("has-editor");
 
   function headers(type) {
