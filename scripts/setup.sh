@@ -65,6 +65,8 @@ if is_root_debian; then apt_install debootstrap chromium postgresql; fi  # postg
 if is_root_debian; then apt_install redis-server; fi
 # tmux: the tests drive `judge drill` in a terminal of a fixed width.
 if is_root_debian; then apt_install tmux; fi
+# node and npm: tests/test_editor_bundle.py rebuilds the candidate page's editor from web/editor's lock file.
+if ! have npm && is_root_debian; then apt_install nodejs npm; fi
 
 step "Sandbox image"
 "$VENV/bin/judge" sandbox build

@@ -3,23 +3,26 @@
 // file gives the same bytes (no source map, no paths, no dates).
 //   npm ci && node build.mjs            write ../../judge/interfaces/server/static/editor.js
 //   npm ci && node build.mjs --check    exit 1 unless the committed file is exactly what this builds
+//   --target PATH                       another file than the committed one (tests build in a copy)
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const target = join(here, "..", "..", "judge", "interfaces", "server", "static", "editor.js");
+const named = process.argv.indexOf("--target");
+const target = named > 0 ? process.argv[named + 1]
+  : join(here, "..", "..", "judge", "interfaces", "server", "static", "editor.js");
 const lock = JSON.parse(readFileSync(join(here, "package-lock.json"), "utf8"));
 
 // What is inside, with each package's licence (all MIT), from the lock file: the bundle says where it came from.
 const bundled = Object.entries(lock.packages)
-  .filter(([path, meta]) => path.startsWith("node_modules/") && !meta.dev_only && !path.includes("esbuild"))
+  .filter(([path]) => path.startsWith("node_modules/") && !path.includes("esbuild"))
   .map(([path, meta]) => `${path.slice("node_modules/".length)}@${meta.version} (${meta.license})`)
   .sort();
 const banner = [
   "/* ml-judge's code editor: built by web/editor/build.mjs from web/editor/package-lock.json; do not edit.",
-  " * Bundled packages and their licences:",
+  " * Built from these packages (their licences):",
   ...bundled.map((line) => ` *   ${line}`),
   " */",
 ].join("\n");
@@ -44,7 +47,7 @@ if (process.argv.includes("--check")) {
   try { committed = readFileSync(target); } catch { committed = Buffer.alloc(0); }
   if (!Buffer.from(built).equals(committed)) {
     console.error(`editor.js differs from what web/editor builds (${committed.length} bytes committed, ${built.length} built): ` +
-                  "run `cd web/editor && npm ci && node build.mjs` and commit the result");
+                  "run `bash scripts/build_editor.sh` and commit judge/interfaces/server/static/editor.js");
     process.exit(1);
   }
   console.log(`editor.js is exactly what web/editor builds (${built.length} bytes)`);

@@ -1,5 +1,5 @@
 /* ml-judge's code editor: built by web/editor/build.mjs from web/editor/package-lock.json; do not edit.
- * Bundled packages and their licences:
+ * Built from these packages (their licences):
  *   @codemirror/autocomplete@6.20.4 (MIT)
  *   @codemirror/commands@6.11.2 (MIT)
  *   @codemirror/lang-python@6.2.1 (MIT)
