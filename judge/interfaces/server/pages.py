@@ -1,12 +1,15 @@
 """The web pages: the interviewer's dashboard (``/dashboard``), the candidate's page at the invitation link
 (``/join/CODE``, then ``/candidate``), and their assets (``/static``).
 
-Server-rendered Jinja2 templates (``templates/``) and one small script (``static/dashboard.js``: live
-clocks, copy buttons, refresh when a grade lands); every asset is served from here and the
+Server-rendered Jinja2 templates (``templates/``) and small scripts (``static/dashboard.js``: live
+clocks, copy buttons, refresh when a grade lands; ``static/candidate.js``: the candidate's editor, with
+``static/editor.js``, CodeMirror bundled from ``web/editor``); every asset is served from here and the
 Content-Security-Policy lets a page load nothing else. The pages reuse the JSON API's services and
 renderers: an attempt shows the same report as `judge report` (``judge.render.html.report_body``), the
-results the batch summary's heat map and near-identical flags, and an upload from the candidate page
-is stored and graded by the same call as `judge submit` (``api.accept_submission``).
+results the batch summary's heat map and near-identical flags, an upload from the candidate page (the
+form or the editor's Submit) is stored and graded by the same call as `judge submit`
+(``api.accept_submission``), and the editor's Run public examples is `judge test` on the server
+(``api.run_public_examples``).
 
 Who is asking, in a browser:
 
@@ -15,7 +18,8 @@ Who is asking, in a browser:
 - a candidate who starts the attempt in the browser gets their session token as a cookie
   (``judge_candidate``); it opens only ``/candidate`` and never a dashboard page;
 - every form carries a CSRF token derived from the cookie that authenticates it (``judge_browser``, a
-  random cookie, for the sign-in and start forms); a POST without the right one is refused (403).
+  random cookie, for the sign-in and start forms), and the editor's script requests the same token in
+  ``X-CSRF-Token``; a POST or PUT without the right one is refused (403).
 """
 
 from __future__ import annotations
