@@ -105,12 +105,12 @@
     alertBox.textContent = "";
     if (text) { alertBox.appendChild(el("div", "banner warn", text)); }
   }
-  function runExamples() {
+  function runExamples(text) {  // the examples run on ``text``: what Submit would send
     showAlert("");
     busy(true, "Running the public examples on the server...");
     return save().then(function () {
       return fetch("/candidate/public-runs", { method: "POST", credentials: "same-origin",
-                                               headers: headers("text/x-python"), body: editor.getText() });
+                                               headers: headers("text/x-python"), body: text });
     }).then(answer).then(function (view) { busy(false, ""); showRun(view); return view; }, function (error) {
       busy(false, "");
       showAlert("The examples did not run: " + error.message);
@@ -172,24 +172,25 @@
         });
       });
   }
-  function upload() {
+  function upload(text) {
     var form = new FormData();
     form.append("csrf", csrf);
-    form.append("solution", new Blob([editor.getText()], { type: "text/x-python" }), "solution.py");
+    form.append("solution", new Blob([text], { type: "text/x-python" }), "solution.py");
     return fetch("/candidate/submissions", { method: "POST", credentials: "same-origin", body: form,
                                              headers: { "Accept": "application/json" } }).then(answer);
   }
   function submit() {
-    runExamples().then(function (view) {
+    var text = editor.getText();  // what is checked is what is sent, even if typing goes on meanwhile
+    runExamples(text).then(function (view) {
       if (!view) { return; }
       if (view.refusal) {
         showAlert("Not submitted: " + view.refusal + "\nYour attempt is still open and the clock is running.");
         return;
       }
       return confirmSubmit(view).then(function (yes) {
-        if (!yes) { say("Not submitted: your attempt is still open."); return; }
+        if (!yes) { runBox.insertBefore(el("p", "note", "Not submitted: your attempt is still open."), runBox.firstChild); return; }
         busy(true, "Submitting...");
-        return upload().then(function () {
+        return upload(text).then(function () {
           history.replaceState(null, "", "/candidate#result");
           window.location.reload();
         });
@@ -197,7 +198,7 @@
     }).catch(function (error) { busy(false, ""); showAlert("Not submitted: " + error.message); });
   }
 
-  runButton.addEventListener("click", function () { runExamples(); });
+  runButton.addEventListener("click", function () { runExamples(editor.getText()); });
   submitButton.addEventListener("click", submit);
   busy(false);
 })();
