@@ -590,8 +590,7 @@ def _candidate_page(request: Request, st: ServerState, status: int = 200, error:
     return render("candidate.html", http_status=status, title=problem.title, problem=problem, view=view, shown=shown,
                   statement=Markup(statement_html(problem.statement())),  # the renderer escapes
                   csrf=csrf_token(secret), error=error, server=base, watch="/candidate/state.json",
-                  watch_version=drawn, draft=draft, scripts=["editor.js", "candidate.js"] if draft is not None else [],
-                  main_class="candidate-main")
+                  watch_version=drawn, draft=draft, scripts=["editor.js", "candidate.js"] if draft is not None else [])
 
 
 def _state_version(view: dict[str, Any]) -> str:
@@ -655,10 +654,10 @@ async def post_candidate_submission(request: Request, st: State) -> Response:
         if not isinstance(upload, UploadFile):
             raise HTTPException(422, "choose your solution.py file, then submit")
         raw = await upload.read()
+        st.submissions.check(attempt_id, "submissions for this attempt")  # refused ones count too
         refusal = await run_in_threadpool(_static_refusal, st, attempt_id, raw)
         if refusal:
             raise HTTPException(422, f"not submitted: {refusal} Your attempt is still open.")
-        st.submissions.check(attempt_id, "submissions for this attempt")
         made = await run_in_threadpool(accept_submission, st, attempt_id, raw)
     except HTTPException as exc:
         if exc.status_code not in (409, 422, 429) or wants_json(request):

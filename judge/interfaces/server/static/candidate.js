@@ -73,10 +73,9 @@
         say("Saved on the server at " + new Date(data.saved_at * 1000).toLocaleTimeString([], { hour12: false }));
       }).catch(function (error) {
         dirty = true;
-        say("Not saved: " + error.message + (error.status === 409 ? "" : " (trying again)"), true);
-        if (error.status !== 409 && error.status !== 413 && error.status !== 422) {
-          timer = setTimeout(save, Math.max(5, error.retryAfter || 0) * 1000);
-        }
+        var retry = [409, 413, 422].indexOf(error.status) < 0;  // a refusal, not a failure: retrying changes nothing
+        say("Not saved: " + error.message + (retry ? " (trying again)" : ""), true);
+        if (retry) { timer = setTimeout(save, Math.max(5, error.retryAfter || 0) * 1000); }
       }).then(function () { saving = false; });
   }
   function flush() {  // the tab is going away: one last save that outlives the page
