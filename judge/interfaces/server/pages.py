@@ -102,13 +102,17 @@ def _utc(ts: float | None) -> str:
     return "" if ts is None else datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
+def _hms(ts: float | None) -> str:
+    return "" if ts is None else datetime.fromtimestamp(ts, UTC).strftime("%H:%M:%S UTC")
+
+
 def _iso(ts: float | None) -> str:
     return "" if ts is None else datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds")
 
 
 templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]),
                         trim_blocks=True, lstrip_blocks=True)
-templates.filters.update(clock=_clock_text, utc=_utc, iso=_iso)
+templates.filters.update(clock=_clock_text, utc=_utc, iso=_iso, hms=_hms)
 templates.globals.update(version=__version__, heat_class=heat_class, heat_legend=HEAT_LEGEND)
 
 
@@ -585,12 +589,14 @@ def _candidate_page(request: Request, st: ServerState, status: int = 200, error:
         last = interviews.latest(attempt)
         shown = None if last is None else interviews.submission_for_candidate(last, st.secrets(slug))
         draft = interviews.editor_text(attempt, problem) if attempt.status == "open" else None
+        draft_saved = attempt.draft.saved_at if attempt.draft is not None else None
     secret = request.cookies.get(CANDIDATE_COOKIE, "")
     base = _base_url(st, request)
     return render("candidate.html", http_status=status, title=problem.title, problem=problem, view=view, shown=shown,
                   statement=Markup(statement_html(problem.statement())),  # the renderer escapes
                   csrf=csrf_token(secret), error=error, server=base, watch="/candidate/state.json",
-                  watch_version=drawn, draft=draft, scripts=["editor.js", "candidate.js"] if draft is not None else [])
+                  watch_version=drawn, draft=draft, draft_saved=draft_saved,
+                  scripts=["editor.js", "candidate.js"] if draft is not None else [])
 
 
 def _state_version(view: dict[str, Any]) -> str:
