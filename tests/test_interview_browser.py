@@ -13,6 +13,7 @@ screenshots go to the test's tmp folder (``screenshots/``). No page requests any
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -118,13 +119,22 @@ def test_a_whole_interview_in_the_browser_with_the_editor(docker_server: tuple[s
     shots.take(cand, "editor-run-390")
     cand.set_viewport_size(DESKTOP)
 
-    # The draft is on the server: a closed tab loses nothing.
+    # The draft is on the server: a closed tab loses nothing, not even what was typed just before closing
+    # (the page sends it as it goes away).
     wait_saved(cand)
-    cand.close()
+    cand.click(".cm-content")
+    cand.keyboard.press("Control+End")
+    cand.keyboard.type("# kept")
+    cand.close(run_before_unload=True)
     cand = desk.new_page()
-    cand.goto(base + "/candidate")
+    deadline = time.monotonic() + 20
+    while True:  # bounded: the last save travels while the tab closes
+        cand.goto(base + "/candidate")
+        if cand.input_value("#source") == WRONG + "# kept" or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
     cand.wait_for_selector(".cm-editor")
-    assert editor_text(cand) == WRONG
+    assert editor_text(cand) == WRONG + "# kept"
 
     # Submit: the pre-checks again, then the one-screen summary and the question; "Keep working" sends nothing.
     replace_code(cand, REFERENCE)
@@ -219,5 +229,6 @@ def test_without_scripts_the_upload_form_remains(docker_server: tuple[str, str],
     assert cand.locator("#editor-card").is_hidden() and cand.locator("#solution").is_visible()
     cand.set_input_files("#solution", str(TINY / "starter" / "solution.py"))
     cand.click("text=Submit for grading")
+    cand.wait_for_load_state()  # the answer's page, styled
     assert "untouched starter" in cand.inner_text("#upload-error") and not fits(cand)
     context.close()
