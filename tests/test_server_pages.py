@@ -290,3 +290,13 @@ def test_the_editor_runs_the_examples_on_the_server_and_submit_refuses_what_cann
         sign_in(srv.client, srv.token)
         timeline = srv.client.get(f"/dashboard/attempts/{attempt}").text
         assert timeline.count("ran the public examples on the server") == 2 and "observed by the server" in timeline
+
+
+def test_assets_are_revalidated_by_etag(srv: Server) -> None:
+    first = srv.client.get("/static/editor.js")
+    assert first.status_code == 200 and first.headers["content-type"].startswith("text/javascript")
+    assert first.content == (Path(__file__).parents[1] / "judge/interfaces/server/static/editor.js").read_bytes()
+    again = srv.client.get("/static/editor.js", headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304 and again.content == b""
+    assert srv.client.get("/static/candidate.js", headers={"If-None-Match": first.headers["etag"]}).status_code == 200
+    assert srv.client.get("/static/../pages.py").status_code == 404

@@ -24,6 +24,7 @@ Who is asking, in a browser:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 from datetime import UTC, datetime
@@ -203,17 +204,22 @@ STATIC_FILES = {"dashboard.css", "dashboard.js", "candidate.js", "editor.js"}
 
 
 @assets.get("/{name}")
-def get_asset(name: str) -> Response:
+def get_asset(name: str, request: Request) -> Response:
     """The stylesheets and scripts of the pages: the report's own CSS and the summary's sort script
-    (from the renderers, one source of truth), and the files in ``static/``."""
+    (from the renderers, one source of truth), and the files in ``static/``. Each carries an ETag of its
+    content: a browser asks again every time (``no-cache``) and gets 304 when nothing changed (the editor's
+    bundle is 380 KB)."""
     if name in GENERATED:
-        body = GENERATED[name]
+        body = GENERATED[name].encode("utf-8")
     elif name in STATIC_FILES:
-        body = (HERE / "static" / name).read_text(encoding="utf-8")
+        body = (HERE / "static" / name).read_bytes()
     else:
         raise HTTPException(404, f"no asset {name!r}")
-    return Response(body, media_type=ASSET_TYPES[Path(name).suffix],
-                    headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"})
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    headers = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff", "ETag": etag}
+    if etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type=ASSET_TYPES[Path(name).suffix], headers=headers)
 
 
 # -- the interviewer: sign-in ---------------------------------------------------------------------------
