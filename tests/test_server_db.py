@@ -67,3 +67,38 @@ def test_unreachable_database_is_one_clear_line(tmp_path: Path) -> None:
         db.migrate()
     with pytest.raises(DatabaseError, match="cannot use the database URL"):
         Database("nosuchdb://x")
+
+
+def test_runs_recorded_before_the_drafts_migration_stay_the_candidates(database_url: str) -> None:
+    """0002 -> 0003_drafts on a database with a run in it: the run is kept, as reported by the candidate's CLI
+    (the only kind there was), and the drafts table is there."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import text
+
+    from judge.store.db import MIGRATIONS, Database
+
+    db = Database(database_url)
+    try:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with db.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0002")
+            connection.execute(text(
+                "INSERT INTO interviewers (id, name, token_sha256, created_at, expires_at) VALUES (1, 'G', 'x', 0, 1)"))
+            connection.execute(text(
+                "INSERT INTO invitations (id, interviewer_id, problem, candidate_name, code_sha256, budget_s, "
+                "feedback, late_policy, created_at, expires_at) VALUES ('inv', 1, 'p', 'Ada', 'c', 60, 'full', "
+                "'grade', 0, 1)"))
+            connection.execute(text(
+                "INSERT INTO attempts (id, invitation_id, token_sha256, token_expires_at, started_at, budget_s, "
+                "status) VALUES ('att', 'inv', 't', 1, 0, 60, 'open')"))
+            connection.execute(text(
+                "INSERT INTO test_runs (attempt_id, at, passed, total, verdict) VALUES ('att', 5, 1, 2, 'failed')"))
+        assert db.migrate() == "0003_drafts"
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT observed_by FROM test_runs")).scalars().all() == ["candidate"]
+            assert connection.execute(text("SELECT count(*) FROM drafts")).scalar() == 0
+    finally:
+        db.dispose()

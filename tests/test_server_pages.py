@@ -243,10 +243,18 @@ def test_drafts_are_kept_per_attempt_on_the_server_and_bounded_like_an_upload(sr
     assert draft in html.unescape(ada.get("/candidate").text)  # the refused saves changed nothing
     assert new_client(srv).put("/candidate/draft", content=draft, headers=headers).status_code in (401, 403)
 
+    # While a submission waits for its grade, the editor is read-only (its buttons off); the grade comes first.
+    from judge.services.interviews import store_submission
+    from judge.store.db import Attempt
+
+    attempt_id = ada.get("/candidate/state.json").json()["attempt_id"]
+    with srv.app.state.judge.db.session() as session:  # stored, not yet queued: pending for as long as we look
+        pending = store_submission(session, session.get(Attempt, attempt_id), REFERENCE.encode(), srv.clock()).id
+    waiting = ada.get("/candidate").text
+    assert 'data-pending="true"' in waiting and waiting.index('id="result"') < waiting.index('id="editor-card"')
+    srv.app.state.judge.grader.enqueue(pending)
+
     # Once graded, the attempt takes no more drafts and the page has no editor.
-    sent = ada.post("/candidate/submissions", data={"csrf": csrf_of(page)},
-                    files={"solution": ("solution.py", REFERENCE.encode())}, headers={"Accept": "application/json"})
-    assert sent.status_code == 202 and sent.json()["state"] == "pending"
     deadline = time.monotonic() + 60
     while ada.get("/candidate/state.json").json()["status"] != "submitted":  # bounded poll
         assert time.monotonic() < deadline, "not graded in 60 s"
@@ -290,6 +298,11 @@ def test_the_editor_runs_the_examples_on_the_server_and_submit_refuses_what_cann
         sign_in(srv.client, srv.token)
         timeline = srv.client.get(f"/dashboard/attempts/{attempt}").text
         assert timeline.count("ran the public examples on the server") == 2 and "observed by the server" in timeline
+
+        # What passes the pre-checks is stored and graded; the editor's Submit reads the answer as JSON.
+        sent = browser.post("/candidate/submissions", data={"csrf": csrf_of(page)},
+                            headers={"Accept": "application/json"}, files={"solution": ("solution.py", wrong.encode())})
+        assert sent.status_code == 202 and sent.json()["state"] == "pending" and sent.json()["id"] > 0
 
 
 def test_assets_are_revalidated_by_etag(srv: Server) -> None:
