@@ -12,6 +12,7 @@ screenshots go to the test's tmp folder (``screenshots/``). No page requests any
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Iterator
@@ -213,6 +214,16 @@ def test_the_page_works_without_the_editor_bundle(docker_server: tuple[str, str]
     assert re.search(r"on the server: \d/2 passed", cand.inner_text("#run-summary")) and not fits(cand)
     cand.reload()
     assert cand.input_value("#source") == WRONG
+
+    # No sandbox on the server right now: Submit still asks (the server would store the submission and grade it
+    # when it can), and says the examples did not run.
+    context.route(base + "/candidate/public-runs", lambda route: route.fulfill(
+        status=503, content_type="application/json", body=json.dumps({"error": "no sandbox can start"})))
+    cand.click("#submit-editor")
+    cand.wait_for_selector("#confirm-submit[open]")
+    assert cand.inner_text("#confirm-public") == "not run: no sandbox can start"
+    cand.click("#confirm-submit button[value=cancel]")
+    assert "Not submitted" in cand.inner_text("#run-result .note")  # (waits for it)
     context.close()
 
 
