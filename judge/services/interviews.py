@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from judge.grading.integrity import SubmissionError, decode_source
@@ -39,6 +40,7 @@ PUBLIC_PROBLEMS = ".judge"  # inside the workspace, .judge/<slug>: what `judge t
 POINTER = ".judge-attempt"  # inside the workspace: the server's URL and the session token (the CLI's remote mode)
 MAX_MESSAGE = 2000
 PENDING, GRADED, JUDGE_ERROR = "pending", "graded", "judge-error"
+BUSY = "your previous submission is still being graded; wait for its result"
 
 
 class SubmissionRefused(ValueError):
@@ -175,7 +177,7 @@ def store_submission(session: Session, attempt: Attempt, raw: bytes, now: float)
     if attempt.status == "submitted":
         raise SubmissionRefused("this attempt was already submitted and graded; see the result with `judge status`")
     if any(s.state == PENDING for s in attempt.submissions):
-        raise SubmissionRefused("your previous submission is still being graded; wait for its result")
+        raise SubmissionRefused(BUSY)
     try:
         source = decode_source(raw)
     except SubmissionError as exc:
@@ -191,7 +193,10 @@ def store_submission(session: Session, attempt: Attempt, raw: bytes, now: float)
     submission = Submission(attempt_id=attempt.id, received_at=now, elapsed_s=elapsed, late=late, source=source,
                             sha256=hashlib.sha256(source.encode("utf-8")).hexdigest(), state=PENDING)
     session.add(submission)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:  # another upload of this attempt was stored between our check and now
+        raise SubmissionRefused(BUSY) from exc
     return submission
 
 
