@@ -110,13 +110,10 @@ def start(ctx: Context, server: str, code: str, directory: Path | None) -> None:
         shutil.rmtree(staging, ignore_errors=True)
         fail(f"the attempt started on the server, but its workspace could not be written to {target}: {exc}. "
              "Tell your interviewer; the clock is running", EXIT_JUDGE)
-    from judge.model.report import format_clock
-
     out = ctx.out
     out.print(f"[bold]{data['title']}[/] - attempt {data['attempt_id']} for {data['candidate']} on {client.server}")
     out.print(f"Workspace: {target}")
-    out.print(f"Budget {format_clock(data['budget_s'])}: the server's clock started at {data['started_iso']} "
-              f"(UTC), deadline {data['deadline_iso']}.")
+    out.print(f"Your window: {window_line(data)}")
     rel = os.path.relpath(target)
     steps = [(f"cd {rel}", "read README.md, edit solution.py"),
              ("judge test", "run the public examples in the sandbox (on your machine)"),
@@ -126,6 +123,16 @@ def start(ctx: Context, server: str, code: str, directory: Path | None) -> None:
     out.print("\nNext:")
     for command, what in steps:
         out.print(f"  {command.ljust(width)}{what}")
+
+
+def window_line(data: dict[str, Any]) -> str:
+    """The invitation's window, its deadline and what happens after it, from the server's attempt view."""
+    from judge.model.report import format_clock
+
+    window = data.get("window_text") or format_clock(data["budget_s"])
+    deadline = data.get("deadline_text") or f"{data['deadline_iso']} (UTC)"
+    after = data.get("after_deadline")
+    return f"{window} on the server's clock, deadline {deadline}" + (f"; {after}." if after else ".")
 
 
 def status(ctx: Context, workspace: Path, pointer: dict[str, Any], as_json: bool) -> None:
@@ -147,6 +154,8 @@ def status(ctx: Context, workspace: Path, pointer: dict[str, Any], as_json: bool
     if data["status"] == "submitted":
         left = "submitted" + (" late" if data["over"] else "")
     out.print(f"Elapsed {format_clock(data['elapsed_s'])} of {format_clock(data['budget_s'])} (server clock) - {left}")
+    if data["status"] != "submitted":
+        out.print(f"Window: {window_line(data)}")
     run = data.get("last_test_run")
     if run:
         out.print(f"Public examples run {data['test_runs']} time(s); last: {run['passed']}/{run['total']} passed")

@@ -136,7 +136,7 @@ def start(body: StartRequest, request: Request, st: State) -> dict[str, Any]:
         except ProblemError:
             raise HTTPException(503, "this invitation's problem is not installed on the server; tell your "
                                      "interviewer (the invitation was not used)") from None
-        archive = interviews.workspace_archive(problem)
+        archive = st.workspaces.archive(problem, interviews.interview_readme(problem, attempt))
         status = interviews.attempt_status(attempt, problem.title, now)
     return {**status, "token": token, "limits": problem.limits.to_dict(),
             "workspace": base64.b64encode(archive).decode("ascii")}
@@ -153,11 +153,13 @@ def get_attempt(attempt_id: CandidateAttempt, st: State) -> dict[str, Any]:
                       response_class=Response, responses={200: {"content": {WORKSPACE_TYPE: {}}}})
 def get_workspace(attempt_id: CandidateAttempt, st: State) -> Response:
     with st.db.session() as session:
-        slug = _attempt(session, attempt_id).invitation.problem
-    try:
-        archive = interviews.workspace_archive(st.problem(slug))
-    except ProblemError:
-        raise HTTPException(503, "this attempt's problem is no longer installed on the server") from None
+        attempt = _attempt(session, attempt_id)
+        try:
+            problem = st.problem(attempt.invitation.problem)
+        except ProblemError:
+            raise HTTPException(503, "this attempt's problem is no longer installed on the server") from None
+        readme = interviews.interview_readme(problem, attempt)
+    archive = st.workspaces.archive(problem, readme)
     return Response(archive, media_type=WORKSPACE_TYPE)
 
 

@@ -568,13 +568,14 @@ def _candidate_page(request: Request, st: ServerState, status: int = 200, error:
         except ProblemError:
             raise HTTPException(503, "this attempt's problem is no longer installed on the server") from None
         view = interviews.attempt_status(attempt, problem.title, now)
+        statement = interviews.interview_statement(problem, attempt)
         drawn = _state_version(view)
         last = interviews.latest(attempt)
         shown = None if last is None else interviews.submission_for_candidate(last, st.secrets(slug))
     secret = request.cookies.get(CANDIDATE_COOKIE, "")
     base = _base_url(st, request)
     return render("candidate.html", http_status=status, title=problem.title, problem=problem, view=view, shown=shown,
-                  statement=Markup(statement_html(problem.statement())),  # the renderer escapes
+                  statement=Markup(statement_html(statement)),  # the renderer escapes
                   csrf=csrf_token(secret), error=error, server=base, watch="/candidate/state.json",
                   watch_version=drawn)
 
@@ -638,14 +639,16 @@ def get_candidate_workspace(request: Request, st: State) -> Response:
         if attempt is None:
             raise HTTPException(401, "no attempt in this browser; open the invitation link again")
         attempt_id, slug = attempt.id, attempt.invitation.problem
+        try:
+            problem = st.problem(slug)
+        except ProblemError:
+            raise HTTPException(503, "this attempt's problem is no longer installed on the server") from None
+        readme = interviews.interview_readme(problem, attempt)
     pointer = {"attempt_id": attempt_id, "problem": slug, "server": _base_url(st, request),
                "token": request.cookies.get(CANDIDATE_COOKIE, ""),
                "note": "downloaded from the candidate page; the clock is the server's. The token is your session: "
                        "keep this file private."}
-    try:
-        archive = interviews.workspace_archive(st.problem(slug), {interviews.POINTER: json.dumps(pointer, indent=2)})
-    except ProblemError:
-        raise HTTPException(503, "this attempt's problem is no longer installed on the server") from None
+    archive = st.workspaces.archive(problem, readme, {interviews.POINTER: json.dumps(pointer, indent=2)})
     return Response(archive, media_type="application/gzip",
                     headers={"Content-Disposition": f'attachment; filename="{slug}-workspace.tar.gz"',
                              "Cache-Control": "no-store"})
