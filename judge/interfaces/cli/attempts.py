@@ -344,7 +344,7 @@ def retry(ctx: Context, directory: Path | None, fresh: bool) -> None:
     from judge.store.index import StoreError
 
     store = ctx.store()
-    workspace, record, _ = workspace_attempt(ctx, store, directory)
+    workspace, record, _ = workspace_attempt(ctx, store, directory, "retry")
     problem = attempt_problem(ctx, record)
     try:
         new, abandoned = retry_attempt(store, record, problem, workspace, ctx.clock, fresh=fresh,
@@ -365,14 +365,18 @@ def retry(ctx: Context, directory: Path | None, fresh: bool) -> None:
 @pass_ctx
 def abandon(ctx: Context, attempt: str | None, directory: Path | None) -> None:
     """Close an open attempt without submitting it (this workspace's, or ATTEMPT: an id or its prefix)."""
+    from judge.interfaces.cli.remote import interview_only, remote_pointer
     from judge.services.attempts import WorkspaceError, close_attempt
     from judge.store.index import StoreError
 
+    found = remote_pointer(directory)
+    if found is not None and attempt in (None, found[1].get("attempt_id")):
+        fail(interview_only(found[1], "abandon"))
     store = ctx.store()
     if attempt:
         attempt_id = resolve_attempt(ctx, store, attempt, submitted_only=False)
     else:
-        attempt_id = workspace_attempt(ctx, store, directory)[1]["id"]
+        attempt_id = workspace_attempt(ctx, store, directory, "abandon")[1]["id"]
     try:
         close_attempt(store, attempt_id, ctx.clock())
     except (WorkspaceError, StoreError) as exc:
@@ -540,10 +544,17 @@ def history_text(console: Console, rows: list[dict[str, Any]]) -> None:
 @pass_ctx
 def history(ctx: Context, problem_slug: str | None, as_json: bool, fmt: str | None, output: Path | None) -> None:
     """Every attempt, newest first, with the best score and trend per problem."""
+    from judge.interfaces.cli.remote import remote_pointer
+
     store = ctx.store()
     rows = store.rows(problem_slug)
     if problem_slug and not rows:
         ctx.problem(problem_slug)  # an unknown problem is an error, not "no attempts"
+    interview = remote_pointer(None)
+    if interview is not None and not as_json and fmt is None and output is None:
+        # The interview lives on the server; this machine's history is practice only. Say so, not "No attempts".
+        ctx.out.print(f"This folder is an interview (attempt {interview[1].get('attempt_id')} on "
+                      f"{interview[1].get('server')}): `judge status` shows it. Below: practice on this machine.")
     if fmt is None:
         fmt = "html" if output is not None and output.suffix.lower() in (".html", ".htm") else "text"
     if as_json:

@@ -57,6 +57,25 @@ def remote_pointer(directory: Path | None) -> tuple[Path, dict[str, Any]] | None
     return None
 
 
+HINTS_IN_INTERVIEW = ("Hints are not available in an interview: it measures what you can do unaided, and the "
+                      "problem's hints stay with your interviewer. If you are stuck, ask your interviewer (talking it "
+                      "through is part of the interview); `judge status` shows your time left.")
+
+
+def interview_only(pointer: dict[str, Any], command: str) -> str:
+    """Why a practice command does not apply in this interview workspace, and what to run instead."""
+    where = f"attempt {pointer.get('attempt_id')} on {pointer.get('server')}"
+    if command == "hint":
+        return HINTS_IN_INTERVIEW
+    if command == "abandon":
+        return (f"This workspace is an interview ({where}): its clock is on the server and only your "
+                "interviewer can close it. To finish early, submit what you have with `judge submit`; if you stop "
+                "without submitting, your interviewer sees the attempt as not submitted. Either way, tell them.")
+    return (f"This workspace is an interview ({where}): `judge {command}` is for practice attempts. Here: "
+            "`judge status` (time left), `judge test` (the public examples), `judge submit` (graded on the "
+            "server).")
+
+
 def _client(pointer: dict[str, Any]) -> Client:
     try:
         return Client(str(pointer["server"]), str(pointer.get("token", "")))

@@ -1,0 +1,63 @@
+"""The practice commands in an interview workspace: each says what applies here (never "no such attempt"),
+and `judge test`'s closing line points at something that exists."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from .conftest import TINY
+from .server_helpers import Server, cli, route_cli_to, running_server
+
+SUBTRACTS = (TINY / "known_mistakes" / "subtracts.py").read_text()
+
+
+@pytest.fixture
+def interview(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, judge_home: Path) -> Iterator[tuple[Server, Path]]:
+    with running_server(f"sqlite:///{tmp_path / 'db.sqlite'}") as server:
+        url = route_cli_to(server, monkeypatch)
+        made = cli("start", "--server", url, "--invite", server.invite()["code"], "--dir", str(tmp_path / "ws"),
+                   clock=server.clock)
+        assert made.exit_code == 0, made.output
+        yield server, tmp_path / "ws"
+
+
+def said(result: object) -> str:
+    return " ".join(str(getattr(result, "output", "")).split())
+
+
+@pytest.mark.parametrize("args", [("hint",), ("hint", "R1"), ("hint", "R1", "--level", "2")])
+def test_hints_are_not_available_in_an_interview(interview: tuple[Server, Path], args: tuple[str, ...]) -> None:
+    server, ws = interview
+    result = cli(*args, clock=server.clock, cwd=ws)
+    assert result.exit_code == 2 and "Hints are not available in an interview" in said(result)
+    assert "no such attempt" not in said(result) and "ask your interviewer" in said(result)
+
+
+def test_abandon_says_only_the_interviewer_closes_an_interview(interview: tuple[Server, Path]) -> None:
+    server, ws = interview
+    attempt_id = server.client.get("/api/v1/results", headers=server.as_interviewer()).json()[0]["attempt_id"]
+    for args in (("abandon",), ("abandon", attempt_id)):
+        result = cli(*args, clock=server.clock, cwd=ws)
+        assert result.exit_code == 2 and "only your interviewer can close it" in said(result), result.output
+        assert "judge submit" in said(result) and "no such attempt" not in said(result)
+    assert server.client.get("/api/v1/results", headers=server.as_interviewer()).json()[0]["status"] == "open"
+
+
+def test_history_and_retry_name_the_interview(interview: tuple[Server, Path]) -> None:
+    server, ws = interview
+    history = cli("history", clock=server.clock, cwd=ws)
+    assert history.exit_code == 0 and "This folder is an interview" in said(history)
+    assert "judge status" in said(history)
+    retry = cli("retry", clock=server.clock, cwd=ws)
+    assert retry.exit_code == 2 and "`judge retry` is for practice attempts" in said(retry)
+
+
+def test_judge_tests_closing_line_points_at_the_examples(interview: tuple[Server, Path]) -> None:
+    server, ws = interview
+    (ws / "solution.py").write_text(SUBTRACTS)
+    result = cli("test", "--backend", "local", clock=server.clock, cwd=ws)
+    assert result.exit_code == 1, result.output
+    assert "they are the examples in tests/" in said(result) and "judge report" not in said(result)
