@@ -61,3 +61,28 @@ def test_judge_tests_closing_line_points_at_the_examples(interview: tuple[Server
     result = cli("test", "--backend", "local", clock=server.clock, cwd=ws)
     assert result.exit_code == 1, result.output
     assert "they are the examples in tests/" in said(result) and "judge report" not in said(result)
+
+
+@pytest.mark.parametrize("feedback", ["full", "score"])
+def test_a_syntax_error_shows_its_line_to_the_candidate(tmp_path: Path, feedback: str) -> None:
+    from .test_server_pages import csrf_of, new_client
+
+    broken = "def add(a, b):\n    return a +\n"
+    with running_server(f"sqlite:///{tmp_path / 'db.sqlite'}") as server:
+        token = server.start(server.invite(feedback=feedback)["code"])["token"]
+        report = server.wait(token, server.submit(token, broken).json()["id"])["report"]
+        assert report["verdict"] == "syntax-error" and "line 2" in report["detail"]
+        if feedback == "full":
+            assert all("does not compile (line 2: invalid syntax)" in t["message"] for t in report["tests"])
+        code = server.invite(feedback=feedback, name="Bob")["code"]
+        browser = new_client(server)
+        landing = browser.get(f"/join/{code}")
+        browser.post(f"/join/{code}", data={"csrf": csrf_of(landing.text)}, follow_redirects=False)
+        page = browser.get("/candidate")
+        browser.post("/candidate/submissions", data={"csrf": csrf_of(page.text)},
+                     files={"solution": ("solution.py", broken.encode())}, follow_redirects=False)
+        for _ in range(1200):  # bounded: the grade of a file that never runs is immediate
+            if browser.get("/candidate/state.json").json()["submission"]["state"] != "pending":
+                break
+            __import__("time").sleep(0.05)
+        assert "does not compile: line 2" in browser.get("/candidate").text

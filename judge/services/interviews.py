@@ -325,8 +325,11 @@ def candidate_report(report: Report, feedback: str, late: bool, secrets: Secrets
                           "tests_passed": passed, "tests": total, "earned": earned, "points": points}
                          for req, passed, total, earned, points in report.by_requirement()],
     }
-    if feedback == "full":
+    if feedback == "full" or report.verdict is Verdict.SYNTAX_ERROR:
+        # A syntax error's detail is the compiler's word on the candidate's own code (line, caret): the
+        # host wrote it before any test ran, so even "score" feedback shows where to look.
         view["detail"] = _cut(secrets.redact(report.detail))
+    if feedback == "full":
         view["warnings"] = [_cut(secrets.redact(w)) for w in report.warnings]
         view["tests"] = [{"requirement": t.requirement, "description": t.description, "points": t.points,
                           "earned": t.earned, "status": t.status.value, "message": _cut(secrets.redact(t.message))}
