@@ -86,3 +86,78 @@ def test_a_syntax_error_shows_its_line_to_the_candidate(tmp_path: Path, feedback
                 break
             __import__("time").sleep(0.05)
         assert "does not compile: line 2" in browser.get("/candidate").text
+
+
+# -- judge submit through a lost connection, and Ctrl-C -------------------------------------------------
+
+
+REFERENCE = (TINY / "reference" / "solution.py").read_text()
+
+
+def flaky_polls(monkeypatch: pytest.MonkeyPatch, failures: int, status: int = 0) -> list[str]:
+    """Make the next ``failures`` polls of a submission fail as a restarting server would."""
+    from judge.interfaces.client import Client, ServerError
+
+    routed = Client.call
+    seen: list[str] = []
+
+    def call(self: Client, method: str, path: str, payload: object = None, **kwargs: object) -> object:
+        if method == "GET" and "/attempt/submissions/" in path and len(seen) < failures:
+            seen.append(path)
+            raise ServerError("cannot reach the server at http://testserver: [Errno 111] Connection refused"
+                              if status == 0 else f"the server answered {status}: bad gateway", status)
+        return routed(self, method, path, payload, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Client, "call", call)
+    monkeypatch.setattr("judge.interfaces.cli.remote.time.sleep", lambda s: None)
+    return seen
+
+
+@pytest.mark.parametrize("status", [0, 502, 503])
+def test_submit_keeps_polling_through_a_lost_connection(interview: tuple[Server, Path],
+                                                        monkeypatch: pytest.MonkeyPatch, status: int) -> None:
+    server, ws = interview
+    (ws / "solution.py").write_text(REFERENCE)
+    seen = flaky_polls(monkeypatch, 5, status)
+    result = cli("submit", "--yes", "--force", clock=server.clock, cwd=ws)
+    assert result.exit_code == 0, result.output
+    assert len(seen) == 5 and "lost the server" in said(result) and "answers again" in said(result)
+    assert "Score 6/6" in said(result)
+
+
+def test_submit_stops_waiting_at_its_window_and_says_where_the_grade_is(interview: tuple[Server, Path],
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    server, ws = interview
+    (ws / "solution.py").write_text(REFERENCE)
+    flaky_polls(monkeypatch, 10**6)
+    monkeypatch.setattr("judge.interfaces.cli.remote.POLL_LIMIT_S", 0.2)
+    result = cli("submit", "--yes", "--force", clock=server.clock, cwd=ws)
+    assert result.exit_code == 3, result.output
+    assert "is stored on the server" in said(result) and "judge status" in said(result)
+
+
+def test_a_refusal_while_polling_is_not_retried(interview: tuple[Server, Path], monkeypatch: pytest.MonkeyPatch
+                                                ) -> None:
+    server, ws = interview
+    (ws / "solution.py").write_text(REFERENCE)
+    seen = flaky_polls(monkeypatch, 10**6, status=401)
+    result = cli("submit", "--yes", "--force", clock=server.clock, cwd=ws)
+    assert result.exit_code == 2 and len(seen) == 1
+
+
+def test_ctrl_c_says_whether_anything_was_sent(interview: tuple[Server, Path], monkeypatch: pytest.MonkeyPatch
+                                               ) -> None:
+    server, ws = interview
+    (ws / "solution.py").write_text(REFERENCE)
+
+    def interrupt(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr("judge.interfaces.cli.remote.server_examples", interrupt)
+        before = cli("submit", "--yes", clock=server.clock, cwd=ws)
+    assert before.exit_code == 130 and "nothing was sent; your attempt is still open" in said(before)
+    assert server.client.get("/api/v1/results", headers=server.as_interviewer()).json()[0]["submission_id"] is None
+    monkeypatch.setattr("judge.interfaces.cli.remote.time.sleep", interrupt)
+    after = cli("submit", "--yes", "--force", clock=server.clock, cwd=ws)
+    assert after.exit_code == 130 and "is stored on the server and is graded there all the same" in said(after)

@@ -38,6 +38,8 @@ from judge.interfaces.client import Client, ServerError, insecure
 POINTER = ".judge-attempt"
 PUBLIC_PROBLEMS = ".judge"  # .judge/<slug>: the public problem folder
 POLL_LIMIT_S = 30 * 60.0
+INTERRUPTED = 130  # Ctrl-C, as the shell counts it
+RETRYABLE = (0, 502, 503, 504)  # no answer, or a proxy/server between restarts: the poll tries again
 
 
 def remote_pointer(directory: Path | None) -> tuple[Path, dict[str, Any]] | None:
@@ -315,41 +317,47 @@ def submit(ctx: Context, workspace: Path, pointer: dict[str, Any], as_json: bool
     except SubmissionError as exc:
         fail(str(exc))
     client = _client(pointer)
-    public_line, failing = "not checked (--force)", []
-    if not force:
-        refusal = static_refusal(public_problem(workspace, str(pointer["problem"])), submission)
-        if refusal:
-            fail(_refused(ctx, client, refusal))
-        run = server_examples(ctx, client, submission.source, as_json)
-        if run["refusal"]:
-            fail(_refused(ctx, client, str(run["refusal"])))
-        if run["ran"]:
-            public_line = f"{run['passed']}/{run['total']} pass" + (
-                f" ({run['verdict']})" if run["verdict"] not in ("passed", "failed") else "")
-            failing = [str(t["name"]) for t in run["tests"] if t["status"] != "pass"]
-        else:
-            public_line = "not run (the problem has none)"
-    if interactive() and not yes and not as_json and not _confirm(ctx, client, pointer, public_line, failing):
-        ctx.out.print("Not submitted. Your attempt is still open and the server's clock is running.")
-        sys.exit(EXIT_PASSED)
-    made = _call(client, "POST", "/api/v1/attempt/submissions", data=submission.source.encode("utf-8"),
-                 content_type="text/x-python")
+    try:
+        public_line, failing = "not checked (--force)", []
+        if not force:
+            refusal = static_refusal(public_problem(workspace, str(pointer["problem"])), submission)
+            if refusal:
+                fail(_refused(ctx, client, refusal))
+            run = server_examples(ctx, client, submission.source, as_json)
+            if run["refusal"]:
+                fail(_refused(ctx, client, str(run["refusal"])))
+            if run["ran"]:
+                public_line = f"{run['passed']}/{run['total']} pass" + (
+                    f" ({run['verdict']})" if run["verdict"] not in ("passed", "failed") else "")
+                failing = [str(t["name"]) for t in run["tests"] if t["status"] != "pass"]
+            else:
+                public_line = "not run (the problem has none)"
+        if interactive() and not yes and not as_json and not _confirm(ctx, client, pointer, public_line, failing):
+            ctx.out.print("Not submitted. Your attempt is still open and the server's clock is running.")
+            sys.exit(EXIT_PASSED)
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        fail("interrupted: nothing was sent; your attempt is still open and the server's clock is running",
+             INTERRUPTED)
+    try:
+        made = _call(client, "POST", "/api/v1/attempt/submissions", data=submission.source.encode("utf-8"),
+                     content_type="text/x-python")
+    except KeyboardInterrupt:
+        fail("interrupted while uploading: if the upload reached the server, `judge status` shows it as submitted; "
+             "otherwise your attempt is still open and the server's clock is running", INTERRUPTED)
     if not as_json:
         ctx.err.print(f"uploaded: submission {made['id']}, {made['elapsed_s']:.0f} s after the start on the server's "
                       "clock" + (" (late)" if made["late"] else ""))
-    deadline = time.monotonic() + POLL_LIMIT_S
-    pause = 0.25
-    view = made
-    with spinner(ctx, "Grading on the server...", enabled=not as_json):
-        while view["state"] == "pending" and time.monotonic() < deadline:
-            time.sleep(pause)  # a bounded poll: the grade is the server's, and may take a minute
-            pause = min(pause * 1.5, 3.0)
-            view = _call(client, "GET", f"/api/v1/attempt/submissions/{made['id']}")
+    try:
+        view = wait_for_grade(ctx, client, made, as_json)
+    except KeyboardInterrupt:
+        fail(f"interrupted: submission {made['id']} is stored on the server and is graded there all the same; "
+             "see its result with `judge status`", INTERRUPTED)
     if as_json:
         click.echo(json.dumps(view, indent=2))
     if view["state"] == "pending":
         if not as_json:
-            ctx.err.print("still being graded; your submission is stored on the server. See it with `judge status`.")
+            ctx.err.print(f"no grade yet; submission {made['id']} is stored on the server and is graded there. "
+                          "See it with `judge status`.")
         sys.exit(EXIT_JUDGE)
     if view["state"] != "graded":
         if not as_json:
@@ -359,6 +367,35 @@ def submit(ctx: Context, workspace: Path, pointer: dict[str, Any], as_json: bool
     if not as_json:
         print_candidate_report(ctx, report)
     sys.exit(EXIT_PASSED if report["verdict"] == "passed" else EXIT_FAILED)
+
+
+def wait_for_grade(ctx: Context, client: Client, made: dict[str, Any], quiet: bool,
+                   limit_s: float | None = None) -> dict[str, Any]:
+    """Poll a stored submission until it is graded, for at most ``limit_s`` (default ``POLL_LIMIT_S``).
+    The submission is on the server, so a lost connection or a restarting server (no answer, 502, 503, 504)
+    is waited out within the window, not reported as a failure; any other refusal ends the wait. Returns the
+    last view (pending on timeout)."""
+    deadline = time.monotonic() + (POLL_LIMIT_S if limit_s is None else limit_s)
+    pause = 0.25
+    view, lost = made, ""
+    with spinner(ctx, "Grading on the server...", enabled=not quiet):
+        while view["state"] == "pending" and time.monotonic() < deadline:
+            time.sleep(pause)  # a bounded poll: the grade is the server's, and may take a minute
+            pause = min(pause * 1.5, 3.0)
+            try:
+                view = client.call("GET", f"/api/v1/attempt/submissions/{made['id']}")
+            except ServerError as exc:
+                if exc.status not in RETRYABLE:
+                    fail(str(exc), EXIT_JUDGE if exc.status >= 500 else EXIT_USAGE)
+                if not lost and not quiet:
+                    ctx.err.print(f"note: lost the server ({exc}); submission {made['id']} is stored there, "
+                                  "still waiting for its grade")
+                lost = str(exc)
+                continue
+            if lost and not quiet:
+                ctx.err.print("note: the server answers again")
+            lost = ""
+    return view
 
 
 def print_candidate_report(ctx: Context, report: dict[str, Any]) -> None:
