@@ -435,6 +435,21 @@ def interviewer_attempt(session: Session, interviewer: Interviewer, attempt_id: 
     return attempt
 
 
+LOOKS_FOR = "What an interviewer looks for"
+
+
+def interviewer_notes(problem: Problem) -> dict[str, Any]:
+    """The editorial's parts meant for the interviewer during and after the interview: what to look for, and
+    the follow-up questions with short model answers (Markdown). Empty when the problem has no editorial."""
+    from judge.problems.teaching import editorial
+
+    found = editorial(problem)
+    if found is None:
+        return {"looks_for": "", "follow_ups": []}
+    return {"looks_for": found.section(LOOKS_FOR),
+            "follow_ups": [{"question": f.question, "answer": f.answer} for f in found.follow_ups]}
+
+
 def full_record(attempt: Attempt) -> dict[str, Any]:
     """Everything about one attempt for its interviewer: the timeline, every submission with its full report
     and source."""

@@ -414,20 +414,33 @@ def resolve_attempt(ctx: Context, store: Store, ref: str, submitted_only: bool =
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to FILE instead of the terminal.")
 @click.option("--open", "open_it", is_flag=True, help="Open the written file in a browser.")
 @click.option("--all", "show_all", is_flag=True, help="Text: list the passing tests too.")
+@click.option("--server", help="An interview on your judge server (with ATTEMPT, an att_... id from `judge results`; "
+              "the token in JUDGE_SERVER_TOKEN): every submission's full report and code, the timeline and the "
+              "editorial's notes for the interviewer. Text or JSON.")
 @pass_ctx
 def report(ctx: Context, attempt: str | None, last: bool, fmt: str, output: Path | None, open_it: bool,
-           show_all: bool) -> None:
+           show_all: bool, server: str | None) -> None:
     """Show a saved report again, as text, JSON, HTML, Markdown or JUnit XML.
 
     ATTEMPT is an attempt id, any prefix only it has, or a problem (its latest submitted attempt); without
     it, the latest submitted attempt. The HTML page holds the model answer and the editorial, unless an
-    attempt at the problem is open.
+    attempt at the problem is open. With --server URL ATTEMPT: an interview's attempt, for its interviewer.
     """
     from judge.interfaces.cli.teach import report_model_answer
     from judge.model.report import Report
     from judge.render import render
     from judge.store.index import StoreError
 
+    if server:
+        from judge.interfaces.cli.server import server_report
+
+        if not attempt or last:
+            fail("--server needs the attempt's id: judge report --server URL att_... (`judge results` lists them)")
+        if fmt not in ("text", "json") or open_it:
+            fail("with --server, the report is text or JSON (--format json); the dashboard's attempt page is the "
+                 "HTML one")
+        server_report(ctx, server, attempt, fmt, output)
+        return
     store = ctx.store()
     if attempt and last:
         fail("name an attempt or pass --last, not both")

@@ -348,7 +348,7 @@ def get_results(interviewer_id: InterviewerId, st: State, problem: str | None = 
 
 
 @interviewer_router.get("/attempts/{attempt_id}", summary="One attempt in full: timeline, every submission "
-                        "with its source and full report")
+                        "with its source and full report, and the editorial's notes for the interviewer")
 def get_attempt_record(attempt_id: str, interviewer_id: InterviewerId,
                        st: State) -> dict[str, Any]:
     with st.db.session() as session:
@@ -356,4 +356,9 @@ def get_attempt_record(attempt_id: str, interviewer_id: InterviewerId,
             attempt = interviews.interviewer_attempt(session, _interviewer(session, interviewer_id), attempt_id)
         except interviews.SubmissionRefused as exc:
             raise HTTPException(404, str(exc)) from None
-        return interviews.full_record(attempt)
+        record = interviews.full_record(attempt)
+    try:
+        problem = st.problem(record["problem"])
+    except ProblemError:
+        return {**record, "title": record["problem"], "interviewer_notes": {"looks_for": "", "follow_ups": []}}
+    return {**record, "title": problem.title, "interviewer_notes": interviews.interviewer_notes(problem)}

@@ -460,8 +460,51 @@ def get_attempt(attempt_id: str, request: Request, interviewer_id: InterviewerPa
                     "elapsed_s": s.elapsed_s} for s in subs]
         pending = any(s.state == interviews.PENDING for s in subs)
     return render("attempt.html", title=f"{status['candidate']}: {status['problem']}", status=status, events=events,
-                  submissions=listing, shown=shown, watch="/dashboard/changes.json" if pending or
-                  status["status"] == "open" else "", **chrome)
+                  submissions=listing, shown=shown, notes=_notes_view(st, status["problem"]),
+                  watch="/dashboard/changes.json" if pending or status["status"] == "open" else "", **chrome)
+
+
+@dashboard_router.get("/compare/{first}/{second}")
+def get_compare(first: str, second: str, request: Request, interviewer_id: InterviewerPage, st: State) -> Response:
+    """Two of the interviewer's attempts' code side by side (the near-identical pairs link here): the
+    latest graded submission of each, or the latest at all."""
+    with st.db.session() as session:
+        interviewer = _interviewer(session, interviewer_id)
+        shown: list[dict[str, Any]] = []
+        for attempt_id in (first, second):
+            try:
+                attempt = interviews.interviewer_attempt(session, interviewer, attempt_id)
+            except interviews.SubmissionRefused as exc:
+                raise HTTPException(404, str(exc)) from None
+            sub = interviews.latest(attempt, interviews.GRADED) or interviews.latest(attempt)
+            if sub is None:
+                raise HTTPException(404, f"attempt {attempt_id} has no submission to compare")
+            shown.append({"attempt_id": attempt.id, "candidate": attempt.invitation.candidate_name,
+                          "problem": attempt.invitation.problem, "submission_id": sub.id, "source": sub.source,
+                          "score": sub.score, "max_score": sub.max_score})
+        chrome = _chrome(request, session, interviewer_id, "results")
+    from judge.render.html import side_by_side
+    from judge.services.similarity import shingles
+
+    left, right = shown
+    a, b = shingles(left["source"]), shingles(right["source"])
+    alike = len(a & b) / len(a | b) if a | b else 1.0
+    table = Markup(side_by_side(left["source"], right["source"],  # side_by_side escapes
+                                (f"{left['candidate']} (submission {left['submission_id']})",
+                                 f"{right['candidate']} (submission {right['submission_id']})")))
+    return render("compare.html", title=f"{left['candidate']} and {right['candidate']}", left=left, right=right,
+                  alike=alike, table=table, **chrome)
+
+
+def _notes_view(st: ServerState, slug: str) -> dict[str, Any]:
+    """The editorial's notes for the interviewer, as safe HTML (the Markdown renderer escapes)."""
+    try:
+        notes = interviews.interviewer_notes(st.problem(slug))
+    except ProblemError:
+        return {"looks_for": "", "follow_ups": []}
+    return {"looks_for": Markup(statement_html(notes["looks_for"])) if notes["looks_for"] else "",
+            "follow_ups": [{"question": f["question"], "answer": Markup(statement_html(f["answer"]))}
+                           for f in notes["follow_ups"]]}
 
 
 def _submission_view(sub: Submission | None) -> dict[str, Any] | None:
