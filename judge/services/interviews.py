@@ -388,10 +388,12 @@ class ResultRow:
 
 RESULT_COLUMNS = ("candidate", "problem", "score", "max_score", "percent", "elapsed_s", "budget_s", "late",
                   "verdict", "state", "attempt_id", "invitation_id", "started_at", "submitted_at", "test_runs")
+TIME_COLUMNS = ("started_at", "submitted_at")
 
 
 def results_csv(rows: list[dict[str, Any]]) -> str:
-    """Result rows as CSV (`judge results --format csv` and the dashboard's export). Control characters in
+    """Result rows as CSV (`judge results --format csv` and the dashboard's export), times in ISO 8601 UTC.
+    Control characters in
     text (a candidate's name) are escaped, and a text cell that a spreadsheet would run as a formula (a
     candidate named ``=HYPERLINK(...)``) gets a leading apostrophe."""
     buffer = io.StringIO()
@@ -399,6 +401,10 @@ def results_csv(rows: list[dict[str, Any]]) -> str:
     writer.writeheader()
     for row in rows:
         shown = {key: printable(value) if isinstance(value, str) else value for key, value in row.items()}
+        for key in TIME_COLUMNS:  # a spreadsheet reads ISO 8601; POSIX seconds stay in the JSON rows
+            moment = shown.get(key)
+            if isinstance(moment, int | float):
+                shown[key] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(moment))
         writer.writerow({key: "'" + value if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r")
                          else value for key, value in shown.items()})
     return buffer.getvalue()

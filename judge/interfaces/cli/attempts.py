@@ -27,6 +27,7 @@ from judge.interfaces.cli.context import (
     pass_ctx,
     run_grade,
     spinner,
+    stdout_is_terminal,
     workspace_attempt,
     write_out,
 )
@@ -456,6 +457,11 @@ def report(ctx: Context, attempt: str | None, last: bool, fmt: str, output: Path
     except StoreError as exc:
         fail(str(exc))
     rep = Report.from_dict(data)
+    if fmt == "html" and output is None and not open_it and stdout_is_terminal():
+        # A page is for a browser, not 50 KB of markup in a terminal: keep it beside the attempt and say where.
+        output = store.attempt_dir(attempt_id) / "report.html"
+        ctx.err.print(f"an HTML page is for a browser: written to a file (open it with `judge report {attempt_id} "
+                      "--open`; `-o FILE` chooses the file, `| cat` prints it)")
     if open_it and output is None:
         # --open wants a file a browser shows: HTML unless a file format was named, kept beside the attempt.
         fmt = "html" if fmt == "text" else fmt

@@ -244,6 +244,13 @@ def attempt_problem(ctx: Context, record: dict[str, Any]) -> Problem:
             fail(f"the problem {record['problem']!r} of this attempt is no longer installed: {exc}")
 
 
+def stdout_is_terminal() -> bool:
+    """True when stdout is a terminal (where a page of HTML is noise, not output)."""
+    import sys
+
+    return sys.stdout.isatty()
+
+
 def interactive() -> bool:
     """True when a person is at a terminal (both ends), so a question can be asked and answered."""
     import sys

@@ -260,7 +260,8 @@ def results_table(console: Console, rows: list[dict[str, Any]]) -> None:
 
     table = Table(header_style="bold")
     for column in ("Candidate", "Problem", "Score", "Time", "Late", "Verdict", "Attempt"):
-        table.add_column(column)
+        # The attempt id is what `judge report --server` and the dashboard's URLs take: never cut or wrapped.
+        table.add_column(column, no_wrap=column == "Attempt", min_width=16 if column == "Attempt" else None)
     for r in rows:
         score = f"{r['score']}/{r['max_score']} ({r['percent']:g}%)" if r["score"] is not None else r["state"]
         late = "-" if r["late"] is None else ("late" if r["late"] else "no")

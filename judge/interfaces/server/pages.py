@@ -417,6 +417,8 @@ def get_results(problem: str, request: Request, interviewer_id: InterviewerPage,
     with st.db.session() as session:
         interviewer = _interviewer(session, interviewer_id)
         problems = dashboard.problems_with_attempts(session, interviewer)
+        if problem not in problems and problem not in {p.slug for p in st.problems()}:
+            raise HTTPException(404, f"no problem {problem!r} on this server and no attempts of it")
         board = dashboard.results_board(session, interviewer, problem, starter, st.clock())
         chrome = _chrome(request, session, interviewer_id, "results")
     similar = Markup(pairs_banner(board.similar)) if board.similar else ""  # pairs_banner escapes
