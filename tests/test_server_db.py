@@ -153,3 +153,30 @@ def test_migration_settles_duplicate_pending_submissions_made_before_it(database
         assert [tuple(r) for r in states] == [(1, "pending"), (2, "judge-error"), (3, "judge-error")]
     finally:
         db.dispose()
+
+
+def test_an_upload_racing_the_grade_that_closes_the_attempt_is_refused(database_url: str) -> None:
+    """The upload read the attempt as open; the previous submission's grade closes it before the upload is
+    stored: the check under the attempt's lock sees it closed."""
+    from judge.services import interviews
+
+    clock = FakeClock()
+    with running_server(database_url, clock=clock) as server:
+        server.app.state.judge.grader.stop()
+        attempt_id = server.start(server.invite(name="Ada")["code"])["attempt_id"]
+        db = server.app.state.judge.db
+        late = db._sessions()
+        try:
+            stale = late.get(interviews.Attempt, attempt_id)
+            assert stale is not None and stale.status == "open"
+            late.commit()  # what it read is now only in memory, as in a request that read before the grade
+            with db.session() as session:  # the grader closes the attempt
+                row = session.get(interviews.Attempt, attempt_id)
+                assert row is not None
+                row.status = "submitted"
+            assert stale.status == "open"
+            with pytest.raises(interviews.SubmissionRefused, match="already submitted"):
+                interviews.store_submission(late, stale, REFERENCE.encode(), clock())
+            late.rollback()
+        finally:
+            late.close()

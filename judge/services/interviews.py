@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -279,7 +279,13 @@ def public_run_view(refusal: str, report: Report | None, secrets: Secrets) -> di
 
 
 def store_submission(session: Session, attempt: Attempt, raw: bytes, now: float) -> Submission:
-    """Check and store an upload as a pending submission (graded afterwards). Raises ``SubmissionRefused``."""
+    """Check and store an upload as a pending submission (graded afterwards). Raises ``SubmissionRefused``.
+
+    The checks run under the attempt's row lock (an UPDATE that changes nothing, then a fresh read), so an
+    upload racing the grading of the previous one sees the attempt as that grading left it; the partial
+    unique index of migration 0003 keeps one pending submission per attempt whatever happens."""
+    session.execute(update(Attempt).where(Attempt.id == attempt.id).values(status=Attempt.status))
+    session.refresh(attempt)
     if attempt.status == "submitted":
         raise SubmissionRefused("this attempt was already submitted and graded; see the result with `judge status`")
     if any(s.state == PENDING for s in attempt.submissions):
