@@ -149,7 +149,7 @@ class WorkspaceArchives:
     def __init__(self) -> None:
         self._built: dict[str, tuple[str, bytes]] = {}  # slug -> (version, public part)
         self._lock = threading.Lock()
-        self.builds = 0  # how many times a public part was built (the tests and the bench read it)
+        self.builds = 0  # how many times a public part was built (the tests read it)
 
     def public_part(self, problem: Problem) -> bytes:
         """The problem's shared part, built on first use and whenever the problem's files change."""
