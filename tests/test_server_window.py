@@ -113,3 +113,15 @@ def test_a_window_equal_to_the_budget_leaves_the_statement_alone(srv: Server) ->
     started = srv.start(srv.invite(problem="iris-classifier")["code"])
     readme = files_of(base64.b64decode(started["workspace"]))["README.md"].decode()
     assert "You have **20 minutes**" in readme and "usual budget" not in readme
+
+
+def test_the_workspace_download_is_at_the_top_not_below_the_statement(srv: Server) -> None:
+    from .test_server_pages import csrf_of, new_client
+
+    code = srv.invite(problem="data-cleaning")["code"]
+    browser = new_client(srv)
+    landing = browser.get(f"/join/{code}")
+    browser.post(f"/join/{code}", data={"csrf": csrf_of(landing.text)}, follow_redirects=False)
+    page = browser.get("/candidate").text
+    assert page.index('id="workspace-link"') < page.index('id="statement-heading"')
+    assert browser.get("/candidate/workspace.tar.gz").status_code == 200
