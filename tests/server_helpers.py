@@ -186,3 +186,45 @@ def leaks(body: str, lines: set[str], names: set[str]) -> list[str]:
     found = [line for line in lines if line in body]
     found += [name for name in names if re.search(rf"\b{re.escape(name)}\b", body)]
     return found
+
+
+# -- the candidate's CLI against the in-process app ----------------------------------------------------
+
+
+def route_cli_to(server: Server, monkeypatch: Any) -> str:
+    """Send every call of the CLI's HTTP client to ``server``'s app (no socket); returns the URL to pass
+    as --server. A refusal is the same ``ServerError`` a real answer gives."""
+    from judge.interfaces.client import Client, ServerError
+
+    def call(self: Client, method: str, path: str, payload: Any = None, *, data: bytes | None = None,
+             content_type: str = "application/json", raw: bool = False) -> Any:
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        if data is not None:
+            headers["Content-Type"] = content_type
+        answer = server.client.request(method, path, headers=headers, json=payload, content=data)
+        if answer.status_code >= 400:
+            raise ServerError(f"the server answered {answer.status_code}: {answer.json().get('error')}",
+                              answer.status_code)
+        return answer.content if raw else (answer.json() if answer.content else None)
+
+    monkeypatch.setattr(Client, "call", call)
+    return "http://testserver"
+
+
+def cli(*args: str, clock: FakeClock, cwd: Path | None = None, input: str | None = None) -> Any:
+    """Run `judge ARGS` in-process (the click runner) on ``clock``; returns click's Result."""
+    import os
+
+    from click.testing import CliRunner
+
+    from judge.interfaces.cli import Context
+    from judge.interfaces.cli import cli as judge_cli
+
+    here = os.getcwd()
+    if cwd is not None:
+        os.chdir(cwd)
+    try:
+        return CliRunner().invoke(judge_cli, list(args), obj=Context((), clock=clock), catch_exceptions=False,
+                                  input=input)
+    finally:
+        os.chdir(here)

@@ -117,3 +117,22 @@ def test_bench_quick_cli_runs_and_writes_json(tmp_path: Path, judge_home: Path) 
     assert all(c["seconds"]["runs"] == 1 and c["seconds"]["median"] > 0 for c in cli["commands"])
     assert data["sections"]["overhead"] == {"status": "skipped"}
     assert [t["met"] in (True, False) for t in data["targets"]] == [True, True]
+
+
+def test_interview_load_percentiles_are_values_of_the_samples() -> None:
+    from bench.interviews import latency_table, percentile
+
+    samples = [0.010, 0.020, 0.030, 0.040, 1.0]
+    assert percentile(samples, 0.5) == 0.030 and percentile(samples, 0.95) == 1.0 and percentile([0.2], 0.95) == 0.2
+    assert latency_table({"GET /x": samples, "GET /none": []}) == [
+        {"route": "GET /x", "calls": 5, "median_ms": 30.0, "p95_ms": 1000.0, "max_ms": 1000.0}]
+
+
+def test_interview_load_smoke_every_check_holds(tmp_path: Path) -> None:
+    """Three candidates, no Docker: the script starts its server, runs the interviews and checks them."""
+    done = subprocess.run([sys.executable, "-m", "bench.interviews", "--candidates", "3", "--backend", "local",
+                           "--timeout", "120", "--output", str(tmp_path / "load.json")], cwd=REPO,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    result = json.loads((tmp_path / "load.json").read_text())
+    assert all(result["checks"].values()) and {r["route"] for r in result["routes"]} >= {"POST /start"}

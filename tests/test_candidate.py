@@ -509,3 +509,17 @@ def test_json_errors_are_json_on_stdout(run: Any, tmp_path: Path) -> None:
     ws = start(run, tmp_path)
     refused = submit(run, ws, "--json")
     assert "untouched starter" in json.loads(refused.stdout)["error"]
+
+
+def test_an_html_report_on_a_terminal_goes_to_a_file(run: Any, judge_home: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    ws = start(run, tmp_path)
+    (ws / "solution.py").write_text(REFERENCE)
+    assert submit(run, ws, "--yes").exit_code == 0
+    monkeypatch.setattr("judge.interfaces.cli.attempts.stdout_is_terminal", lambda: True)
+    shown = run("report", "--format", "html")
+    page = judge_home / "attempts" / attempt_id(ws) / "report.html"
+    assert shown.exit_code == 0 and "<html" not in shown.stdout and page.read_text().startswith("<!DOCTYPE html>")
+    assert "written to a file" in shown.output and "--open" in shown.output
+    monkeypatch.setattr("judge.interfaces.cli.attempts.stdout_is_terminal", lambda: False)
+    assert run("report", "--format", "html").stdout.startswith("<!DOCTYPE html>")  # a pipe still gets the page

@@ -423,3 +423,59 @@ def test_a_warm_worker_takes_the_spare_it_kept_and_the_report_says_so(
     finally:
         runner.close()
         discard(docker_api, key, image_id, keep=0)
+
+
+def test_a_sender_killed_with_jobs_in_flight_is_settled_by_its_rerun(
+        tmp_path: Path, docker_image: str, judge_home: Path, broker_url: str,
+        start_workers: Callable[..., list[Worker]], docker_api: Any) -> None:
+    """kill -9 of `judge grade --broker` while its jobs wait in the queue (no worker yet): the rerun on the
+    same --out cancels them (the journal in --out names them), so each submission is graded once."""
+    from judge.execution.queue import JOURNAL
+
+    sources = {f"s{i}": REFERENCE for i in range(4)} | {"bob": SUBTRACTS}
+    folder = make_batch(tmp_path / "in", sources)
+    out = tmp_path / "out"
+    sender = subprocess.Popen(grade_cmd(broker_url, str(folder), "--out", str(out), "--jobs", "5"),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while _queued(broker_url) < 5:  # every job published (the journal names each before it is sent)
+            assert time.monotonic() < deadline and sender.poll() is None, "the sender did not publish its jobs"
+            time.sleep(0.05)
+    finally:
+        sender.kill()  # kill -9: no cancel, no cleanup
+        sender.wait()
+    first = set(json.loads((out / JOURNAL).read_text())["jobs"])
+    assert len(first) == 5
+    rerun = subprocess.Popen(grade_cmd(broker_url, str(folder), "--out", str(out), "--json"),
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not (set(json.loads((out / JOURNAL).read_text())["jobs"]) - first):  # settled, publishing anew
+            assert time.monotonic() < deadline and rerun.poll() is None, "the rerun published nothing"
+            time.sleep(0.05)
+        start_workers(broker_url, 1)  # only now: a worker up during the kill would have run the old jobs
+        stdout, stderr = rerun.communicate(timeout=300)
+    finally:
+        if rerun.poll() is None:
+            rerun.kill()
+            rerun.wait()
+    assert rerun.returncode == 1, stderr
+    assert "5 cancelled (a worker skips them)" in " ".join(stderr.split())
+    summary = json.loads(stdout)
+    assert {s["name"]: s["state"] for s in summary["submissions"]} == {name: "graded" for name in sources}
+    starts = redis_keys(broker_url, KEY + "starts:*")
+    assert not any(KEY + "starts:" + job in starts for job in first), "a cancelled job was run"
+    assert len(starts) == 5 and all(int(n) == 1 for n in starts.values())  # each submission graded once
+    assert json.loads((out / JOURNAL).read_text())["jobs"] == {}
+    wait_no_containers(docker_api)
+
+
+def _queued(broker: str) -> int:
+    import redis
+
+    client = redis.Redis.from_url(broker)
+    try:
+        return int(client.llen(QUEUE))
+    finally:
+        client.close()

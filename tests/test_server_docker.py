@@ -60,7 +60,7 @@ def test_interview_through_the_cli(live: Live, tmp_path: Path) -> None:
     desk.mkdir()
     started = candidate("start", "--server", live.url, "--invite", code, cwd=desk, home=home)
     assert started.returncode == 0, started.stderr
-    assert "the server's clock started" in started.stdout
+    assert "Your window: 5 minutes on the server's clock, deadline" in " ".join(started.stdout.split())
     ws = desk / "tiny-add"
     assert (ws / ".judge-attempt").stat().st_mode & 0o077 == 0, "the session token is private to its owner"
 

@@ -79,7 +79,7 @@ def test_cookies_are_secure_over_https(srv: Server) -> None:
 
 def test_wrong_token_and_expired_session(srv: Server) -> None:
     wrong = sign_in(new_client(srv), "jit_" + "x" * 43)
-    assert wrong.status_code == 401 and "unknown interviewer token" in html.unescape(wrong.text)
+    assert wrong.status_code == 401 and "invalid or expired interviewer token" in html.unescape(wrong.text)
     assert sign_in(srv.client, srv.token).status_code == 303
     srv.clock.now += 12 * 3600 + 1
     again = srv.client.get("/dashboard", follow_redirects=False)

@@ -40,6 +40,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -467,6 +468,68 @@ def run_worker(app: Any, setup: WorkerSetup, loglevel: str = "INFO") -> int:
 
 # -- sender side -----------------------------------------------------------------------------------
 
+JOURNAL = ".jobs-in-flight.json"  # in `judge grade --out`: the jobs a sender published and has no result for
+
+
+class JobJournal:
+    """The jobs a sender has published and not yet read a result for, kept in a file beside its reports.
+
+    A sender that ends normally (results read, or Ctrl-C: its jobs cancelled) leaves the file empty. One
+    killed outright (kill -9, a crash, a lost machine) leaves its in-flight jobs there, and the next run on
+    the same folder settles them (``QueueRunner.settle``) before publishing anything, so a submission is
+    not graded once for the dead sender and once for its rerun. Written atomically on every change."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._jobs: dict[str, float] = {}
+
+    def left_over(self) -> list[str]:
+        """The job ids an earlier sender left in the file (empty when it ended cleanly or never wrote one)."""
+        import json
+
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return []
+        jobs = data.get("jobs") if isinstance(data, dict) else None
+        return sorted(str(j) for j in jobs if isinstance(j, str) and len(j) <= 64) if isinstance(jobs, dict) else []
+
+    def add(self, job: str) -> None:
+        """Note ``job`` as published (before it is)."""
+        with self._lock:
+            self._jobs[job] = time.time()
+            self._write()
+
+    def remove(self, job: str) -> None:
+        """``job``'s result was read (or it was cancelled)."""
+        with self._lock:
+            if self._jobs.pop(job, None) is not None:
+                self._write()
+
+    def reset(self) -> None:
+        """Forget whatever the file held (after settling it)."""
+        with self._lock:
+            self._jobs.clear()
+            self._write()
+
+    def _write(self) -> None:
+        import json
+
+        from judge.store.files import atomic_write
+
+        atomic_write(self.path, json.dumps({"note": "jobs published by `judge grade --broker` and not yet read; "
+                                            "a rerun on this folder cancels the ones still queued",
+                                            "jobs": self._jobs}, indent=1).encode("utf-8"))
+
+
+@dataclass(frozen=True)
+class Settled:
+    """What became of the jobs an earlier, killed sender left in flight."""
+
+    cancelled: int  # not finished: a worker that has not started one skips it
+    finished: int  # already had a result, which nobody reads now (the rerun grades the submission afresh)
+
 @dataclass(frozen=True)
 class WorkerInfo:
     """One worker that answered: `judge workers` shows these."""
@@ -498,6 +561,21 @@ class QueueRunner:
         self.results = Results(redis_client(self.url))
         self._lock = threading.Lock()
         self._waiting: dict[str, threading.Event] = {}
+        self.journal: JobJournal | None = None
+
+    def settle(self, journal: JobJournal) -> Settled:
+        """Keep ``journal`` from now on, after settling what an earlier sender left in it: each of its jobs
+        without a result is cancelled (a worker skips it unless already running it; its submission is graded
+        by this run), so a rerun after a crash does not grade a submission a second time on the queue."""
+        left = journal.left_over()
+        finished = [job for job in left if self.results.get(job) is not None]
+        unfinished = [job for job in left if job not in finished]
+        if unfinished:
+            self.results.cancel(unfinished)
+            log.info("cancelled %d job(s) a previous sender left in flight", len(unfinished))
+        journal.reset()
+        self.journal = journal
+        return Settled(len(unfinished), len(finished))
 
     @property
     def image(self) -> str:
@@ -528,12 +606,17 @@ class QueueRunner:
         cancelled = threading.Event()
         with self._lock:
             self._waiting[job] = cancelled
+        journal = self.journal
+        if journal is not None:
+            journal.add(job)  # before it is sent: a sender killed in between leaves no job unaccounted for
         try:
             self._send(job, bundle, limits, preload or ())
             return self._wait(job, cancelled)
         finally:
             with self._lock:
                 self._waiting.pop(job, None)
+            if journal is not None:
+                journal.remove(job)
 
     def cancel(self) -> None:
         """Give up on every job being waited for now (Ctrl-C): their waits return at once, and a worker that

@@ -46,7 +46,9 @@ def finish(job: Job, run: SandboxRun | None, sandbox: dict[str, Any],
     """The report of ``job``: from its ``run``, or (``run`` None) from what prepare already knew."""
     warnings: tuple[str, ...] = ()
     if job.syntax or run is None:
-        verdict, tests = Verdict.SYNTAX_ERROR, not_run(list(job.specs), "not run: solution.py does not compile")
+        where = job.syntax.splitlines()[0] if job.syntax else ""
+        verdict, tests = Verdict.SYNTAX_ERROR, not_run(list(job.specs), "not run: solution.py does not compile"
+                                                       + (f" ({where})" if where else ""))
         detail = "solution.py does not compile: " + job.syntax
     else:
         outcome = interpret(run, list(job.specs), job.nonce)

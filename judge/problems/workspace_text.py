@@ -35,6 +35,22 @@ def workspace_statement(problem: Problem) -> str:
     return for_workspace(problem.statement(), problem)
 
 
+def minutes_text(seconds: float) -> str:
+    """A window as a statement says it: "1 minute", "10 minutes", "2.5 minutes"."""
+    minutes = round(seconds / 60, 2)
+    return f"{minutes:g} minute" + ("" if minutes == 1 else "s")
+
+
+def with_window(text: str, budget_minutes: float, window_s: float) -> str:
+    """A statement whose own budget ("In **20 minutes**", "**Budget: 15 minutes.**") is replaced by an
+    interview's window, so the text the candidate reads never contradicts the clock. Only the bold budget
+    the problem declares is rewritten; other durations in the text are left alone."""
+    if round(window_s) == round(budget_minutes * 60):
+        return text
+    pattern = r"\*\*(Budget: )?" + re.escape(f"{budget_minutes:g}") + r" minutes(\.?)\*\*"
+    return re.sub(pattern, lambda m: f"**{m.group(1) or ''}{minutes_text(window_s)}{m.group(2)}**", text)
+
+
 def workspace_starter(problem: Problem) -> str:
     """The starter ``solution.py`` as the workspace holds it."""
     return for_workspace((problem.starter_dir / SOLUTION).read_text(encoding="utf-8"), problem)

@@ -133,6 +133,7 @@ table.sbs { table-layout: fixed; font-family: ui-monospace, SFMono-Regular, Menl
 table.sbs td { border: 0; padding: 0 6px; white-space: pre-wrap; overflow-wrap: anywhere; vertical-align: top; }
 table.sbs td.ln { width: 4ch; color: #8A94A3; text-align: right; user-select: none; padding: 0 4px; }
 table.sbs th { text-transform: none; }
+table.sbs col.ln { width: 4ch; }
 table.sbs tr.chg td.l, table.sbs tr.del td.l { background: #FBEADF; }
 table.sbs tr.chg td.r, table.sbs tr.ins td.r { background: #E5F0F8; }
 footer { color: var(--muted); font-size: 12.5px; text-align: center; margin-top: 20px; }
@@ -402,8 +403,9 @@ def markdown_html(text: str, mistakes: Iterable[str] = ()) -> str:
                           if m.group(1) in known else m.group(0), rendered)
 
 
-def side_by_side(left: str, right: str) -> str:
-    """Two sources in aligned columns (equal lines side by side, changed ones shaded), line-numbered."""
+def side_by_side(left: str, right: str, labels: tuple[str, str] = ("Your solution.py", "Reference")) -> str:
+    """Two sources in aligned columns (equal lines side by side, changed ones shaded), line-numbered;
+    ``labels`` head the two columns (escaped here)."""
     a, b = left.splitlines(), right.splitlines()
     rows = []
 
@@ -421,8 +423,8 @@ def side_by_side(left: str, right: str) -> str:
             i = i1 + k if i1 + k < i2 else None
             j = j1 + k if j1 + k < j2 else None
             rows.append(row("chg" if i is not None and j is not None else "del" if j is None else "ins", i, j))
-    head = ('<colgroup><col style="width:4ch"><col><col style="width:4ch"><col></colgroup><thead><tr>'
-            '<th></th><th>Your solution.py</th><th></th><th>Reference</th></tr></thead>')
+    head = ('<colgroup><col class="ln"><col><col class="ln"><col></colgroup><thead><tr>'
+            f'<th></th><th>{esc(labels[0])}</th><th></th><th>{esc(labels[1])}</th></tr></thead>')
     return f'<div class="scroll"><table class="sbs">{head}<tbody>{"".join(rows)}</tbody></table></div>'
 
 

@@ -220,9 +220,12 @@ def _requirements_legend(requirements: list[dict[str, Any]]) -> str:
 
 
 def pairs_banner(pairs: list[dict[str, Any]]) -> str:
-    """The near-identical submissions warning; each pair is ``{"a", "b", "similarity"}`` (``Pair.to_dict``)."""
+    """The near-identical submissions warning; each pair is ``{"a", "b", "similarity"}`` (``Pair.to_dict``),
+    with ``"href"`` when a page shows the two files side by side."""
     items = "".join(f"<li><strong>{esc(p['a'])}</strong> and <strong>{esc(p['b'])}</strong>: "
-                    f"{p['similarity']:.0%} of their own code alike</li>" for p in pairs)
+                    f"{p['similarity']:.0%} of their own code alike"
+                    + (f' (<a href="{esc(p["href"])}">compare side by side</a>)' if p.get("href") else "")
+                    + "</li>" for p in pairs)
     return ('<div class="banner warn pairs" role="note"><strong>Near-identical submissions</strong> (same '
             "code after renaming and reformatting, starter code left out). Read both files before "
             f"deciding anything.<ul>{items}</ul></div>")

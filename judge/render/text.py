@@ -98,7 +98,10 @@ def tests_table(report: Report, tests: list[TestResult] | None = None, title: st
 def folded_line(report: Report, passing: list[TestResult]) -> Text:
     """The one line the passing tests fold into."""
     points = sum(t.points for t in passing)
-    more = f": judge report {report.attempt_id} --all lists them" if report.attempt_id else ""
+    if report.suite == "public":  # `judge test` saves no report: the examples are the workspace's own tests/
+        more = ": they are the examples in tests/"
+    else:
+        more = f": judge report {report.attempt_id} --all lists them" if report.attempt_id else ""
     noun = "test" if len(passing) == 1 else "tests"
     return Text(f"+ {len(passing)} passing {noun} ({points} points) not shown{more}", style="green")
 

@@ -110,8 +110,13 @@ def workspace_header(problem: Problem, attempt_id: str, started: float, versions
     paragraphs = [f"**Attempt {attempt_id}**: budget {problem.budget_minutes:g} min, started {local_time(started)}, "
                   f"**deadline {local_time(deadline)}** (local time). `judge status` shows the time left.",
                   f"In this folder: {', '.join(files)}.", grader]
-    # Wrapped for an 80-column terminal (`cat README.md`); a Markdown viewer joins the lines again.
-    # A command in backticks is never split across lines.
+    return quoted_header(paragraphs)
+
+
+def quoted_header(paragraphs: list[str]) -> str:
+    """Markdown paragraphs as the quoted block a workspace's README.md starts with, wrapped for an
+    80-column terminal (`cat README.md`; a Markdown viewer joins the lines again). A command in backticks
+    is never split across lines."""
     keep = [re.sub(r"`[^`]+`", lambda m: m.group(0).replace(" ", "\0"), text) for text in paragraphs]
     quoted = ["\n".join(textwrap.wrap(text, 76, initial_indent="> ", subsequent_indent="> ",
                                       break_on_hyphens=False, break_long_words=False)).replace("\0", " ")

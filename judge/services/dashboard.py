@@ -70,7 +70,7 @@ class Board:
     problem: str
     rows: list[dict[str, Any]]
     requirements: list[dict[str, Any]] = field(default_factory=list)  # {"id", "points"} in R order
-    similar: list[dict[str, Any]] = field(default_factory=list)  # {"a", "b", "similarity"}: candidate labels
+    similar: list[dict[str, Any]] = field(default_factory=list)  # {"a", "b", "similarity", "href"}: labels
 
     @property
     def graded(self) -> int:
@@ -117,7 +117,8 @@ def results_board(session: Session, interviewer: Interviewer, problem: str, star
             labels[attempt.id] = label
             sources.append((attempt.id, submission.source))
         rows.append(row)
-    pairs = [{"a": labels[p.a], "b": labels[p.b], "similarity": p.similarity}
+    pairs = [{"a": labels[p.a], "b": labels[p.b], "similarity": p.similarity,
+              "href": f"/dashboard/compare/{p.a}/{p.b}"}  # the two attempts' code, side by side
              for p in similar_pairs(sources, starter=starter)]
     requirements = [{"id": req, "points": points[req]} for req in sorted(points, key=requirement_key)]
     return Board(problem=problem, rows=rows, requirements=requirements, similar=pairs)

@@ -10,18 +10,21 @@ passed in. Grading itself is ``judge.services.server_grading``.
 from __future__ import annotations
 
 import csv
+import gzip
 import hashlib
 import io
 import json
 import shutil
 import tarfile
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from judge.grading.integrity import SubmissionError, decode_source
@@ -31,7 +34,8 @@ from judge.model.outcomes import VERDICT_TEXT, Verdict
 from judge.model.report import Report
 from judge.model.submission import SOLUTION
 from judge.problems.catalog import Problem
-from judge.services.attempts import ClockView, create_workspace, iso
+from judge.problems.workspace_text import STATEMENT_NAME, for_workspace, minutes_text, with_window
+from judge.services.attempts import ClockView, create_workspace, iso, quoted_header
 from judge.services.secrecy import Secrets
 from judge.store.db import Attempt, Draft, Interviewer, Invitation, Submission, TestRun
 
@@ -39,6 +43,7 @@ PUBLIC_PROBLEMS = ".judge"  # inside the workspace, .judge/<slug>: what `judge t
 POINTER = ".judge-attempt"  # inside the workspace: the server's URL and the session token (the CLI's remote mode)
 MAX_MESSAGE = 2000
 PENDING, GRADED, JUDGE_ERROR = "pending", "graded", "judge-error"
+BUSY = "your previous submission is still being graded; wait for its result"
 
 
 class SubmissionRefused(ValueError):
@@ -75,30 +80,91 @@ def write_public_problem(problem: Problem, target: Path) -> None:
     (target / "hidden_tests").mkdir()
 
 
-def workspace_archive(problem: Problem, private: dict[str, str] | None = None) -> bytes:
-    """The candidate's workspace as a gzipped tar: the same folder `judge start` makes locally (statement,
-    starter, data, public tests) plus the public problem folder `judge test` runs from. ``private`` files
-    (name: text, e.g. the session pointer of an attempt started in the browser) are added with mode 0600."""
+def problem_version(problem: Problem) -> str:
+    """A fingerprint of every file the public workspace is made from (names, sizes, modification times):
+    it changes when the problem folder is edited, so a cached archive is never stale. Stat calls only."""
+    digest = hashlib.sha256(problem.slug.encode())
+    roots = [problem.root / "problem.toml", problem.statement_path, problem.starter_dir, problem.public_tests_dir,
+             problem.doubles_path]
+    for root in roots:
+        paths = sorted(root.rglob("*")) if root.is_dir() else [root] if root.is_file() else []
+        for path in paths:
+            if path.is_file() and "__pycache__" not in path.parts:
+                info = path.stat()
+                digest.update(f"{path.relative_to(problem.root)}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def _tar_member(tar: tarfile.TarFile, name: str, data: bytes | None, mode: int) -> None:
+    info = tarfile.TarInfo(name)
+    info.mode, info.mtime = mode, 0
+    if data is None:
+        info.type = tarfile.DIRTYPE
+        tar.addfile(info)
+    else:
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+
+
+def _public_part(problem: Problem) -> bytes:
+    """The workspace every candidate of the problem gets (everything but README.md), as one gzip member
+    holding a tar stream *without* its end-of-archive blocks: an attempt's own part follows it."""
     with tempfile.TemporaryDirectory(prefix="judge-ws-") as scratch:
         root = Path(scratch) / problem.slug
         create_workspace(problem, root, force=False)
         write_public_problem(problem, root / PUBLIC_PROBLEMS / problem.slug)
-        for name, text in (private or {}).items():
-            (root / name).write_text(text, encoding="utf-8")
         buffer = io.BytesIO()
-        with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as tar:
             for path in sorted(root.rglob("*")):
-                info = tar.gettarinfo(str(path), arcname=path.relative_to(root).as_posix())
-                info.uid = info.gid = 0
-                info.uname = info.gname = ""
-                info.mtime = 0
-                info.mode = 0o755 if path.is_dir() else (0o600 if path.name in (private or {}) else 0o644)
-                if path.is_file():
-                    with path.open("rb") as handle:
-                        tar.addfile(info, handle)
-                else:
-                    tar.addfile(info)
-        return buffer.getvalue()
+                name = path.relative_to(root).as_posix()
+                if name == STATEMENT_NAME:
+                    continue
+                _tar_member(tar, name, path.read_bytes() if path.is_file() else None,
+                            0o644 if path.is_file() else 0o755)
+            end = tar.offset  # what follows is the end-of-archive padding, which the attempt's part brings
+        return gzip.compress(buffer.getvalue()[:end], mtime=0)
+
+
+def _attempt_part(readme: str, private: dict[str, str]) -> bytes:
+    """One attempt's own files (README.md with its window, the session pointer of a browser download), as
+    a complete tar stream in its own gzip member."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        _tar_member(tar, STATEMENT_NAME, readme.encode("utf-8"), 0o644)
+        for name, text in private.items():
+            _tar_member(tar, name, text.encode("utf-8"), 0o600)
+    return gzip.compress(buffer.getvalue(), mtime=0)
+
+
+class WorkspaceArchives:
+    """The candidate's workspace as a .tar.gz: the same folder `judge start` makes locally (data, starter,
+    public tests) plus the public problem folder `judge test` runs from, then the attempt's README.md (its
+    window and deadline) and any ``private`` files (name: text, e.g. a browser download's session pointer,
+    mode 0600).
+
+    The shared part is built and gzipped once per problem version (``problem_version``) and reused by every
+    `POST /start` and download; only the attempt's few kilobytes are compressed per request. The two parts
+    are two gzip members of one file, which gzip, tar and Python read as one archive (RFC 1952)."""
+
+    def __init__(self) -> None:
+        self._built: dict[str, tuple[str, bytes]] = {}  # slug -> (version, public part)
+        self._lock = threading.Lock()
+        self.builds = 0  # how many times a public part was built (the tests read it)
+
+    def public_part(self, problem: Problem) -> bytes:
+        """The problem's shared part, built on first use and whenever the problem's files change."""
+        version = problem_version(problem)
+        with self._lock:  # one build per version, even when forty candidates arrive together
+            cached = self._built.get(problem.slug)
+            if cached is None or cached[0] != version:
+                cached = (version, _public_part(problem))
+                self._built[problem.slug] = cached
+                self.builds += 1
+            return cached[1]
+
+    def archive(self, problem: Problem, readme: str, private: dict[str, str] | None = None) -> bytes:
+        """The whole workspace of one attempt."""
+        return self.public_part(problem) + _attempt_part(readme, private or {})
 
 
 # -- the clock and the attempt -----------------------------------------------------------------------
@@ -117,6 +183,45 @@ def latest(attempt: Attempt, state: str | None = None) -> Submission | None:
     """The attempt's newest submission (in ``state``, if given)."""
     found = [s for s in attempt.submissions if state is None or s.state == state]
     return found[-1] if found else None
+
+
+def utc_text(ts: float) -> str:
+    """A moment as a candidate reads it anywhere in the world: "2026-12-03 06:10:00 UTC"."""
+    return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(ts))
+
+
+def after_deadline(late_policy: str) -> str:
+    """What a submission after the window means, in the candidate's words: one sentence for the README,
+    the candidate page, `judge start` and `judge status`."""
+    if late_policy == "refuse":
+        return "after it, submissions are refused (this invitation takes no late submissions)"
+    return "after it, a submission is still graded, and marked late for your interviewer"
+
+
+def interview_statement(problem: Problem, attempt: Attempt) -> str:
+    """The statement as this attempt's candidate reads it: its budget sentence says the invitation's window."""
+    return with_window(problem.statement(), problem.budget_minutes, attempt.budget_s)
+
+
+def interview_readme(problem: Problem, attempt: Attempt) -> str:
+    """The workspace's README.md for one attempt: a header with the window, the deadline and what happens
+    after it, then the statement (its budget sentence rewritten to the window)."""
+    invitation, deadline = attempt.invitation, attempt.started_at + attempt.budget_s
+    window = f"**Your window: {minutes_text(attempt.budget_s)}**"
+    if round(attempt.budget_s) != round(problem.budget_s):
+        window += f" (your invitation's; the problem's usual budget is {minutes_text(problem.budget_s)})"
+    data = [p.relative_to(problem.starter_dir).as_posix() for p in problem.data_files()]
+    files = ["`solution.py` (your code: the only file graded)", *(f"`{name}`" for name in data),
+             "`tests/` (the public examples)"]
+    paragraphs = [
+        f"**Interview: attempt {attempt.id}** for {printable(invitation.candidate_name)}, on the server's clock "
+        "(`judge status` shows the time left).",
+        f"{window}: started {utc_text(attempt.started_at)}, **deadline {utc_text(deadline)}**; "
+        f"{after_deadline(invitation.late_policy)}.",
+        "`judge test` runs the public examples; `judge submit` checks solution.py, asks, and uploads it: the "
+        "server grades it against the hidden tests, and your first graded submission is final.",
+        f"In this folder: {', '.join(files)}."]
+    return quoted_header(paragraphs) + for_workspace(interview_statement(problem, attempt), problem)
 
 
 def attempt_status(attempt: Attempt, problem_title: str, now: float) -> dict[str, Any]:
@@ -142,6 +247,9 @@ def attempt_status(attempt: Attempt, problem_title: str, now: float) -> dict[str
         "over": view.over,
         "feedback": invitation.feedback,
         "late_policy": invitation.late_policy,
+        "window_text": minutes_text(attempt.budget_s),
+        "deadline_text": utc_text(attempt.started_at + attempt.budget_s),
+        "after_deadline": after_deadline(invitation.late_policy),
         "test_runs": len(attempt.test_runs),
         "last_test_run": None if last_run is None else {"passed": last_run.passed, "total": last_run.total,
                                                          "verdict": last_run.verdict, "at": last_run.at},
@@ -197,11 +305,17 @@ def public_run_view(refusal: str, report: Report | None, secrets: Secrets) -> di
 
 
 def store_submission(session: Session, attempt: Attempt, raw: bytes, now: float) -> Submission:
-    """Check and store an upload as a pending submission (graded afterwards). Raises ``SubmissionRefused``."""
+    """Check and store an upload as a pending submission (graded afterwards). Raises ``SubmissionRefused``.
+
+    The checks run under the attempt's row lock (an UPDATE that changes nothing, then a fresh read), so an
+    upload racing the grading of the previous one sees the attempt as that grading left it; the partial
+    unique index of migration 0003 keeps one pending submission per attempt whatever happens."""
+    session.execute(update(Attempt).where(Attempt.id == attempt.id).values(status=Attempt.status))
+    session.refresh(attempt)
     if attempt.status == "submitted":
         raise SubmissionRefused("this attempt was already submitted and graded; see the result with `judge status`")
     if any(s.state == PENDING for s in attempt.submissions):
-        raise SubmissionRefused("your previous submission is still being graded; wait for its result")
+        raise SubmissionRefused(BUSY)
     try:
         source = decode_source(raw)
     except SubmissionError as exc:
@@ -212,12 +326,15 @@ def store_submission(session: Session, attempt: Attempt, raw: bytes, now: float)
     elapsed = now - attempt.started_at
     late = elapsed > attempt.budget_s
     if late and attempt.invitation.late_policy == "refuse":
-        raise SubmissionRefused(f"the window closed at {iso(attempt.started_at + attempt.budget_s)} (UTC); "
+        raise SubmissionRefused(f"the window closed at {utc_text(attempt.started_at + attempt.budget_s)}; "
                                 "this invitation takes no late submissions")
     submission = Submission(attempt_id=attempt.id, received_at=now, elapsed_s=elapsed, late=late, source=source,
                             sha256=hashlib.sha256(source.encode("utf-8")).hexdigest(), state=PENDING)
     session.add(submission)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:  # another upload of this attempt was stored between our check and now
+        raise SubmissionRefused(BUSY) from exc
     return submission
 
 
@@ -240,8 +357,11 @@ def candidate_report(report: Report, feedback: str, late: bool, secrets: Secrets
                           "tests_passed": passed, "tests": total, "earned": earned, "points": points}
                          for req, passed, total, earned, points in report.by_requirement()],
     }
-    if feedback == "full":
+    if feedback == "full" or report.verdict is Verdict.SYNTAX_ERROR:
+        # A syntax error's detail is the compiler's word on the candidate's own code (line, caret): the
+        # host wrote it before any test ran, so even "score" feedback shows where to look.
         view["detail"] = _cut(secrets.redact(report.detail))
+    if feedback == "full":
         view["warnings"] = [_cut(secrets.redact(w)) for w in report.warnings]
         view["tests"] = [{"requirement": t.requirement, "description": t.description, "points": t.points,
                           "earned": t.earned, "status": t.status.value, "message": _cut(secrets.redact(t.message))}
@@ -300,10 +420,12 @@ class ResultRow:
 
 RESULT_COLUMNS = ("candidate", "problem", "score", "max_score", "percent", "elapsed_s", "budget_s", "late",
                   "verdict", "state", "attempt_id", "invitation_id", "started_at", "submitted_at", "test_runs")
+TIME_COLUMNS = ("started_at", "submitted_at")
 
 
 def results_csv(rows: list[dict[str, Any]]) -> str:
-    """Result rows as CSV (`judge results --format csv` and the dashboard's export). Control characters in
+    """Result rows as CSV (`judge results --format csv` and the dashboard's export), times in ISO 8601 UTC.
+    Control characters in
     text (a candidate's name) are escaped, and a text cell that a spreadsheet would run as a formula (a
     candidate named ``=HYPERLINK(...)``) gets a leading apostrophe."""
     buffer = io.StringIO()
@@ -311,6 +433,10 @@ def results_csv(rows: list[dict[str, Any]]) -> str:
     writer.writeheader()
     for row in rows:
         shown = {key: printable(value) if isinstance(value, str) else value for key, value in row.items()}
+        for key in TIME_COLUMNS:  # a spreadsheet reads ISO 8601; POSIX seconds stay in the JSON rows
+            moment = shown.get(key)
+            if isinstance(moment, int | float):
+                shown[key] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(moment))
         writer.writerow({key: "'" + value if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r")
                          else value for key, value in shown.items()})
     return buffer.getvalue()
@@ -345,6 +471,21 @@ def interviewer_attempt(session: Session, interviewer: Interviewer, attempt_id: 
     if attempt is None or attempt.invitation.interviewer_id != interviewer.id:
         raise SubmissionRefused(f"no attempt {attempt_id!r} among your invitations (see `judge results`)")
     return attempt
+
+
+LOOKS_FOR = "What an interviewer looks for"
+
+
+def interviewer_notes(problem: Problem) -> dict[str, Any]:
+    """The editorial's parts meant for the interviewer during and after the interview: what to look for, and
+    the follow-up questions with short model answers (Markdown). Empty when the problem has no editorial."""
+    from judge.problems.teaching import editorial
+
+    found = editorial(problem)
+    if found is None:
+        return {"looks_for": "", "follow_ups": []}
+    return {"looks_for": found.section(LOOKS_FOR),
+            "follow_ups": [{"question": f.question, "answer": f.answer} for f in found.follow_ups]}
 
 
 def full_record(attempt: Attempt) -> dict[str, Any]:

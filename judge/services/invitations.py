@@ -107,6 +107,12 @@ def csrf_ok(browser_secret: str | None, sent: str | None) -> bool:
 # -- interviewers ------------------------------------------------------------------------------------
 
 
+BAD_INTERVIEWER_TOKEN = ("invalid or expired interviewer token: check JUDGE_SERVER_TOKEN (the jit_... token "
+                         "`judge serve init` printed); a new one: `judge serve init --name NAME`")
+BAD_SESSION_TOKEN = ("invalid or expired session token: work in the workspace `judge start` made, or open the "
+                     "invitation link again")
+
+
 def create_interviewer(session: Session, name: str, now: float, token_days: float = DEFAULT_TOKEN_DAYS) -> str:
     """Add an interviewer; return their token (the only time it exists in clear)."""
     if token_days <= 0:
@@ -120,11 +126,12 @@ def create_interviewer(session: Session, name: str, now: float, token_days: floa
 
 def authenticate_interviewer(session: Session, token: str, now: float) -> Interviewer:
     """The interviewer holding ``token``; ``AccessDenied`` for anything else."""
+    # A token of another kind and an unknown one get the same answer: the caller learns nothing about which.
     if not _kind_ok(token, INTERVIEWER_PREFIX):
-        raise AccessDenied("an interviewer token is required (JUDGE_SERVER_TOKEN, from `judge serve init`)")
+        raise AccessDenied(BAD_INTERVIEWER_TOKEN)
     found = session.scalar(select(Interviewer).where(Interviewer.token_sha256 == digest(token)))
     if found is None or not hmac.compare_digest(found.token_sha256, digest(token)):
-        raise AccessDenied("unknown interviewer token")
+        raise AccessDenied(BAD_INTERVIEWER_TOKEN)
     if found.revoked_at is not None or found.expires_at <= now:
         raise AccessDenied("this interviewer token has expired; make a new one with `judge serve init --name NAME`")
     return found
@@ -302,10 +309,10 @@ def redeem(session: Session, code: str, now: float) -> tuple[Attempt, str]:
 def authenticate_candidate(session: Session, token: str, now: float) -> Attempt:
     """The attempt ``token`` opens; ``AccessDenied`` for anything else."""
     if not _kind_ok(token, SESSION_PREFIX):
-        raise AccessDenied("a candidate session token is required (it is in the workspace `judge start` made)")
+        raise AccessDenied(BAD_SESSION_TOKEN)
     found = session.scalar(select(Attempt).where(Attempt.token_sha256 == digest(token)))
     if found is None:
-        raise AccessDenied("unknown session token")
+        raise AccessDenied(BAD_SESSION_TOKEN)
     if found.token_expires_at <= now:
         raise AccessDenied("this attempt's session has expired")
     if found.invitation.revoked_at is not None:

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text, create_engine, event
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
 
@@ -104,6 +104,10 @@ class Submission(Base):
     """One uploaded solution.py: stored (state "pending") before it is graded, so a restart loses none."""
 
     __tablename__ = "submissions"
+    # At most one pending submission per attempt, kept by the database itself (migration 0003): two uploads
+    # racing past ``store_submission``'s check cannot both be stored.
+    __table_args__ = (Index("uq_submissions_one_pending", "attempt_id", unique=True,
+                            sqlite_where=text("state = 'pending'"), postgresql_where=text("state = 'pending'")),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     attempt_id: Mapped[str] = mapped_column(ForeignKey("attempts.id"), index=True)

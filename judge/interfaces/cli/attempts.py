@@ -27,6 +27,7 @@ from judge.interfaces.cli.context import (
     pass_ctx,
     run_grade,
     spinner,
+    stdout_is_terminal,
     workspace_attempt,
     write_out,
 )
@@ -344,7 +345,7 @@ def retry(ctx: Context, directory: Path | None, fresh: bool) -> None:
     from judge.store.index import StoreError
 
     store = ctx.store()
-    workspace, record, _ = workspace_attempt(ctx, store, directory)
+    workspace, record, _ = workspace_attempt(ctx, store, directory, "retry")
     problem = attempt_problem(ctx, record)
     try:
         new, abandoned = retry_attempt(store, record, problem, workspace, ctx.clock, fresh=fresh,
@@ -365,14 +366,18 @@ def retry(ctx: Context, directory: Path | None, fresh: bool) -> None:
 @pass_ctx
 def abandon(ctx: Context, attempt: str | None, directory: Path | None) -> None:
     """Close an open attempt without submitting it (this workspace's, or ATTEMPT: an id or its prefix)."""
+    from judge.interfaces.cli.remote import interview_only, remote_pointer
     from judge.services.attempts import WorkspaceError, close_attempt
     from judge.store.index import StoreError
 
+    found = remote_pointer(directory)
+    if found is not None and attempt in (None, found[1].get("attempt_id")):
+        fail(interview_only(found[1], "abandon"))
     store = ctx.store()
     if attempt:
         attempt_id = resolve_attempt(ctx, store, attempt, submitted_only=False)
     else:
-        attempt_id = workspace_attempt(ctx, store, directory)[1]["id"]
+        attempt_id = workspace_attempt(ctx, store, directory, "abandon")[1]["id"]
     try:
         close_attempt(store, attempt_id, ctx.clock())
     except (WorkspaceError, StoreError) as exc:
@@ -410,20 +415,33 @@ def resolve_attempt(ctx: Context, store: Store, ref: str, submitted_only: bool =
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to FILE instead of the terminal.")
 @click.option("--open", "open_it", is_flag=True, help="Open the written file in a browser.")
 @click.option("--all", "show_all", is_flag=True, help="Text: list the passing tests too.")
+@click.option("--server", help="An interview on your judge server (with ATTEMPT, an att_... id from `judge results`; "
+              "the token in JUDGE_SERVER_TOKEN): every submission's full report and code, the timeline and the "
+              "editorial's notes for the interviewer. Text or JSON.")
 @pass_ctx
 def report(ctx: Context, attempt: str | None, last: bool, fmt: str, output: Path | None, open_it: bool,
-           show_all: bool) -> None:
+           show_all: bool, server: str | None) -> None:
     """Show a saved report again, as text, JSON, HTML, Markdown or JUnit XML.
 
     ATTEMPT is an attempt id, any prefix only it has, or a problem (its latest submitted attempt); without
     it, the latest submitted attempt. The HTML page holds the model answer and the editorial, unless an
-    attempt at the problem is open.
+    attempt at the problem is open. With --server URL ATTEMPT: an interview's attempt, for its interviewer.
     """
     from judge.interfaces.cli.teach import report_model_answer
     from judge.model.report import Report
     from judge.render import render
     from judge.store.index import StoreError
 
+    if server:
+        from judge.interfaces.cli.server import server_report
+
+        if not attempt or last:
+            fail("--server needs the attempt's id: judge report --server URL att_... (`judge results` lists them)")
+        if fmt not in ("text", "json") or open_it:
+            fail("with --server, the report is text or JSON (--format json); the dashboard's attempt page is the "
+                 "HTML one")
+        server_report(ctx, server, attempt, fmt, output)
+        return
     store = ctx.store()
     if attempt and last:
         fail("name an attempt or pass --last, not both")
@@ -439,6 +457,11 @@ def report(ctx: Context, attempt: str | None, last: bool, fmt: str, output: Path
     except StoreError as exc:
         fail(str(exc))
     rep = Report.from_dict(data)
+    if fmt == "html" and output is None and not open_it and stdout_is_terminal():
+        # A page is for a browser, not 50 KB of markup in a terminal: keep it beside the attempt and say where.
+        output = store.attempt_dir(attempt_id) / "report.html"
+        ctx.err.print(f"an HTML page is for a browser: written to a file (open it with `judge report {attempt_id} "
+                      "--open`; `-o FILE` chooses the file, `| cat` prints it)")
     if open_it and output is None:
         # --open wants a file a browser shows: HTML unless a file format was named, kept beside the attempt.
         fmt = "html" if fmt == "text" else fmt
@@ -540,10 +563,17 @@ def history_text(console: Console, rows: list[dict[str, Any]]) -> None:
 @pass_ctx
 def history(ctx: Context, problem_slug: str | None, as_json: bool, fmt: str | None, output: Path | None) -> None:
     """Every attempt, newest first, with the best score and trend per problem."""
+    from judge.interfaces.cli.remote import remote_pointer
+
     store = ctx.store()
     rows = store.rows(problem_slug)
     if problem_slug and not rows:
         ctx.problem(problem_slug)  # an unknown problem is an error, not "no attempts"
+    interview = remote_pointer(None)
+    if interview is not None and not as_json and fmt is None and output is None:
+        # The interview lives on the server; this machine's history is practice only. Say so, not "No attempts".
+        ctx.out.print(f"This folder is an interview (attempt {interview[1].get('attempt_id')} on "
+                      f"{interview[1].get('server')}): `judge status` shows it. Below: practice on this machine.")
     if fmt is None:
         fmt = "html" if output is not None and output.suffix.lower() in (".html", ".htm") else "text"
     if as_json:

@@ -211,10 +211,18 @@ def emit(ctx: Context, report: Report, as_json: bool) -> None:
         print_report(ctx.out, report)
 
 
-def workspace_attempt(ctx: Context, store: Store, directory: Path | None) -> tuple[Path, dict[str, Any], list[str]]:
+def workspace_attempt(ctx: Context, store: Store, directory: Path | None, command: str = ""
+                      ) -> tuple[Path, dict[str, Any], list[str]]:
+    """The practice attempt of the workspace holding ``directory`` (or the current folder). In an interview
+    workspace (whose attempt is on a server, not in this machine's store), ``command`` is refused with what
+    to run instead, never "no such attempt"."""
+    from judge.interfaces.cli.remote import interview_only, remote_pointer
     from judge.services.attempts import WorkspaceError, find_workspace, load_for_workspace
     from judge.store.index import StoreError
 
+    found = remote_pointer(directory)
+    if found is not None:
+        fail(interview_only(found[1], command or "this command"))
     try:
         workspace = find_workspace(directory or Path.cwd())
         record, warnings = load_for_workspace(store, workspace)
@@ -234,6 +242,13 @@ def attempt_problem(ctx: Context, record: dict[str, Any]) -> Problem:
             return load_problem(root)
         except ProblemError as exc:
             fail(f"the problem {record['problem']!r} of this attempt is no longer installed: {exc}")
+
+
+def stdout_is_terminal() -> bool:
+    """True when stdout is a terminal (where a page of HTML is noise, not output)."""
+    import sys
+
+    return sys.stdout.isatty()
 
 
 def interactive() -> bool:

@@ -122,6 +122,7 @@ def run_batch_cli(ctx: Context, problem: Problem, paths: list[Path], limits: Lim
         # the backlog.
         capacity = check_workers(ctx, runner)
         workers = jobs or max(BROKER_MIN_JOBS, 2 * capacity)
+        settle_journal(ctx, runner, out)
     elif backend_name == "docker":
         from judge.backends.docker import LABEL, api_client
 
@@ -149,6 +150,24 @@ def run_batch_cli(ctx: Context, problem: Problem, paths: list[Path], limits: Lim
     if result.interrupted or result.infrastructure_error:
         ctx.err.print(stop_message(result, paths, out))
     return batch_exit_code(result.outcome)
+
+
+def settle_journal(ctx: Context, runner: QueueRunner, out: Path) -> None:
+    """Record this sender's in-flight jobs in ``out``, after cancelling those a killed earlier run left."""
+    from judge.execution.queue import JOURNAL, JobJournal
+
+    try:
+        settled = runner.settle(JobJournal(out / JOURNAL))
+    except OSError as exc:
+        fail(f"cannot write the job journal in {out}: {exc.strerror or exc}; pass another folder with --out",
+             EXIT_JUDGE)
+    except Exception as exc:  # the broker failing here is reported like any broker failure
+        ctx.err.print(f"[yellow]note:[/] could not settle the jobs an earlier run left in flight ({exc})")
+        return
+    if settled.cancelled or settled.finished:
+        ctx.err.print(f"note: an earlier run on {out} was stopped with {settled.cancelled + settled.finished} job(s) "
+                      f"in flight: {settled.cancelled} cancelled (a worker skips them), {settled.finished} had "
+                      "finished; their submissions are graded now, once")
 
 
 def stop_message(result: BatchResult, paths: Sequence[Path], out: Path) -> str:

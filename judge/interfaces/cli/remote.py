@@ -38,6 +38,8 @@ from judge.interfaces.client import Client, ServerError, insecure
 POINTER = ".judge-attempt"
 PUBLIC_PROBLEMS = ".judge"  # .judge/<slug>: the public problem folder
 POLL_LIMIT_S = 30 * 60.0
+INTERRUPTED = 130  # Ctrl-C, as the shell counts it
+RETRYABLE = (0, 502, 503, 504)  # no answer, or a proxy/server between restarts: the poll tries again
 
 
 def remote_pointer(directory: Path | None) -> tuple[Path, dict[str, Any]] | None:
@@ -55,6 +57,25 @@ def remote_pointer(directory: Path | None) -> tuple[Path, dict[str, Any]] | None
                 return None
             return (folder, data) if isinstance(data, dict) and data.get("server") else None
     return None
+
+
+HINTS_IN_INTERVIEW = ("Hints are not available in an interview: it measures what you can do unaided, and the "
+                      "problem's hints stay with your interviewer. If you are stuck, ask your interviewer (talking it "
+                      "through is part of the interview); `judge status` shows your time left.")
+
+
+def interview_only(pointer: dict[str, Any], command: str) -> str:
+    """Why a practice command does not apply in this interview workspace, and what to run instead."""
+    where = f"attempt {pointer.get('attempt_id')} on {pointer.get('server')}"
+    if command == "hint":
+        return HINTS_IN_INTERVIEW
+    if command == "abandon":
+        return (f"This workspace is an interview ({where}): its clock is on the server and only your "
+                "interviewer can close it. To finish early, submit what you have with `judge submit`; if you stop "
+                "without submitting, your interviewer sees the attempt as not submitted. Either way, tell them.")
+    return (f"This workspace is an interview ({where}): `judge {command}` is for practice attempts. Here: "
+            "`judge status` (time left), `judge test` (the public examples), `judge submit` (graded on the "
+            "server).")
 
 
 def _client(pointer: dict[str, Any]) -> Client:
@@ -110,13 +131,10 @@ def start(ctx: Context, server: str, code: str, directory: Path | None) -> None:
         shutil.rmtree(staging, ignore_errors=True)
         fail(f"the attempt started on the server, but its workspace could not be written to {target}: {exc}. "
              "Tell your interviewer; the clock is running", EXIT_JUDGE)
-    from judge.model.report import format_clock
-
     out = ctx.out
     out.print(f"[bold]{data['title']}[/] - attempt {data['attempt_id']} for {data['candidate']} on {client.server}")
     out.print(f"Workspace: {target}")
-    out.print(f"Budget {format_clock(data['budget_s'])}: the server's clock started at {data['started_iso']} "
-              f"(UTC), deadline {data['deadline_iso']}.")
+    out.print(f"Your window: {window_line(data)}")
     rel = os.path.relpath(target)
     steps = [(f"cd {rel}", "read README.md, edit solution.py"),
              ("judge test", "run the public examples in the sandbox (on your machine)"),
@@ -126,6 +144,16 @@ def start(ctx: Context, server: str, code: str, directory: Path | None) -> None:
     out.print("\nNext:")
     for command, what in steps:
         out.print(f"  {command.ljust(width)}{what}")
+
+
+def window_line(data: dict[str, Any]) -> str:
+    """The invitation's window, its deadline and what happens after it, from the server's attempt view."""
+    from judge.model.report import format_clock
+
+    window = data.get("window_text") or format_clock(data["budget_s"])
+    deadline = data.get("deadline_text") or f"{data['deadline_iso']} (UTC)"
+    after = data.get("after_deadline")
+    return f"{window} on the server's clock, deadline {deadline}" + (f"; {after}." if after else ".")
 
 
 def status(ctx: Context, workspace: Path, pointer: dict[str, Any], as_json: bool) -> None:
@@ -147,6 +175,8 @@ def status(ctx: Context, workspace: Path, pointer: dict[str, Any], as_json: bool
     if data["status"] == "submitted":
         left = "submitted" + (" late" if data["over"] else "")
     out.print(f"Elapsed {format_clock(data['elapsed_s'])} of {format_clock(data['budget_s'])} (server clock) - {left}")
+    if data["status"] != "submitted":
+        out.print(f"Window: {window_line(data)}")
     run = data.get("last_test_run")
     if run:
         out.print(f"Public examples run {data['test_runs']} time(s); last: {run['passed']}/{run['total']} passed")
@@ -287,41 +317,47 @@ def submit(ctx: Context, workspace: Path, pointer: dict[str, Any], as_json: bool
     except SubmissionError as exc:
         fail(str(exc))
     client = _client(pointer)
-    public_line, failing = "not checked (--force)", []
-    if not force:
-        refusal = static_refusal(public_problem(workspace, str(pointer["problem"])), submission)
-        if refusal:
-            fail(_refused(ctx, client, refusal))
-        run = server_examples(ctx, client, submission.source, as_json)
-        if run["refusal"]:
-            fail(_refused(ctx, client, str(run["refusal"])))
-        if run["ran"]:
-            public_line = f"{run['passed']}/{run['total']} pass" + (
-                f" ({run['verdict']})" if run["verdict"] not in ("passed", "failed") else "")
-            failing = [str(t["name"]) for t in run["tests"] if t["status"] != "pass"]
-        else:
-            public_line = "not run (the problem has none)"
-    if interactive() and not yes and not as_json and not _confirm(ctx, client, pointer, public_line, failing):
-        ctx.out.print("Not submitted. Your attempt is still open and the server's clock is running.")
-        sys.exit(EXIT_PASSED)
-    made = _call(client, "POST", "/api/v1/attempt/submissions", data=submission.source.encode("utf-8"),
-                 content_type="text/x-python")
+    try:
+        public_line, failing = "not checked (--force)", []
+        if not force:
+            refusal = static_refusal(public_problem(workspace, str(pointer["problem"])), submission)
+            if refusal:
+                fail(_refused(ctx, client, refusal))
+            run = server_examples(ctx, client, submission.source, as_json)
+            if run["refusal"]:
+                fail(_refused(ctx, client, str(run["refusal"])))
+            if run["ran"]:
+                public_line = f"{run['passed']}/{run['total']} pass" + (
+                    f" ({run['verdict']})" if run["verdict"] not in ("passed", "failed") else "")
+                failing = [str(t["name"]) for t in run["tests"] if t["status"] != "pass"]
+            else:
+                public_line = "not run (the problem has none)"
+        if interactive() and not yes and not as_json and not _confirm(ctx, client, pointer, public_line, failing):
+            ctx.out.print("Not submitted. Your attempt is still open and the server's clock is running.")
+            sys.exit(EXIT_PASSED)
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        fail("interrupted: nothing was sent; your attempt is still open and the server's clock is running",
+             INTERRUPTED)
+    try:
+        made = _call(client, "POST", "/api/v1/attempt/submissions", data=submission.source.encode("utf-8"),
+                     content_type="text/x-python")
+    except KeyboardInterrupt:
+        fail("interrupted while uploading: if the upload reached the server, `judge status` shows it as submitted; "
+             "otherwise your attempt is still open and the server's clock is running", INTERRUPTED)
     if not as_json:
         ctx.err.print(f"uploaded: submission {made['id']}, {made['elapsed_s']:.0f} s after the start on the server's "
                       "clock" + (" (late)" if made["late"] else ""))
-    deadline = time.monotonic() + POLL_LIMIT_S
-    pause = 0.25
-    view = made
-    with spinner(ctx, "Grading on the server...", enabled=not as_json):
-        while view["state"] == "pending" and time.monotonic() < deadline:
-            time.sleep(pause)  # a bounded poll: the grade is the server's, and may take a minute
-            pause = min(pause * 1.5, 3.0)
-            view = _call(client, "GET", f"/api/v1/attempt/submissions/{made['id']}")
+    try:
+        view = wait_for_grade(ctx, client, made, as_json)
+    except KeyboardInterrupt:
+        fail(f"interrupted: submission {made['id']} is stored on the server and is graded there all the same; "
+             "see its result with `judge status`", INTERRUPTED)
     if as_json:
         click.echo(json.dumps(view, indent=2))
     if view["state"] == "pending":
         if not as_json:
-            ctx.err.print("still being graded; your submission is stored on the server. See it with `judge status`.")
+            ctx.err.print(f"no grade yet; submission {made['id']} is stored on the server and is graded there. "
+                          "See it with `judge status`.")
         sys.exit(EXIT_JUDGE)
     if view["state"] != "graded":
         if not as_json:
@@ -331,6 +367,35 @@ def submit(ctx: Context, workspace: Path, pointer: dict[str, Any], as_json: bool
     if not as_json:
         print_candidate_report(ctx, report)
     sys.exit(EXIT_PASSED if report["verdict"] == "passed" else EXIT_FAILED)
+
+
+def wait_for_grade(ctx: Context, client: Client, made: dict[str, Any], quiet: bool,
+                   limit_s: float | None = None) -> dict[str, Any]:
+    """Poll a stored submission until it is graded, for at most ``limit_s`` (default ``POLL_LIMIT_S``).
+    The submission is on the server, so a lost connection or a restarting server (no answer, 502, 503, 504)
+    is waited out within the window, not reported as a failure; any other refusal ends the wait. Returns the
+    last view (pending on timeout)."""
+    deadline = time.monotonic() + (POLL_LIMIT_S if limit_s is None else limit_s)
+    pause = 0.25
+    view, lost = made, ""
+    with spinner(ctx, "Grading on the server...", enabled=not quiet):
+        while view["state"] == "pending" and time.monotonic() < deadline:
+            time.sleep(pause)  # a bounded poll: the grade is the server's, and may take a minute
+            pause = min(pause * 1.5, 3.0)
+            try:
+                view = client.call("GET", f"/api/v1/attempt/submissions/{made['id']}")
+            except ServerError as exc:
+                if exc.status not in RETRYABLE:
+                    fail(str(exc), EXIT_JUDGE if exc.status >= 500 else EXIT_USAGE)
+                if not lost and not quiet:
+                    ctx.err.print(f"note: lost the server ({exc}); submission {made['id']} is stored there, "
+                                  "still waiting for its grade")
+                lost = str(exc)
+                continue
+            if lost and not quiet:
+                ctx.err.print("note: the server answers again")
+            lost = ""
+    return view
 
 
 def print_candidate_report(ctx: Context, report: dict[str, Any]) -> None:

@@ -260,7 +260,8 @@ def results_table(console: Console, rows: list[dict[str, Any]]) -> None:
 
     table = Table(header_style="bold")
     for column in ("Candidate", "Problem", "Score", "Time", "Late", "Verdict", "Attempt"):
-        table.add_column(column)
+        # The attempt id is what `judge report --server` and the dashboard's URLs take: never cut or wrapped.
+        table.add_column(column, no_wrap=column == "Attempt", min_width=16 if column == "Attempt" else None)
     for r in rows:
         score = f"{r['score']}/{r['max_score']} ({r['percent']:g}%)" if r["score"] is not None else r["state"]
         late = "-" if r["late"] is None else ("late" if r["late"] else "no")
@@ -268,3 +269,78 @@ def results_table(console: Console, rows: list[dict[str, Any]]) -> None:
                       f"{format_clock(r['elapsed_s'])} of {format_clock(r['budget_s'])}", late, r["verdict"] or "-",
                       r["attempt_id"])
     console.print(table)
+
+
+def server_report(ctx: Context, server: str, attempt_id: str, fmt: str, output: Path | None) -> None:
+    """`judge report --server URL ATTEMPT`: one interview attempt in full, for its interviewer."""
+    import io
+    import urllib.parse
+
+    record = _call(_client(server), "GET", "/api/v1/attempts/" + urllib.parse.quote(attempt_id.strip(), safe=""))
+    if fmt == "json":
+        write_out(ctx, json.dumps(record, indent=2) + "\n", output)
+        return
+    if output is None:
+        attempt_text(ctx.out, record)
+        return
+    buffer = io.StringIO()
+    attempt_text(Console(file=buffer, width=100, no_color=True, highlight=False), record)
+    write_out(ctx, buffer.getvalue(), output)
+
+
+def attempt_text(console: Console, record: dict[str, Any]) -> None:
+    """An interview attempt for the terminal: who and when, the timeline, each submission's full report
+    (every test) and code, then what to look for and the follow-up questions."""
+    from rich.markdown import Markdown
+    from rich.rule import Rule
+    from rich.syntax import Syntax
+
+    from judge.model.report import Report, format_clock
+    from judge.model.submission import SOLUTION
+    from judge.render.text import print_report
+
+    start = float(record["started_at"])
+
+    def at(ts: float) -> str:
+        return "+" + format_clock(max(0.0, ts - start))
+
+    console.print(Text.assemble((printable(record["candidate"]), "bold"), f" · {record['problem']}",
+                                f" ({record.get('title', record['problem'])})"))
+    console.print(f"Attempt {record['attempt_id']} ({record['status']}), invitation {record['invitation_id']}; "
+                  f"window {format_clock(record['budget_s'])}, started {_utc(start)}")
+    events = [(start, "started (the server's clock began)")]
+    events += [(r["at"], f"ran the public examples: {r['passed']}/{r['total']} passed ({r['verdict']}), as "
+                         f"reported by {'the server' if r.get('reported_by') == 'server' else 'the candidate'}")
+               for r in record["test_runs"]]
+    for sub in record["submissions"]:
+        events.append((sub["received_at"], f"submitted solution.py (submission {sub['id']}"
+                       + (", late)" if sub["late"] else ")")))
+    console.print(Rule("Timeline", align="left"))
+    for when, text in sorted(events, key=lambda e: e[0]):
+        console.print(f"  {at(when):>8}  {text}")
+    if not record["submissions"]:
+        console.print("Nothing submitted yet.")
+    for sub in record["submissions"]:
+        console.print(Rule(f"Submission {sub['id']}: {sub['state']}" + (", late" if sub["late"] else ""),
+                           align="left"))
+        if sub.get("report"):
+            print_report(console, Report.from_dict(sub["report"]), show_all=True)
+        elif sub.get("error"):
+            console.print(Text(str(sub["error"])))
+        console.print(f"{SOLUTION} (sha256 {sub['sha256'][:12]}):")
+        console.print(Syntax(sub[SOLUTION], "python", line_numbers=True, word_wrap=True, theme="ansi_light"))
+    notes = record.get("interviewer_notes") or {}
+    if notes.get("looks_for"):
+        console.print(Rule("What an interviewer looks for", align="left"))
+        console.print(Markdown(notes["looks_for"]))
+    if notes.get("follow_ups"):
+        console.print(Rule("Follow-up questions", align="left"))
+        for n, item in enumerate(notes["follow_ups"], 1):
+            console.print(Text(f"{n}. {item['question']}", style="bold"))
+            console.print(Markdown(item["answer"]))
+
+
+def _utc(ts: float) -> str:
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")

@@ -47,7 +47,7 @@ def hint(ctx: Context, requirement: str | None, level: int | None, directory: Pa
     from judge.store.index import StoreError
 
     store = ctx.store()
-    _, record, _ = workspace_attempt(ctx, store, directory)
+    _, record, _ = workspace_attempt(ctx, store, directory, "hint")
     problem = attempt_problem(ctx, record)
     out = ctx.out
     if requirement is None:

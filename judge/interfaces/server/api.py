@@ -136,7 +136,7 @@ def start(body: StartRequest, request: Request, st: State) -> dict[str, Any]:
         except ProblemError:
             raise HTTPException(503, "this invitation's problem is not installed on the server; tell your "
                                      "interviewer (the invitation was not used)") from None
-        archive = interviews.workspace_archive(problem)
+        archive = st.workspaces.archive(problem, interviews.interview_readme(problem, attempt))
         status = interviews.attempt_status(attempt, problem.title, now)
     return {**status, "token": token, "limits": problem.limits.to_dict(),
             "workspace": base64.b64encode(archive).decode("ascii")}
@@ -153,11 +153,13 @@ def get_attempt(attempt_id: CandidateAttempt, st: State) -> dict[str, Any]:
                       response_class=Response, responses={200: {"content": {WORKSPACE_TYPE: {}}}})
 def get_workspace(attempt_id: CandidateAttempt, st: State) -> Response:
     with st.db.session() as session:
-        slug = _attempt(session, attempt_id).invitation.problem
-    try:
-        archive = interviews.workspace_archive(st.problem(slug))
-    except ProblemError:
-        raise HTTPException(503, "this attempt's problem is no longer installed on the server") from None
+        attempt = _attempt(session, attempt_id)
+        try:
+            problem = st.problem(attempt.invitation.problem)
+        except ProblemError:
+            raise HTTPException(503, "this attempt's problem is no longer installed on the server") from None
+        readme = interviews.interview_readme(problem, attempt)
+    archive = st.workspaces.archive(problem, readme)
     return Response(archive, media_type=WORKSPACE_TYPE)
 
 
@@ -346,7 +348,7 @@ def get_results(interviewer_id: InterviewerId, st: State, problem: str | None = 
 
 
 @interviewer_router.get("/attempts/{attempt_id}", summary="One attempt in full: timeline, every submission "
-                        "with its source and full report")
+                        "with its source and full report, and the editorial's notes for the interviewer")
 def get_attempt_record(attempt_id: str, interviewer_id: InterviewerId,
                        st: State) -> dict[str, Any]:
     with st.db.session() as session:
@@ -354,4 +356,9 @@ def get_attempt_record(attempt_id: str, interviewer_id: InterviewerId,
             attempt = interviews.interviewer_attempt(session, _interviewer(session, interviewer_id), attempt_id)
         except interviews.SubmissionRefused as exc:
             raise HTTPException(404, str(exc)) from None
-        return interviews.full_record(attempt)
+        record = interviews.full_record(attempt)
+    try:
+        problem = st.problem(record["problem"])
+    except ProblemError:
+        return {**record, "title": record["problem"], "interviewer_notes": {"looks_for": "", "follow_ups": []}}
+    return {**record, "title": problem.title, "interviewer_notes": interviews.interviewer_notes(problem)}

@@ -27,6 +27,7 @@ from judge.grading.integrity import MAX_SOURCE_BYTES
 from judge.interfaces.server import errors
 from judge.interfaces.server.auth import RateLimiter
 from judge.problems.catalog import Problem, ProblemError, discover
+from judge.services.interviews import WorkspaceArchives
 from judge.services.secrecy import Secrets, secrets_of
 from judge.services.server_grading import SubmissionGrader
 from judge.store.db import Database
@@ -78,6 +79,7 @@ class ServerState:
     drafts: RateLimiter
     auth_failures: RateLimiter
     ready: threading.Event = field(default_factory=threading.Event)
+    workspaces: WorkspaceArchives = field(default_factory=WorkspaceArchives)
     _problems: dict[str, Problem] = field(default_factory=dict)
     _secrets: dict[str, Secrets] = field(default_factory=dict)
 

@@ -440,6 +440,8 @@ def get_results(problem: str, request: Request, interviewer_id: InterviewerPage,
     with st.db.session() as session:
         interviewer = _interviewer(session, interviewer_id)
         problems = dashboard.problems_with_attempts(session, interviewer)
+        if problem not in problems and problem not in {p.slug for p in st.problems()}:
+            raise HTTPException(404, f"no problem {problem!r} on this server and no attempts of it")
         board = dashboard.results_board(session, interviewer, problem, starter, st.clock())
         chrome = _chrome(request, session, interviewer_id, "results")
     similar = Markup(pairs_banner(board.similar)) if board.similar else ""  # pairs_banner escapes
@@ -483,8 +485,51 @@ def get_attempt(attempt_id: str, request: Request, interviewer_id: InterviewerPa
                     "elapsed_s": s.elapsed_s} for s in subs]
         pending = any(s.state == interviews.PENDING for s in subs)
     return render("attempt.html", title=f"{status['candidate']}: {status['problem']}", status=status, events=events,
-                  submissions=listing, shown=shown, watch="/dashboard/changes.json" if pending or
-                  status["status"] == "open" else "", **chrome)
+                  submissions=listing, shown=shown, notes=_notes_view(st, status["problem"]),
+                  watch="/dashboard/changes.json" if pending or status["status"] == "open" else "", **chrome)
+
+
+@dashboard_router.get("/compare/{first}/{second}")
+def get_compare(first: str, second: str, request: Request, interviewer_id: InterviewerPage, st: State) -> Response:
+    """Two of the interviewer's attempts' code side by side (the near-identical pairs link here): the
+    latest graded submission of each, or the latest at all."""
+    with st.db.session() as session:
+        interviewer = _interviewer(session, interviewer_id)
+        shown: list[dict[str, Any]] = []
+        for attempt_id in (first, second):
+            try:
+                attempt = interviews.interviewer_attempt(session, interviewer, attempt_id)
+            except interviews.SubmissionRefused as exc:
+                raise HTTPException(404, str(exc)) from None
+            sub = interviews.latest(attempt, interviews.GRADED) or interviews.latest(attempt)
+            if sub is None:
+                raise HTTPException(404, f"attempt {attempt_id} has no submission to compare")
+            shown.append({"attempt_id": attempt.id, "candidate": attempt.invitation.candidate_name,
+                          "problem": attempt.invitation.problem, "submission_id": sub.id, "source": sub.source,
+                          "score": sub.score, "max_score": sub.max_score})
+        chrome = _chrome(request, session, interviewer_id, "results")
+    from judge.render.html import side_by_side
+    from judge.services.similarity import shingles
+
+    left, right = shown
+    a, b = shingles(left["source"]), shingles(right["source"])
+    alike = len(a & b) / len(a | b) if a | b else 1.0
+    table = Markup(side_by_side(left["source"], right["source"],  # side_by_side escapes
+                                (f"{left['candidate']} (submission {left['submission_id']})",
+                                 f"{right['candidate']} (submission {right['submission_id']})")))
+    return render("compare.html", title=f"{left['candidate']} and {right['candidate']}", left=left, right=right,
+                  alike=alike, table=table, **chrome)
+
+
+def _notes_view(st: ServerState, slug: str) -> dict[str, Any]:
+    """The editorial's notes for the interviewer, as safe HTML (the Markdown renderer escapes)."""
+    try:
+        notes = interviews.interviewer_notes(st.problem(slug))
+    except ProblemError:
+        return {"looks_for": "", "follow_ups": []}
+    return {"looks_for": Markup(statement_html(notes["looks_for"])) if notes["looks_for"] else "",
+            "follow_ups": [{"question": f["question"], "answer": Markup(statement_html(f["answer"]))}
+                           for f in notes["follow_ups"]]}
 
 
 def _submission_view(sub: Submission | None) -> dict[str, Any] | None:
@@ -591,6 +636,7 @@ def _candidate_page(request: Request, st: ServerState, status: int = 200, error:
         except ProblemError:
             raise HTTPException(503, "this attempt's problem is no longer installed on the server") from None
         view = interviews.attempt_status(attempt, problem.title, now)
+        statement = interviews.interview_statement(problem, attempt)
         drawn = _state_version(view)
         last = interviews.latest(attempt)
         shown = None if last is None else interviews.submission_for_candidate(last, st.secrets(slug))
@@ -599,7 +645,7 @@ def _candidate_page(request: Request, st: ServerState, status: int = 200, error:
     secret = request.cookies.get(CANDIDATE_COOKIE, "")
     base = _base_url(st, request)
     return render("candidate.html", http_status=status, title=problem.title, problem=problem, view=view, shown=shown,
-                  statement=Markup(statement_html(problem.statement())),  # the renderer escapes
+                  statement=Markup(statement_html(statement)),  # the renderer escapes
                   csrf=csrf_token(secret), error=error, server=base, watch="/candidate/state.json",
                   watch_version=drawn, draft=draft, draft_saved=draft_saved,
                   scripts=["editor.js", "candidate.js"] if draft is not None else [])
@@ -747,14 +793,16 @@ def get_candidate_workspace(request: Request, st: State) -> Response:
         if attempt is None:
             raise HTTPException(401, "no attempt in this browser; open the invitation link again")
         attempt_id, slug = attempt.id, attempt.invitation.problem
+        try:
+            problem = st.problem(slug)
+        except ProblemError:
+            raise HTTPException(503, "this attempt's problem is no longer installed on the server") from None
+        readme = interviews.interview_readme(problem, attempt)
     pointer = {"attempt_id": attempt_id, "problem": slug, "server": _base_url(st, request),
                "token": request.cookies.get(CANDIDATE_COOKIE, ""),
                "note": "downloaded from the candidate page; the clock is the server's. The token is your session: "
                        "keep this file private."}
-    try:
-        archive = interviews.workspace_archive(st.problem(slug), {interviews.POINTER: json.dumps(pointer, indent=2)})
-    except ProblemError:
-        raise HTTPException(503, "this attempt's problem is no longer installed on the server") from None
+    archive = st.workspaces.archive(problem, readme, {interviews.POINTER: json.dumps(pointer, indent=2)})
     return Response(archive, media_type="application/gzip",
                     headers={"Content-Disposition": f'attachment; filename="{slug}-workspace.tar.gz"',
                              "Cache-Control": "no-store"})

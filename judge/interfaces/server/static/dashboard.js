@@ -42,7 +42,7 @@
     var when = new Date(el.getAttribute("datetime"));
     if (!isNaN(when)) {
       el.title = el.textContent;
-      el.textContent = when.toLocaleString([], { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+      el.textContent = when.toLocaleString([], { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
     }
   });
 
