@@ -21,8 +21,8 @@ from .conftest import TINY, FakeClock
 
 # slug -> (topic, skills, budget)
 CUSTOM = {
-    "zz-metrics": ("Toy Fundamentals", ["NumPy", "metrics"], 7),
-    "zz-descent": ("toy fundamentals", ["numpy", "optimisation"], 9),
+    "zz-metrics": ("Toy Fundamentals", ["ToyNumPy", "metrics"], 7),
+    "zz-descent": ("toy fundamentals", ["toynumpy", "optimisation"], 9),
     "zz-frames": ("Toy wrangling", ["pandas"], 6),
 }
 
@@ -71,7 +71,7 @@ def test_problem_without_topic_is_general() -> None:
 def test_select_is_case_insensitive_and_combines_filters(custom: Path) -> None:
     problems = [load_problem(custom / slug) for slug in CUSTOM]
     assert [p.slug for p in select(problems, topic="TOY FUNDAMENTALS")] == ["zz-metrics", "zz-descent"]
-    assert [p.slug for p in select(problems, skill="numpy")] == ["zz-metrics", "zz-descent"]
+    assert [p.slug for p in select(problems, skill="toyNumPy")] == ["zz-metrics", "zz-descent"]
     assert [p.slug for p in select(problems, skill="Metrics", topic="toy Fundamentals")] == ["zz-metrics"]
     assert select(problems, skill="pandas", topic="toy fundamentals") == []
     assert select(problems) == problems
@@ -105,7 +105,7 @@ def test_list_shows_level_and_budget(run: Any) -> None:
 
 @pytest.mark.parametrize(("args", "want"), [
     (("--topic", "TOY fundamentals"), ["zz-metrics", "zz-descent"]),
-    (("--skill", "NUMPY"), ["zz-metrics", "zz-descent"]),
+    (("--skill", "TOYNUMPY"), ["zz-metrics", "zz-descent"]),
     (("--skill", "pandas", "--topic", "toy wrangling"), ["zz-frames"]),
     (("--skill", "metrics", "--topic", "Toy Fundamentals"), ["zz-metrics"]),
 ])
@@ -120,7 +120,7 @@ def test_list_json_has_topic_and_skills_and_is_filtered(run: Any) -> None:
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
     assert [r["slug"] for r in rows] == ["zz-metrics", "zz-descent"]
-    assert rows[0]["topic"] == "Toy Fundamentals" and rows[0]["skills"] == ["NumPy", "metrics"]
+    assert rows[0]["topic"] == "Toy Fundamentals" and rows[0]["skills"] == ["ToyNumPy", "metrics"]
     assert rows[0]["difficulty"] == "easy" and rows[0]["budget_minutes"] == 7
 
 
@@ -129,6 +129,7 @@ def test_a_filter_matching_nothing_names_the_topics_and_skills(run: Any) -> None
     assert result.exit_code == 0, result.output
     assert "No problem has topic 'astrology'" in result.stdout
     assert "Toy wrangling" in result.stdout and "optimisation" in result.stdout
+    assert result.stdout.casefold().count("toynumpy") == 1, "a skill spelt two ways is listed once"
     assert json.loads(run("--topic", "astrology", "--json").stdout) == []
 
 

@@ -44,7 +44,7 @@ def list_cmd(ctx: Context, skill: str | None, topic: str | None, as_json: bool) 
     for error in errors:
         ctx.err.print(f"[yellow]warning:[/] skipped a broken problem folder: {error}")
     if not shown:
-        out.print(no_match(problems, skill, topic))
+        out.print(no_match(problems, skill, topic), soft_wrap=True, highlight=False)
         return
     # The slug is what you type: never cut. Below 80 columns the titles go (`judge show` has them).
     with_title = out.width >= 80
@@ -72,8 +72,11 @@ def list_cmd(ctx: Context, skill: str | None, topic: str | None, as_json: bool) 
 def no_match(problems: list[Problem], skill: str | None, topic: str | None) -> str:
     """What `judge list` says when its filters leave nothing: the values that would match something."""
     asked = " and ".join(f"{k} {v!r}" for k, v in (("skill", skill), ("topic", topic)) if v is not None)
-    topics = sorted({p.topic for p in problems}, key=str.casefold)
-    skills = sorted({s for p in problems for s in p.skills}, key=str.casefold)
+    def distinct(values: list[str]) -> list[str]:  # case variants once, as first spelt
+        return sorted({v.casefold(): v for v in reversed(values)}.values(), key=str.casefold)
+
+    topics = distinct([p.topic for p in problems])
+    skills = distinct([s for p in problems for s in p.skills])
     return (f"No problem has {asked}.\nTopics: {', '.join(topics) or 'none'}\n"
             f"Skills: {', '.join(skills) or 'none'}")
 
