@@ -25,10 +25,7 @@ def precision_recall_f1(
     y_true: np.ndarray, y_pred: np.ndarray, average: str = "binary", pos_label: int = 1
 ) -> dict[str, float]:
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
-    if average == "binary":
-        labels = np.array([pos_label])
-    else:
-        labels = np.unique(np.concatenate([y_true, y_pred]))
+    labels = np.array([pos_label]) if average == "binary" else np.unique(np.concatenate([y_true, y_pred]))
     tp = np.array([np.sum((y_true == c) & (y_pred == c)) for c in labels])
     predicted = np.array([np.sum(y_pred == c) for c in labels])
     support = np.array([np.sum(y_true == c) for c in labels])
@@ -38,10 +35,8 @@ def precision_recall_f1(
     precision = _safe_div(tp, predicted)
     recall = _safe_div(tp, support)
     f1 = _safe_div(2 * precision * recall, precision + recall)
-    if average == "weighted":
-        weights = support / support.sum()
-    else:  # binary and micro: one entry; macro: the plain mean over the classes
-        weights = np.full(len(tp), 1.0 / len(tp))
+    # weighted: by support; binary and micro have one entry; macro is the plain mean over the classes
+    weights = support / support.sum() if average == "weighted" else np.full(len(tp), 1.0 / len(tp))
     return {
         "precision": float(np.sum(precision * weights)),
         "recall": float(np.sum(recall * weights)),

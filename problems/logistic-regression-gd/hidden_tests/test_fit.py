@@ -18,7 +18,9 @@ def _close(got, want, what, rtol=1e-7):
     got = np.asarray(got, dtype=float)
     want = np.asarray(want, dtype=float)
     assert got.shape == want.shape, f"{what}: expected shape {want.shape}, got {got.shape}"
-    assert np.allclose(got, want, rtol=rtol, atol=1e-10), f"{what}: expected {want.round(6).tolist()}, got {got.round(6).tolist()}"
+    assert np.allclose(got, want, rtol=rtol, atol=1e-10), (
+        f"{what}: expected {want.round(6).tolist()}, got {got.round(6).tolist()}"
+    )
 
 
 # ---------------------------------------------------------------- R4 the loop
@@ -61,7 +63,8 @@ def test_seed_changes_the_order(candidate, result_keys, train_val):
     """Seeds 7 and 8 shuffle differently, so their weights after three epochs differ."""
     a = _fit(candidate, result_keys, train_val, **LOOP)
     b = _fit(candidate, result_keys, train_val, **dict(LOOP, seed=8))
-    assert not np.allclose(np.asarray(a["w"]), np.asarray(b["w"]), rtol=1e-9, atol=0), "seed 7 and seed 8 gave the same w"
+    same = np.allclose(np.asarray(a["w"]), np.asarray(b["w"]), rtol=1e-9, atol=0)
+    assert not same, "seed 7 and seed 8 gave the same w"
 
 
 # ---------------------------------------------------------------- R5 histories
@@ -91,8 +94,8 @@ def test_val_loss_history(candidate, result_keys, train_val, replayer):
 @pytest.mark.requirement("R5")
 def test_training_loss_goes_down(candidate, result_keys, train_val):
     """Full batches with lr = 0.1 for 30 epochs: train_loss never goes up and ends below log(2)."""
-    X, y, X_val, y_val = train_val
-    got = _fit(candidate, result_keys, train_val, lr=0.1, alpha=0.01, batch_size=len(y), max_epochs=30,
+    n = len(train_val[1])
+    got = _fit(candidate, result_keys, train_val, lr=0.1, alpha=0.01, batch_size=n, max_epochs=30,
                patience=30, tol=0.0, seed=0)
     loss = np.asarray(got["train_loss"], dtype=float)
     assert len(loss) == 30, f"expected 30 entries, got {len(loss)}"
@@ -121,7 +124,7 @@ def test_stops_on_the_validation_loss(candidate, result_keys, overfit):
 @pytest.mark.requirement("R6")
 def test_returns_the_best_weights(candidate, result_keys, overfit):
     """The returned w and b are those of the best epoch: their validation log-loss is val_loss[best_epoch]."""
-    X, y, X_val, y_val = overfit
+    _, _, X_val, y_val = overfit
     got = _fit(candidate, result_keys, overfit, **EARLY)
     z = X_val @ np.asarray(got["w"], dtype=float) + float(got["b"])
     have = float(np.mean(np.logaddexp(0.0, z) - y_val * z))
@@ -143,7 +146,9 @@ def test_tol_and_patience_as_stated(candidate, result_keys, overfit, replayer):
     assert len(got["val_loss"]) == len(want["val_loss"]), (
         f"expected {len(want['val_loss'])} epochs, ran {len(got['val_loss'])}"
     )
-    assert int(got["best_epoch"]) == want["best_epoch"], f"expected best_epoch {want['best_epoch']}, got {got['best_epoch']}"
+    assert int(got["best_epoch"]) == want["best_epoch"], (
+        f"expected best_epoch {want['best_epoch']}, got {got['best_epoch']}"
+    )
     _close(got["w"], want["w"], "w of the best epoch")
 
 
@@ -154,7 +159,7 @@ def test_tol_and_patience_as_stated(candidate, result_keys, overfit, replayer):
 @pytest.mark.requirement("R7")
 @pytest.mark.parametrize(("alpha", "bias"), [(0.01, 0.3), (0.1, 1.5)])
 def test_matches_sklearn_logistic_regression(candidate, result_keys, data_maker, alpha, bias):
-    """Full batches, lr 0.5, 1000 epochs, no early stopping: w and b within 1e-3 of LogisticRegression(C=1/(alpha*n))."""
+    """Full batches, lr 0.5, 1000 epochs, no early stop: w, b within 1e-3 of LogisticRegression(C=1/(alpha*n))."""
     X, y = data_maker(200, 3, seed=2915, bias=bias)
     got = _fit(candidate, result_keys, (X, y, X, y), lr=0.5, alpha=alpha, batch_size=200, max_epochs=1000,
                patience=1000, tol=0.0, seed=0)
