@@ -161,8 +161,11 @@ def test_predict_proba(candidate):
 @pytest.mark.points(2)
 @pytest.mark.requirement("R8")
 def test_predict_threshold_and_dtype(candidate):
-    """predict gives integer labels, 1 where the probability is >= 0.5 (exactly 0.5 is class 1)."""
-    X = np.array([[0.0, 0.0], [1.0, 0.0], [-1.0, 0.0], [0.0, 4.0]])
+    """predict gives integer labels, 1 where the probability is >= 0.5 (exactly 0.5 is class 1, 0.38 is 0)."""
+    X = np.array([[0.0, 0.0], [1.0, 0.0], [-1.0, 0.0], [0.0, 4.0], [-0.25, 0.0]])
     got = np.asarray(candidate.predict(X, np.array([2.0, -0.5]), 0.0))
     assert np.issubdtype(got.dtype, np.integer), f"expected an integer dtype, got {got.dtype}"
-    assert got.tolist() == [1, 1, 0, 0], f"expected [1, 1, 0, 0] (z = 0, 2, -2, -2), got {got.tolist()}"
+    assert got.tolist() == [1, 1, 0, 0, 0], (
+        f"expected [1, 1, 0, 0, 0] (z = 0, 2, -2, -2, -0.5; probabilities 0.5, 0.88, 0.12, 0.12, 0.38), "
+        f"got {got.tolist()}"
+    )
