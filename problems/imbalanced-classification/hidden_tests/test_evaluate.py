@@ -25,7 +25,7 @@ def test_worked_example_at_threshold(candidate, example):
     )
 
 
-@pytest.mark.points(3)
+@pytest.mark.points(4)
 @pytest.mark.requirement("R4")
 def test_pr_auc_is_average_precision(candidate, example):
     """pr_auc is average precision (0.7850 on the example), not ROC AUC (0.81) or a trapezoid (0.7684)."""
