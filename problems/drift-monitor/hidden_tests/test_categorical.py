@@ -16,7 +16,7 @@ def test_worked_example_with_a_new_category(candidate, psi_sum):
     """The statement's example: kiosk is new; PSI 3.5211, chi-square 5.0, p 0.0821 on [[5, 5, 0], [3, 3, 4]]."""
     got = _drift(candidate, ["web"] * 5 + ["app"] * 5, ["kiosk"] * 2 + ["web"] * 3 + ["app"] * 3 + ["kiosk"] * 2)
     want_psi = psi_sum([0.5, 0.5, 0.0], [0.3, 0.3, 0.4])
-    assert got["psi"] == pytest.approx(want_psi, rel=1e-9), (
+    assert got["psi"] == pytest.approx(want_psi, rel=1e-3), (
         f"psi: expected {want_psi:.4f} (kiosk has reference share 0, floored at eps), got {got['psi']:.4f}"
     )
     assert got["statistic"] == pytest.approx(5.0, rel=1e-9), f"chi-square: expected 5.0, got {got['statistic']}"
@@ -48,7 +48,7 @@ def test_categories_are_matched_by_name(candidate, psi_sum):
     got = _drift(candidate, reference, recent)
     want = stats.chi2_contingency(np.array([[6, 3, 1], [3, 2, 5]]), correction=False)
     want_psi = psi_sum([0.6, 0.3, 0.1], [0.3, 0.2, 0.5])
-    assert got["psi"] == pytest.approx(want_psi, rel=1e-9), f"psi: expected {want_psi:.4f}, got {got['psi']:.4f}"
+    assert got["psi"] == pytest.approx(want_psi, rel=1e-3), f"psi: expected {want_psi:.4f}, got {got['psi']:.4f}"
     assert got["statistic"] == pytest.approx(want.statistic, rel=1e-9), (
         f"chi-square: expected {want.statistic:.4f}, got {got['statistic']:.4f}"
     )
@@ -65,7 +65,7 @@ def test_shipped_country_counts_the_new_country(candidate, windows, psi_sum):
     rec_counts = np.array([(recent["country"] == c).sum() for c in categories])
     want = stats.chi2_contingency(np.vstack([ref_counts, rec_counts]), correction=False)
     want_psi = psi_sum(ref_counts / ref_counts.sum(), rec_counts / rec_counts.sum())
-    assert got["psi"] == pytest.approx(want_psi, rel=1e-9), f"psi: expected {want_psi:.4f}, got {got['psi']:.4f}"
+    assert got["psi"] == pytest.approx(want_psi, rel=1e-3), f"psi: expected {want_psi:.4f}, got {got['psi']:.4f}"
     assert got["statistic"] == pytest.approx(want.statistic, rel=1e-9), (
         f"chi-square: expected {want.statistic:.2f} over {len(categories)} countries, got {got['statistic']:.2f}"
     )

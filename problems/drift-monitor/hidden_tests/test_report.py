@@ -60,7 +60,7 @@ def test_report_values_on_shipped_windows(shipped_report, windows, expected_psi,
             test = stats.ks_2samp(reference[feature], recent[feature])
             want_psi = expected_psi(reference[feature], recent[feature])
         row = shipped_report.loc[feature]
-        assert row["psi"] == pytest.approx(want_psi, rel=1e-9), f"{feature}: psi {row['psi']:.4f}, expected {want_psi:.4f}"
+        assert row["psi"] == pytest.approx(want_psi, rel=1e-3), f"{feature}: psi {row['psi']:.4f}, expected {want_psi:.4f}"
         assert row["statistic"] == pytest.approx(test.statistic, rel=1e-9), f"{feature}: statistic"
         assert row["p_value"] == pytest.approx(test.pvalue, rel=1e-6, abs=1e-300), f"{feature}: p_value"
 
@@ -92,7 +92,6 @@ def test_alert_uses_the_corrected_p_value(candidate):
     p_raw = stats.ks_2samp(reference["shifted"], recent["shifted"]).pvalue
     assert 0.05 / 3 < p_raw < 0.05  # the case the correction is for
     got = _report(candidate, reference, recent, ["channel"], n_bins=5)
-    assert got.loc["shifted", "p_adjusted"] == pytest.approx(3 * p_raw, rel=1e-6)
     assert not bool(got.loc["shifted", "alert"]), (
         f"'shifted' alerted with raw p = {p_raw:.3f}: alerts use p_adjusted = min(1, 3 * p) = {3 * p_raw:.3f}"
     )
@@ -129,3 +128,16 @@ def test_ties_ranked_by_name(candidate):
     got = _report(candidate, reference, recent, ["channel"], n_bins=5)
     order = [f for f in got.index if f in ("a_copy", "b_copy", "shifted")]
     assert order == ["a_copy", "b_copy", "shifted"], f"tied rows must be ordered by name, got {order}"
+
+
+@pytest.mark.points(1)
+@pytest.mark.requirement("R5")
+def test_bonferroni_counts_every_feature(candidate):
+    """m counts all features, numeric and categorical: with 2 numeric + 1 categorical, p_adjusted = 3 * p."""
+    reference, recent = _crafted()
+    p_raw = stats.ks_2samp(reference["shifted"], recent["shifted"]).pvalue
+    got = _report(candidate, reference, recent, ["channel"], n_bins=5)
+    assert got.loc["shifted", "p_adjusted"] == pytest.approx(3 * p_raw, rel=1e-6), (
+        f"'shifted': p_adjusted {got.loc['shifted', 'p_adjusted']:.4f}, expected 3 * {p_raw:.4f} "
+        "(m = all 3 features of the report)"
+    )
