@@ -32,7 +32,7 @@ def _window(rng: np.random.Generator, n: int, recent: bool) -> list[tuple]:
     channel = rng.choice(["web", "app", "store"], n, p=[0.3, 0.55, 0.15] if recent else [0.5, 0.35, 0.15])
     countries = ["DE", "FR", "ES", "IT", "NL"]
     if recent:
-        country = rng.choice(countries + ["PL"], n, p=[0.36, 0.22, 0.15, 0.12, 0.1, 0.05])
+        country = rng.choice([*countries, "PL"], n, p=[0.36, 0.22, 0.15, 0.12, 0.1, 0.05])
     else:
         country = rng.choice(countries, n, p=[0.38, 0.23, 0.16, 0.13, 0.1])
     return list(zip(amount, age, session, items, channel, country, strict=True))

@@ -1,6 +1,7 @@
 """Shared fixtures for the hidden suite. Tests reach the submission only through `candidate`."""
 
 import os
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -37,7 +38,7 @@ def shares(values, interior):
     """Share of `values` in each left-closed bin cut at `interior` (open outer bins), by explicit comparisons."""
     values = np.asarray(values, dtype=float)
     cuts = [-np.inf, *interior, np.inf]
-    counts = [np.sum((values >= lo) & (values < hi)) for lo, hi in zip(cuts[:-1], cuts[1:], strict=True)]
+    counts = [np.sum((values >= lo) & (values < hi)) for lo, hi in pairwise(cuts)]
     return np.array(counts, dtype=float) / len(values)
 
 

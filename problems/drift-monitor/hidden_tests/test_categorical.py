@@ -20,7 +20,9 @@ def test_worked_example_with_a_new_category(candidate, psi_sum):
         f"psi: expected {want_psi:.4f} (kiosk has reference share 0, floored at eps), got {got['psi']:.4f}"
     )
     assert got["statistic"] == pytest.approx(5.0, rel=1e-9), f"chi-square: expected 5.0, got {got['statistic']}"
-    assert got["p_value"] == pytest.approx(0.0820849986238988, rel=1e-6), f"p-value: expected 0.0821, got {got['p_value']}"
+    assert got["p_value"] == pytest.approx(0.0820849986238988, rel=1e-6), (
+        f"p-value: expected 0.0821, got {got['p_value']}"
+    )
 
 
 @pytest.mark.points(2)

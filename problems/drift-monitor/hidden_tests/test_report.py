@@ -60,7 +60,9 @@ def test_report_values_on_shipped_windows(shipped_report, windows, expected_psi,
             test = stats.ks_2samp(reference[feature], recent[feature])
             want_psi = expected_psi(reference[feature], recent[feature])
         row = shipped_report.loc[feature]
-        assert row["psi"] == pytest.approx(want_psi, rel=1e-3), f"{feature}: psi {row['psi']:.4f}, expected {want_psi:.4f}"
+        assert row["psi"] == pytest.approx(want_psi, rel=1e-3), (
+            f"{feature}: psi {row['psi']:.4f}, expected {want_psi:.4f}"
+        )
         assert row["statistic"] == pytest.approx(test.statistic, rel=1e-9), f"{feature}: statistic"
         assert row["p_value"] == pytest.approx(test.pvalue, rel=1e-6, abs=1e-300), f"{feature}: p_value"
 
@@ -81,7 +83,9 @@ def test_p_adjusted_is_bonferroni_capped_at_one(shipped_report):
 def test_alerts_on_shipped_windows(shipped_report):
     """country, channel and amount alert; n_items is significant but its PSI is below 0.1."""
     alerts = sorted(f for f, a in shipped_report["alert"].items() if bool(a))
-    assert alerts == ["amount", "channel", "country"], f"alerting features: expected amount, channel, country, got {alerts}"
+    assert alerts == ["amount", "channel", "country"], (
+        f"alerting features: expected amount, channel, country, got {alerts}"
+    )
 
 
 @pytest.mark.points(3)
@@ -115,7 +119,8 @@ def test_alert_needs_both_significance_and_psi(candidate):
 @pytest.mark.requirement("R5")
 def test_rows_ranked_alerts_first_then_psi(shipped_report):
     """Shipped order: country, channel, amount (alerts, by PSI), then n_items, session_seconds, customer_age."""
-    assert list(shipped_report.index) == SHIPPED_ORDER, f"row order: expected {SHIPPED_ORDER}, got {list(shipped_report.index)}"
+    got = list(shipped_report.index)
+    assert got == SHIPPED_ORDER, f"row order: expected {SHIPPED_ORDER}, got {got}"
 
 
 @pytest.mark.points(1)

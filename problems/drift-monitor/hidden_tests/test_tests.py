@@ -6,7 +6,7 @@ from scipy import stats
 def _windows():
     rng = np.random.default_rng(12)
     reference = rng.normal(size=(80, 3)).round(3)
-    recent = (rng.normal(size=(50, 3)) + [0.0, 0.4, 1.0]).round(3)
+    recent = (rng.normal(size=(50, 3)) + np.array([0.0, 0.4, 1.0])).round(3)
     return reference, recent
 
 

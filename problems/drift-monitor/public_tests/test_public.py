@@ -30,7 +30,7 @@ def test_psi_worked_example(candidate):
 def test_ks_one_result_per_column(candidate):
     """(80, 2) against (50, 2): one KS result per column, equal to ks_2samp on that column."""
     rng = np.random.default_rng(0)
-    reference, recent = rng.normal(size=(80, 2)), rng.normal(size=(50, 2)) + [0.0, 1.0]
+    reference, recent = rng.normal(size=(80, 2)), rng.normal(size=(50, 2)) + np.array([0.0, 1.0])
     statistics, p_values = candidate.numeric_tests(reference, recent)
     assert len(statistics) == 2 and len(p_values) == 2
     for j in range(2):
