@@ -1,4 +1,3 @@
-import importlib
 import os
 import sys
 from pathlib import Path
@@ -12,12 +11,8 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "requirement(rid): statement requirement the test checks")
 
 
-if "judge_plugin" not in sys.modules:
-    # Plain `pytest` in the workspace: call solution.py directly. Under `judge test` the judge
-    # provides `candidate` and runs your code in a separate process.
-    @pytest.fixture(scope="session")
-    def candidate():
-        return importlib.import_module("solution")
+if "judge_plugin" not in sys.modules:  # plain `pytest` in the workspace: solution.py in this process
+    from sandbox.inprocess import candidate  # noqa: F401  (the judge's own fixture calls it in its own process)
 
 
 @pytest.fixture(scope="session")

@@ -16,14 +16,9 @@ def test_split_keeps_the_fraud_rate(candidate, shipped):
 @pytest.mark.requirement("R2")
 def test_make_model_is_class_weighted(candidate):
     """The classifier (a Pipeline's last step) has class_weight="balanced"."""
-    model = candidate.make_model(0)
-    if hasattr(candidate, "doubles"):  # under the judge: the model lives in another process
-        facts = candidate.doubles.describe(model)
-        assert facts["class_weight"] == "balanced" and facts["has_predict_proba"]
-    else:
-        final = model.steps[-1][1] if hasattr(model, "steps") else model
-        assert final.get_params()["class_weight"] == "balanced"
-        assert hasattr(model, "predict_proba")
+    facts = candidate.doubles.describe(candidate.make_model(0))  # doubles.py: facts read where the model lives
+    assert facts["class_weight"] == "balanced"
+    assert facts["has_predict_proba"]
 
 
 @pytest.mark.requirement("R3")
