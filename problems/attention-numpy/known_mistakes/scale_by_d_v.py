@@ -13,7 +13,13 @@ def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
     return e / np.sum(e, axis=axis, keepdims=True)
 
 
-def attention(q, k, v, causal=False, key_mask=None):
+def attention(
+    q: np.ndarray,
+    k: np.ndarray,
+    v: np.ndarray,
+    causal: bool = False,
+    key_mask: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Scaled dot-product attention; returns (output, weights)."""
     d_k = v.shape[-1]
     scores = q @ np.swapaxes(k, -1, -2) / np.sqrt(d_k)  # (batch, heads, seq_q, seq_k)
@@ -33,19 +39,26 @@ def attention(q, k, v, causal=False, key_mask=None):
     return weights @ v, weights
 
 
-def split_heads(x, num_heads):
+def split_heads(x: np.ndarray, num_heads: int) -> np.ndarray:
     """(batch, seq, d_model) -> (batch, heads, seq, d_head)."""
     batch, seq, d_model = x.shape
     return x.reshape(batch, seq, num_heads, d_model // num_heads).transpose(0, 2, 1, 3)
 
 
-def merge_heads(x):
+def merge_heads(x: np.ndarray) -> np.ndarray:
     """(batch, heads, seq, d_head) -> (batch, seq, heads * d_head)."""
     batch, heads, seq, d_head = x.shape
     return x.transpose(0, 2, 1, 3).reshape(batch, seq, heads * d_head)
 
 
-def multi_head_attention(x_q, x_kv, params, num_heads, causal=False, key_mask=None):
+def multi_head_attention(
+    x_q: np.ndarray,
+    x_kv: np.ndarray,
+    params: dict,
+    num_heads: int,
+    causal: bool = False,
+    key_mask: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Multi-head attention; returns (output, per-head weights)."""
     q = split_heads(x_q @ params["W_q"] + params["b_q"], num_heads)
     k = split_heads(x_kv @ params["W_k"] + params["b_k"], num_heads)

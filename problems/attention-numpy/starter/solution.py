@@ -19,7 +19,7 @@ def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
     Returns an array of x's shape: exp(x) normalised so that every slice along `axis` sums to 1.
     Must not overflow or return NaN for large finite inputs (e.g. [1000.0, 1001.0] gives
     [0.2689..., 0.7311...]). Entries may be -inf as long as every slice along `axis` has at least
-    one finite entry; a -inf entry gets probability exactly 0. `x` is not modified.
+    one finite entry; a -inf entry gets probability exactly 0.
     """
     raise NotImplementedError
 
@@ -51,7 +51,6 @@ def attention(
         - output: (batch, heads, seq_q, d_v) = weights @ v.
         A query row with no allowed key at all (e.g. every key of that sequence is padding) gets
         weights all 0.0 and an output row of all 0.0: never NaN.
-    Inputs are not modified.
     """
     raise NotImplementedError
 
@@ -103,6 +102,5 @@ def multi_head_attention(
     Returns:
         (output, weights): output (batch, seq_q, d_model); weights (batch, H, seq_q, seq_k), the
         attention weights of every head (not averaged over heads).
-    Inputs are not modified.
     """
     raise NotImplementedError
