@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch  # imported while collecting, so no test's time limit pays for it
 
 
 def pytest_configure(config):
@@ -58,7 +59,6 @@ def allowed_mask(batch, seq_q, seq_k, causal=False, key_mask=None):
 def torch_attention(q, k, v, allowed=None):
     """(output, weights) from PyTorch. Output from F.scaled_dot_product_attention; weights from
     torch.softmax of the masked, scaled scores. Every query row must have an allowed key."""
-    import torch
     import torch.nn.functional as F
 
     tq, tk, tv = (torch.from_numpy(np.ascontiguousarray(a)) for a in (q, k, v))
@@ -77,7 +77,6 @@ def torch_mha(x_q, x_kv, params, num_heads, causal=False, key_mask=None):
 
     torch stores projections as (out, in) and computes x @ W.T + b, so it gets our W transposed;
     its boolean masks mean True = NOT allowed, the opposite of the statement's key_mask."""
-    import torch
 
     d_model = x_q.shape[-1]
     mha = torch.nn.MultiheadAttention(d_model, num_heads, bias=True, batch_first=True, dtype=torch.float64)

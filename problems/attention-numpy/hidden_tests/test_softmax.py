@@ -52,3 +52,13 @@ def test_softmax_minus_infinity_is_zero(candidate, close):
     """-inf entries get probability exactly 0; the finite entries share the rest."""
     x = np.array([[0.0, -np.inf, 0.0], [-np.inf, 2.0, -np.inf]])
     close(candidate.softmax(x), np.array([[0.5, 0.0, 0.5], [0.0, 1.0, 0.0]]), "softmax with -inf", atol=1e-12)
+
+
+@pytest.mark.points(1)
+@pytest.mark.requirement("R1")
+def test_softmax_leaves_input_unchanged(candidate, close):
+    """softmax returns a new array: the x it was given holds the same values after the call."""
+    x = np.random.default_rng(13).normal(size=(2, 3, 4)) * 5
+    given = candidate.new(x)  # kept in the candidate's process, so an in-place change shows
+    candidate.softmax(given, axis=-1)
+    close(candidate.value(given), x, "x after softmax(x)", rtol=0, atol=0)

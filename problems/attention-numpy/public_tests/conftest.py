@@ -1,4 +1,3 @@
-import importlib
 import os
 import sys
 from pathlib import Path
@@ -6,17 +5,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+if "judge_plugin" not in sys.modules:  # plain `pytest` in the workspace: solution.py in this process
+    from sandbox.inprocess import candidate  # noqa: F401  (the judge's own fixture calls it in its own process)
+
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "points(n): points this test is worth")
     config.addinivalue_line("markers", "requirement(rid): statement requirement checked")
-
-
-if "judge_plugin" not in sys.modules:
-    # Plain `pytest` in the workspace: call solution.py directly (the judge provides its own fixture).
-    @pytest.fixture(scope="session")
-    def candidate():
-        return importlib.import_module("solution")
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,7 @@ def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
     Returns an array of x's shape: exp(x) normalised so that every slice along `axis` sums to 1.
     Must not overflow or return NaN for large finite inputs (e.g. [1000.0, 1001.0] gives
     [0.2689..., 0.7311...]). Entries may be -inf as long as every slice along `axis` has at least
-    one finite entry; a -inf entry gets probability exactly 0.
+    one finite entry; a -inf entry gets probability exactly 0. `x` is not modified.
     """
     raise NotImplementedError
 

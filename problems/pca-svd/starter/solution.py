@@ -12,6 +12,7 @@ def pca_fit(X: np.ndarray, n_components: int) -> dict:
     """Fit PCA with n_components components on X (n_samples, n_features).
 
     Centre X on its column means and take the SVD of the centred data (X - mean = U S Vt).
+    X itself is not modified.
 
     Returns a dict with these five keys, every value a NumPy float array:
         "mean":                     (n_features,) the column means of X;
