@@ -13,8 +13,14 @@ from judge.problems.catalog import ProblemError, discover, find_problem, load_pr
 from .conftest import TINY
 
 BUILTIN = {
-    "data-cleaning": 20, "iris-classifier": 20, "rag-pipeline": 30, "feature-engineering": 15,
-    "attention-numpy": 20, "pca-svd": 15,
+    "data-cleaning": 20,
+    "iris-classifier": 20,
+    "rag-pipeline": 30,
+    "feature-engineering": 15,
+    "imbalanced-classification": 20,
+    "drift-monitor": 20,
+    "attention-numpy": 20,
+    "pca-svd": 15,
 }
 
 
