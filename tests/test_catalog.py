@@ -21,6 +21,8 @@ BUILTIN = {
     "drift-monitor": 20,
     "classification-metrics": 15,
     "logistic-regression-gd": 20,
+    "attention-numpy": 20,
+    "pca-svd": 15,
 }
 
 
