@@ -100,8 +100,10 @@ def test_the_scanner_finds_leaks() -> None:
 
 
 def test_no_candidate_answer_carries_hidden_material(tmp_path: Path) -> None:
+    # Every problem's routes as nobody and as the wrong role: more refused credentials than the per-address
+    # limit allows in one window (the limit itself is tested in test_server_edges.py).
     with running_server(f"sqlite:///{tmp_path / 'server.sqlite'}", problems=(PROBLEMS,),
-                        submissions_per_window=50) as server:
+                        submissions_per_window=50, auth_failures_per_window=10_000) as server:
         client, interviewer = server.client, server.as_interviewer()
         bodies: list[tuple[str, str, str]] = []  # (problem, route, text) as seen by a candidate or by nobody
         contrast: dict[str, str] = {}
