@@ -1,0 +1,107 @@
+import pytest
+
+# ---------------------------------------------------------------- R6: recall@k
+
+
+@pytest.mark.points(2)
+@pytest.mark.requirement("R6")
+def test_recall_examples(candidate):
+    """The docstring's examples: only the first k count, divided by the number of relevant ids."""
+    assert candidate.recall_at_k(["a", "b", "c"], ["c", "x"], 2) == pytest.approx(0.0)
+    assert candidate.recall_at_k(["a", "b", "c"], ["c", "x"], 3) == pytest.approx(0.5)
+
+
+@pytest.mark.points(1)
+@pytest.mark.requirement("R6")
+def test_recall_divides_by_relevant_not_k(candidate):
+    """One relevant id found in the top 5 is recall 1.0, not 1/5."""
+    assert candidate.recall_at_k(["a", "b", "c", "d", "e"], ["d"], 5) == pytest.approx(1.0)
+    assert candidate.recall_at_k(["a", "b"], ["b", "z", "y", "x"], 5) == pytest.approx(0.25)
+
+
+@pytest.mark.points(1)
+@pytest.mark.requirement("R6")
+def test_recall_ignores_ids_after_k(candidate):
+    """Ids after position k never count."""
+    assert candidate.recall_at_k(["a", "b", "c", "d"], ["d", "a"], 1) == pytest.approx(0.5)
+    assert candidate.recall_at_k(["a", "b", "c", "d"], ["d"], 3) == pytest.approx(0.0)
+
+
+# ---------------------------------------------------------------- R7: tuning alpha without leaking
+
+# Eight short documents and three queries built so that the best alpha differs between the tune queries
+# (0.75, tied with 1.0), the test query (0.0) and all queries together (0.25). Dense vectors are given per text.
+TUNE_DOCS = [
+    {"id": "xb", "text": "amber glow lamp manual"},
+    {"id": "yb", "text": "night light guide"},
+    {"id": "xs", "text": "cobalt drift paint notes"},
+    {"id": "zs", "text": "cobalt tile catalogue"},
+    {"id": "ws", "text": "blue wall colours"},
+    {"id": "xz", "text": "maple creek trail map"},
+    {"id": "zz", "text": "maple syrup recipe"},
+    {"id": "wz", "text": "forest walk ideas"},
+]
+TUNE_QUERIES = [
+    {"query": "amber glow", "relevant": ["xb"], "split": "tune"},
+    {"query": "cobalt drift", "relevant": ["xs"], "split": "tune"},
+    {"query": "maple creek", "relevant": ["zz"], "split": "test"},
+]
+SCALE = [0.5, 2.0, 1.0, 4.0, 0.25, 3.0, 1.5, 0.75]  # document vectors are not unit length
+
+
+def _tune_setup(candidate):
+    doc_vectors = [[SCALE[i] if j == i else 0.0 for j in range(8)] for i in range(8)]
+    query_vectors = {
+        "amber glow": [2.0, 3.0, 0, 0, 0, 0, 0, 0],  # dense: yb, xb, ...
+        "cobalt drift": [0, 0, 1.0, 3.0, 2.0, 0, 0, 0],  # dense: zs, ws, xs, ...
+        "maple creek": [0, 0, 0, 0, 0, 1.0, 3.0, 2.0],  # dense: zz, wz, xz, ...
+    }
+    return doc_vectors, candidate.doubles.LookupModel(query_vectors)
+
+
+@pytest.mark.points(4)
+@pytest.mark.requirement("R7")
+def test_alpha_chosen_on_tune_queries_only(candidate):
+    """alpha is chosen on the tune queries alone (0.75 here), and only then measured on the test query."""
+    doc_vectors, model = _tune_setup(candidate)
+    got = candidate.tune_alpha(TUNE_QUERIES, TUNE_DOCS, doc_vectors, model, k=1)
+    assert got.get("alpha") == pytest.approx(0.75), (
+        f"the tune queries are best at alpha 0.75 (first of 0.75 and 1.0); all queries would pick 0.25 and the "
+        f"test query 0.0; got {got!r}"
+    )
+    assert got.get("tune_recall") == pytest.approx(1.0), f"tune_recall at alpha 0.75 is 1.0, got {got!r}"
+    assert got.get("test_recall") == pytest.approx(0.0), f"test_recall at alpha 0.75 is 0.0, got {got!r}"
+
+
+@pytest.mark.points(1)
+@pytest.mark.requirement("R7")
+def test_alpha_ties_go_to_the_first(candidate):
+    """Equal mean recall on the tune queries: the alpha that comes first in alphas wins."""
+    doc_vectors, model = _tune_setup(candidate)
+    got = candidate.tune_alpha(TUNE_QUERIES, TUNE_DOCS, doc_vectors, model, alphas=(1.0, 0.75, 0.5), k=1)
+    assert got.get("alpha") == pytest.approx(1.0), f"1.0 and 0.75 tie at 1.0 and 1.0 comes first; got {got!r}"
+
+
+@pytest.mark.points(2)
+@pytest.mark.requirement("R7")
+def test_tune_alpha_on_the_real_data(candidate, documents, queries, real_vectors, real_query_vectors,
+                                     recorded_real_model, spec):
+    """On documents.json and queries.json with all-MiniLM-L6-v2's vectors and k=2: the chosen alpha and both recalls."""
+    vectors = real_query_vectors
+
+    def mean_recall(split, alpha):
+        chosen = [q for q in queries if q["split"] == split]
+        return sum(
+            spec.recall([i for i, _ in spec.hybrid(q["query"], vectors[q["query"]], documents, real_vectors, k=2,
+                                                   alpha=alpha)], q["relevant"], 2)
+            for q in chosen
+        ) / len(chosen)
+
+    alphas = (0.0, 0.25, 0.5, 0.75, 1.0)
+    tune = [mean_recall("tune", a) for a in alphas]
+    best = alphas[tune.index(max(tune))]
+    want = {"alpha": best, "tune_recall": max(tune), "test_recall": mean_recall("test", best)}
+    got = candidate.tune_alpha(queries, documents, real_vectors, recorded_real_model, k=2)
+    assert got.get("alpha") == pytest.approx(want["alpha"]), f"expected {want}, got {got!r}"
+    assert got.get("tune_recall") == pytest.approx(want["tune_recall"]), f"expected {want}, got {got!r}"
+    assert got.get("test_recall") == pytest.approx(want["test_recall"]), f"expected {want}, got {got!r}"
