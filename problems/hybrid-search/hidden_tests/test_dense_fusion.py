@@ -98,5 +98,5 @@ def test_rrf_weights(candidate):
 @pytest.mark.requirement("R4")
 def test_rrf_ties_keep_first_appearance(candidate):
     """Equal scores keep the order of first appearance: ranking 0 before ranking 1."""
-    got = [i for i, _ in candidate.rrf_fuse([["a", "b"], ["c", "d"]], k=60)]
-    assert got == ["a", "c", "b", "d"], f"expected a, c, b, d, got {got}"
+    got = [i for i, _ in candidate.rrf_fuse([["d", "a"], ["b", "c"]], k=60)]
+    assert got == ["d", "b", "a", "c"], f"expected d, b (1/61 each), then a, c (1/62 each), got {got}"

@@ -40,22 +40,30 @@ TUNE_DOCS = [
     {"id": "xz", "text": "maple creek trail map"},
     {"id": "zz", "text": "maple syrup recipe"},
     {"id": "wz", "text": "forest walk ideas"},
+    {"id": "xc", "text": "copper dune sand notes"},
+    {"id": "zc", "text": "copper pan catalogue"},
+    {"id": "wc", "text": "kitchen pots list"},
 ]
 TUNE_QUERIES = [
     {"query": "amber glow", "relevant": ["xb"], "split": "tune"},
     {"query": "cobalt drift", "relevant": ["xs"], "split": "tune"},
     {"query": "maple creek", "relevant": ["zz"], "split": "test"},
 ]
-SCALE = [0.5, 2.0, 1.0, 4.0, 0.25, 3.0, 1.5, 0.75]  # document vectors are not unit length
+# A fourth, tune query of the "cobalt drift" kind: with it the tune queries and all queries agree (0.75).
+MORE_TUNE = {"query": "copper dune", "relevant": ["xc"], "split": "tune"}
+SCALE = [0.5, 2.0, 1.0, 4.0, 0.25, 3.0, 1.5, 0.75, 2.5, 0.6, 1.2]  # document vectors are not unit length
 
 
 def _tune_setup(candidate):
-    doc_vectors = [[SCALE[i] if j == i else 0.0 for j in range(8)] for i in range(8)]
-    query_vectors = {
-        "amber glow": [2.0, 3.0, 0, 0, 0, 0, 0, 0],  # dense: yb, xb, ...
-        "cobalt drift": [0, 0, 1.0, 3.0, 2.0, 0, 0, 0],  # dense: zs, ws, xs, ...
-        "maple creek": [0, 0, 0, 0, 0, 1.0, 3.0, 2.0],  # dense: zz, wz, xz, ...
+    n = len(TUNE_DOCS)
+    doc_vectors = [[SCALE[i] if j == i else 0.0 for j in range(n)] for i in range(n)]
+    weights = {  # query -> {doc index: weight}; cosine order follows the weights
+        "amber glow": {1: 3.0, 0: 2.0},  # dense: yb, xb, ...; BM25: xb
+        "cobalt drift": {3: 3.0, 4: 2.0, 2: 1.0},  # dense: zs, ws, xs, ...; BM25: xs, zs
+        "maple creek": {6: 3.0, 7: 2.0, 5: 1.0},  # dense: zz, wz, xz, ...; BM25: xz, zz
+        "copper dune": {9: 3.0, 10: 2.0, 8: 1.0},  # dense: zc, wc, xc, ...; BM25: xc, zc
     }
+    query_vectors = {q: [w.get(j, 0.0) for j in range(n)] for q, w in weights.items()}
     return doc_vectors, candidate.doubles.LookupModel(query_vectors)
 
 
@@ -73,13 +81,23 @@ def test_alpha_chosen_on_tune_queries_only(candidate):
     assert got.get("test_recall") == pytest.approx(0.0), f"test_recall at alpha 0.75 is 0.0, got {got!r}"
 
 
+@pytest.mark.points(2)
+@pytest.mark.requirement("R7")
+def test_test_queries_only_measure(candidate):
+    """The test question never picks alpha: here the tune questions choose 0.75, where the test question fails."""
+    doc_vectors, model = _tune_setup(candidate)
+    got = candidate.tune_alpha(TUNE_QUERIES + [MORE_TUNE], TUNE_DOCS, doc_vectors, model, k=1)
+    assert got.get("alpha") == pytest.approx(0.75), f"the tune questions choose 0.75 (the test one alone 0.0); got {got!r}"
+    assert got.get("test_recall") == pytest.approx(0.0), f"test_recall at alpha 0.75 is 0.0, got {got!r}"
+
+
 @pytest.mark.points(1)
 @pytest.mark.requirement("R7")
 def test_alpha_ties_go_to_the_first(candidate):
     """Equal mean recall on the tune queries: the alpha that comes first in alphas wins."""
     doc_vectors, model = _tune_setup(candidate)
-    got = candidate.tune_alpha(TUNE_QUERIES, TUNE_DOCS, doc_vectors, model, alphas=(1.0, 0.75, 0.5), k=1)
-    assert got.get("alpha") == pytest.approx(1.0), f"1.0 and 0.75 tie at 1.0 and 1.0 comes first; got {got!r}"
+    got = candidate.tune_alpha(TUNE_QUERIES, TUNE_DOCS, doc_vectors, model, alphas=(1.0, 0.75), k=1)
+    assert got.get("alpha") == pytest.approx(1.0), f"1.0 and 0.75 tie on the tune queries and 1.0 comes first; got {got!r}"
 
 
 @pytest.mark.points(2)

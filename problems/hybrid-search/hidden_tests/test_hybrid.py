@@ -57,7 +57,6 @@ def test_hybrid_drops_duplicate_texts(candidate, documents, hashing_model, hashi
         ids = [r["id"] for r in candidate.hybrid_search(query, documents, hashing_vectors, hashing_model, k=5)]
         for pair in copies:
             assert len(pair & set(ids)) <= 1, f"{query!r}: both copies {sorted(pair)} returned: {ids}"
-        assert len(ids) == 5, f"{query!r}: expected 5 results, got {ids}"
 
 
 @pytest.mark.points(1)
