@@ -23,9 +23,9 @@ def _count_model_file_opens(event: str, args: tuple) -> None:
     # Path.read_text, pandas ...), so re-reading the model per request cannot slip past by being spelled
     # differently. Installed at import, i.e. before solution.py is imported.
     global _reads
-    if event == "open" and args and isinstance(args[0], (str, bytes, os.PathLike)):
-        if os.path.basename(os.fsdecode(args[0])) == MODEL_FILE:
-            _reads += 1
+    if (event == "open" and args and isinstance(args[0], (str, bytes, os.PathLike))
+            and os.path.basename(os.fsdecode(args[0])) == MODEL_FILE):
+        _reads += 1
 
 
 sys.addaudithook(_count_model_file_opens)

@@ -84,7 +84,7 @@ class Spec:
     def rrf(rankings, k=60, weights=None):
         weights = weights or [1.0] * len(rankings)
         scores = {}
-        for ranking, w in zip(rankings, weights):
+        for ranking, w in zip(rankings, weights, strict=True):
             for position, doc_id in enumerate(ranking):
                 scores[doc_id] = scores.get(doc_id, 0.0) + w / (k + position + 1)
         return sorted(scores.items(), key=lambda kv: -kv[1])

@@ -12,8 +12,8 @@ def test_dense_is_cosine(candidate, documents, hashing_model, hashing_vectors, s
         want = spec.dense(q, documents, hashing_vectors, n=5)
         got = candidate.dense_ranking(query, documents, hashing_vectors, hashing_model, n=5)
         assert [i for i, _ in got] == [i for i, _ in want], f"{query!r}: expected {want}, got {got}"
-        for (doc_id, have), (_, expected) in zip(got, want):
-            assert have == pytest.approx(expected, abs=1e-6), f"{query!r}: {doc_id} cosine {have!r}, expected {expected}"
+        for (doc_id, have), (_, expected) in zip(got, want, strict=True):
+            assert have == pytest.approx(expected, abs=1e-6), f"{query!r}: {doc_id} cosine {have!r}, want {expected}"
 
 
 @pytest.mark.points(1)

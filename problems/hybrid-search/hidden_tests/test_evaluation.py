@@ -86,8 +86,10 @@ def test_alpha_chosen_on_tune_queries_only(candidate):
 def test_test_queries_only_measure(candidate):
     """The test question never picks alpha: here the tune questions choose 0.75, where the test question fails."""
     doc_vectors, model = _tune_setup(candidate)
-    got = candidate.tune_alpha(TUNE_QUERIES + [MORE_TUNE], TUNE_DOCS, doc_vectors, model, k=1)
-    assert got.get("alpha") == pytest.approx(0.75), f"the tune questions choose 0.75 (the test one alone 0.0); got {got!r}"
+    got = candidate.tune_alpha([*TUNE_QUERIES, MORE_TUNE], TUNE_DOCS, doc_vectors, model, k=1)
+    assert got.get("alpha") == pytest.approx(0.75), (
+        f"the tune questions choose 0.75 (the test one alone 0.0); got {got!r}"
+    )
     assert got.get("test_recall") == pytest.approx(0.0), f"test_recall at alpha 0.75 is 0.0, got {got!r}"
 
 
@@ -97,7 +99,9 @@ def test_alpha_ties_go_to_the_first(candidate):
     """Equal mean recall on the tune queries: the alpha that comes first in alphas wins."""
     doc_vectors, model = _tune_setup(candidate)
     got = candidate.tune_alpha(TUNE_QUERIES, TUNE_DOCS, doc_vectors, model, alphas=(1.0, 0.75), k=1)
-    assert got.get("alpha") == pytest.approx(1.0), f"1.0 and 0.75 tie on the tune queries and 1.0 comes first; got {got!r}"
+    assert got.get("alpha") == pytest.approx(1.0), (
+        f"1.0 and 0.75 tie on the tune queries and 1.0 comes first; got {got!r}"
+    )
 
 
 @pytest.mark.points(2)

@@ -9,8 +9,9 @@ def _check(got, want, what):
     got_ids = [r.get("id") for r in got]
     want_ids = [doc_id for doc_id, _ in want]
     assert got_ids == want_ids, f"{what}: expected {want_ids}, got {got_ids}"
-    for r, (doc_id, score) in zip(got, want):
-        assert r.get("score") == pytest.approx(score, rel=1e-6), f"{what}: {doc_id} score {r.get('score')!r}, expected {score}"
+    for r, (doc_id, score) in zip(got, want, strict=True):
+        have = r.get("score")
+        assert have == pytest.approx(score, rel=1e-6), f"{what}: {doc_id} score {have!r}, expected {score}"
 
 
 # ---------------------------------------------------------------- R5: hybrid search

@@ -5,7 +5,7 @@ def _same_ranking(got, want, what):
     got_ids = [doc_id for doc_id, _ in got]
     want_ids = [doc_id for doc_id, _ in want]
     assert got_ids == want_ids, f"{what}: expected ids {want_ids}, got {got_ids}"
-    for (doc_id, have), (_, expected) in zip(got, want):
+    for (doc_id, have), (_, expected) in zip(got, want, strict=True):
         assert have == pytest.approx(expected, rel=1e-6), f"{what}: {doc_id} score {have!r}, expected {expected:.6f}"
 
 

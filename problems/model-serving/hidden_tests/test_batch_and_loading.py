@@ -51,7 +51,10 @@ MIXED = [  # items 1 and 3 are bad
 
 
 def _mixed_items(make_customer, make_without):
-    bad = {"age=10": make_customer(age=10), "no tenure_months, unknown plan": make_without("tenure_months", plan="gold")}
+    bad = {
+        "age=10": make_customer(age=10),
+        "no tenure_months, unknown plan": make_without("tenure_months", plan="gold"),
+    }
     return [bad[item] if isinstance(item, str) else make_customer(*item) for item in MIXED]
 
 

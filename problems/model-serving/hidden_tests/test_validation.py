@@ -76,7 +76,7 @@ def test_inclusive_bounds_are_accepted(api, make_customer, expected_probability,
 @pytest.mark.points(3)
 @pytest.mark.requirement("R4")
 def test_out_of_range_is_rejected(api, make_customer, describe):
-    """One step outside any range is rejected with 422 (-1 and 121 months, 500.01 charges, 31 calls, 17 and 101 years)."""
+    """One step outside a range is rejected with 422 (-1 and 121 months, 500.01 charges, 31 calls, 17 and 101 years)."""
     bodies = [
         make_customer(tenure_months=-1),
         make_customer(tenure_months=121),
@@ -150,7 +150,7 @@ def test_body_not_a_json_object(api, fields_named, version, describe):
     for body in ("this is not json", "[1, 2, 3]", None):
         got = api("POST", "/predict", body=body)
         assert got["status"] == 422, f"body {body!r}: expected 422, got {describe(got)}"
-        assert fields_named(got) == ["body"], f'body {body!r}: expected one error with field "body", got {got["json"]!r}'
+        assert fields_named(got) == ["body"], f'body {body!r}: expected one error with field "body", got {got["json"]}'
         assert got["json"].get("model_version") == version, f"body {body!r}: model_version missing in {got['json']!r}"
 
 

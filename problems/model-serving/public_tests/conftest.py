@@ -1,6 +1,5 @@
 import importlib
 import json
-import math
 import os
 import sys
 from pathlib import Path

@@ -10,7 +10,7 @@ import json
 import math
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any  # noqa: F401  (for your schemas)
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -50,7 +50,7 @@ class ChurnModel:
             if len(row) != len(self.feature_names):
                 raise ValueError(f"expected {len(self.feature_names)} values per row, got {len(row)}")
             z = self._intercept + sum(
-                c * (float(x) - m) / s for c, x, m, s in zip(self._coef, row, self._mean, self._scale)
+                c * (float(x) - m) / s for c, x, m, s in zip(self._coef, row, self._mean, self._scale, strict=True)
             )
             out.append(1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z)))
         return out
