@@ -34,7 +34,15 @@ ENV PATH=/opt/venv/bin:/usr/local/bin:/usr/bin:/bin \
 RUN echo 'candidate:x:10001:10001:ml-judge candidate:/scratch/work:/usr/sbin/nologin' >> /etc/passwd \
  && echo 'candidate:x:10001:' >> /etc/group
 COPY --from=builder /opt/venv /opt/venv
-COPY sandbox/harness.py sandbox/judge_plugin.py sandbox/protocol.py /opt/judge-harness/
+# The grader: pytest, the hidden tests and the judge's plugin run as this second user, so the candidate's
+# code (uid 10001) can neither read the suite nor signal, trace or read the memory of the process that
+# decides the verdict. (After the venv layer so that adding it kept that layer's cache.)
+RUN echo 'grader:x:10002:10002:ml-judge grader:/scratch/grader:/usr/sbin/nologin' >> /etc/passwd \
+ && echo 'grader:x:10002:' >> /etc/group
+COPY sandbox/harness.py sandbox/judge_plugin.py sandbox/protocol.py sandbox/runner.py sandbox/rpc.py \
+     sandbox/remote.py /opt/judge-harness/
+# `judge run -- pytest` in a workspace: the public suites' conftest falls back to sandbox.inprocess there.
+COPY sandbox/__init__.py sandbox/inprocess.py /opt/venv/lib/python3.11/site-packages/sandbox/
 RUN /opt/venv/bin/python -m compileall -q /opt/judge-harness
 LABEL ml-judge.role="sandbox"
 WORKDIR /

@@ -30,13 +30,14 @@ COMMAND_TIMEOUT_S = 900.0
 # stray-sandbox check (ml-judge=sandbox) ignores them and `judge sandbox prune` still finds any left over.
 BENCH_LABELS = ("--label", "ml-judge=bench")
 
-# Runs inside the sandbox image: pytest alone, timed around the subprocess, no container start counted.
+# Runs inside the sandbox image: pytest alone, timed around the subprocess, no container start counted. The
+# suite calls the reference in pytest's own process (sandbox.inprocess, installed in the image): one process.
 BARE_PYTEST = """
 import json, os, subprocess, sys, time
 root, threads = sys.argv[1], sys.argv[2]
 env = dict(os.environ, PYTHONPATH=os.path.join(root, "reference"), JUDGE_DATA_DIR=os.path.join(root, "data"),
            OMP_NUM_THREADS=threads, HOME="/tmp", MPLBACKEND="Agg")
-command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "hidden_tests"]
+command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "sandbox.inprocess", "hidden_tests"]
 started = time.perf_counter()
 done = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True)
 seconds = time.perf_counter() - started
@@ -188,6 +189,8 @@ def stage_for_bare_pytest(problem: Problem, into: Path) -> None:
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     (into / "reference").mkdir(parents=True)
     shutil.copy2(problem.reference_path, into / "reference" / "solution.py")
+    if problem.doubles_path.is_file():
+        shutil.copy2(problem.doubles_path, into / "reference" / "doubles.py")
     (into / "data").mkdir()
     for path in problem.data_files():
         relative = path.relative_to(problem.starter_dir)

@@ -13,7 +13,7 @@ _PACKAGE = Path(__file__).resolve().parent
 
 
 def resource_root() -> Path:
-    """The folder holding ``problems/``, ``sandbox/`` and ``Dockerfile``."""
+    """The folder holding ``problems/``, ``questions/``, ``sandbox/`` and ``Dockerfile``."""
     installed = _PACKAGE / "_data"
     if (installed / "Dockerfile").is_file():
         return installed
@@ -23,6 +23,11 @@ def resource_root() -> Path:
 def builtin_problems_dir() -> Path:
     """The built-in problem folders."""
     return resource_root() / "problems"
+
+
+def questions_dir() -> Path:
+    """The built-in concept questions of `judge drill` (one folder a topic)."""
+    return resource_root() / "questions"
 
 
 def sandbox_dir() -> Path:

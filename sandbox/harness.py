@@ -1,19 +1,27 @@
-"""The in-sandbox harness: unpack a grading bundle, run pytest as the candidate, print one JSON document.
+"""The in-sandbox harness: unpack a grading bundle, run the grader and the candidate apart, print one document.
 
-Runs as PID 1's child in the container (as root, so it can drop privileges for the test process) or as a
-plain subprocess for the local backend. It trusts nothing the test process writes: results arrive on a
-private pipe as nonce-tagged JSON lines from the judge plugin and are passed on as they came (the host
-checks them against its own static list of the suite's tests), and the only thing this process prints on
-stdout is the final document. Standard library only, so it runs
-before (and independently of) anything the candidate's code can touch.
+Runs as PID 1's child in the container (as root, so it can drop privileges) or as a plain subprocess for the
+local backend. A run has two processes under two users:
+
+- the **grader** (``grader`` user): pytest, the hidden tests, their data and expected outputs, the judge's
+  plugin and the results pipe. It never imports the submission and cannot read it;
+- the **candidate runner** (``candidate`` user, ``runner.py``): imports ``solution.py`` and answers the
+  grader's calls over a socket (``rpc.py``). The suite's folder belongs to the grader and is private to it,
+  so the runner cannot read a hidden test or an expected output; being another user, it cannot signal,
+  trace or read the memory of the grader, and it holds none of its file descriptors.
+
+This process trusts nothing either writes: results arrive on the grader's private pipe as nonce-tagged JSON
+lines and are passed on as they came (the host checks them against its own static list of the suite's
+tests), and the only thing this process prints on stdout is the final document. Standard library only, so it
+runs before (and independently of) anything the candidate's code can touch.
 
 The protocol (framing, bundle layout, settings keys, the result document) is ``protocol.py`` beside this
 file, shared with the host.
 
-Two ways to start the test process, with the same confinement (``confine``) and the same supervision
-(``supervise``): cold, ``python -m pytest`` spawned after the bundle is unpacked (``run``); or warm, in a
-spare container (``spare_main``), a process forked and confined before any bundle exists, which imports the
-problem's libraries and then runs pytest in-process when its one bundle comes.
+Two ways to start the two processes, with the same confinement (``confine``) and the same supervision
+(``supervise``): cold, both spawned after the bundle is unpacked (``run``); or warm, in a spare container
+(``spare_main``), forked and confined before any bundle exists, importing the problem's libraries while
+they wait for their one run.
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ import resource
 import select
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tarfile
@@ -46,6 +55,7 @@ from typing import Any
 # `python -I` leaves this folder off sys.path; the protocol module sits beside this file.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import protocol
+import runner
 from protocol import CANARY_FILE, CANARY_SOURCE, MAX_EVENT_BYTES
 
 HARNESS_DIR = Path(__file__).resolve().parent
@@ -143,6 +153,7 @@ def assemble(events: list[dict[str, Any]]) -> dict[str, Any]:
     results: dict[str, dict[str, Any]] = {}
     duplicates: list[str] = []
     import_error: str | None = None
+    runner_lost: dict[str, str] | None = None
     finished = False
     for event in events:
         kind = event.get("event")
@@ -165,6 +176,8 @@ def assemble(events: list[dict[str, Any]]) -> dict[str, Any]:
                 "timed_out": bool(event.get("timed_out", False)),
                 "output": str(event.get("output", ""))[:4000],
             }
+        elif kind == protocol.EVENT_RUNNER_LOST and runner_lost is None:
+            runner_lost = {"id": str(event.get("id", "")), "reason": str(event.get("reason", ""))[:1000]}
         elif kind == protocol.EVENT_FINISH:
             finished = True
     return {
@@ -173,6 +186,7 @@ def assemble(events: list[dict[str, Any]]) -> dict[str, Any]:
         "import_error": import_error,
         "results": list(results.values()),
         "duplicate_results": duplicates,
+        "runner_lost": runner_lost,
         "finished": finished,
     }
 
@@ -246,50 +260,79 @@ def read_request(scratch: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     return runtime, settings
 
 
-class Pipes:
-    """The test process's channels: results (nonce-tagged events), its output, and the one-shot nonce."""
+class Channels:
+    """The run's channels. The grader holds the results pipe (nonce-tagged events), the one-shot nonce pipe,
+    its own output and its end of the socket to the runner; the runner holds only its end of that socket and
+    the candidate's output pipe. Neither holds anything of the other's."""
 
     def __init__(self) -> None:
         self.results_r, self.results_w = os.pipe()
-        self.output_r, self.output_w = os.pipe()
-        # The nonce goes to the plugin through a pipe it empties and closes before the solution is imported,
-        # not the environment: /proc/self/environ keeps a process's initial environment readable to itself.
+        self.output_r, self.output_w = os.pipe()  # the candidate's prints outside calls (its process's stdout)
+        self.grader_out_r, self.grader_out_w = os.pipe()  # pytest's own output: for the judge, never a report
+        # The nonce goes to the plugin through a pipe it empties and closes at import, not the environment:
+        # /proc/self/environ keeps a process's initial environment readable to itself.
         self.nonce_r, self.nonce_w = os.pipe()
+        grader_end, runner_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.rpc_grader, self.rpc_runner = grader_end.detach(), runner_end.detach()
 
-    def child_ends(self) -> tuple[int, int, int]:
-        return self.results_w, self.output_w, self.nonce_r
+    def grader_ends(self) -> tuple[int, ...]:
+        return self.results_w, self.grader_out_w, self.nonce_r, self.rpc_grader
+
+    def runner_ends(self) -> tuple[int, ...]:
+        return self.output_w, self.rpc_runner
 
     def send_nonce(self, nonce: str) -> None:
         os.write(self.nonce_w, nonce.encode())
         os.close(self.nonce_w)
 
     def close_child_ends(self) -> None:
-        for fd in self.child_ends():
+        for fd in (*self.grader_ends(), *self.runner_ends()):
             with contextlib.suppress(OSError):
                 os.close(fd)
 
 
 class Layout:
-    """Where one run's files are, and who the test process runs as."""
+    """Where one run's files are, and who runs what: the grader's folders (the suite, its home) belong to the
+    grader's user, the candidate's (the submission, its working folder and tmp) to the candidate's; the data
+    and the doubles are readable by both and writable by neither."""
 
-    def __init__(self, scratch: Path, user: pwd.struct_passwd | None) -> None:
+    def __init__(self, scratch: Path, user: pwd.struct_passwd | None, grader: pwd.struct_passwd | None) -> None:
         self.scratch = scratch
         self.tests_dir = scratch / protocol.TESTS_DIR
         self.data_dir = scratch / protocol.DATA_DIR
         self.sub_dir = scratch / protocol.SUBMISSION_DIR
+        self.support_dir = scratch / protocol.SUPPORT_DIR
         self.work_dir = scratch / "work"
         self.tmp_dir = scratch / "tmp"
+        self.grader_dir = scratch / "grader"
         self.user = user
+        self.grader = grader
+
+    @property
+    def support(self) -> Path | None:
+        return self.support_dir if (self.support_dir / "doubles.py").is_file() else None
+
+
+def run_as(runtime: dict[str, Any], key: str) -> pwd.struct_passwd | None:
+    """The user named by ``runtime[key]``, when this process is root and the backend names one."""
+    name = runtime.get(key)
+    return pwd.getpwnam(name) if name and os.geteuid() == 0 else None
 
 
 def candidate_user(runtime: dict[str, Any]) -> pwd.struct_passwd | None:
-    """The user the tests run as, when this process is root and the backend names one."""
-    run_as = runtime.get(protocol.RUN_AS)
-    return pwd.getpwnam(run_as) if run_as and os.geteuid() == 0 else None
+    return run_as(runtime, protocol.RUN_AS)
+
+
+def grader_user(runtime: dict[str, Any]) -> pwd.struct_passwd | None:
+    grader = run_as(runtime, protocol.GRADER_AS)
+    user = candidate_user(runtime)
+    if user is not None and (grader is None or grader.pw_uid == user.pw_uid):
+        raise ValueError("the grader must run as another user than the candidate's code")
+    return grader
 
 
 def hand_over(folder: Path, user: pwd.struct_passwd) -> None:
-    """Make ``folder`` (and what is in it) the candidate's, private to it."""
+    """Make ``folder`` (and what is in it) ``user``'s, private to it."""
     # Root keeps neither CAP_FOWNER nor CAP_DAC_OVERRIDE: list and chmod first, then hand over the deepest
     # paths first, the folder itself last.
     paths = [Path(root) / name for root, dirs, files in os.walk(folder) for name in dirs + files]
@@ -298,12 +341,13 @@ def hand_over(folder: Path, user: pwd.struct_passwd) -> None:
         os.chown(path, user.pw_uid, user.pw_gid)
 
 
-def lay_out(scratch: Path, user: pwd.struct_passwd | None, tmp_ready: bool = False) -> Layout:
-    """Add the canary and the pytest settings to the unpacked bundle, copy the data files into the working
-    folder, and make the folders readable (the bundle) or owned (work, tmp) by the candidate. With
-    ``tmp_ready`` (a spare) the candidate's tmp folder exists already and is not touched."""
-    layout = Layout(scratch, user)
-    for d in (layout.work_dir, layout.tmp_dir, layout.data_dir):
+def lay_out(scratch: Path, user: pwd.struct_passwd | None, grader: pwd.struct_passwd | None,
+            ready: tuple[Path, ...] = ()) -> Layout:
+    """Add the canary and the pytest settings to the unpacked bundle, copy the data files into the candidate's
+    working folder, and give every folder its owner (see ``Layout``). Folders in ``ready`` (a spare's homes,
+    handed over before the bundle came) are not touched."""
+    layout = Layout(scratch, user, grader)
+    for d in (layout.work_dir, layout.tmp_dir, layout.data_dir, layout.grader_dir, layout.sub_dir):
         d.mkdir(parents=True, exist_ok=True)
     (layout.tests_dir / CANARY_FILE).write_text(CANARY_SOURCE)
     (layout.tests_dir / "pytest.ini").write_text("[pytest]\naddopts =\n")
@@ -311,20 +355,24 @@ def lay_out(scratch: Path, user: pwd.struct_passwd | None, tmp_ready: bool = Fal
     for item in layout.data_dir.iterdir():
         if item.is_file():
             shutil.copyfile(item, layout.work_dir / item.name)
-    if user is not None:
+    if user is not None and grader is not None:
         for root, dirs, files in os.walk(scratch):
-            if tmp_ready and Path(root) == scratch:
-                dirs[:] = [d for d in dirs if scratch / d != layout.tmp_dir]
+            if Path(root) == scratch:
+                dirs[:] = [d for d in dirs if scratch / d not in ready]
             os.chmod(root, 0o755)
             for f in files:
                 os.chmod(os.path.join(root, f), 0o644)
-        for d in (layout.work_dir, *(() if tmp_ready else (layout.tmp_dir,))):
-            hand_over(d, user)
+        for d in (layout.work_dir, layout.tmp_dir, layout.sub_dir):
+            if d not in ready:
+                hand_over(d, user)
+        for d in (layout.tests_dir, layout.grader_dir):
+            if d not in ready:
+                hand_over(d, grader)
     return layout
 
 
 def base_env(home: Path, tmp: Path, runtime: dict[str, Any]) -> dict[str, str]:
-    """The environment every test process gets, whatever the run."""
+    """The environment every process of a run gets, grader or candidate."""
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(home),
@@ -349,17 +397,33 @@ def base_env(home: Path, tmp: Path, runtime: dict[str, Any]) -> dict[str, str]:
     return env
 
 
-def test_env(layout: Layout, runtime: dict[str, Any], limits: dict[str, Any], pipes: Pipes) -> dict[str, str]:
-    """The test process's environment for this run."""
+def grader_env(layout: Layout, runtime: dict[str, Any], limits: dict[str, Any], ch: Channels) -> dict[str, str]:
+    """The grader's environment: the plugin's folder on the path (never the submission's), its channels."""
     return {
-        **base_env(layout.work_dir, layout.tmp_dir, runtime),
-        "PYTHONPATH": os.pathsep.join([str(layout.sub_dir), str(HARNESS_DIR)]),
+        **base_env(layout.grader_dir, layout.grader_dir, runtime),
+        "PYTHONPATH": str(HARNESS_DIR),
         protocol.ENV_DATA_DIR: str(layout.data_dir),
-        protocol.ENV_RESULTS_FD: str(pipes.results_w),
-        protocol.ENV_NONCE_FD: str(pipes.nonce_r),
+        protocol.ENV_RESULTS_FD: str(ch.results_w),
+        protocol.ENV_NONCE_FD: str(ch.nonce_r),
+        protocol.ENV_RPC_FD: str(ch.rpc_grader),
         protocol.ENV_TEST_TIMEOUT: str(limits["test_timeout_s"]),
         protocol.ENV_TEST_OUTPUT_CAP: str(limits.get("test_output_bytes", 4096)),
+        protocol.ENV_IMPORT_TIMEOUT: str(limits["timeout_s"]),
     }
+
+
+def runner_env(layout: Layout, runtime: dict[str, Any], ch: Channels) -> dict[str, str]:
+    """The candidate runner's environment: its socket, where solution.py and the doubles are; no channel
+    of the grader's."""
+    env = {
+        **base_env(layout.work_dir, layout.tmp_dir, runtime),
+        protocol.ENV_DATA_DIR: str(layout.data_dir),
+        runner.ENV_RPC_FD: str(ch.rpc_runner),
+        runner.ENV_SUBMISSION: str(layout.sub_dir),
+    }
+    if layout.support is not None:
+        env[runner.ENV_SUPPORT] = str(layout.support)
+    return env
 
 
 def pytest_args(layout: Layout) -> list[str]:
@@ -371,19 +435,21 @@ def pytest_args(layout: Layout) -> list[str]:
         "-q", "-rN", "--color=no",
         "-c", str(layout.tests_dir / "pytest.ini"),
         "--rootdir", str(layout.tests_dir),
-        f"--basetemp={layout.tmp_dir / 'pytest'}",
+        f"--basetemp={layout.grader_dir / 'pytest'}",
         str(layout.tests_dir),
     ]
 
 
-def confine(limits: dict[str, Any], runtime: dict[str, Any], user: pwd.struct_passwd | None) -> None:
-    """Turn this (forked) process into a test process: own session, first to die out of memory, rlimits,
-    then the candidate's uid. Irreversible; runs before any of the candidate's code."""
+def confine(limits: dict[str, Any], runtime: dict[str, Any], user: pwd.struct_passwd | None,
+            oom_score: int = 1000) -> None:
+    """Turn this (forked) process into one of the run's: own session, early to die out of memory, rlimits,
+    then its user's uid. Irreversible; runs before any code of the run."""
     os.setsid()
     # Out of memory, the kernel kills the candidate's processes first (raising one's own score needs no
-    # privilege), so the harness lives to report it even when the engine has already removed the container.
+    # privilege), then the grader's, so the harness lives to report it even when the engine has already
+    # removed the container.
     with contextlib.suppress(OSError), open("/proc/self/oom_score_adj", "w") as handle:
-        handle.write("1000")
+        handle.write(str(oom_score))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     fsize = int(limits["file_size_bytes"])
     resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
@@ -400,41 +466,48 @@ def confine(limits: dict[str, Any], runtime: dict[str, Any], user: pwd.struct_pa
         os.setuid(user.pw_uid)
 
 
+GRADER_OOM_SCORE = 500
+
+
 def run(scratch: Path, settings: dict[str, Any], runtime: dict[str, Any]) -> dict[str, Any]:
-    """Cold: spawn ``python -m pytest`` as the test process under its limits and gather its results."""
+    """Cold: spawn the candidate runner and the grader (``python -m pytest``) under their users and limits,
+    and gather the grader's results."""
     nonce = str(settings[protocol.NONCE])
     limits = settings[protocol.LIMITS]
-    layout = lay_out(scratch, candidate_user(runtime))
-    pipes = Pipes()
-    env = test_env(layout, runtime, limits, pipes)
-    pipes.send_nonce(nonce)
+    layout = lay_out(scratch, candidate_user(runtime), grader_user(runtime))
+    ch = Channels()
+    ch.send_nonce(nonce)
 
-    def preexec() -> None:  # pragma: no cover - runs in the child between fork and exec
+    def as_candidate() -> None:  # pragma: no cover - runs in the child between fork and exec
         confine(limits, runtime, layout.user)
         # After the privilege drop: root (without CAP_DAC_OVERRIDE) cannot enter the candidate's 0700 folder.
         os.chdir(layout.work_dir)
 
+    def as_grader() -> None:  # pragma: no cover - runs in the child between fork and exec
+        confine(limits, runtime, layout.grader, GRADER_OOM_SCORE)
+        os.chdir(layout.grader_dir)
+
     oom_before = oom_kills()
     child_started = time.monotonic()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "pytest", *pytest_args(layout)],
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=pipes.output_w,
-        stderr=pipes.output_w,
-        pass_fds=(pipes.results_w, pipes.nonce_r),
-        preexec_fn=preexec,
-        close_fds=True,
-    )
-    pipes.close_child_ends()
+    candidate = subprocess.Popen(
+        [sys.executable, str(HARNESS_DIR / "runner.py")], env=runner_env(layout, runtime, ch),
+        stdin=subprocess.DEVNULL, stdout=ch.output_w, stderr=ch.output_w, pass_fds=(ch.rpc_runner,),
+        preexec_fn=as_candidate, close_fds=True)
+    grader = subprocess.Popen(
+        [sys.executable, "-m", "pytest", *pytest_args(layout)], env=grader_env(layout, runtime, limits, ch),
+        stdin=subprocess.DEVNULL, stdout=ch.grader_out_w, stderr=ch.grader_out_w,
+        pass_fds=(ch.results_w, ch.nonce_r, ch.rpc_grader), preexec_fn=as_grader, close_fds=True)
+    ch.close_child_ends()
+    return supervise(grader.pid, candidate.pid, lambda pid, t: popen_wait({grader.pid: grader,
+                                                                           candidate.pid: candidate}[pid], t),
+                     ch, layout, limits, nonce, child_started, oom_before)
 
-    def wait(timeout: float | None) -> int | None:
-        try:
-            return proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            return None
 
-    return supervise(proc.pid, wait, pipes, layout.user, limits, nonce, child_started, oom_before)
+def popen_wait(proc: subprocess.Popen[bytes], timeout: float | None) -> int | None:
+    try:
+        return proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return None
 
 
 def wait_pid(pid: int, timeout: float | None) -> int | None:
@@ -461,28 +534,43 @@ def wait_pid(pid: int, timeout: float | None) -> int | None:
         time.sleep(0.01)
 
 
-def supervise(pid: int, wait: Callable[[float | None], int | None], pipes: Pipes, user: pwd.struct_passwd | None,
-              limits: dict[str, Any], nonce: str, child_started: float, oom_before: int | None) -> dict[str, Any]:
-    """Watch the test process ``pid`` to its end (killing it at the overall limit), then every process of
-    the candidate's, and fold what the plugin sent into the result document's fields."""
-    events_drain = Drain(pipes.results_r, MAX_EVENT_BYTES)
-    output_drain = Drain(pipes.output_r, int(limits["output_bytes"]))
-    events_drain.start()
-    output_drain.start()
+def _ended(code: int | None) -> dict[str, Any]:
+    return {"exit_code": code if code is not None and code >= 0 else None,
+            "signal": -code if code is not None and code < 0 else None}
+
+
+def supervise(grader: int, candidate: int, wait: Callable[[int, float | None], int | None], ch: Channels,
+              layout: Layout, limits: dict[str, Any], nonce: str, child_started: float,
+              oom_before: int | None) -> dict[str, Any]:
+    """Watch the grader to its end (killing both processes at the overall limit), then end the runner and
+    every process of either user, and fold what the plugin sent into the result document's fields."""
+    events_drain = Drain(ch.results_r, MAX_EVENT_BYTES)
+    output_drain = Drain(ch.output_r, int(limits["output_bytes"]))
+    grader_drain = Drain(ch.grader_out_r, 64 * 1024)
+    for drain in (events_drain, output_drain, grader_drain):
+        drain.start()
 
     timed_out = False
-    code = wait(float(limits["timeout_s"]))
+    code = wait(grader, float(limits["timeout_s"]))
     if code is None:
         timed_out = True
-        with contextlib.suppress(OSError):
-            os.killpg(pid, signal.SIGKILL)
-        code = wait(None)
+        for pid in (grader, candidate):
+            with contextlib.suppress(OSError):
+                os.killpg(pid, signal.SIGKILL)
+        code = wait(grader, None)
     child_s = time.monotonic() - child_started
-    if user is not None:
-        kill_user_processes(user.pw_uid)  # forks that left the process group, daemons
+    # The runner ends by itself when the grader's end of the socket closes; one that does not is killed.
+    runner_code = wait(candidate, 2.0)
+    if runner_code is None:
+        with contextlib.suppress(OSError):
+            os.killpg(candidate, signal.SIGKILL)
+        runner_code = wait(candidate, None)
+    for user in (layout.user, layout.grader):
+        if user is not None:
+            kill_user_processes(user.pw_uid)  # forks that left the process group, daemons
     # Descendants may still hold the pipes open (local backend); do not wait on them forever.
-    events_drain.join(timeout=5)
-    output_drain.join(timeout=5)
+    for drain in (events_drain, output_drain, grader_drain):
+        drain.join(timeout=5)
 
     raw_events = bytes(events_drain.head) + bytes(events_drain.tail)
     events, rejected = parse_events(raw_events, nonce)
@@ -493,8 +581,7 @@ def supervise(pid: int, wait: Callable[[float | None], int | None], pipes: Pipes
         "rejected_events": rejected,
         "events_overflowed": events_drain.overflowed,
         "child": {
-            "exit_code": code if code is not None and code >= 0 else None,
-            "signal": -code if code is not None and code < 0 else None,
+            **_ended(code),
             "timed_out": timed_out,
             "duration_s": round(child_s, 3),
             "output_bytes": output_drain.total,
@@ -504,74 +591,98 @@ def supervise(pid: int, wait: Callable[[float | None], int | None], pipes: Pipes
             if oom_after is not None and oom_before is not None
             else None,
         },
+        "runner": _ended(runner_code),
+        # pytest's own output, for the judge's diagnosis of a grader that failed; it may quote hidden tests.
+        "grader_output": grader_drain.text()[-8000:],
     }
 
 
 # -- spare mode: a warm sandbox that waits for its one bundle ------------------------------------------
 #
-# The spare's harness forks its test process at once, before it reads a byte of stdin: that child confines
-# itself (session, rlimits, the candidate's uid) exactly as a cold test process does, imports the problem's
-# declared libraries as the candidate, says "ready" and blocks on a private pipe. When the bundle comes,
-# this (root) process unpacks it as in a cold run and sends the child its run: environment, paths, pytest's
-# arguments. The child then runs pytest in-process (pytest.main, the judge's plugin) and exits. So the test
-# process holds the imports but nothing of the judge's: it was forked before the nonce or the bundle existed
-# in this process. One bundle per spare: after it this process prints its document and exits; so does an
-# idle spare after ``idle_s``, and a spare whose child died (say, a preload that failed to import).
+# The spare's harness forks its two processes at once, before it reads a byte of stdin: each confines itself
+# (session, rlimits, its user) exactly as in a cold run, imports the problem's declared libraries, says
+# "ready" and blocks on a private pipe. When the bundle comes, this (root) process unpacks it as in a cold run
+# and sends each its run: the runner its paths, the grader its environment and pytest's arguments. The runner
+# then imports the doubles and solution.py and answers calls; the grader runs pytest in-process. Neither was
+# forked with anything of the run in this process's memory: the nonce and the bundle did not exist yet. One
+# bundle per spare: after it this process prints its document and exits; so does an idle spare after
+# ``idle_s``, and a spare whose child died (say, a preload that failed to import).
 
 READY = b"R"
-RESERVED = {"judge_plugin", "protocol", "harness", "solution", "conftest"}  # never preloaded
+RESERVED = {"judge_plugin", "protocol", "harness", "solution", "conftest", "runner", "rpc", "remote", "doubles"}
 
 
-def spare_main(scratch: Path, config: dict[str, Any]) -> int:
-    """Serve exactly one bundle with a pre-warmed test process (see above)."""
-    runtime, limits = dict(config[protocol.SPARE_RUNTIME]), dict(config[protocol.SPARE_LIMITS])
-    deadline = time.monotonic() + float(config[protocol.SPARE_IDLE_S])
-    user = candidate_user(runtime)
-    tmp_dir = scratch / "tmp"
-    tmp_dir.mkdir(parents=True, exist_ok=True)
-    if user is not None:
-        hand_over(tmp_dir, user)
-    pipes = Pipes()
+class Warm:
+    """One warm process of a spare: its pid, and the pipes to start it and to hear that it is ready."""
+
+    def __init__(self, pid: int, go_w: int, ready_r: int) -> None:
+        self.pid, self.go_w, self.ready_r = pid, go_w, ready_r
+        self.ready = False
+
+
+def fork_warm(role: str, limits: dict[str, Any], runtime: dict[str, Any], user: pwd.struct_passwd | None,
+              home: Path, preload: list[str], keep: tuple[int, ...], ch: Channels) -> Warm:
+    """Fork a process that confines itself as ``user``, imports ``preload`` and waits for its run."""
     go_r, go_w = os.pipe()
     ready_r, ready_w = os.pipe()
     pid = os.fork()
-    if pid == 0:  # pragma: no cover - the warm test process
+    if pid == 0:  # pragma: no cover - the warm process
         try:
-            warm_child(limits, runtime, user, tmp_dir, [str(m) for m in config.get(protocol.SPARE_PRELOAD, [])],
-                       pipes, go_r, ready_w)
+            warm_child(role, limits, runtime, user, home, preload, keep, go_r, ready_w)
         finally:
             os._exit(70)
-    pipes.close_child_ends()
     os.close(go_r)
     os.close(ready_w)
+    return Warm(pid, go_w, ready_r)
+
+
+def spare_main(scratch: Path, config: dict[str, Any]) -> int:
+    """Serve exactly one bundle with a pre-warmed grader and runner (see above)."""
+    runtime, limits = dict(config[protocol.SPARE_RUNTIME]), dict(config[protocol.SPARE_LIMITS])
+    deadline = time.monotonic() + float(config[protocol.SPARE_IDLE_S])
+    user, grader = candidate_user(runtime), grader_user(runtime)
+    tmp_dir, grader_dir = scratch / "tmp", scratch / "grader"
+    for folder, owner in ((tmp_dir, user), (grader_dir, grader)):
+        folder.mkdir(parents=True, exist_ok=True)
+        if owner is not None:
+            hand_over(folder, owner)
+    preload = [str(m) for m in config.get(protocol.SPARE_PRELOAD, [])]
+    ch = Channels()
+    warm = {
+        "runner": fork_warm("runner", limits, runtime, user, tmp_dir, preload, ch.runner_ends(), ch),
+        "grader": fork_warm("grader", limits, runtime, grader, grader_dir, ["pytest", *preload],
+                            ch.grader_ends(), ch),
+    }
+    ch.close_child_ends()
     try:
-        return serve_one(scratch, runtime, limits, user, pid, pipes, go_w, ready_r, deadline)
+        return serve_one(scratch, runtime, limits, user, grader, warm, ch, deadline)
     finally:
-        if user is not None:
-            kill_user_processes(user.pw_uid)
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(pid, os.WNOHANG)
+        for owner in (user, grader):
+            if owner is not None:
+                kill_user_processes(owner.pw_uid)
+        for process in warm.values():
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(process.pid, os.WNOHANG)
 
 
 def serve_one(scratch: Path, runtime: dict[str, Any], limits: dict[str, Any], user: pwd.struct_passwd | None,
-              pid: int, pipes: Pipes, go_w: int, ready_r: int, deadline: float) -> int:
-    """Wait (until ``deadline``) for the bundle, then run it on the warm child; print the document."""
-    ready = False
+              grader: pwd.struct_passwd | None, warm: dict[str, Warm], ch: Channels, deadline: float) -> int:
+    """Wait (until ``deadline``) for the bundle, then run it on the warm processes; print the document."""
     stdin = sys.stdin.fileno()
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             return 0  # idle too long: nobody is listening, so nothing is printed
-        watched = [stdin] if ready else [stdin, ready_r]
-        readable, _, _ = select.select(watched, [], [], remaining)
+        waiting = {w.ready_r: w for w in warm.values() if not w.ready}
+        readable, _, _ = select.select([stdin, *waiting], [], [], remaining)
         if stdin in readable:
             if pending_bytes(stdin) == 0:
                 return 0  # end of input before any request: nobody will send one
             break
-        if ready_r in readable:
-            if os.read(ready_r, 1) != READY:
-                return 0  # the warm child died before any bundle came: this spare is of no use
-            ready = True
+        for fd in readable:
+            if os.read(fd, 1) != READY:
+                return 0  # a warm process died before any bundle came: this spare is of no use
+            waiting[fd].ready = True
     started = time.monotonic()
     document: dict[str, Any] = {"protocol_version": protocol.PROTOCOL_VERSION, protocol.NONCE: None}
     try:
@@ -579,24 +690,27 @@ def serve_one(scratch: Path, runtime: dict[str, Any], limits: dict[str, Any], us
         nonce = str(settings[protocol.NONCE])
         document[protocol.NONCE] = nonce
         refused = refusal(given_runtime, runtime, settings[protocol.LIMITS], limits)
-        if not refused and not ready:
-            # Claimed while still warming up: waiting is cheaper than a cold start, which would import too.
-            readable, _, _ = select.select([ready_r], [], [], float(limits["timeout_s"]))
-            ready = bool(readable) and os.read(ready_r, 1) == READY
-            refused = "" if ready else "the spare's warm test process is gone"
+        for process in warm.values():
+            if not refused and not process.ready:
+                # Claimed while still warming up: waiting is cheaper than a cold start, which would import too.
+                readable, _, _ = select.select([process.ready_r], [], [], float(limits["timeout_s"]))
+                process.ready = bool(readable) and os.read(process.ready_r, 1) == READY
+                refused = "" if process.ready else "the spare's warm processes are gone"
         if refused:
             document[protocol.SPARE_REFUSED] = refused
         else:
-            layout = lay_out(scratch, user, tmp_ready=True)
-            pipes.send_nonce(nonce)
-            go = {"env": test_env(layout, runtime, limits, pipes), "cwd": str(layout.work_dir),
-                  "path": [str(layout.sub_dir), str(HARNESS_DIR)], "args": pytest_args(layout)}
+            layout = lay_out(scratch, user, grader, ready=(scratch / "tmp", scratch / "grader"))
+            ch.send_nonce(nonce)
+            go_runner = {"env": runner_env(layout, runtime, ch), "cwd": str(layout.work_dir)}
+            go_grader = {"env": grader_env(layout, runtime, limits, ch), "cwd": str(layout.grader_dir),
+                         "path": [str(HARNESS_DIR)], "args": pytest_args(layout)}
             oom_before = oom_kills()
             child_started = time.monotonic()
-            os.write(go_w, protocol.frame(json.dumps(go).encode()))
-            os.close(go_w)
-            document.update(supervise(pid, lambda t: wait_pid(pid, t), pipes, user, limits, nonce,
-                                      child_started, oom_before))
+            for process, go in ((warm["runner"], go_runner), (warm["grader"], go_grader)):
+                os.write(process.go_w, protocol.frame(json.dumps(go).encode()))
+                os.close(process.go_w)
+            document.update(supervise(warm["grader"].pid, warm["runner"].pid, wait_pid, ch, layout, limits,
+                                      nonce, child_started, oom_before))
     except Exception as exc:
         document["harness_error"] = f"{type(exc).__name__}: {exc}"
     print_document(document, started)
@@ -620,37 +734,39 @@ def refusal(given_runtime: dict[str, Any], runtime: dict[str, Any], given_limits
     return ""
 
 
-def warm_child(limits: dict[str, Any], runtime: dict[str, Any], user: pwd.struct_passwd | None, tmp_dir: Path,
-               preload: list[str], pipes: Pipes, go_r: int, ready_w: int) -> None:  # pragma: no cover
-    """The spare's test process: confine, import, wait for the run, run pytest in-process, exit."""
-    keep = {pipes.results_w, pipes.nonce_r, go_r, ready_w}
+def warm_child(role: str, limits: dict[str, Any], runtime: dict[str, Any], user: pwd.struct_passwd | None,
+               home: Path, preload: list[str], keep: tuple[int, ...], go_r: int,
+               ready_w: int) -> None:  # pragma: no cover
+    """A spare's warm process (the grader or the runner): confine, import, wait for the run, run it, exit."""
+    output = keep[0] if role == "runner" else keep[1]  # the candidate's output pipe, or the grader's
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
-    os.dup2(pipes.output_w, 1)
-    os.dup2(pipes.output_w, 2)
+    os.dup2(output, 1)
+    os.dup2(output, 2)
     for name in os.listdir("/proc/self/fd"):
         fd = int(name)
-        if fd > 2 and fd not in keep:
+        # The output pipe is now 1 and 2; its first descriptor goes too, so the process holds nothing extra.
+        if fd > 2 and (fd not in {*keep, go_r, ready_w} or fd == output):
             with contextlib.suppress(OSError):
                 os.close(fd)
     sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), encoding="utf-8",
                                   errors="backslashreplace", write_through=True)
     sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), encoding="utf-8",
                                   errors="backslashreplace", write_through=True)
-    confine(limits, runtime, user)
-    os.chdir(tmp_dir)
+    confine(limits, runtime, user, 1000 if role == "runner" else GRADER_OOM_SCORE)
+    os.chdir(home)
     os.environ.clear()
-    os.environ.update(base_env(tmp_dir, tmp_dir, runtime))
+    os.environ.update(base_env(home, home, runtime))
     sys.dont_write_bytecode = True
-    for module in ["pytest", *preload]:
+    for module in preload:
         if module.partition(".")[0] in RESERVED:
-            os._exit(3)  # the judge's own modules must be imported fresh, with this run's nonce pipe
+            os._exit(3)  # the judge's own modules must be imported fresh, with this run's channels
         try:
             importlib.import_module(module)
         except BaseException:
             os._exit(3)  # the harness sees the ready pipe close: the spare ends, the host grades cold
     # What was imported lives until the run ends: keep the collector off it (a full collection with torch
-    # loaded walks millions of objects). The submission's own objects are collected as usual.
+    # loaded walks millions of objects). The run's own objects are collected as usual.
     gc.freeze()
     os.write(ready_w, READY)
     os.close(ready_w)
@@ -662,12 +778,23 @@ def warm_child(limits: dict[str, Any], runtime: dict[str, Any], user: pwd.struct
     os.environ.clear()
     os.environ.update(go["env"])
     os.chdir(go["cwd"])
-    # As `python -m pytest` with PYTHONPATH would have it: the working folder, the submission, the plugin.
+    if role == "runner":
+        code = 0
+        try:
+            runner.main()
+        except BaseException:
+            traceback.print_exc()
+            code = 1
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(code)
+    # As `python -m pytest` with PYTHONPATH would have it: the working folder, then the plugin's folder.
     sys.path[:] = [go["cwd"], *go["path"], *(p for p in sys.path if p != str(HARNESS_DIR))]
     sys.argv = ["pytest", *go["args"]]
     import pytest
 
-    code: int = 1
+    code = 1
     try:
         code = int(pytest.main(go["args"]))
     except SystemExit as exc:
@@ -678,6 +805,7 @@ def warm_child(limits: dict[str, Any], runtime: dict[str, Any], user: pwd.struct
         sys.stdout.flush()
         sys.stderr.flush()
     os._exit(code)
+
 
 if __name__ == "__main__":
     sys.exit(main())

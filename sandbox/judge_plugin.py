@@ -1,26 +1,28 @@
 """The judge's pytest plugin: records each test's outcome and sends it to the harness.
 
-Loaded with ``-p judge_plugin`` inside the test process. It writes nonce-tagged JSON lines to a pipe the
-harness opened (``protocol.ENV_RESULTS_FD``); nothing it writes reaches the host directly. It also imports the
-solution once before collection, so that an exception at import is reported as such, and puts a
-per-test time limit on every test with a real-time timer.
+Loaded with ``-p judge_plugin`` inside the grader, the process that runs the hidden tests and never imports
+the submission. It writes nonce-tagged JSON lines to a pipe the harness opened (``protocol.ENV_RESULTS_FD``);
+nothing it writes reaches the host directly. It gives the tests their ``candidate`` fixture, the channel to
+the candidate runner (``remote.py``), whose greeting before collection says whether solution.py imported,
+and puts a per-test time limit on every test with a real-time timer (the runner gets the same limit for each
+call, so a loop in the candidate's code is stopped where it is).
 """
 
 from __future__ import annotations
 
 import gc
-import importlib
 import json
-import linecache
 import os
 import signal
-import traceback
+import time
 from collections.abc import Generator
-from types import FrameType, TracebackType
+from types import FrameType
 from typing import Any
 
 import protocol  # beside this file in the sandbox (the harness puts its folder on PYTHONPATH)
 import pytest
+import remote
+import rpc
 
 
 def _read_nonce() -> str:
@@ -63,37 +65,35 @@ def _cut(text: str, cap: int) -> str:
     return text if len(text) <= cap else text[:cap] + f"\n... [{len(text) - cap} characters cut]"
 
 
-def _is_solution(filename: str) -> bool:
-    """True for the candidate's solution.py (in the submission folder, first on PYTHONPATH)."""
-    submission = os.environ.get("PYTHONPATH", "").split(os.pathsep)[0]
-    return os.path.basename(filename) == "solution.py" and (
-        not submission or os.path.dirname(os.path.abspath(filename)) == os.path.abspath(submission))
+_RPC_FD = int(os.environ.pop(protocol.ENV_RPC_FD, "-1"))
+_HELLO_TIMEOUT = float(os.environ.get(protocol.ENV_IMPORT_TIMEOUT, "120"))
+_deadline = 0.0  # monotonic time at which the running test's limit ends (0: no test running)
 
 
-def _where(filename: str, lineno: int, name: str) -> str:
-    """``solution.py, line 12, in user_features: return df["x"]`` for a place in the candidate's code."""
-    code = linecache.getline(filename, lineno).strip()
-    return f"solution.py, line {lineno}, in {name}" + (f": {code}" if code else "")
+def _remaining() -> float:
+    return max(0.0, _deadline - time.monotonic()) if _deadline else 0.0
 
 
-def own_line_of_traceback(tb: TracebackType | None) -> str:
-    """The innermost place in solution.py a traceback passes through, or "" when it never does."""
-    found = ""
-    while tb is not None:
-        code = tb.tb_frame.f_code
-        if _is_solution(code.co_filename):
-            found = _where(code.co_filename, tb.tb_lineno, code.co_name)
-        tb = tb.tb_next
-    return found
+def _call_timed_out(where: str) -> None:
+    """The runner stopped a call at the test's limit: fail the test as timed out, where the code was."""
+    raise TestTimeout(_timeout_message(where))
 
 
-def own_line_of_frame(frame: FrameType | None) -> str:
-    """Where solution.py's code was in a running stack (innermost first), or "" when it is not on it."""
-    while frame is not None:
-        if _is_solution(frame.f_code.co_filename):
-            return _where(frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name)
-        frame = frame.f_back
-    return ""
+def _timeout_message(where: str) -> str:
+    return (f"timed out: the test took longer than its {_TEST_TIMEOUT:g} s limit"
+            + (f"; your code was at {where}" if where
+               else " (outside solution.py's code, e.g. in the test's own setup)"))
+
+
+_CHANNEL = remote.Channel(rpc.socket_from_fd(_RPC_FD), _remaining, _call_timed_out) if _RPC_FD >= 0 else None
+
+
+@pytest.fixture(scope="session")
+def candidate() -> remote.Candidate:
+    """The candidate's solution.py, in its own process: ``candidate.user_features(df)`` calls it there."""
+    if _CHANNEL is None:
+        raise RuntimeError("no candidate runner: the judge's harness starts one with the grader")
+    return remote.Candidate(_CHANNEL)
 
 
 def _short_message(report: pytest.TestReport) -> str:
@@ -120,23 +120,34 @@ class JudgePlugin:
 
     def __init__(self) -> None:
         self.current: dict[str, dict[str, Any]] = {}
+        self.import_error = ""  # solution.py could not be imported: no test can call it
+        self.lost_reason = ""
+        self.lost = False
 
     def pytest_configure(self, config: pytest.Config) -> None:
         config.addinivalue_line("markers", "points(n): points the test is worth")
         config.addinivalue_line("markers", "requirement(rid): the statement requirement it checks")
 
     def pytest_collection(self, session: pytest.Session) -> None:
-        try:
-            importlib.import_module("solution")
-        except BaseException as exc:  # SystemExit and os-level exits included on purpose
-            lines = traceback.format_exception(type(exc), exc, exc.__traceback__)
-            # Keep the candidate's frames: drop the harness and importlib frames in front of them.
-            text = "".join(lines)
-            marker = 'File "' + os.path.join(os.environ.get("PYTHONPATH", "").split(os.pathsep)[0], "")
-            start = text.find(marker)
-            if start > 0:
-                text = "Traceback (most recent call last):\n  " + text[start:]
-            _send({"event": protocol.EVENT_IMPORT_ERROR, "message": _cut(text, 6000)})
+        self.import_error = ""
+        if _CHANNEL is not None:
+            hello = _CHANNEL.wait_hello(_HELLO_TIMEOUT)
+            if "import_error" in hello:
+                self.import_error = str(hello["import_error"])
+                _send({"event": protocol.EVENT_IMPORT_ERROR, "message": _cut(self.import_error, 6000)})
+            elif "gone" in hello:
+                self.import_error = self.lost_reason = str(hello["gone"])
+                self.lost = True
+                _send({"event": protocol.EVENT_RUNNER_LOST, "id": "", "reason": self.lost_reason})
+
+    def pytest_collection_modifyitems(self, session: pytest.Session, config: pytest.Config,
+                                      items: list[pytest.Item]) -> None:
+        """When solution.py did not import, no test can call it: only the canary runs (the host reports the
+        others as not run, with the import error)."""
+        if self.import_error:
+            keep = [i for i in items if i.nodeid.startswith(protocol.CANARY_FILE)]
+            config.hook.pytest_deselected(items=[i for i in items if i not in keep])
+            items[:] = keep
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
@@ -148,37 +159,44 @@ class JudgePlugin:
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_protocol(self, item: pytest.Item) -> Generator[None, None, None]:
+        global _deadline
         self.current[item.nodeid] = {"outcome": "passed", "message": "", "duration_s": 0.0,
                                      "timed_out": False, "output": ""}
 
         def on_alarm(signum: int, frame: FrameType | None) -> None:
-            record = self.current[item.nodeid]
-            record["timed_out"] = True
-            # Where the candidate's code was when the time ran out: the line to look at for a loop or a hang.
-            where = own_line_of_frame(frame)
-            record["message"] = (f"timed out: the test took longer than its {_TEST_TIMEOUT:g} s limit"
-                                 + (f"; your code was at {where}" if where
-                                    else " (outside solution.py's code, e.g. in the test's own setup)"))
-            raise TestTimeout(record["message"])
+            # The runner stops a call a second before this; reaching here means the test's own code was slow,
+            # or the runner ignored its limit (it is then not asked again).
+            raise TestTimeout(_timeout_message(""))
 
         previous = signal.signal(signal.SIGALRM, on_alarm)
+        _deadline = time.monotonic() + _TEST_TIMEOUT
         signal.setitimer(signal.ITIMER_REAL, _TEST_TIMEOUT)
         try:
             yield
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
+            _deadline = 0.0
             record = self.current.pop(item.nodeid)
             record.pop("where", None)
             _send({"event": protocol.EVENT_RESULT, "id": item.nodeid, **record})
+            if _CHANNEL is not None and _CHANNEL.broken and not self.lost and not self.import_error:
+                self.lost = True
+                _send({"event": protocol.EVENT_RUNNER_LOST, "id": item.nodeid, "reason": _CHANNEL.broken})
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
         outcome = yield
         report = outcome.get_result()
         if call.excinfo is not None and report.failed and item.nodeid in self.current:
-            # The candidate's own line in the traceback, kept before pytest turns it into text.
-            self.current[item.nodeid].setdefault("where", own_line_of_traceback(call.excinfo.tb))
+            record = self.current[item.nodeid]
+            error = call.excinfo.value
+            if isinstance(error, TestTimeout):
+                record["timed_out"] = True
+                record["message"] = str(error)
+            # The candidate's own line, from the runner, kept before pytest turns the exception into text.
+            record.setdefault("where", getattr(error, "where", "") if isinstance(error, remote.CandidateError)
+                              else "")
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         record = self.current.get(report.nodeid)

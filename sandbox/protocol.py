@@ -9,8 +9,10 @@ The harness's stdin carries two frames, each an 8-byte big-endian length and tha
 1. the runtime (JSON): what the backend decides about this sandbox (who the tests run as, an
    address-space limit where there is no cgroup, how many threads);
 2. the bundle (tar): ``settings.json`` (the run's nonce and limits), ``submission/solution.py``,
-   ``tests/`` and ``data/``. The bundle does not depend on the backend, so any backend (a local
-   container, a warm spare, a remote worker) runs the same bytes.
+   ``tests/`` (the suite and its expected outputs: the grader's alone), ``data/`` (the public data files)
+   and, when the problem has test doubles, ``support/doubles.py`` (loaded into the candidate runner).
+   The bundle does not depend on the backend, so any backend (a local container, a warm spare, a remote
+   worker) runs the same bytes.
 
 Its stdout carries exactly one JSON document, on the last non-empty line (see ``document_problem``).
 
@@ -26,7 +28,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-PROTOCOL_VERSION = 2
+PROTOCOL_VERSION = 3
 
 FRAME_HEADER_BYTES = 8
 MAX_RUNTIME_BYTES = 64 * 1024
@@ -39,11 +41,13 @@ SETTINGS_FILE = "settings.json"
 SUBMISSION_DIR = "submission"
 TESTS_DIR = "tests"
 DATA_DIR = "data"
+SUPPORT_DIR = "support"
 
 # settings.json keys (the host's) and runtime keys (the backend's).
 NONCE = "nonce"
 LIMITS = "limits"
-RUN_AS = "run_as"
+RUN_AS = "run_as"  # the candidate's user (runs solution.py)
+GRADER_AS = "grader_as"  # the grader's user (runs pytest and the hidden tests); another uid than RUN_AS
 ADDRESS_SPACE = "address_space_bytes"
 THREADS = "threads"
 
@@ -72,6 +76,8 @@ ENV_NONCE_FD = "JUDGE_NONCE_FD"
 ENV_TEST_TIMEOUT = "JUDGE_TEST_TIMEOUT"
 ENV_TEST_OUTPUT_CAP = "JUDGE_TEST_OUTPUT_CAP"
 ENV_DATA_DIR = "JUDGE_DATA_DIR"
+ENV_RPC_FD = "JUDGE_RPC_FD"  # the grader's end of the socket to the candidate runner
+ENV_IMPORT_TIMEOUT = "JUDGE_IMPORT_TIMEOUT"  # how long the grader waits for solution.py to import
 
 # Plugin -> harness event kinds.
 EVENT_COLLECTED = "collected"
@@ -79,6 +85,7 @@ EVENT_COLLECT_ERROR = "collect_error"
 EVENT_IMPORT_ERROR = "import_error"
 EVENT_RESULT = "result"
 EVENT_FINISH = "finish"
+EVENT_RUNNER_LOST = "runner_lost"  # the candidate runner stopped answering during this test (id, reason)
 OUTCOMES = ("passed", "failed", "error", "skipped")
 
 # The result document: key -> the type its value must have.

@@ -63,6 +63,8 @@ echo "Docker $(docker version --format '{{.Server.Version}}') is running"
 if is_root_debian; then apt_install debootstrap chromium postgresql; fi  # postgresql: the server's tests
 # redis-server: the broker of `judge worker` (docs/scaling.md); the tests start their own on a loopback port.
 if is_root_debian; then apt_install redis-server; fi
+# tmux: the tests drive `judge drill` in a terminal of a fixed width.
+if is_root_debian; then apt_install tmux; fi
 
 step "Sandbox image"
 "$VENV/bin/judge" sandbox build

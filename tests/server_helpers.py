@@ -149,8 +149,10 @@ def _docstrings(source: str) -> set[str]:
 
 
 def public_text(problem_root: Path) -> str:
-    """Everything a candidate already has: statement, starter, public tests."""
+    """Everything a candidate already has: statement, starter, public tests, the test doubles."""
     texts = [(problem_root / "statement.md").read_text()]
+    if (problem_root / "doubles.py").is_file():
+        texts.append((problem_root / "doubles.py").read_text())
     for folder in ("starter", "public_tests"):
         for path in (problem_root / folder).rglob("*"):
             if path.is_file() and path.suffix in (".py", ".md", ".txt", ".csv", ".json", ".toml"):

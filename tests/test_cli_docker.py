@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from judge.model.limits import Limits
 
 from .conftest import TINY
 
@@ -80,10 +81,34 @@ def test_run_opens_the_grading_environment_on_the_workspace(docker_image: str, j
     ws = tmp_path / "tiny-add"
     (ws / "solution.py").write_text((TINY / "reference" / "solution.py").read_text())
     probe = ("import socket, solution, pytest; print('add', solution.add(2, 3)); "
-             "print('interfaces', [n for _, n in socket.if_nameindex()]); open('made-in-sandbox.txt', 'w').write('x')")
+             "print('interfaces', [n for _, n in socket.if_nameindex()]); open('/tmp/scratch.txt', 'w').write('x'); "
+             "print('scratch ok')")
     done = judge("run", "--", "python", "-c", probe, cwd=ws)
     assert done.returncode == 0, done.stderr
     assert "add 5" in done.stdout
     assert "interfaces ['lo']" in done.stdout
-    assert (ws / "made-in-sandbox.txt").exists(), "the workspace is mounted read-write at /work"
-    assert (ws / "made-in-sandbox.txt").stat().st_uid == os.getuid()
+    assert "scratch ok" in done.stdout  # /tmp is writable scratch, gone when the command ends
+
+
+def test_judge_run_is_the_candidate_with_no_capability_and_leaves_nothing_on_the_host(
+        docker_image: str, judge_home: Path, tmp_path: Path) -> None:
+    """The attack of issue 26: a setuid-root shell and symlinks planted in the workspace through `judge run`."""
+    assert judge("start", "tiny-add", cwd=tmp_path).returncode == 0
+    ws = tmp_path / "tiny-add"
+    before = {p.name: p.read_bytes() for p in ws.iterdir() if p.is_file()}
+    attack = ("id -u; grep -E '^Cap(Eff|Prm|Bnd)' /proc/self/status; echo nofile $(ulimit -n); "
+              "echo fsize $(ulimit -f); cp /bin/dash rootsh; chmod 4755 rootsh; ln -sf /etc/passwd README.md; "
+              "ln -sf /etc/passwd solution.prev.py; echo planted > numbers.csv; true")
+    done = judge("run", "--", "sh", "-c", attack, cwd=ws)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "10001", done.stdout  # the image's `candidate` user, never root nor the caller
+    assert {line.split()[1] for line in lines if line.startswith("Cap")} == {"0000000000000000"}, done.stdout
+    limits = Limits()  # tiny-add sets only memory, time and pids: the rest are the defaults
+    assert f"nofile {limits.open_files}" in lines, done.stdout
+    assert f"fsize {limits.file_size_bytes // 512}" in lines, done.stdout  # ulimit -f counts 512-byte blocks
+    assert not (ws / "rootsh").exists()
+    assert not any(p.is_symlink() for p in ws.iterdir())
+    assert {p.name: p.read_bytes() for p in ws.iterdir() if p.is_file()} == before
+    retried = judge("retry", "--fresh", cwd=ws)
+    assert retried.returncode == 0, retried.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from judge.grading.integrity import (
     decode_source,
     scan,
 )
+from judge.services.validate import FAIL, PASS
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ADVERSARIAL = FIXTURES / "adversarial"
@@ -172,3 +174,39 @@ def test_the_reference_solution_has_no_flags() -> None:
 )
 def test_adversarial_fixtures_that_reach_for_the_machinery_are_flagged(fixture: str, flag: str) -> None:
     assert any(flag in f for f in scan((ADVERSARIAL / fixture).read_text()))
+
+
+@pytest.mark.parametrize(("source", "words"), [
+    ('exec("imp" + "ort judge_" + "plugin as p", {})\n', "runs code built at run time (exec)"),
+    ("x = eval(text)\n", "evaluates code built at run time (eval)"),
+    ('code = compile(text, "<s>", "exec")\n', "compiles code built at run time (compile)"),
+    ("import importlib\nm = importlib.import_module(name)\n", "imports a module by a computed name"),
+    ("from importlib import import_module\nm = import_module('judge_' + 'plugin')\n",
+     "imports a module by a computed name"),
+    ("import os\nf = getattr(os, 'sys' + 'tem')\n", "reads a module attribute by a computed name"),
+])
+def test_code_built_at_run_time_is_flagged(source: str, words: str) -> None:
+    assert any(words in flag for flag in scan(source)), scan(source)
+
+
+@pytest.mark.parametrize("source", [
+    "import pandas as pd\nframe = getattr(pd, 'DataFrame')\n",  # a literal name: nothing hidden
+    "value = getattr(model, name)\n",  # not a module
+    "from importlib import import_module\nm = import_module('json')\n",
+])
+def test_ordinary_dynamic_code_is_not_flagged(source: str) -> None:
+    assert not [f for f in scan(source) if "a computed name" in f or "run time" in f], scan(source)
+
+
+def test_a_suite_that_imports_the_submission_fails_validation(tmp_path: Path) -> None:
+    from judge.problems.catalog import load_problem
+    from judge.services.validate import check_isolation
+
+    root = tmp_path / "tiny-add"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "problems" / "tiny-add", root)
+    assert check_isolation(load_problem(root)).status == PASS
+    test = root / "hidden_tests" / "test_add.py"
+    test.write_text("from solution import add\n" + test.read_text())
+    check = check_isolation(load_problem(root))
+    assert check.status == FAIL
+    assert "hidden_tests/test_add.py:1" in check.details[0]

@@ -1,4 +1,5 @@
-"""Container lifecycle through real `judge` processes: `judge run` gets exactly the grading hardening, and a
+"""Container lifecycle through real `judge` processes: `judge run` gets the grading hardening (stricter: the
+candidate's uid, no capability at all, the test process's rlimits, the workspace read-only), and a
 `judge grade` killed with SIGKILL leaves no container behind once its run's time limit has passed."""
 
 from __future__ import annotations
@@ -14,14 +15,18 @@ from typing import Any
 
 import pytest
 
+from judge.model.limits import Limits
+
 from .conftest import FIXTURES, TINY
 
 pytestmark = pytest.mark.docker
 JUDGE = str(Path(sys.executable).parent / "judge")
 SLEEPER = FIXTURES / "adversarial" / "sleep_at_import.py"
-# What isolates a container; `judge run` may differ from grading only in its mount, user and auto-remove.
-SECURITY_KEYS = ("NetworkMode", "ReadonlyRootfs", "CapDrop", "CapAdd", "SecurityOpt", "Memory", "MemorySwap",
-                 "PidsLimit", "NanoCpus", "Ulimits", "Tmpfs", "IpcMode", "ShmSize")
+# What isolates a container; `judge run` may differ from grading only in its mount, user, auto-remove, and in
+# being stricter: no capability added (grading's harness keeps four to drop privileges) and the test process's
+# own rlimits as the container's ulimits.
+SECURITY_KEYS = ("NetworkMode", "ReadonlyRootfs", "CapDrop", "SecurityOpt", "Memory", "MemorySwap",
+                 "PidsLimit", "NanoCpus", "Tmpfs", "IpcMode", "ShmSize")
 
 
 def judge_process(*args: str, session: str, cwd: Path) -> subprocess.Popen[str]:
@@ -70,7 +75,12 @@ def test_judge_run_has_the_grading_hardening(docker_image: str, docker_api: Any,
     assert run_host["NetworkMode"] == "none" and run_host["ReadonlyRootfs"] is True
     assert run_host["CapDrop"] == ["ALL"] and "no-new-privileges" in run_host["SecurityOpt"]
     assert run_host["Memory"] == 512 * 1024**2 and run_host["PidsLimit"] == 256  # tiny-add's own limits
-    assert any(m["Destination"] == "/work" and m["RW"] for m in run_info["Mounts"])
+    assert not run_host["CapAdd"], run_host["CapAdd"]
+    limits = Limits()
+    assert {u["Name"]: u["Hard"] for u in run_host["Ulimits"]} == {
+        "core": 0, "fsize": limits.file_size_bytes, "nofile": limits.open_files}
+    assert run_info["Config"]["User"] == "candidate"
+    assert any(m["Destination"] == "/work" and not m["RW"] for m in run_info["Mounts"])
     assert grade_host["AutoRemove"] is True
 
 

@@ -1,10 +1,11 @@
 """Problem content that only the sandbox image can check.
 
 rag-pipeline's hidden suite starts from recorded real-model vectors of its spec chunks
-(hidden_tests/corpus_vectors.json) instead of embedding the corpus in every run. A stale recording is never
-wrong (the suite checks one vector against the live model and embeds the rest live when they differ), only
-slow; this test makes it a failure here instead, so a change to documents.json, the chunking spec or the
-model cannot silently cost every grading a second.
+(hidden_tests/corpus_vectors.json, sent by the grader to the embedding cache of doubles.py in the candidate's
+process) instead of embedding the corpus in every run. A stale recording is never wrong (the cache checks one
+vector against the live model and embeds the rest live when they differ), only slow; this test makes it a
+failure here instead, so a change to documents.json, the chunking spec or the model cannot silently cost
+every grading a second.
 """
 
 from __future__ import annotations
@@ -22,13 +23,13 @@ pytestmark = pytest.mark.docker
 CHECK = """
 import sys
 from pathlib import Path
-sys.path[:0] = ["/p/hidden_tests", "/p/starter"]
-import conftest, solution
+sys.path[:0] = ["/p/hidden_tests", "/p/starter", "/p"]
+import conftest, doubles, solution
 chunks = conftest.spec_chunks(solution.load_documents(Path("/p/starter/documents.json")))
 texts = list(dict.fromkeys(c["text"] for c in chunks))
 recorded = conftest.read_corpus_vectors()
-cache = conftest.EmbeddingCache(solution.load_model(), recorded)
-cache.use_recorded(texts)
+cache = doubles.EmbeddingCache(solution.load_model())
+cache.use_recorded(conftest.recorded_vectors(texts, recorded))
 missing = [t[:40] for t in texts if conftest.text_key(t) not in recorded]
 used = sum(t in cache.vectors for t in texts)
 print(f"texts={len(texts)} recorded={len(recorded)} used={used} missing={missing}")

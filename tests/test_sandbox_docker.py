@@ -323,14 +323,16 @@ def test_killing_its_own_process_group_is_a_crash(grade_file: Any) -> None:
 # -- faking a pass -------------------------------------------------------------------------------------
 
 @pytest.mark.docker
-def test_forged_results_documents_are_ignored(grade_file: Any) -> None:
-    # The forger looks for the nonce in its environment, /proc/self/environ and settings.json. Exactly
-    # 'failed' (not 'crashed') shows it found none: a forged line with the right nonce would have made a
-    # duplicate result.
+def test_forged_results_documents_never_reach_the_results_channel(grade_file: Any) -> None:
+    # The forger looks for the nonce in its environment, /proc/self/environ and settings.json and writes
+    # everywhere it can. Its process holds no descriptor of the grader's results pipe, so not one line
+    # arrives there (no "forged lines ignored" warning), and the verdict is what its wrong add earns.
+    # Its writes land on the one descriptor it has that is not its output, its own socket to the grader, so
+    # it usually breaks its own channel first: "crashed", with nothing passed.
     report = grade_file("forge_results.py")
-    assert report.verdict is Verdict.FAILED, report.detail
-    assert all(t.status is Status.FAIL for t in report.tests)
-    assert has_warning(report, "forged or malformed result line(s) were ignored")
+    assert report.verdict in (Verdict.FAILED, Verdict.CRASHED), report.detail
+    assert report.score == 0 and not any(t.status is Status.PASS for t in report.tests)
+    assert not has_warning(report, "forged or malformed result line(s)")
 
 
 @pytest.mark.docker
@@ -341,20 +343,23 @@ def test_forging_results_then_dying_is_not_a_pass(grade_file: Any) -> None:
 
 
 @pytest.mark.docker
-def test_monkeypatched_pytest_is_caught_by_the_canary(grade_file: Any) -> None:
+def test_monkeypatching_pytest_changes_nothing(grade_file: Any) -> None:
+    # The patch runs in the candidate's own process; pytest runs in the grader's, untouched. The verdict is
+    # what the wrong add earns, the canary fails as always, and the scan still flags the attempt.
     report = grade_file("patch_pytest.py")
-    assert report.verdict is Verdict.CRASHED
-    assert "canary" in report.detail
-    assert has_warning(report, "canary test did not fail")
+    assert report.verdict is Verdict.FAILED, report.detail
+    assert not has_warning(report, "canary test did not fail")
     assert has_warning(report, "imports _pytest")
     assert report.score == 0
 
 
 @pytest.mark.docker
-def test_monkeypatch_that_spares_the_canary_is_flagged(grade_file: Any) -> None:
-    # The canary cannot catch a patch that lets it run; the static scan is what keeps this from being a
-    # silent pass (in-process tampering is flagged, not prevented: see the threat model).
+def test_monkeypatch_that_spares_the_canary_gains_nothing(grade_file: Any) -> None:
+    # Before the grader and the candidate were split, only the scan stood between this patch and a pass.
+    # Now the patch cannot reach the grader: the score is what the wrong add earns; the scan still flags it.
     report = grade_file("patch_pytest_spare_canary.py")
+    assert report.verdict is Verdict.FAILED, report.detail
+    assert report.score == 0
     assert has_warning(report, "integrity: line 3: imports _pytest")
 
 

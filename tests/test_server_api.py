@@ -106,7 +106,7 @@ def test_codes_expired_reused_forged_and_crossed(server) -> None:  # type: ignor
     fresh = server.invite()
     token = server.start(fresh["code"])["token"]
     reused = server.client.post("/api/v1/start", json={"code": fresh["code"]})
-    assert reused.status_code == 401 and "already used" in reused.json()["error"]
+    assert reused.status_code == 409 and "already used" in reused.json()["error"]  # a conflict, not a miss
 
     for forged in (new_secret("jic_"), "jic_" + "A" * 43, "", "x" * 150):
         answer = server.client.post("/api/v1/start", json={"code": forged})

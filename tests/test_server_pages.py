@@ -180,7 +180,7 @@ def test_an_unknown_or_used_link_says_so(srv: Server) -> None:
     code = srv.invite()["code"]
     srv.start(code)
     used = new_client(srv).get(f"/join/{code}")
-    assert used.status_code == 404 and "already used" in used.text
+    assert used.status_code == 409 and "already used" in used.text  # a spent code is a conflict, not a miss
 
 
 def test_highlighter_keeps_the_text_and_escapes_it() -> None:

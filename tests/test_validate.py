@@ -305,9 +305,9 @@ def statuses(v: Validation) -> dict[str, str]:
 
 def test_weak_suite_passes_the_checks_it_should(weak_validation: Validation) -> None:
     assert statuses(weak_validation) == {
-        "layout": PASS, "test-metadata": PASS, "requirements": PASS, "reference": PASS, "deterministic": PASS,
-        "starter": PASS, "public": PASS, "known-mistakes": FAIL, "mutation": FAIL, "suite-time": PASS,
-        "teaching": FAIL, "signatures": FAIL,
+        "layout": PASS, "test-metadata": PASS, "isolation": PASS, "requirements": PASS, "reference": PASS,
+        "deterministic": PASS, "starter": PASS, "public": PASS, "known-mistakes": FAIL, "mutation": FAIL,
+        "suite-time": PASS, "teaching": FAIL, "signatures": FAIL,
     }
     assert exit_code_for(weak_validation.status) == 1
 
@@ -378,7 +378,7 @@ def test_cli_text_lists_survivors_with_diffs(judge_home: Path, replay: list[dict
     assert "-            out.append(high)\n    +            pass" in text
     assert f"{EQUIVALENT_LOW}  < -> <= in v < low: at v == low both give low" in text
     assert 'id = "' in text and EQUIVALENTS_FILE in text
-    assert "weak-suite: not valid (4 of 12 checks did not pass)" in text
+    assert "weak-suite: not valid (4 of 13 checks did not pass)" in text
 
 
 def test_cli_json_is_the_only_stdout(judge_home: Path, replay: list[dict[str, object]],

@@ -10,7 +10,7 @@ reaper, run once per process before the first container, removes labelled contai
 but never started, or that outlived their deadline label (an engine that lost track of one).
 
 The hardening is defined once (``hardening``) and rendered both for the Docker SDK (grading) and as
-``docker run`` flags (`judge run`, which needs a terminal and a workspace mount).
+``docker run`` flags (`judge run`, which needs a terminal and a workspace mount, and is stricter still).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import struct
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ from sandbox import protocol
 LABEL = "ml-judge"
 GRACE_S = 15.0  # harness start-up, unpacking and clean-up on top of the test time limit
 CANDIDATE_USER = "candidate"
+GRADER_USER = "grader"  # the hidden tests' process: another uid than the candidate's (sandbox/harness.py)
 # The harness starts as root only to drop to the candidate user; these are all the privileges it keeps.
 CAPABILITIES = ["CAP_CHOWN", "CAP_KILL", "CAP_SETGID", "CAP_SETUID"]  # sorted, as the engine reports them
 ENGINE_FIX = (
@@ -138,9 +139,9 @@ def host_config(api: Any, limits: Limits, *, auto_remove: bool = True) -> Any:
     )
 
 
-def cli_flags(limits: Limits) -> list[str]:
-    """The same hardening as ``docker run`` flags."""
-    h = hardening(limits)
+def cli_flags(limits: Limits, h: Hardening | None = None) -> list[str]:
+    """The same hardening (or ``h``) as ``docker run`` flags."""
+    h = h or hardening(limits)
     flags = ["--network", h.network, "--read-only", "--memory", str(h.memory_bytes),
              "--memory-swap", str(h.memory_bytes), "--pids-limit", str(h.pids),
              "--cpus", f"{h.nano_cpus / 1e9:g}", "--cap-drop", "ALL"]
@@ -305,7 +306,8 @@ class DockerBackend:
         return self._image
 
     def runtime(self, limits: Limits) -> dict[str, Any]:
-        return {protocol.RUN_AS: CANDIDATE_USER, protocol.THREADS: max(1, int(limits.cpus))}
+        return {protocol.RUN_AS: CANDIDATE_USER, protocol.GRADER_AS: GRADER_USER,
+                protocol.THREADS: max(1, int(limits.cpus))}
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -316,18 +318,23 @@ class DockerBackend:
         }
 
     def run_interactive(self, workspace: Path, command: Sequence[str], limits: Limits, tty: bool) -> int:
-        """`judge run`: ``command`` in a container with the grading hardening, the workspace mounted read-write
-        at /work and a terminal when ``tty``; returns its exit code. It runs as the caller's uid (so files it
-        writes in the workspace are theirs), with the grader's libraries and no network."""
+        """`judge run`: ``command`` in a container with the grading hardening, the workspace mounted read-only
+        at /work (scratch in /tmp) and a terminal when ``tty``; returns its exit code.
+
+        Stricter than grading, since the command is the candidate's from its first instruction: it runs as
+        the image's ``candidate`` user with no capability at all (the harness's four are for dropping to that
+        user, which is done here by the engine), and the container's ulimits are the test process's own
+        rlimits. Nothing it does can leave a file, a link or a setuid binary in the workspace."""
         import subprocess
 
         self.ensure_image(api_client())
-        args = ["docker", "run", "--rm", "-i", *(["-t"] if tty else []), *cli_flags(limits)]
+        strict = replace(hardening(limits), cap_add=(), nofile=limits.open_files)
+        args = ["docker", "run", "--rm", "-i", *(["-t"] if tty else []), *cli_flags(limits, strict)]
         for key, value in labels("run", limits).items():
             args += ["--label", f"{key}={value}"]
-        args += ["--user", f"{os.getuid()}:{os.getgid()}", "-e", "HOME=/tmp",
+        args += ["--user", CANDIDATE_USER, "-e", "HOME=/tmp", "-e", "PYTHONDONTWRITEBYTECODE=1",
                  "-e", f"{protocol.ENV_DATA_DIR}=/work", "-e", "PYTHONPATH=/work",
-                 "-v", f"{workspace}:/work", "-w", "/work", self.image, *command]
+                 "-v", f"{workspace}:/work:ro", "-w", "/work", self.image, *command]
         return subprocess.call(args)
 
     def python_output(self, code: str, limits: Limits, timeout_s: float = 120.0) -> str:

@@ -101,6 +101,42 @@ def _dotted(node: ast.expr) -> tuple[str, str] | None:
     return None
 
 
+# Builtins that run code made at run time; an import or an attribute built from strings is invisible to the
+# rest of the scan. Flags only: with the grader in another process they cannot forge a verdict.
+DYNAMIC_CODE = {
+    "exec": "runs code built at run time (exec)",
+    "eval": "evaluates code built at run time (eval)",
+    "compile": "compiles code built at run time (compile)",
+}
+
+
+def _computed_import(node: ast.Call) -> bool:
+    """``importlib.import_module(x)`` or ``import_module(x)`` where x is not a plain string literal."""
+    func = node.func
+    named = (isinstance(func, ast.Attribute) and func.attr == "import_module") or (
+        isinstance(func, ast.Name) and func.id == "import_module")
+    return named and bool(node.args) and not (isinstance(node.args[0], ast.Constant)
+                                                 and isinstance(node.args[0].value, str))
+
+
+def _module_names(tree: ast.AST) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.asname or alias.name.split(".")[0] for alias in node.names}
+    return names
+
+
+def _computed_getattr_on_module(node: ast.Call, tree: ast.AST) -> bool:
+    """``getattr(module, name)`` where the module is one this file imports and the name is not a literal."""
+    if not (isinstance(node.func, ast.Name) and node.func.id == "getattr" and len(node.args) >= 2):
+        return False
+    target, name = node.args[0], node.args[1]
+    if isinstance(name, ast.Constant) and isinstance(name.value, str):
+        return False
+    return isinstance(target, ast.Name) and target.id in _module_names(tree)
+
+
 def scan(source: str) -> list[str]:
     """Integrity flags, one line each with the line number; empty for ordinary code."""
     try:
@@ -128,6 +164,12 @@ def scan(source: str) -> list[str]:
                         flag(SUSPICIOUS_CALLS[(root, alias.name)], node)
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "__import__":
             flag("imports modules dynamically (__import__)", node)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in DYNAMIC_CODE:
+            flag(DYNAMIC_CODE[node.func.id], node)
+        elif isinstance(node, ast.Call) and _computed_import(node):
+            flag("imports a module by a computed name (importlib.import_module)", node)
+        elif isinstance(node, ast.Call) and _computed_getattr_on_module(node, tree):
+            flag("reads a module attribute by a computed name (getattr)", node)
         elif isinstance(node, ast.Attribute):
             pair = _dotted(node)
             if pair in SUSPICIOUS_CALLS:

@@ -9,6 +9,7 @@ verdict, never a pass.
 from __future__ import annotations
 
 import json
+import re
 import signal
 from dataclasses import dataclass
 from typing import Any
@@ -96,6 +97,9 @@ def _test_result(spec: TestSpec, raw: dict[str, Any]) -> TestResult:
 
 
 def _missing_reason(spec: TestSpec, document: dict[str, Any]) -> str:
+    lost = document.get("runner_lost")
+    if isinstance(lost, dict) and not lost.get("id"):
+        return f"not run: {str(lost.get('reason', 'the solution process ended'))[:300]}"
     if document.get("import_error"):
         return "not run: solution.py fails when imported:\n" + traceback_summary(str(document["import_error"]))
     for error in document["collect_errors"]:
@@ -108,9 +112,17 @@ def _missing_reason(spec: TestSpec, document: dict[str, Any]) -> str:
     return "no result: the test process ended before this test reported"
 
 
+_NOT_DEFINED = re.compile(r"solution\.py does not define (\w+)")
+
+
 def _undefined_names(document: dict[str, Any]) -> list[str]:
-    """Names the test files import from solution.py that it does not define (their collection failed)."""
+    """Names the tests call on solution.py that it does not define (the runner's answer to ``candidate.NAME``),
+    or that an older suite imports from it (its collection failed)."""
     names = [missing_name(str(e.get("message", ""))) for e in document["collect_errors"] if isinstance(e, dict)]
+    for raw in document["results"]:
+        if isinstance(raw, dict) and raw.get("outcome") in ("failed", "error"):
+            found = _NOT_DEFINED.search(str(raw.get("message", "")))
+            names.append(found.group(1) if found else "")
     return sorted({n for n in names if n})
 
 
@@ -178,8 +190,11 @@ def interpret(run: SandboxRun, specs: list[TestSpec], nonce: str) -> Outcome:
     signal_no = child.get("signal")
     exit_code = child.get("exit_code")
     ended = f"signal {signal_no}" if signal_no else f"exit code {exit_code}"
+    runner: dict[str, Any] = document["runner"] if isinstance(document.get("runner"), dict) else {}
+    lost: dict[str, Any] | None = document["runner_lost"] if isinstance(document.get("runner_lost"), dict) \
+        else None
 
-    if signal_no == SIGXFSZ:
+    if signal_no == SIGXFSZ or runner.get("signal") == SIGXFSZ:
         verdict = Verdict.OUTPUT_LIMIT
         detail = "The test process wrote more than the file-size limit allows and was stopped."
     elif run.oom_killed or (child.get("oom_kills") or 0) > 0:
@@ -198,12 +213,12 @@ def interpret(run: SandboxRun, specs: list[TestSpec], nonce: str) -> Outcome:
         )
     elif document.get("import_error"):
         verdict, detail = Verdict.IMPORT_ERROR, clean(str(document["import_error"]))
-    elif missing and _undefined_names(document):
+    elif _undefined_names(document):
         names = _undefined_names(document)
         verdict = Verdict.IMPORT_ERROR
-        detail = (f"solution.py does not define {', '.join(names)}: the tests import "
-                  f"{'it' if len(names) == 1 else 'them'} (`from solution import {', '.join(names)}`), so "
-                  "the tests that need it could not run. Check the name and that it is at the top level.")
+        detail = (f"solution.py does not define {', '.join(names)}: the tests call "
+                  f"{'it' if len(names) == 1 else 'them'}, so the tests that need "
+                  f"{'it' if len(names) == 1 else 'them'} failed. Check the name and that it is at the top level.")
     elif tampered:
         verdict = Verdict.CRASHED
         if canary_failed:
@@ -216,6 +231,16 @@ def interpret(run: SandboxRun, specs: list[TestSpec], nonce: str) -> Outcome:
         tests = [t if t.status is not Status.PASS else TestResult(
             t.id, t.name, t.requirement, t.description, t.points, Status.ERROR,
             "not trusted: pytest's reporting was tampered with", t.duration_s) for t in tests]
+    elif lost is not None:
+        # The candidate's process ended or stopped answering in a test; the tests after it could not call it.
+        verdict = Verdict.CRASHED
+        runner_ended = (f"signal {runner['signal']}" if runner.get("signal")
+                        else f"exit code {runner.get('exit_code')}")
+        where = next((spec.name for spec in specs if spec.key == base_key(str(lost.get("id", "")))), "")
+        detail = (f"{str(lost.get('reason', 'the solution stopped answering'))[:300]} ({runner_ended})"
+                  + (f", during {where}" if where else "") + "; the tests after it could not call solution.py.")
+        if output.strip():
+            detail += "\nLast output:\n" + _tail(clean(output), 15)
     elif child.get("output_overflowed") and not collected_ok:
         verdict, detail = Verdict.OUTPUT_LIMIT, "The test process printed more than the output limit allows."
     elif not collected_ok:

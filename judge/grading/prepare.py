@@ -55,12 +55,15 @@ def suite_dir(problem: Problem, suite: str) -> Path:
 
 
 def staged_files(problem: Problem, suite: str) -> list[tuple[str, Path]]:
-    """(name in the bundle, file) for everything of the problem a run sees: the suite and the data files."""
+    """(name in the bundle, file) for everything of the problem a run sees: the suite (the grader's), the data
+    files and the test doubles (readable by the candidate's process too)."""
     tests = suite_dir(problem, suite)
     files = [(f"{protocol.TESTS_DIR}/" + p.relative_to(tests).as_posix(), p) for p in sorted(tests.rglob("*"))
              if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"]
     files += [(f"{protocol.DATA_DIR}/" + p.relative_to(problem.starter_dir).as_posix(), p)
               for p in problem.data_files()]
+    if problem.doubles_path.is_file():
+        files.append((f"{protocol.SUPPORT_DIR}/doubles.py", problem.doubles_path))
     return files
 
 

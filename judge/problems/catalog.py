@@ -66,6 +66,12 @@ class Problem:
         return self.root / "hidden_tests"
 
     @property
+    def doubles_path(self) -> Path:
+        """The problem's trusted test doubles, loaded into the candidate's process before solution.py (the
+        candidate may read them: they hold no answer)."""
+        return self.root / "doubles.py"
+
+    @property
     def public_tests_dir(self) -> Path:
         return self.root / "public_tests"
 

@@ -253,7 +253,8 @@ def check_content(problem: Problem) -> list[str]:
 # -- signatures ---------------------------------------------------------------------------------------
 
 def suite_digest(problem: Problem) -> str:
-    """sha256 over the hidden tests and the data files: what a mistake's failing tests depend on."""
+    """sha256 over the hidden tests, the data files and the test doubles: what a mistake's failing tests
+    depend on."""
     digest = hashlib.sha256()
     folder = problem.hidden_tests_dir
     tests = sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts
@@ -261,6 +262,8 @@ def suite_digest(problem: Problem) -> str:
     for name, path in ([(f"tests/{p.relative_to(folder).as_posix()}", p) for p in tests]
                        + [(f"data/{p.relative_to(problem.starter_dir).as_posix()}", p) for p in problem.data_files()]):
         digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+    if problem.doubles_path.is_file():
+        digest.update(b"support/doubles.py\0" + problem.doubles_path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 

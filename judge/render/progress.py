@@ -17,6 +17,7 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
+from judge.model.names import printable
 from judge.model.report import format_clock
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ def counts_text(done: int, total: int, running: int, failed: int, eta: float | N
 def row_text(row: Row) -> Text:
     """One finished submission: name, score, verdict, time, and why when there is no score."""
     line = Text()
-    line.append(f"{row.name}  ", style="bold")
+    line.append(f"{printable(row.name)}  ", style="bold")
     if row.report is not None:
         r = row.report
         line.append(f"{r.score}/{r.max_score} ({r.percent:g}%)  ")
@@ -59,7 +60,7 @@ def row_text(row: Row) -> Text:
     else:
         line.append(row.verdict, style=STATUS_STYLE.get(row.status, ""))
         if row.detail:
-            line.append(f": {row.detail.strip().splitlines()[0]}")
+            line.append(f": {printable(row.detail.strip().splitlines()[0])}")
     return line
 
 
@@ -91,7 +92,7 @@ class BatchProgress:
         text.append(self.counts())
         with self._lock:
             now = self.clock()
-            names = [f"{n} ({now - t:.0f} s)" for n, t in list(self.running.items())[:6]]
+            names = [f"{printable(n)} ({now - t:.0f} s)" for n, t in list(self.running.items())[:6]]
         if names:
             text.append("\n  running: " + ", ".join(names), style="dim")
         return text
@@ -134,7 +135,7 @@ class BatchProgress:
             self._live.refresh()  # the status under the line, with this row counted, now rather than later
 
     def note(self, text: str) -> None:
-        self.console.print(Text(text, style="yellow"), soft_wrap=True)
+        self.console.print(Text(printable(text), style="yellow"), soft_wrap=True)
 
     def end(self) -> None:
         if self._live is not None:
@@ -162,10 +163,10 @@ class LineProgress:
     def finished(self, row: Row) -> None:
         self.done += 1
         percent = f"{row.report.percent:g}%" if row.report is not None else row.verdict
-        self._say(f"graded {row.name} ({self.done}/{self.total}): {percent}")
+        self._say(f"graded {printable(row.name)} ({self.done}/{self.total}): {printable(percent)}")
 
     def note(self, text: str) -> None:
-        self._say(text)
+        self._say(printable(text))
 
     def end(self) -> None:
         pass
@@ -193,16 +194,18 @@ def print_outcome(console: Console, result: BatchResult) -> None:
             score = f"{row['score']}/{row['max_score']} ({row['percent']:g}%)" if row["score"] is not None \
                 else "-"
             timing = f"{row['grading_s']:.1f} s" if row["grading_s"] is not None else "-"
-            table.add_row(row["name"], score, Text(row["verdict"], style=STATUS_STYLE.get(row["status"], "")),
-                          timing, str(len(row["warnings"])) if row["warnings"] else "")
+            table.add_row(Text(printable(row["name"])), score,
+                          Text(row["verdict"], style=STATUS_STYLE.get(row["status"], "")), timing,
+                          str(len(row["warnings"])) if row["warnings"] else "")
         console.print(table)
     mistakes = result.summary.get("mistakes") or []
     if mistakes:
         graded = sum(1 for r in result.summary["submissions"] if r["score"] is not None)
         console.print(Text("Common mistakes (likely, from the failing tests):", style="bold"))
         for m in mistakes:
-            console.print(f"  {m['count']}/{graded}  {m['title']}  ({', '.join(m['submissions'])})", markup=False)
+            who = printable(", ".join(m["submissions"]))
+            console.print(f"  {m['count']}/{graded}  {m['title']}  ({who})", markup=False)
     for pair in result.pairs:
-        console.print(Text(f"similar: {pair.a} and {pair.b} ({pair.similarity:.0%} of their own code alike); "
-                           "read both before deciding anything", style="yellow"))
+        console.print(Text(f"similar: {printable(pair.a)} and {printable(pair.b)} ({pair.similarity:.0%} of their "
+                           "own code alike); read both before deciding anything", style="yellow"))
     console.print(f"Summary: {result.out / 'summary.html'} (also summary.csv, summary.json)")

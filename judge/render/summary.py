@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 from judge import __version__
 from judge.model.limits import format_size
+from judge.model.names import printable
 from judge.render.html import CSS, esc
 
 SORT_SCRIPT = """
@@ -113,9 +114,9 @@ def _num(value: Any, fallback: float = -1.0) -> str:
 
 def _row(row: dict[str, Any], requirements: list[dict[str, Any]]) -> str:
     link = row.get("report_html")
-    name = esc(row["name"])
+    name = esc(printable(row["name"]))
     title = f'<a href="{esc(quote(link))}">{name}</a>' if link else name
-    origin = f'<span class="origin">{esc(row.get("origin", ""))}</span>'
+    origin = f'<span class="origin">{esc(printable(row.get("origin", "")))}</span>'
     score = "-" if row["score"] is None else f"{row['score']}/{row['max_score']}"
     percent = "-" if row["percent"] is None else f"{row['percent']:g}%"
     timing = "-" if row["grading_s"] is None else f"{row['grading_s']:.1f} s"
@@ -124,12 +125,12 @@ def _row(row: dict[str, Any], requirements: list[dict[str, Any]]) -> str:
     notes = list(row["warnings"])
     if row.get("detail") and row["status"] != "pass":
         notes.insert(0, row["detail"].strip().splitlines()[0])
-    warn = "<ul>" + "".join(f"<li>{esc(w)}</li>" for w in notes) + "</ul>" if notes else ""
+    warn = "<ul>" + "".join(f"<li>{esc(printable(w))}</li>" for w in notes) + "</ul>" if notes else ""
     pill = _pill(row["status"], row["verdict"])
     found = row.get("diagnosis") or []
     diagnosis = "<br>".join(f'{esc(d["title"])} <span class="muted">{d["match"]:.0%}</span>' for d in found)
     cells = [
-        f'<td class="name" data-v="{esc(row["name"].lower())}">{title}{origin}</td>',
+        f'<td class="name" data-v="{esc(printable(row["name"]).lower())}">{title}{origin}</td>',
         f'<td class="num" data-v="{_num(row["score"])}">{esc(score)}</td>',
         f'<td class="num" data-v="{_num(row["percent"])}">{esc(percent)}</td>',
         f'<td class="verdict-cell" data-v="{esc(row["status"])} {esc(row["verdict"])}">{pill}</td>',
@@ -204,7 +205,7 @@ def _mistakes_card(summary: dict[str, Any]) -> str:
                 "matched a known mistake.</p></section>\n")
     rows = "".join(f'<tr><td>{esc(m["title"])}<div class="tid mono">{esc(m["mistake"])}</div></td>'
                    f'<td class="num">{m["count"]}/{graded}</td>'
-                   f'<td class="muted">{esc(", ".join(m["submissions"]))}</td></tr>' for m in mistakes)
+                   f'<td class="muted">{esc(printable(", ".join(m["submissions"])))}</td></tr>' for m in mistakes)
     return ('<section class="card"><h2>Common mistakes</h2><p class="muted">Known mistakes the graded '
             "submissions' failures match (a submission can match two).</p><table><thead><tr><th>Mistake</th>"
             f'<th class="num">Submissions</th><th>Who</th></tr></thead><tbody>{rows}</tbody></table></section>\n')

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import re
 import shutil
 import textwrap
@@ -25,6 +26,8 @@ from judge.model.outcomes import Verdict
 from judge.model.report import Report, hints_from_record
 from judge.model.submission import SOLUTION, Submission
 from judge.problems.catalog import Problem
+from judge.store import confined
+from judge.store.confined import UnsafePath
 from judge.store.files import write_json
 from judge.store.index import AttemptLocked, Store, StoreError
 
@@ -118,27 +121,40 @@ def workspace_header(problem: Problem, attempt_id: str, started: float, versions
 
 def _fill(problem: Problem, folder: Path, header: str, solution: bool) -> None:
     """Write the problem's files into ``folder``: README.md, data, tests/, pytest.ini, and the starter
-    solution.py when ``solution``."""
+    solution.py when ``solution``. Never through a link: a workspace's files may have been planted by code
+    (``UnsafePath`` then names the file)."""
     from judge.problems.workspace_text import workspace_starter, workspace_statement
 
     for path in problem.data_files():
-        target = folder / path.relative_to(problem.starter_dir)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, target)
+        confined.write_bytes(folder, path.relative_to(problem.starter_dir), path.read_bytes())
     if solution:
-        (folder / SOLUTION).write_text(workspace_starter(problem), encoding="utf-8")
-    (folder / "README.md").write_text(header + workspace_statement(problem), encoding="utf-8")
-    tests = folder / "tests"
-    if tests.exists():
-        shutil.rmtree(tests)
+        confined.write_bytes(folder, SOLUTION, workspace_starter(problem).encode("utf-8"))
+    confined.write_bytes(folder, "README.md", (header + workspace_statement(problem)).encode("utf-8"))
+    confined.remove_tree(folder, "tests")
     if problem.public_tests_dir.is_dir():
-        shutil.copytree(problem.public_tests_dir, tests, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    (folder / "pytest.ini").write_text(PYTEST_INI)
+        confined.copy_tree(problem.public_tests_dir, folder, "tests", skip=("__pycache__", "*.pyc"))
+        if problem.doubles_path.is_file():  # the public tests' doubles, importable beside their conftest
+            confined.write_bytes(folder, Path("tests") / "doubles.py", problem.doubles_path.read_bytes())
+    confined.write_bytes(folder, "pytest.ini", PYTEST_INI.encode("utf-8"))
+
+
+def check_workspace(problem: Problem, folder: Path) -> None:
+    """Refuse (``UnsafePath``, naming the file) a workspace where any file the judge reads or rewrites is a
+    symbolic link, before anything is changed."""
+    names: list[str | Path] = [SOLUTION, PREVIOUS_SOLUTION, POINTER, "README.md", "pytest.ini", "tests",
+                               *(p.relative_to(problem.starter_dir) for p in problem.data_files())]
+    for name in names:
+        confined.check(folder, name)
+    tests = folder / "tests"
+    if tests.is_dir() and not tests.is_symlink():
+        for path in tests.rglob("*"):
+            if path.is_symlink():
+                confined.check(folder, path.relative_to(folder))
 
 
 def is_workspace(folder: Path) -> bool:
     """True when ``folder`` holds a judge workspace (an attempt pointer, or a solution.py)."""
-    return (folder / POINTER).exists() or (folder / SOLUTION).exists()
+    return os.path.lexists(folder / POINTER) or os.path.lexists(folder / SOLUTION)
 
 
 def create_workspace(problem: Problem, target: Path, force: bool, header: str = "") -> None:
@@ -157,19 +173,27 @@ def create_workspace(problem: Problem, target: Path, force: bool, header: str = 
                 f"{target} already holds a workspace of an earlier attempt. To try again there, keeping your "
                 f"solution.py: `judge retry --dir {target}`. To start from the starter instead: add --force "
                 f"(your solution.py is kept as {PREVIOUS_SOLUTION}).")
+    if replacing:
+        try:
+            check_workspace(problem, target)
+        except UnsafePath as exc:
+            raise WorkspaceError(str(exc)) from exc
     staging = target.parent / f".{target.name}.judge-tmp"
     if staging.exists():
         shutil.rmtree(staging)
     try:
         staging.mkdir(parents=True)
         _fill(problem, staging, header, solution=True)
-        if replacing and (target / SOLUTION).is_file():
-            shutil.copyfile(target / SOLUTION, staging / PREVIOUS_SOLUTION)
+        if replacing and confined.exists(target, SOLUTION):
+            confined.write_bytes(staging, PREVIOUS_SOLUTION, confined.read_bytes(target, SOLUTION))
         if replacing:
             shutil.rmtree(target)
         elif target.exists():
             target.rmdir()
         staging.rename(target)
+    except UnsafePath as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise WorkspaceError(str(exc)) from exc
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         raise WorkspaceError(f"cannot create the workspace {target}: {exc.strerror or exc}") from exc
@@ -198,7 +222,7 @@ def _new_record(store: Store, problem: Problem, workspace: Path, started: float,
 def _write_pointer(workspace: Path, record: dict[str, Any]) -> None:
     pointer = {"attempt_id": record["id"], "problem": record["problem"],
                "note": "written by `judge start`; the clock lives in the judge's data folder"}
-    (workspace / POINTER).write_text(json.dumps(pointer, indent=2) + "\n")
+    confined.write_bytes(workspace, POINTER, (json.dumps(pointer, indent=2) + "\n").encode("utf-8"))
 
 
 def start(store: Store, problem: Problem, target: Path, now: Clock, force: bool = False,
@@ -245,6 +269,10 @@ def retry(store: Store, record: dict[str, Any], problem: Problem, workspace: Pat
     the starter replaces it and the candidate's code is kept as solution.prev.py). An open ``record`` is
     abandoned first. Returns the new record and whether an open attempt was abandoned.
     """
+    try:
+        check_workspace(problem, workspace)
+    except UnsafePath as exc:
+        raise WorkspaceError(str(exc)) from exc
     abandoned = False
     if record["status"] == "open":
         close_attempt(store, record["id"], now())
@@ -253,12 +281,16 @@ def retry(store: Store, record: dict[str, Any], problem: Problem, workspace: Pat
     started = now()
     header = workspace_header(problem, attempt_id, started, versions)
     try:
-        if fresh and (workspace / SOLUTION).is_file():
-            shutil.copyfile(workspace / SOLUTION, workspace / PREVIOUS_SOLUTION)
-        _fill(problem, workspace, header, solution=fresh or not (workspace / SOLUTION).is_file())
+        has_solution = confined.exists(workspace, SOLUTION)
+        if fresh and has_solution:
+            confined.write_bytes(workspace, PREVIOUS_SOLUTION, confined.read_bytes(workspace, SOLUTION))
+        _fill(problem, workspace, header, solution=fresh or not has_solution)
         new = _new_record(store, problem, workspace, started, attempt_id, retry_of=record["id"])
         store.save_record(new)
         _write_pointer(workspace, new)
+    except UnsafePath as exc:
+        shutil.rmtree(store.attempt_dir(attempt_id), ignore_errors=True)
+        raise WorkspaceError(str(exc)) from exc
     except OSError as exc:
         shutil.rmtree(store.attempt_dir(attempt_id), ignore_errors=True)
         raise WorkspaceError(f"cannot renew the workspace {workspace}: {exc.strerror or exc}") from exc
@@ -269,7 +301,7 @@ def find_workspace(start_dir: Path) -> Path:
     """The workspace holding ``start_dir`` (itself or a parent), by its pointer file."""
     here = start_dir.resolve()
     for folder in (here, *here.parents):
-        if (folder / POINTER).is_file():
+        if os.path.lexists(folder / POINTER):  # a link is found here, and refused when it is read
             return folder
     raise WorkspaceError(f"{start_dir} is not inside a judge workspace (no {POINTER} file). Start one with "
                          "`judge start PROBLEM`, or pass --dir WORKSPACE.")
@@ -278,8 +310,10 @@ def find_workspace(start_dir: Path) -> Path:
 def load_for_workspace(store: Store, workspace: Path) -> tuple[dict[str, Any], list[str]]:
     """The attempt record behind a workspace, and warnings about its integrity."""
     try:
-        pointer = json.loads((workspace / POINTER).read_text())
+        pointer = json.loads(confined.read_bytes(workspace, POINTER, limit=64 * 1024))
         attempt_id = str(pointer["attempt_id"])
+    except UnsafePath as exc:
+        raise WorkspaceError(str(exc)) from exc
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise WorkspaceError(f"{workspace / POINTER} is damaged; start a new attempt with `judge start`") from exc
     record = store.load_record(attempt_id)
@@ -338,6 +372,7 @@ def submit(store: Store, record: dict[str, Any], problem: Problem, submission: S
         store.save_report(attempt_id, report.to_dict(), submission.source)
         record.update({"status": "submitted", "submitted_at": submitted_at, "submitted_iso": iso(submitted_at),
                        "elapsed_s": elapsed, "submission_sha256": submission.sha256,
-                       "result": {k: report.to_dict()[k] for k in ("score", "max_score", "percent", "verdict")}})
+                       "result": {**{k: report.to_dict()[k] for k in ("score", "max_score", "percent", "verdict")},
+                                  "mistakes": [d.mistake for d in report.diagnosis]}})
         store.save_record(record)
     return report

@@ -39,6 +39,7 @@ from judge.execution.executor import Runner
 from judge.grading import now_iso, staged_files, suite_dir
 from judge.model.batch import BatchResult, NullProgress, Pair, Progress, Row, batch_outcome
 from judge.model.limits import Limits
+from judge.model.names import printable
 from judge.model.outcomes import RowState, Status
 from judge.model.report import Report, Verdict, requirement_key
 from judge.model.submission import SOLUTION
@@ -393,9 +394,9 @@ def summary_csv(summary: dict[str, Any]) -> str:
     for row in summary["submissions"]:
         detail = row["detail"].strip().splitlines()[0] if row["detail"].strip() else ""
         writer.writerow([_cell(v) for v in (
-            row["name"], row["score"], row["max_score"], row["percent"], row["verdict"], row["grading_s"],
-            "; ".join(row["warnings"]), *(row["requirements"].get(r) for r in reqs),
-            "; ".join(d["title"] for d in row.get("diagnosis") or []), detail,
+            printable(row["name"]), row["score"], row["max_score"], row["percent"], row["verdict"], row["grading_s"],
+            printable("; ".join(row["warnings"])), *(row["requirements"].get(r) for r in reqs),
+            "; ".join(d["title"] for d in row.get("diagnosis") or []), printable(detail),
             row["report_html"] or row["report"])])
     return buffer.getvalue()
 

@@ -129,8 +129,9 @@ def timeline(attempt: Attempt) -> list[dict[str, Any]]:
     start = attempt.started_at
     events: list[dict[str, Any]] = [{"at": start, "kind": "started", "text": "started (the server's clock began)"}]
     for run in attempt.test_runs:
-        events.append({"at": run.at, "kind": "test-run",
-                       "text": f"ran the public examples: {run.passed}/{run.total} passed ({run.verdict})"})
+        events.append({"at": run.at, "kind": "test-run", "reported_by": "candidate",
+                       "text": f"ran the public examples on their machine: {run.passed}/{run.total} passed "
+                               f"({run.verdict}), as reported by the candidate's CLI (not checked by the server)"})
     for sub in attempt.submissions:
         late = ", late" if sub.late else ""
         events.append({"at": sub.received_at, "kind": "submitted", "submission_id": sub.id,

@@ -12,16 +12,22 @@ Rules, the same for a folder on disk and for the inside of a zip:
   ``submissions/...``) is looked through.
 
 Zips are never extracted: their members are read in memory, and a zip with a member whose path is
-absolute, climbs out with ``..`` or is a symlink is refused as a whole, before anything is read.
+absolute, climbs out with ``..`` or is a symlink is refused as a whole, before anything is read. On disk
+nothing is followed out of a folder: a symlinked ``solution.py``, candidate folder or zip is refused
+with a row that says so (``judge.store.confined``), like a zip's symlink member.
 A file that cannot be read (too large, not UTF-8, permission denied) is that submission's verdict,
-never an error of the whole batch; only input that names nothing gradable is (``InputError``).
+never an error of the whole batch; only input that names nothing gradable is (``InputError``), and input
+too big to be a batch: a zip of more than ``MAX_MEMBERS`` members or ``MAX_UNCOMPRESSED_BYTES``, or more
+than ``MAX_ROWS`` submissions in all.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import stat
+import struct
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable
@@ -31,14 +37,30 @@ from typing import IO, Protocol
 
 from judge.grading.integrity import MAX_SOURCE_BYTES, SubmissionError, decode_source
 from judge.model.submission import SOLUTION, Submission
+from judge.store import confined
+from judge.store.confined import UnsafePath
 
 MAX_DEPTH = 6
+# A batch is one folder per candidate: these caps are far above any real cohort, and far below what
+# would take the machine's memory or minutes (a 20 MB zip can hold 200,000 folders).
+MAX_MEMBERS = 20_000  # per zip
+MAX_UNCOMPRESSED_BYTES = 512 * 1024**2  # per zip, all members together
+MAX_ROWS = 2_000  # submissions in one batch, all PATH arguments together
 _SKIPPED = {"__MACOSX", "__pycache__"}
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
 
 class InputError(ValueError):
     """The batch's input names nothing gradable, or a zip that must be refused; the message has the fix."""
+
+
+class TooManyRows(InputError):
+    """More submissions than one batch takes: an error of the whole batch, never one row's."""
+
+
+def _too_many(label: str) -> TooManyRows:
+    return TooManyRows(f"{label}: more than {MAX_ROWS} submissions; one batch takes at most {MAX_ROWS}. Split "
+                       "the submissions into several folders and run `judge grade` on each")
 
 
 @dataclass(frozen=True)
@@ -63,6 +85,8 @@ def read_entry(name: str, origin: str, opener: Callable[[], IO[bytes]]) -> Entry
     try:
         with opener() as handle:
             raw = handle.read(MAX_SOURCE_BYTES + 1)
+    except UnsafePath as exc:
+        return Entry(name, origin, error=f"refused: {exc}")
     except OSError as exc:
         return Entry(name, origin, error=f"cannot read {origin}: {exc.strerror or exc}")
     except (RuntimeError, NotImplementedError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
@@ -75,6 +99,26 @@ def read_entry(name: str, origin: str, opener: Callable[[], IO[bytes]]) -> Entry
     except SubmissionError as exc:
         return Entry(name, origin, error=str(exc))
     return Entry(name, origin, Submission.from_source(source, origin))
+
+
+def load(path: Path) -> Submission:
+    """The ``solution.py`` of a workspace or a submission folder, or a ``.py`` file, read without following
+    a link (``judge.store.confined``). Raises ``SubmissionError`` with the fix."""
+    folder, name = (path, SOLUTION) if path.is_dir() else (path.parent, path.name)
+    target = folder / name
+    try:
+        raw = confined.read_bytes(folder, name, MAX_SOURCE_BYTES)
+    except UnsafePath as exc:
+        raise SubmissionError(str(exc)) from exc
+    except FileNotFoundError as exc:
+        where = f"{path} has no {SOLUTION}" if path.is_dir() else f"{path} does not exist"
+        raise SubmissionError(f"{where}; pass a solution.py file or a folder that holds one") from exc
+    except OSError as exc:
+        raise SubmissionError(f"cannot read {target}: {exc.strerror or exc}") from exc
+    if len(raw) > MAX_SOURCE_BYTES:
+        raise SubmissionError(f"{target} is larger than the {MAX_SOURCE_BYTES}-byte limit. Keep data in the "
+                              "data files")
+    return Submission.from_source(decode_source(raw), str(target))
 
 
 # -- one tree walk for folders and zips ------------------------------------------------------------
@@ -98,6 +142,10 @@ class _Node(Protocol):
         """Names of the other files directly in this folder, for saying what a folder holds instead."""
         ...
 
+    def links(self) -> list[str]:
+        """Names of symbolic links here that would have been a candidate (a folder or a zip)."""
+        ...
+
 
 def _skipped(name: str) -> bool:
     return name.startswith(".") or name in _SKIPPED
@@ -110,8 +158,12 @@ class _DiskFolder:
 
     def solution(self) -> tuple[str, Callable[[], IO[bytes]]] | None:
         target = self.path / SOLUTION
-        if target.is_file():
-            return str(target), lambda: target.open("rb")
+        try:
+            mode = os.lstat(target).st_mode
+        except OSError:
+            return None
+        if stat.S_ISREG(mode) or stat.S_ISLNK(mode):  # a link is found, and refused when it is read
+            return str(target), lambda: io.BytesIO(confined.read_bytes(self.path, SOLUTION, MAX_SOURCE_BYTES))
         return None
 
     def subfolders(self) -> list[tuple[str, _Node]]:
@@ -119,10 +171,19 @@ class _DiskFolder:
             children = sorted(os.scandir(self.path), key=lambda e: e.name)
         except OSError:
             return []
-        # Symlinked folders are not followed: they could loop or lead anywhere on the machine.
         return [(e.name, _DiskFolder(Path(e.path), self.skip)) for e in children
                 if not _skipped(e.name) and e.is_dir(follow_symlinks=False)
                 and Path(e.path).resolve() not in self.skip]
+
+    def links(self) -> list[str]:
+        """Symlinked candidate folders and zips: never followed (they could loop or lead anywhere on the
+        machine), each refused with a row of its own."""
+        try:
+            children = sorted(os.scandir(self.path), key=lambda e: e.name)
+        except OSError:
+            return []
+        return [e.name for e in children if not _skipped(e.name) and e.is_symlink()
+                and (e.is_dir() or e.name.lower().endswith(".zip"))]
 
     def _files(self) -> list[os.DirEntry[str]]:
         try:
@@ -160,6 +221,9 @@ class _ZipFolder:
     def other_files(self) -> list[str]:
         return []
 
+    def links(self) -> list[str]:
+        return []  # a zip's symlink members refuse the whole zip before any walk
+
 
 def _walk(node: _Node, prefix: tuple[str, ...], depth: int) -> tuple[list[Entry], bool]:
     """The entries below ``node`` (named by their path below the batch root) and whether any is real."""
@@ -171,9 +235,18 @@ def _walk(node: _Node, prefix: tuple[str, ...], depth: int) -> tuple[list[Entry]
     any_real = False
     if depth >= MAX_DEPTH:
         return entries, False
-    children: list[tuple[str, _Node | Path]] = [*node.subfolders()]
+    children: list[tuple[str, _Node | Path | None]] = [*node.subfolders()]
     children += [(path.stem, path) for path in node.archives()]
+    children += [(link.removesuffix(".zip").removesuffix(".ZIP"), None) for link in node.links()]
     for name, child in sorted(children, key=lambda pair: pair[0]):
+        if len(entries) >= MAX_ROWS:
+            raise _too_many("/".join(prefix) or "the batch")
+        if child is None:
+            where = "/".join((*prefix, name))
+            entries.append(Entry(where, where, error=f"refused: {where} is a symbolic link; the judge never "
+                                 "follows links in a submission folder. Copy the submission in instead"))
+            any_real = True
+            continue
         if isinstance(child, Path):
             below, real = _nested_zip(child, (*prefix, name))
         else:
@@ -195,6 +268,8 @@ def _nested_zip(path: Path, prefix: tuple[str, ...]) -> tuple[list[Entry], bool]
     name = "/".join(prefix)
     try:
         found = from_zip(path)
+    except TooManyRows:
+        raise
     except InputError as exc:
         return [Entry(name, str(path), error=str(exc))], True
     if len(found) == 1 and found[0].name == path.stem:
@@ -262,14 +337,55 @@ def _zip_tree(archive: zipfile.ZipFile, label: str) -> _ZipFolder:
     return root
 
 
+def declared_members(path: Path) -> int | None:
+    """How many members a zip's end record says it has (zip64 included), read from its last 64 KiB without
+    parsing the central directory: a zip of 200,000 members is refused before Python builds 200,000
+    objects. None when there is no readable end record (``zipfile`` then says what is wrong)."""
+    try:
+        with path.open("rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            size = handle.tell()
+            handle.seek(max(0, size - (22 + 65535)))
+            tail = handle.read()
+            start = tail.rfind(b"PK\x05\x06")
+            if start < 0 or len(tail) < start + 22:
+                return None
+            count: int = struct.unpack("<H", tail[start + 10:start + 12])[0]
+            if count != 0xFFFF or start < 20 or tail[start - 20:start - 16] != b"PK\x06\x07":
+                return count
+            handle.seek(struct.unpack("<Q", tail[start - 12:start - 4])[0])  # the zip64 end record
+            record = handle.read(56)
+            return int(struct.unpack("<Q", record[32:40])[0]) if record[:4] == b"PK\x06\x06" else None
+    except (OSError, struct.error):
+        return None
+
+
+def _too_many_members(path: Path, count: int) -> InputError:
+    return InputError(f"refusing {path}: it has {count} members; a batch zip may have at most {MAX_MEMBERS} (one "
+                      "folder per candidate). Nothing was read. Split it into smaller zips, or zip only the "
+                      "candidates' solution.py files")
+
+
 def from_zip(path: Path) -> list[Entry]:
-    """The submissions in a zip, read in memory. Refuses the whole zip if any member path is unsafe."""
+    """The submissions in a zip, read in memory. Refuses the whole zip if any member path is unsafe, or if it
+    is too big to be a batch (members, uncompressed size)."""
+    declared = declared_members(path)
+    if declared is not None and declared > MAX_MEMBERS:
+        raise _too_many_members(path, declared)
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
         raise InputError(f"{path} is not a readable zip file ({exc}); re-create it with `zip -r`") from exc
     with archive:
-        for info in archive.infolist():
+        members = archive.infolist()
+        if len(members) > MAX_MEMBERS:  # an end record that understated them
+            raise _too_many_members(path, len(members))
+        size = sum(info.file_size for info in members)
+        if size > MAX_UNCOMPRESSED_BYTES:
+            raise InputError(f"refusing {path}: its members add up to {size} bytes uncompressed; a batch zip may "
+                             f"hold at most {MAX_UNCOMPRESSED_BYTES} bytes. Nothing was read. Split it, or zip "
+                             "only the candidates' solution.py files")
+        for info in members:
             reason = unsafe_member(info)
             if reason:
                 raise InputError(
@@ -294,7 +410,8 @@ def from_path(path: Path, skip: frozenset[Path] = frozenset()) -> list[Entry]:
         return from_zip(path)
     if path.suffix == ".py":
         name = path.resolve().parent.name if path.name == SOLUTION else path.stem
-        return [read_entry(name or path.stem, str(path), lambda: path.open("rb"))]
+        return [read_entry(name or path.stem, str(path),
+                           lambda: io.BytesIO(confined.read_bytes(path.parent, path.name, MAX_SOURCE_BYTES)))]
     raise InputError(f"{path} is not a .py file, a folder or a .zip; pass the candidate's solution.py, "
                      "its folder, a folder of folders or a zip")
 
@@ -321,6 +438,8 @@ def discover(paths: Iterable[Path], output: Path | None = None) -> list[Entry]:
     entries: list[Entry] = []
     for path in paths:
         entries.extend(from_path(path, skip))
+        if len(entries) > MAX_ROWS:
+            raise _too_many("the PATH arguments")
     if not entries:
         raise InputError("no submissions given; pass solution.py files, folders or zips")
     return unique_names(entries)

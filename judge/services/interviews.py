@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from judge.grading.integrity import SubmissionError, decode_source
 from judge.model.limits import Limits
+from judge.model.names import printable
 from judge.model.outcomes import VERDICT_TEXT, Verdict
 from judge.model.report import Report
 from judge.model.submission import SOLUTION
@@ -41,6 +42,10 @@ PENDING, GRADED, JUDGE_ERROR = "pending", "graded", "judge-error"
 
 class SubmissionRefused(ValueError):
     """A submission the server will not take; the message says why and what to do."""
+
+
+class EmptySubmission(SubmissionRefused):
+    """An upload with no code in it: bad input (422), not a conflict; the attempt stays open."""
 
 
 # -- the workspace -----------------------------------------------------------------------------------
@@ -64,6 +69,8 @@ def write_public_problem(problem: Problem, target: Path) -> None:
     shutil.copytree(problem.starter_dir, target / "starter", ignore=ignore)
     if problem.public_tests_dir.is_dir():
         shutil.copytree(problem.public_tests_dir, target / "public_tests", ignore=ignore)
+    if problem.doubles_path.is_file():
+        shutil.copyfile(problem.doubles_path, target / "doubles.py")
     (target / "hidden_tests").mkdir()
 
 
@@ -158,6 +165,9 @@ def store_submission(session: Session, attempt: Attempt, raw: bytes, now: float)
         source = decode_source(raw)
     except SubmissionError as exc:
         raise SubmissionRefused(str(exc)) from exc
+    if not source.lstrip("\ufeff").strip():
+        raise EmptySubmission("the upload is empty (or only whitespace): send your solution.py; the attempt is "
+                              "still open")
     elapsed = now - attempt.started_at
     late = elapsed > attempt.budget_s
     if late and attempt.invitation.late_policy == "refuse":
@@ -248,14 +258,16 @@ RESULT_COLUMNS = ("candidate", "problem", "score", "max_score", "percent", "elap
 
 
 def results_csv(rows: list[dict[str, Any]]) -> str:
-    """Result rows as CSV (`judge results --format csv` and the dashboard's export). A text cell that a
-    spreadsheet would run as a formula (a candidate named ``=HYPERLINK(...)``) gets a leading apostrophe."""
+    """Result rows as CSV (`judge results --format csv` and the dashboard's export). Control characters in
+    text (a candidate's name) are escaped, and a text cell that a spreadsheet would run as a formula (a
+    candidate named ``=HYPERLINK(...)``) gets a leading apostrophe."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(RESULT_COLUMNS), extrasaction="ignore")
     writer.writeheader()
     for row in rows:
+        shown = {key: printable(value) if isinstance(value, str) else value for key, value in row.items()}
         writer.writerow({key: "'" + value if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r")
-                         else value for key, value in row.items()})
+                         else value for key, value in shown.items()})
     return buffer.getvalue()
 
 
@@ -297,8 +309,9 @@ def full_record(attempt: Attempt) -> dict[str, Any]:
         "attempt_id": attempt.id, "invitation_id": attempt.invitation_id,
         "candidate": attempt.invitation.candidate_name, "problem": attempt.invitation.problem,
         "started_at": attempt.started_at, "budget_s": attempt.budget_s, "status": attempt.status,
-        "test_runs": [{"at": r.at, "passed": r.passed, "total": r.total, "verdict": r.verdict}
-                      for r in attempt.test_runs],
+        # What the candidate's own CLI said about a run on their machine; the server saw none of it.
+        "test_runs": [{"at": r.at, "passed": r.passed, "total": r.total, "verdict": r.verdict,
+                       "reported_by": "candidate"} for r in attempt.test_runs],
         "submissions": [{"id": s.id, "received_at": s.received_at, "elapsed_s": s.elapsed_s, "late": s.late,
                          "state": s.state, "sha256": s.sha256, "error": s.error, SOLUTION: s.source,
                          "report": json.loads(s.report_json) if s.report_json else None}

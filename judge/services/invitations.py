@@ -29,8 +29,10 @@ import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from judge.model.names import has_control
 from judge.problems.catalog import Problem
 from judge.store.db import Attempt, DashboardSession, Interviewer, Invitation
 
@@ -51,6 +53,24 @@ class AccessDenied(Exception):
 
 class InvitationError(ValueError):
     """An invitation that cannot be made or used; the message says what to do."""
+
+
+class InvitationUsed(Exception):
+    """A right invitation code that was already spent (by an earlier redeem, or a concurrent one that won).
+    Not a failed credential: the answer is a conflict (409), the message safe to show anyone."""
+
+
+CODE_USED = ("this invitation code was already used to start the attempt; it works once. Continue in the "
+             "workspace it made, or ask your interviewer")
+PUBLIC_PROBLEM = ("{slug} is a built-in practice problem, and its hidden tests and reference are public: they "
+                  "ship with every `pip install ml-judge`, so the candidate can read them. For an interview whose "
+                  "answers must stay secret, invite to a problem of your own (`judge problem new`, served with "
+                  "`judge --problems DIR serve`).")
+
+
+def public_problem_warning(problem: Problem) -> str | None:
+    """What an interviewer must know when inviting to ``problem``: that its hidden files are public."""
+    return PUBLIC_PROBLEM.format(slug=problem.slug) if problem.builtin else None
 
 
 def new_secret(prefix: str) -> str:
@@ -156,7 +176,7 @@ def _clean_name(name: str, what: str) -> str:
     cleaned = " ".join(name.split())
     if not cleaned:
         raise InvitationError(f"the {what}'s name is empty")
-    if len(cleaned) > MAX_NAME or any(ord(ch) < 32 for ch in cleaned):
+    if len(cleaned) > MAX_NAME or has_control(cleaned):  # C0, DEL and C1: a terminal would run them
         raise InvitationError(f"the {what}'s name must be at most {MAX_NAME} printable characters")
     return cleaned
 
@@ -230,15 +250,15 @@ def revoke_invitation(session: Session, interviewer: Interviewer, invitation_id:
 
 def invitation_for_code(session: Session, code: str, now: float) -> Invitation:
     """The invitation an unused, valid code opens, without spending it (the landing page of the link);
-    ``AccessDenied`` with the reason otherwise."""
+    ``InvitationUsed`` once it is spent, ``AccessDenied`` with the reason otherwise."""
     if not _kind_ok(code, CODE_PREFIX):
         raise AccessDenied("unknown invitation code: check the link, or ask your interviewer for a new one")
     invitation = session.scalar(select(Invitation).where(Invitation.code_sha256 == digest(code)))
     if invitation is None:
         raise AccessDenied("unknown invitation code: check the link, or ask your interviewer for a new one")
     if invitation.attempt is not None:
-        raise AccessDenied("this invitation was already used to start the attempt; continue where you started "
-                           "it (the browser or the workspace `judge start` made), or ask your interviewer")
+        raise InvitationUsed("this invitation was already used to start the attempt; continue where you started "
+                             "it (the browser or the workspace `judge start` made), or ask your interviewer")
     if invitation.revoked_at is not None:
         raise AccessDenied("this invitation was withdrawn by the interviewer")
     if invitation.expires_at <= now:
@@ -256,8 +276,7 @@ def redeem(session: Session, code: str, now: float) -> tuple[Attempt, str]:
     if invitation is None:
         raise AccessDenied("unknown invitation code: check it, or ask your interviewer for a new one")
     if invitation.attempt is not None:
-        raise AccessDenied("this invitation code was already used to start the attempt; it works once. "
-                           "Continue in the workspace it made, or ask your interviewer")
+        raise InvitationUsed(CODE_USED)
     if invitation.revoked_at is not None:
         raise AccessDenied("this invitation was withdrawn by the interviewer")
     if invitation.expires_at <= now:
@@ -267,7 +286,11 @@ def redeem(session: Session, code: str, now: float) -> tuple[Attempt, str]:
                       token_expires_at=now + invitation.budget_s + SESSION_GRACE_S, started_at=now,
                       budget_s=invitation.budget_s, status="open")
     session.add(attempt)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # a concurrent redeem of the same code made its attempt first (one per invitation)
+        session.rollback()
+        raise InvitationUsed(CODE_USED) from None
     return attempt, token
 
 

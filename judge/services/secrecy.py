@@ -1,15 +1,19 @@
 """What of a problem must never reach a candidate of the server, and the scrubbing of candidate-bound text.
 
-The hidden tests and the reference stay on the server, but they also sit beside the candidate's code in
-the sandbox, and the report carries text that code controls (a failing test's message, an import error,
-warnings). So every free-text field bound for a candidate is redacted line by line: a line quoting a
-non-trivial line of the hidden suite or the reference is replaced, and hidden test and file names are
-masked. Lines the candidate already has (statement, starter, public tests) and the hidden tests' own
+The hidden tests and the reference stay on the server. In the sandbox the suite belongs to the grader's
+user and the candidate's code runs as another that cannot read it (sandbox/harness.py), so the only text a
+report carries from the candidate's side (its own exception messages and output) can hold nothing of the
+suite. The grader's own messages do quote values the tests compare. As defence in depth, every free-text
+field bound for a candidate is still redacted line by line: a line quoting a non-trivial line of any hidden
+file (the tests, their conftest, expected outputs in CSV or JSON) or of the reference is replaced, and hidden
+test and file names are masked. Lines the candidate already has (statement, starter, public tests) and the
+hidden tests' own
 descriptions (their docstrings, which a report shows by design) are not secret. Trivial lines (blank,
 imports, comments, short ones like ``pass`` or ``)``) prove nothing and are ignored.
 
-This bounds what a report can carry; it cannot stop a determined candidate from encoding the suite
-(base64, one bit per test outcome) - feedback "score" leaves only numbers for that.
+Before the two were split, a submission could read the suite and encode it (base64, one bit per test
+outcome), which no line filter stops; now it has nothing to encode. Feedback "score" still leaves only
+numbers.
 """
 
 from __future__ import annotations
@@ -50,6 +54,8 @@ def _public_text(problem: Problem) -> list[str]:
     for folder in (problem.starter_dir, problem.public_tests_dir):
         if folder.is_dir():
             texts += [_read(p) for p in sorted(folder.rglob("*")) if p.is_file() and "__pycache__" not in p.parts]
+    if problem.doubles_path.is_file():  # the test doubles: in the workspace and the candidate's process by design
+        texts.append(_read(problem.doubles_path))
     return texts
 
 
@@ -110,14 +116,16 @@ class Secrets:
 
 
 def secrets_of(problem: Problem) -> Secrets:
-    """The hidden suite's and the reference's secret lines, and the hidden test and file names."""
+    """The secret lines of every hidden file (the suite, its conftest, its expected outputs in CSV, JSON or any
+    other text) and of the reference, and the hidden test and file names."""
     public = set().union(*(_lines(t) for t in _public_text(problem)))
     public_names: set[str] = set()
     for text in _public_text(problem):
         public_names |= _test_names(text)
     secret_files = []
     if problem.hidden_tests_dir.is_dir():
-        secret_files += [p for p in sorted(problem.hidden_tests_dir.rglob("*.py")) if "__pycache__" not in p.parts]
+        secret_files += [p for p in sorted(problem.hidden_tests_dir.rglob("*"))
+                         if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"]
     lines: set[str] = set()
     names: set[str] = set()
     descriptions: set[str] = set()
@@ -126,8 +134,9 @@ def secrets_of(problem: Problem) -> Secrets:
     for path in secret_files:
         source = _read(path)
         lines |= _lines(source)
-        descriptions |= _test_docstrings(source)
-        names |= _test_names(source)
+        if path.suffix == ".py":
+            descriptions |= _test_docstrings(source)
+            names |= _test_names(source)
         if path.name not in public_files:
             names.add(path.name)
     if problem.reference_path.is_file():

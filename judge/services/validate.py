@@ -284,6 +284,40 @@ def check_layout(problem: Problem) -> tuple[Check, dict[str, str]]:
     return Check("layout", PASS, summary), equivalents
 
 
+def solution_imports(folder: Path) -> list[str]:
+    """``file:line`` of every import of the submission in a suite's Python files: the grader never imports it
+    (it runs in the candidate's own process; tests call it through the ``candidate`` fixture)."""
+    found: list[str] = []
+    if not folder.is_dir():
+        return found
+    for path in sorted(folder.rglob("*.py")):
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+        except (OSError, SyntaxError, UnicodeDecodeError):
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            else:
+                continue
+            if any(name.split(".")[0] == "solution" for name in names):
+                found.append(f"{folder.name}/{path.relative_to(folder).as_posix()}:{node.lineno}")
+    return found
+
+
+def check_isolation(problem: Problem) -> Check:
+    """No suite imports solution.py: the grader and the candidate's code are two processes."""
+    found = solution_imports(problem.hidden_tests_dir) + solution_imports(problem.public_tests_dir)
+    if found:
+        return Check("isolation", FAIL, f"{len(found)} import(s) of solution in the tests",
+                     (*found, "call the submission through the `candidate` fixture (candidate.f(x)), never "
+                              "`from solution import f`: the tests run in another process than the submission "
+                              "(docs/authoring.md, \"The candidate fixture\")"))
+    return Check("isolation", PASS, "the tests reach the submission only through the candidate fixture")
+
+
 def check_test_metadata(specs: list[TestSpec], declared: dict[str, set[str]]) -> Check:
     """Every hidden test declares its points, its requirement and a docstring."""
     if not specs:
@@ -524,6 +558,7 @@ def validate_problem(problem: Problem, backend: Backend, *, mutants: int = 20, s
         checks.append(Check("test-metadata", FAIL, "the hidden tests cannot be read", (str(exc),)))
         return Validation(checks=tuple(checks), **base)
     checks.append(check_test_metadata(specs, declared))
+    checks.append(check_isolation(problem))
     checks.append(check_requirements(problem.requirements(), specs))
     checks.append(check_teaching(problem))
     if layout.status != PASS or not specs:

@@ -3,7 +3,8 @@
 Layout under the data folder (``JUDGE_HOME`` or the platform's user data folder)::
 
     install.key                 per-install HMAC key (0600)
-    index.sqlite                attempts table: what `judge history` and `judge list` read
+    index.sqlite                attempts table: what `judge history` and `judge list` read; drill_reviews:
+                                every answer rated in `judge drill` (the only record of those)
     attempts/<id>/attempt.json  the attempt record (source of truth, HMAC-protected clock fields)
     attempts/<id>/report.json   the graded report, once submitted
     attempts/<id>/solution.py   the snapshot of what was graded
@@ -42,11 +43,54 @@ CREATE TABLE IF NOT EXISTS attempts (
     percent REAL,
     verdict TEXT,
     workspace TEXT,
-    hints INTEGER
+    hints INTEGER,
+    mistakes TEXT
 )
 """
 COLUMNS = ("id", "problem", "started_at", "status", "submitted_at", "elapsed_s", "budget_s", "score", "max_score",
-           "percent", "verdict", "workspace", "hints")
+           "percent", "verdict", "workspace", "hints", "mistakes")
+DRILL_SCHEMA = """
+CREATE TABLE IF NOT EXISTS drill_reviews (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    question TEXT NOT NULL,
+    at REAL NOT NULL,
+    rating INTEGER NOT NULL,
+    answer TEXT NOT NULL DEFAULT '',
+    covered INTEGER,
+    points INTEGER
+)
+"""
+DRILL_COLUMNS = ("question", "at", "rating", "answer", "covered", "points")
+
+
+def _add_hints(store: Store, conn: sqlite3.Connection) -> None:
+    """1: the attempts table (an index made before hints were recorded gains the column)."""
+    conn.execute(SCHEMA)
+    if "hints" not in {row[1] for row in conn.execute("PRAGMA table_info(attempts)")}:
+        conn.execute("ALTER TABLE attempts ADD COLUMN hints INTEGER")
+
+
+def _add_mistakes(store: Store, conn: sqlite3.Connection) -> None:
+    """2: the known mistakes each submitted attempt's report diagnosed, read back from the reports."""
+    if "mistakes" not in {row[1] for row in conn.execute("PRAGMA table_info(attempts)")}:
+        conn.execute("ALTER TABLE attempts ADD COLUMN mistakes TEXT")
+    for (attempt_id,) in conn.execute("SELECT id FROM attempts WHERE status = 'submitted' AND mistakes IS NULL"
+                                      ).fetchall():
+        try:
+            report = json.loads((store.root / "attempts" / attempt_id / "report.json").read_text())
+            found = [str(d["mistake"]) for d in report.get("diagnosis") or []]
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            continue  # a missing or damaged report: the attempt stays, its mistakes unknown
+        conn.execute("UPDATE attempts SET mistakes = ? WHERE id = ?", (json.dumps(found), attempt_id))
+
+
+def _add_drill(store: Store, conn: sqlite3.Connection) -> None:
+    """3: the drill's reviews."""
+    conn.execute(DRILL_SCHEMA)
+
+
+# The index's migrations, in order; `PRAGMA user_version` is how many have run. Append, never edit.
+MIGRATIONS = (_add_hints, _add_mistakes, _add_drill)
 
 
 class StoreError(RuntimeError):
@@ -92,14 +136,27 @@ class Store:
         conn = sqlite3.connect(self.root / "index.sqlite", timeout=30)
         try:
             conn.row_factory = sqlite3.Row
-            conn.execute(SCHEMA)
-            have = {row[1] for row in conn.execute("PRAGMA table_info(attempts)")}
-            if "hints" not in have:  # an index made before hints were recorded
-                conn.execute("ALTER TABLE attempts ADD COLUMN hints INTEGER")
+            if conn.execute("PRAGMA user_version").fetchone()[0] < len(MIGRATIONS):
+                self._migrate(conn)
             with conn:
                 yield conn
         finally:
             conn.close()
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        """Bring the index up to this version (``PRAGMA user_version`` counts the steps done), in one write
+        transaction, so two judges started at once never run a step twice. An index from a newer judge is
+        left as it is."""
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            done = conn.execute("PRAGMA user_version").fetchone()[0]
+            for number, step in enumerate(MIGRATIONS[done:], done + 1):
+                step(self, conn)
+                conn.execute(f"PRAGMA user_version = {number}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
 
     def index(self, record: dict[str, Any]) -> None:
         """Insert or update an attempt's row from its record."""
@@ -110,18 +167,37 @@ class Store:
                 (record["id"], record["problem"], record["started_at"], record["status"],
                  record.get("submitted_at"), record.get("elapsed_s"), record.get("budget_s"),
                  report.get("score"), report.get("max_score"), report.get("percent"), report.get("verdict"),
-                 record.get("workspace"), sum(h.level for h in hints_from_record(record.get("hints", [])))),
+                 record.get("workspace"), sum(h.level for h in hints_from_record(record.get("hints", []))),
+                 json.dumps(report["mistakes"]) if isinstance(report.get("mistakes"), list) else None),
             )
 
     def rows(self, problem: str | None = None) -> list[dict[str, Any]]:
-        """Attempts, newest first."""
+        """Attempts, newest first. ``mistakes`` is the list of known mistakes the report diagnosed (None when
+        the attempt has no report)."""
         query = "SELECT * FROM attempts"
         args: tuple[Any, ...] = ()
         if problem:
             query += " WHERE problem = ?"
             args = (problem,)
         with self._db() as db:
-            return [dict(r) for r in db.execute(query + " ORDER BY started_at DESC", args)]
+            rows = [dict(r) for r in db.execute(query + " ORDER BY started_at DESC", args)]
+        for row in rows:
+            row["mistakes"] = json.loads(row["mistakes"]) if row.get("mistakes") else None
+        return rows
+
+    # -- drill reviews -----------------------------------------------------------------------------
+    def add_review(self, question: str, at: float, rating: int, answer: str = "", covered: int | None = None,
+                   points: int | None = None) -> None:
+        """Record one rated answer of `judge drill`."""
+        with self._db() as db:
+            db.execute(f"INSERT INTO drill_reviews ({', '.join(DRILL_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)",
+                       (question, at, rating, answer, covered, points))
+
+    def reviews(self) -> list[dict[str, Any]]:
+        """Every drill review, oldest first."""
+        with self._db() as db:
+            return [dict(r) for r in db.execute(
+                f"SELECT {', '.join(DRILL_COLUMNS)} FROM drill_reviews ORDER BY at, seq")]
 
     def best_scores(self) -> dict[str, float]:
         """The best percent per problem over submitted attempts."""

@@ -9,6 +9,7 @@ from judge.interfaces.cli import (  # noqa: F401  (registers commands)
     attempts,
     catalog,
     grade,
+    practice,
     problems,
     sandbox,
     server,

@@ -262,12 +262,12 @@ def submit(ctx: Context, directory: Path | None, as_json: bool, yes: bool, force
         remote.submit(ctx, *found, as_json)
         return
     from judge.backends import SandboxUnavailable
-    from judge.grading import load_submission
     from judge.grading.integrity import SubmissionError
     from judge.model.outcomes import Verdict
     from judge.model.report import Status
     from judge.services.attempts import AttemptClosed
     from judge.services.attempts import submit as submit_attempt
+    from judge.services.intake import load as load_submission
     from judge.services.precheck import precheck
     from judge.store.index import AttemptLocked
 
@@ -533,8 +533,9 @@ def history_text(console: Console, rows: list[dict[str, Any]]) -> None:
 @cli.command()
 @click.option("--problem", "problem_slug", help="Only this problem.")
 @json_option("Print JSON.")
-@click.option("--format", "fmt", type=click.Choice(["text", "html"]), default=None,
-              help="text (default) or html (the default when -o names a .html file).")
+@click.option("--format", "fmt", type=click.Choice(["text", "html", "json"]), default=None,
+              help="text (default), html (the default when -o names a .html file), or json: everything the "
+                   "judge remembers (attempts, drill answers, the spaced-repetition schedule).")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to FILE instead of the terminal.")
 @pass_ctx
 def history(ctx: Context, problem_slug: str | None, as_json: bool, fmt: str | None, output: Path | None) -> None:
@@ -547,6 +548,10 @@ def history(ctx: Context, problem_slug: str | None, as_json: bool, fmt: str | No
         fmt = "html" if output is not None and output.suffix.lower() in (".html", ".htm") else "text"
     if as_json:
         text = json.dumps(rows, indent=2) + "\n"
+    elif fmt == "json":
+        from judge.services.practice import export
+
+        text = json.dumps(export(store, ctx.clock(), problem_slug), indent=2) + "\n"
     elif fmt == "html":
         from judge.render.html import history_html
 
@@ -572,7 +577,9 @@ def history(ctx: Context, problem_slug: str | None, as_json: bool, fmt: str | No
 def run_cmd(ctx: Context, directory: Path | None, command: tuple[str, ...]) -> None:
     """Open the grading environment on the workspace: Python, or COMMAND (e.g. -- python solution.py).
 
-    The workspace is mounted at /work; networking is off; you get exactly the grader's libraries and model.
+    The workspace is mounted read-only at /work (write scratch files to /tmp); networking is off; it runs as
+    the sandbox's unprivileged candidate user with the grading limits, and exactly the grader's libraries
+    and model.
     """
     from judge.backends import SandboxUnavailable
     from judge.backends.docker import DockerBackend

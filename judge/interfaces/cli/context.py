@@ -171,9 +171,10 @@ def run_grade(ctx: Context, problem: Problem, source_path: Path | None, backend:
               suite: str = "hidden", quiet: bool = False, source: str | None = None) -> Report:
     """Grade through the one grading function; a sandbox that cannot start becomes exit 3."""
     from judge.backends import SandboxUnavailable
-    from judge.grading import grade, load_submission
+    from judge.grading import grade
     from judge.grading.integrity import SubmissionError
     from judge.model.submission import Submission
+    from judge.services.intake import load as load_submission
 
     try:
         submission = Submission.from_source(source) if source is not None else load_submission(source_path)  # type: ignore[arg-type]

@@ -42,12 +42,15 @@ POLL_LIMIT_S = 30 * 60.0
 
 def remote_pointer(directory: Path | None) -> tuple[Path, dict[str, Any]] | None:
     """The workspace and its pointer, when the workspace holding ``directory`` belongs to a server."""
+    from judge.store.confined import UnsafePath, read_bytes
+
     here = (directory or Path.cwd()).resolve()
     for folder in (here, *here.parents):
-        pointer = folder / POINTER
-        if pointer.is_file():
+        if os.path.lexists(folder / POINTER):
             try:
-                data = json.loads(pointer.read_text())
+                data = json.loads(read_bytes(folder, POINTER, limit=64 * 1024))
+            except UnsafePath as exc:
+                fail(str(exc))
             except (OSError, ValueError):
                 return None
             return (folder, data) if isinstance(data, dict) and data.get("server") else None
@@ -198,8 +201,8 @@ def test(ctx: Context, workspace: Path, pointer: dict[str, Any], as_json: bool, 
 
 def submit(ctx: Context, workspace: Path, pointer: dict[str, Any], as_json: bool) -> None:
     """Upload solution.py; wait (bounded) for the server's grade; print what the invitation lets us see."""
-    from judge.grading import load_submission
     from judge.grading.integrity import SubmissionError
+    from judge.services.intake import load as load_submission
 
     try:
         submission = load_submission(workspace)

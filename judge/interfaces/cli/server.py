@@ -8,10 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich.console import Console
+from rich.text import Text
 
 from judge.interfaces.cli.app import cli
 from judge.interfaces.cli.context import EXIT_JUDGE, Context, fail, pass_ctx, write_out
 from judge.interfaces.cli.workers import broker_option, check_workers, connect_or_fail
+from judge.model.names import printable
 
 TOKEN_ENV = "JUDGE_SERVER_TOKEN"
 SERVER_OPTION = click.option("--server", envvar="JUDGE_SERVER", required=True,
@@ -49,10 +52,14 @@ def _open_db(database: str | None) -> Any:
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Gradings at once.")
 @click.option("--public-url", default="", help="The URL candidates use (printed in invitations), e.g. "
               "https://judge.example.com behind a proxy. Default: the URL the interviewer used.")
+@click.option("--forwarded-allow-ips", default="", metavar="IPS",
+              help="Comma-separated addresses of the reverse proxies whose X-Forwarded-For/-Proto headers are "
+              "believed (e.g. 127.0.0.1 for a proxy on this machine). Default: none; the client's address is "
+              "the connection's, so no header can dodge the sign-in throttle or forge the access log.")
 @broker_option(required=False)
 @click.pass_context
 def serve(click_ctx: click.Context, host: str, port: int, database: str | None, backend: str, workers: int,
-          public_url: str, broker: str | None) -> None:
+          public_url: str, forwarded_allow_ips: str, broker: str | None) -> None:
     """Run the interviewer's server: hidden tests, references and the clock stay here.
 
     \b
@@ -96,7 +103,10 @@ def serve(click_ctx: click.Context, host: str, port: int, database: str | None, 
         fail(str(exc), EXIT_JUDGE)
     ctx.err.print(f"judge serve: http://{host}:{port}  database {redact_url(url)}  {grading}")
     try:
-        uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True, server_header=False)
+        # uvicorn believes forwarded headers from loopback unless told otherwise: only the named proxies here.
+        proxies = ",".join(ip.strip() for ip in forwarded_allow_ips.split(",") if ip.strip()) or None
+        uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=proxies is not None,
+                    forwarded_allow_ips=proxies, server_header=False)
     except DatabaseError as exc:
         fail(str(exc), EXIT_JUDGE)
 
@@ -171,7 +181,9 @@ def invite(ctx: Context, server: str, problem: str, name: str, minutes: float | 
                  {"problem": problem, "candidate_name": name, "minutes": minutes, "expires_days": expires_days,
                   "feedback": feedback, "late": late})
     expires = datetime.fromtimestamp(made["expires_at"]).strftime("%Y-%m-%d %H:%M")
-    click.echo(f"invitation {made['id']}: {made['candidate_name']}, {made['problem']}, "
+    if made.get("warning"):
+        ctx.err.print(Text(f"warning: {made['warning']}", style="yellow"))
+    click.echo(f"invitation {made['id']}: {printable(made['candidate_name'])}, {made['problem']}, "
                f"{made['budget_s'] / 60:g} min, feedback {made['feedback']}, late submissions: {made['late']}")
     click.echo(f"the code works once, until {expires}. Send the candidate this command:")
     click.echo(f"  {made['command']}")
@@ -203,8 +215,8 @@ def invites(ctx: Context, server: str, problem: str | None, as_json: bool) -> No
     for column in ("Invitation", "Candidate", "Problem", "Window", "State", "Created"):
         table.add_column(column)
     for r in rows:
-        table.add_row(r["id"], r["candidate_name"], r["problem"], f"{r['budget_s'] / 60:g} min", r["state"],
-                      datetime.fromtimestamp(r["created_at"]).strftime("%Y-%m-%d %H:%M"))
+        table.add_row(r["id"], Text(printable(r["candidate_name"])), r["problem"], f"{r['budget_s'] / 60:g} min",
+                      r["state"], datetime.fromtimestamp(r["created_at"]).strftime("%Y-%m-%d %H:%M"))
     ctx.out.print(table)
 
 
@@ -236,6 +248,12 @@ def _print_results(ctx: Context, rows: list[dict[str, Any]]) -> None:
     if not rows:
         ctx.out.print("No attempts started yet.")
         return
+    results_table(ctx.out, rows)
+    ctx.out.print("Time is the server's clock: from `judge start` to the submission's arrival.")
+
+
+def results_table(console: Console, rows: list[dict[str, Any]]) -> None:
+    """The results as a table; a candidate's name is shown with its control characters escaped."""
     from rich.table import Table
 
     from judge.model.report import format_clock
@@ -246,8 +264,7 @@ def _print_results(ctx: Context, rows: list[dict[str, Any]]) -> None:
     for r in rows:
         score = f"{r['score']}/{r['max_score']} ({r['percent']:g}%)" if r["score"] is not None else r["state"]
         late = "-" if r["late"] is None else ("late" if r["late"] else "no")
-        table.add_row(r["candidate"], r["problem"], score,
+        table.add_row(Text(printable(r["candidate"])), r["problem"], score,
                       f"{format_clock(r['elapsed_s'])} of {format_clock(r['budget_s'])}", late, r["verdict"] or "-",
                       r["attempt_id"])
-    ctx.out.print(table)
-    ctx.out.print("Time is the server's clock: from `judge start` to the submission's arrival.")
+    console.print(table)

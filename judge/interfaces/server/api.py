@@ -15,16 +15,18 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from judge.interfaces.server.app import ServerState
-from judge.interfaces.server.auth import CandidateAttempt, InterviewerId, state
+from judge.interfaces.server.auth import CandidateAttempt, InterviewerId, credential_lookup, state
 from judge.problems.catalog import ProblemError
 from judge.services import interviews
 from judge.services.invitations import (
     AccessDenied,
     InvitationError,
+    InvitationUsed,
     create_invitation,
     invitation_state,
     list_invitations,
     own_invitation,
+    public_problem_warning,
     redeem,
     revoke_invitation,
 )
@@ -34,6 +36,7 @@ health = APIRouter(tags=["server"])
 candidate_router = APIRouter(tags=["candidate"])
 interviewer_router = APIRouter(tags=["interviewer"])
 WORKSPACE_TYPE = "application/gzip"
+MAX_ID = 2**63 - 1  # the largest id a database integer column holds
 State = Annotated[ServerState, Depends(state)]
 
 
@@ -116,10 +119,12 @@ def start(body: StartRequest, request: Request, st: State) -> dict[str, Any]:
     now = st.clock()
     with st.db.session() as session:
         try:
-            attempt, token = redeem(session, body.code.strip(), now)
+            with credential_lookup(request):
+                attempt, token = redeem(session, body.code.strip(), now)
         except AccessDenied as exc:
-            st.auth_failures.check(request.client.host if request.client else "unknown", "failed sign-ins")
             raise HTTPException(401, str(exc)) from None
+        except InvitationUsed as exc:
+            raise HTTPException(409, str(exc)) from None
         try:
             problem = st.problem(attempt.invitation.problem)
         except ProblemError:
@@ -170,6 +175,8 @@ def accept_submission(st: ServerState, attempt_id: str, raw: bytes) -> dict[str,
     with st.db.session() as session:
         try:
             submission = interviews.store_submission(session, _attempt(session, attempt_id), raw, st.clock())
+        except interviews.EmptySubmission as exc:
+            raise HTTPException(422, str(exc)) from None
         except interviews.SubmissionRefused as exc:
             raise HTTPException(409, str(exc)) from None
         submission_id = submission.id
@@ -195,7 +202,8 @@ async def post_submission(request: Request, attempt_id: CandidateAttempt,
 def get_submission(submission_id: int, attempt_id: CandidateAttempt,
                    st: State) -> dict[str, Any]:
     with st.db.session() as session:
-        submission = session.get(Submission, submission_id)
+        # An id no database column can hold is as unknown as a missing one (not an OverflowError).
+        submission = session.get(Submission, submission_id) if 0 < submission_id <= MAX_ID else None
         if submission is None or submission.attempt_id != attempt_id:
             raise HTTPException(404, f"no submission {submission_id} in this attempt")
         return interviews.submission_for_candidate(submission, st.secrets(submission.attempt.invitation.problem))
@@ -227,8 +235,9 @@ def post_invitation(body: InvitationRequest, request: Request, interviewer_id: I
             raise HTTPException(422, str(exc)) from None
         view = _invitation_view(made.invitation, now)
     base = _base_url(st, request)
+    warning = public_problem_warning(problem)
     return {**view, "code": made.code, "server": base,
-            "command": f"judge start --server {base} --invite {made.code}"}
+            "command": f"judge start --server {base} --invite {made.code}", **({"warning": warning} if warning else {})}
 
 
 @interviewer_router.get("/invitations", summary="Your invitations, newest first")

@@ -26,7 +26,7 @@ from judge.execution.executor import Executor
 from judge.grading.integrity import MAX_SOURCE_BYTES
 from judge.interfaces.server import errors
 from judge.interfaces.server.auth import RateLimiter
-from judge.problems.catalog import Problem, ProblemError, discover, find_problem
+from judge.problems.catalog import Problem, ProblemError, discover
 from judge.services.secrecy import Secrets, secrets_of
 from judge.services.server_grading import SubmissionGrader
 from judge.store.db import Database
@@ -79,9 +79,14 @@ class ServerState:
     _secrets: dict[str, Secrets] = field(default_factory=dict)
 
     def problem(self, slug: str) -> Problem:
-        """A problem this server offers, by slug (``ProblemError`` when unknown)."""
+        """A problem this server offers, by its slug in the catalogue; never a path (an interviewer's request
+        must not reach, or learn about, folders on the server). ``ProblemError`` when unknown."""
         if slug not in self._problems:
-            self._problems[slug] = find_problem(slug, list(self.settings.problems))
+            offered = {p.slug: p for p in self.problems()}
+            if slug not in offered:
+                raise ProblemError(f"unknown problem {slug!r}; this server offers: "
+                                   f"{', '.join(sorted(offered)) or 'none'}")
+            self._problems[slug] = offered[slug]
         return self._problems[slug]
 
     def problems(self) -> list[Problem]:

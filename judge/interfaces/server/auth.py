@@ -2,15 +2,20 @@
 
 ``interviewer`` and ``candidate`` are FastAPI dependencies; a route that depends on one can only be
 reached with that role's credential (``judge.services.invitations`` makes the credentials distinct).
-They answer 401 with a message safe to show anyone, and count failures per client address so guessing
-is throttled (on top of 256-bit secrets).
+They answer 401 with a message safe to show anyone. Guessing is throttled per client address (on top of
+256-bit secrets): every failed credential of any kind (bearer token, invitation code, dashboard sign-in,
+session cookie) counts, and once an address has used up its failures every credential it sends is
+answered 429 *before* it is looked up, a right one as a wrong one, so the limit tells nothing. The
+client address is the connection's peer: forwarded headers count only from the proxies named in
+``judge serve --forwarded-allow-ips`` (none by default).
 """
 
 from __future__ import annotations
 
 import threading
 from collections import defaultdict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
@@ -48,6 +53,22 @@ class RateLimiter:
             events.append(now)
             return 0.0
 
+    def wait(self, key: str) -> float:
+        """0, or the seconds to wait when ``key`` has reached the limit; counts nothing."""
+        now = self.clock()
+        with self._lock:
+            events = self._events[key]
+            while events and events[0] <= now - self.window_s:
+                events.popleft()
+            return max(1.0, events[0] + self.window_s - now) if len(events) >= self.limit else 0.0
+
+    def refuse_when_full(self, key: str, what: str) -> None:
+        """429 with Retry-After when ``key`` has reached the limit; counts nothing."""
+        wait = self.wait(key)
+        if wait:
+            raise HTTPException(429, f"too many {what}; try again in {wait:.0f} s",
+                                headers={"Retry-After": str(int(wait))})
+
     def check(self, key: str, what: str) -> None:
         """``hit``, raising 429 with Retry-After when over the limit."""
         wait = self.hit(key)
@@ -72,15 +93,32 @@ def _client(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
+FAILED_SIGN_INS = "failed sign-ins from this address"
+
+
+@contextmanager
+def credential_lookup(request: Request) -> Iterator[None]:
+    """Around the lookup of any credential the request carries: 429 before the lookup when the client's
+    address has used up its failures (whatever the credential), and every ``AccessDenied`` inside counted
+    as one failure (it propagates)."""
+    st, address = state(request), _client(request)
+    st.auth_failures.refuse_when_full(address, FAILED_SIGN_INS)
+    try:
+        yield
+    except AccessDenied:
+        st.auth_failures.hit(address)
+        raise
+
+
 def _holder(request: Request, credentials: HTTPAuthorizationCredentials | None,
             authenticate: Callable[[Session, str, float], Any]) -> Any:
     """The id of the row ``authenticate`` finds for the bearer token; 401 (and a counted failure) otherwise."""
     st, token = state(request), _token(credentials)
     with st.db.session() as session:
         try:
-            return authenticate(session, token, st.clock()).id
+            with credential_lookup(request):
+                return authenticate(session, token, st.clock()).id
         except AccessDenied as exc:
-            st.auth_failures.check(_client(request), "failed sign-ins from this address")
             raise HTTPException(401, str(exc), headers={"WWW-Authenticate": "Bearer"}) from None
 
 

@@ -34,7 +34,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from judge import __version__
 from judge.interfaces.server.app import ServerState
-from judge.interfaces.server.auth import state
+from judge.interfaces.server.auth import credential_lookup, state
 from judge.model.report import Report, format_clock
 from judge.model.submission import SOLUTION
 from judge.problems.catalog import ProblemError
@@ -47,6 +47,7 @@ from judge.services.invitations import (
     DAY_S,
     AccessDenied,
     InvitationError,
+    InvitationUsed,
     authenticate_candidate,
     authenticate_dashboard,
     close_dashboard_session,
@@ -56,6 +57,7 @@ from judge.services.invitations import (
     invitation_for_code,
     open_dashboard_session,
     own_invitation,
+    public_problem_warning,
     redeem,
     revoke_invitation,
 )
@@ -206,7 +208,8 @@ def signed_in(request: Request) -> int:
         raise SignInRequired
     with st.db.session() as session:
         try:
-            return authenticate_dashboard(session, secret, st.clock()).id
+            with credential_lookup(request):
+                return authenticate_dashboard(session, secret, st.clock()).id
         except AccessDenied:
             raise SignInRequired from None
 
@@ -251,9 +254,9 @@ async def post_sign_in(request: Request, st: State) -> Response:
     now = st.clock()
     with st.db.session() as session:
         try:
-            row, secret = open_dashboard_session(session, _text(form, "token"), now)
+            with credential_lookup(request):
+                row, secret = open_dashboard_session(session, _text(form, "token"), now)
         except AccessDenied as exc:
-            st.auth_failures.check(_client(request), "failed sign-ins from this address")
             return sign_in_page(request, st, status=401, error=str(exc))
         lifetime = row.expires_at - now
     response = redirect("/dashboard")
@@ -323,7 +326,7 @@ async def post_invitation(request: Request, interviewer_id: InterviewerPage, st:
         return _invitations_page(request, st, interviewer_id, status=422, error=str(exc), values=values)
     base = _base_url(st, request)
     return render("invitation_created.html", http_status=201, title="Invitation created", invitation=invitation,
-                  problem=problem, link=f"{base}/join/{made.code}",
+                  problem=problem, public_warning=public_problem_warning(problem), link=f"{base}/join/{made.code}",
                   command=f"judge start --server {base} --invite {made.code}", **chrome)
 
 
@@ -449,12 +452,17 @@ def _submission_view(sub: Submission | None) -> dict[str, Any] | None:
 # -- the candidate ------------------------------------------------------------------------------------
 
 
-def _candidate_attempt(request: Request, st: ServerState, session: Any) -> Attempt | None:
+def _candidate_attempt(request: Request, st: ServerState, session: Any, counted: bool = True) -> Attempt | None:
+    """The attempt of the browser's candidate session cookie, or None. The lookup is throttled and a bad
+    cookie counted, unless ``counted`` is False (the request's own credential was already counted)."""
     secret = request.cookies.get(CANDIDATE_COOKIE)
     if not secret:
         return None
     try:
-        return authenticate_candidate(session, secret, st.clock())
+        if not counted:
+            return authenticate_candidate(session, secret, st.clock())
+        with credential_lookup(request):
+            return authenticate_candidate(session, secret, st.clock())
     except AccessDenied:
         return None
 
@@ -466,12 +474,14 @@ def get_join(code: str, request: Request, st: State) -> Response:
     now = st.clock()
     with st.db.session() as session:
         try:
-            invitation = invitation_for_code(session, code, now)
-        except AccessDenied as exc:
-            if _candidate_attempt(request, st, session) is not None:
+            with credential_lookup(request):  # a miss counts, even from a browser with a candidate session
+                invitation = invitation_for_code(session, code, now)
+        except (AccessDenied, InvitationUsed) as exc:
+            if _candidate_attempt(request, st, session, counted=False) is not None:
                 return redirect("/candidate")
-            st.auth_failures.check(_client(request), "failed sign-ins from this address")
-            return render("error.html", http_status=404, title="Invitation", status=404, message=str(exc), home="")
+            status = 409 if isinstance(exc, InvitationUsed) else 404
+            return render("error.html", http_status=status, title="Invitation", status=status, message=str(exc),
+                          home="")
         slug = invitation.problem
         facts = {"candidate": invitation.candidate_name, "budget_s": invitation.budget_s,
                  "feedback": invitation.feedback, "late_policy": invitation.late_policy,
@@ -495,10 +505,12 @@ async def post_join(code: str, request: Request, st: State) -> Response:
     now = st.clock()
     with st.db.session() as session:
         try:
-            attempt, token = redeem(session, code, now)
+            with credential_lookup(request):
+                attempt, token = redeem(session, code, now)
         except AccessDenied as exc:
-            st.auth_failures.check(_client(request), "failed sign-ins from this address")
             raise HTTPException(401, str(exc)) from None
+        except InvitationUsed as exc:
+            raise HTTPException(409, str(exc)) from None
         try:
             st.problem(attempt.invitation.problem)
         except ProblemError:
@@ -573,7 +585,7 @@ async def post_candidate_submission(request: Request, st: State) -> Response:
         st.submissions.check(attempt_id, "submissions for this attempt")
         await run_in_threadpool(accept_submission, st, attempt_id, raw)
     except HTTPException as exc:
-        if exc.status_code not in (409, 429):
+        if exc.status_code not in (409, 422, 429):
             raise
         return _candidate_page(request, st, status=exc.status_code, error=str(exc.detail))
     return redirect("/candidate#result")

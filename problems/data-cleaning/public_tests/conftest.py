@@ -1,9 +1,13 @@
 import io
 import os
+import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+
+if "judge_plugin" not in sys.modules:  # plain `pytest` in the workspace: solution.py in this process
+    from sandbox.inprocess import candidate  # noqa: F401  (the judge's own fixture calls it in its own process)
 
 HEADER = "customer_id,signup_date,country,plan,age,annual_income,monthly_spend,visits"
 

@@ -77,11 +77,9 @@ def shipped_frame(data_dir):
 
 
 @pytest.fixture(scope="session")
-def shipped_features(data_dir):
+def shipped_features(candidate, data_dir):
     """The candidate's features on the shipped data (computed once, on a private copy)."""
-    from solution import user_features
-
-    return user_features(load_transactions(data_dir))
+    return candidate.user_features(load_transactions(data_dir))
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,6 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from solution import user_features
 
 FEATURE_COLUMNS = [
     "n_transactions",
@@ -52,9 +51,9 @@ def _check_shipped(got, expected, column):
 
 @pytest.mark.points(2)
 @pytest.mark.requirement("R1")
-def test_index_is_user_id_sorted(small_frame):
+def test_index_is_user_id_sorted(candidate, small_frame):
     """One row per user, indexed by user id (index named "user_id"), sorted ascending."""
-    got = user_features(small_frame)
+    got = candidate.user_features(small_frame)
     assert isinstance(got, pd.DataFrame), f"expected a DataFrame, got {type(got).__name__}"
     assert got.index.name == "user_id", f"index name should be 'user_id', got {got.index.name!r}"
     assert list(got.index) == USERS, f"expected index {USERS}, got {list(got.index)}"
@@ -62,7 +61,7 @@ def test_index_is_user_id_sorted(small_frame):
 
 @pytest.mark.points(2)
 @pytest.mark.requirement("R1")
-def test_single_transaction_users_kept(make_frame):
+def test_single_transaction_users_kept(candidate, make_frame):
     """Users with a single transaction (a purchase, a refund) get a row like everyone else."""
     df = make_frame(
         [
@@ -72,7 +71,7 @@ def test_single_transaction_users_kept(make_frame):
             (4, "u2", "2024-04-01T12:00:00+00:00", -4.0, None),
         ]
     )
-    got = user_features(df)
+    got = candidate.user_features(df)
     assert list(got.index) == ["u1", "u2", "u3"], f"expected users u1, u2, u3; got {list(got.index)}"
     assert _values(got, "n_transactions", ["u1", "u2", "u3"]) == [1, 1, 2]
 
@@ -92,17 +91,17 @@ def test_shipped_data_one_row_per_user(shipped_features, expected_shipped):
 
 @pytest.mark.points(1)
 @pytest.mark.requirement("R2")
-def test_column_names_and_order(small_frame):
+def test_column_names_and_order(candidate, small_frame):
     """The seven feature columns, with the stated names, in the stated order."""
-    got = user_features(small_frame)
+    got = candidate.user_features(small_frame)
     assert list(got.columns) == FEATURE_COLUMNS, f"expected {FEATURE_COLUMNS}, got {list(got.columns)}"
 
 
 @pytest.mark.points(1)
 @pytest.mark.requirement("R2")
-def test_column_dtypes(small_frame, shipped_features):
+def test_column_dtypes(candidate, small_frame, shipped_features):
     """Counts (n_transactions, n_categories, days_active) are integers; amounts and std are floats."""
-    for got in (user_features(small_frame), shipped_features):
+    for got in (candidate.user_features(small_frame), shipped_features):
         for column in INT_COLUMNS:
             dtype = _col(got, column).dtype
             assert pd.api.types.is_integer_dtype(dtype), f"{column} should be integer, got {dtype}"
@@ -116,9 +115,9 @@ def test_column_dtypes(small_frame, shipped_features):
 
 @pytest.mark.points(3)
 @pytest.mark.requirement("R3")
-def test_amount_features_small_frame(small_frame):
+def test_amount_features_small_frame(candidate, small_frame):
     """n_transactions, total_amount, mean_amount and max_amount on a small hand-checked frame."""
-    got = user_features(small_frame)
+    got = candidate.user_features(small_frame)
     assert _values(got, "n_transactions", USERS) == [4, 1, 4, 1]
     assert _values(got, "total_amount", USERS) == pytest.approx([80.0, 7.5, 100.0, -25.0])
     assert _values(got, "mean_amount", USERS) == pytest.approx([20.0, 7.5, 25.0, -25.0])
@@ -127,7 +126,7 @@ def test_amount_features_small_frame(small_frame):
 
 @pytest.mark.points(3)
 @pytest.mark.requirement("R3")
-def test_refunds_are_ordinary_transactions(make_frame):
+def test_refunds_are_ordinary_transactions(candidate, make_frame):
     """Refunds (negative amounts) count in the count, sum, mean and max."""
     df = make_frame(
         [
@@ -138,7 +137,7 @@ def test_refunds_are_ordinary_transactions(make_frame):
             (5, "r2", "2024-05-06T10:00:00+00:00", -5.0, "food"),
         ]
     )
-    got = user_features(df)
+    got = candidate.user_features(df)
     assert _values(got, "n_transactions", ["r1", "r2"]) == [3, 2], "refunds must be counted"
     assert _values(got, "total_amount", ["r1", "r2"]) == pytest.approx([40.0, -20.0])
     assert _values(got, "mean_amount", ["r1", "r2"]) == pytest.approx([40.0 / 3, -10.0])
@@ -158,9 +157,9 @@ def test_amount_features_shipped_data(shipped_features, expected_shipped):
 
 @pytest.mark.points(1)
 @pytest.mark.requirement("R4")
-def test_std_is_sample_std(small_frame):
+def test_std_is_sample_std(candidate, small_frame):
     """std_amount is the sample standard deviation (ddof=1), not the population one."""
-    got = user_features(small_frame)
+    got = candidate.user_features(small_frame)
     # alice: 20, 40, -15, 35 (mean 20) -> squares 0 + 400 + 1225 + 225 = 1850
     # carol: 10, 20, 40, 30 (mean 25) -> squares 225 + 25 + 225 + 25 = 500
     want = [math.sqrt(1850 / 3), math.sqrt(500 / 3)]
@@ -170,9 +169,9 @@ def test_std_is_sample_std(small_frame):
 
 @pytest.mark.points(2)
 @pytest.mark.requirement("R4")
-def test_std_single_transaction_is_zero(small_frame, shipped_features):
+def test_std_single_transaction_is_zero(candidate, small_frame, shipped_features):
     """A user with one transaction has std_amount 0.0, not NaN; the result has no NaN."""
-    got = user_features(small_frame)
+    got = candidate.user_features(small_frame)
     have = _values(got, "std_amount", ["bob", "dave"])
     assert have == [0.0, 0.0], f"single-transaction users need std_amount 0.0, got {have}"
     for result in (got, shipped_features):
@@ -192,16 +191,16 @@ def test_std_shipped_data(shipped_features, expected_shipped):
 
 @pytest.mark.points(2)
 @pytest.mark.requirement("R5")
-def test_missing_category_not_counted(small_frame):
+def test_missing_category_not_counted(candidate, small_frame):
     """n_categories counts distinct non-missing categories; a missing category is not one."""
-    got = user_features(small_frame)
+    got = candidate.user_features(small_frame)
     have = _values(got, "n_categories", USERS)
     assert have == [2, 1, 2, 0], f"expected [2, 1, 2, 0] for {USERS}, got {have}"
 
 
 @pytest.mark.points(2)
 @pytest.mark.requirement("R5")
-def test_missing_category_rows_count_in_other_features(make_frame):
+def test_missing_category_rows_count_in_other_features(candidate, make_frame):
     """Transactions with a missing category still count in the count, amounts, std and days."""
     df = make_frame(
         [
@@ -211,7 +210,7 @@ def test_missing_category_rows_count_in_other_features(make_frame):
             (4, "y", "2024-06-03T09:00:00+00:00", 4.0, None),
         ]
     )
-    got = user_features(df)
+    got = candidate.user_features(df)
     assert _values(got, "n_transactions", ["x", "y"]) == [2, 2]
     assert _values(got, "total_amount", ["x", "y"]) == pytest.approx([12.0, 6.0])
     assert _values(got, "mean_amount", ["x", "y"]) == pytest.approx([6.0, 3.0])
@@ -233,9 +232,9 @@ def test_n_categories_shipped_data(shipped_features, expected_shipped):
 
 @pytest.mark.points(3)
 @pytest.mark.requirement("R6")
-def test_days_active_counts_distinct_calendar_days(small_frame):
+def test_days_active_counts_distinct_calendar_days(candidate, small_frame):
     """days_active counts distinct calendar days, not the span from first to last transaction."""
-    got = user_features(small_frame)
+    got = candidate.user_features(small_frame)
     # alice: Feb 1 (twice), Feb 5, Feb 9 -> 3; carol: Feb 3 (three times), Feb 7 -> 2
     have = _values(got, "days_active", USERS)
     assert have == [3, 1, 2, 1], f"expected [3, 1, 2, 1] for {USERS}, got {have}"
@@ -243,7 +242,7 @@ def test_days_active_counts_distinct_calendar_days(small_frame):
 
 @pytest.mark.points(3)
 @pytest.mark.requirement("R6")
-def test_days_active_across_midnight_berlin(make_frame):
+def test_days_active_across_midnight_berlin(candidate, make_frame):
     """Calendar days are Berlin days: transactions either side of Berlin midnight are two days."""
     df = make_frame(
         [
@@ -258,14 +257,14 @@ def test_days_active_across_midnight_berlin(make_frame):
             (6, "m3", "2024-03-11T06:00:00+00:00", 1.0, "a"),
         ]
     )
-    got = user_features(df)
+    got = candidate.user_features(df)
     have = _values(got, "days_active", ["m1", "m2", "m3"])
     assert have == [2, 1, 2], f"expected [2, 1, 2] for m1, m2, m3 (Berlin calendar days), got {have}"
 
 
 @pytest.mark.points(2)
 @pytest.mark.requirement("R6")
-def test_days_active_uses_summer_time(make_frame):
+def test_days_active_uses_summer_time(candidate, make_frame):
     """In summer Berlin is UTC+2: 22:30 UTC on 1 July is already 2 July in Berlin."""
     df = make_frame(
         [
@@ -277,7 +276,7 @@ def test_days_active_uses_summer_time(make_frame):
             (4, "s2", "2024-07-02T21:45:00+00:00", 1.0, "a"),
         ]
     )
-    got = user_features(df)
+    got = candidate.user_features(df)
     have = _values(got, "days_active", ["s1", "s2"])
     assert have == [2, 1], f"expected [2, 1] for s1, s2 (Berlin summer time), got {have}"
 
@@ -294,11 +293,13 @@ def test_days_active_shipped_data(shipped_features, expected_shipped):
 
 @pytest.mark.points(2)
 @pytest.mark.requirement("R7")
-def test_input_not_modified(small_frame, shipped_frame):
+def test_input_not_modified(candidate, small_frame, shipped_frame):
     """The input DataFrame is unchanged after the call (columns, values, row order)."""
-    for df in (small_frame, shipped_frame):
-        before = df.copy(deep=True)
-        user_features(df)
+    for frame in (small_frame, shipped_frame):
+        before = frame.copy(deep=True)
+        given = candidate.new(frame)  # the candidate's own copy, kept in its process to look at after the call
+        candidate.user_features(given)
+        df = candidate.value(given)
         assert list(df.columns) == list(before.columns), (
             f"input columns changed from {list(before.columns)} to {list(df.columns)}"
         )
@@ -310,9 +311,9 @@ def test_input_not_modified(small_frame, shipped_frame):
 
 @pytest.mark.points(1)
 @pytest.mark.requirement("R8")
-def test_empty_input(make_frame):
+def test_empty_input(candidate, make_frame):
     """Zero transactions give an empty frame with the seven columns and index name "user_id"."""
-    got = user_features(make_frame([]))
+    got = candidate.user_features(make_frame([]))
     assert isinstance(got, pd.DataFrame), f"expected a DataFrame, got {type(got).__name__}"
     assert len(got) == 0, f"expected 0 rows, got {len(got)}"
     assert list(got.columns) == FEATURE_COLUMNS, f"expected {FEATURE_COLUMNS}, got {list(got.columns)}"

@@ -1,8 +1,12 @@
 import os
+import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+
+if "judge_plugin" not in sys.modules:  # plain `pytest` in the workspace: solution.py in this process
+    from sandbox.inprocess import candidate  # noqa: F401  (the judge's own fixture calls it in its own process)
 
 
 def pytest_configure(config):

@@ -1,12 +1,10 @@
-"""Shared fixtures and instrumented estimators for the hidden suite."""
+"""Shared fixtures for the hidden suite (the instrumented estimators are in ../doubles.py)."""
 
 import os
-from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
 import pytest
-from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import load_iris
 
 
@@ -60,53 +58,31 @@ def noisy_binary():
 
 
 # --------------------------------------------------------------------------- spies
-
-CALLS = defaultdict(list)  # tag -> [("fit" | "predict", copy of X)]
-
-
-class RowSpyClassifier(ClassifierMixin, BaseEstimator):
-    """Nearest-centroid classifier on columns 1.. that records every X it receives."""
-
-    def __init__(self, tag="spy"):
-        self.tag = tag
-
-    def fit(self, X, y):
-        X = np.asarray(X, dtype=float)
-        y = np.asarray(y)
-        CALLS[self.tag].append(("fit", X.copy()))
-        self.classes_ = np.unique(y)
-        self.centroids_ = np.array([X[y == c, 1:].mean(axis=0) for c in self.classes_])
-        return self
-
-    def predict(self, X):
-        X = np.asarray(X, dtype=float)
-        CALLS[self.tag].append(("predict", X.copy()))
-        dist = ((X[:, None, 1:] - self.centroids_[None, :, :]) ** 2).sum(axis=2)
-        return self.classes_[dist.argmin(axis=1)]
+# The spy and lookup estimators live in ../doubles.py, in the solution's process: a test builds them there
+# (a handle), passes them to the solution, and reads the spy's log back as data.
 
 
-class LookupClassifier(ClassifierMixin, BaseEstimator):
-    """Predicts the integer stored in column 0 of each row (for hand-computed metrics)."""
+class CallLog:
+    """calls[tag] -> [("fit" | "predict", the X a RowSpyClassifier with that tag received)], in call order."""
 
-    def fit(self, X, y):
-        self.classes_ = np.unique(np.asarray(y))
-        return self
+    def __init__(self, candidate):
+        self._candidate = candidate
 
-    def predict(self, X):
-        return np.asarray(X)[:, 0].astype(int)
+    def __getitem__(self, tag):
+        return [(kind, np.asarray(X)) for kind, X in self._candidate.doubles.calls(tag)]
 
 
 @pytest.fixture
-def spy():
-    """Returns (RowSpyClassifier class, call log); the log is cleared for each test."""
-    CALLS.clear()
-    yield RowSpyClassifier, CALLS
-    CALLS.clear()
+def spy(candidate):
+    """Returns (RowSpyClassifier constructor, call log); the log is cleared for each test."""
+    candidate.doubles.reset_calls()
+    return candidate.doubles.RowSpyClassifier, CallLog(candidate)
 
 
 @pytest.fixture
-def lookup_classifier():
-    return LookupClassifier
+def lookup_classifier(candidate):
+    """LookupClassifier's constructor: each call builds one in the solution's process (a handle)."""
+    return candidate.doubles.LookupClassifier
 
 
 def _ids_of_raw_rows(X_seen, X_full):

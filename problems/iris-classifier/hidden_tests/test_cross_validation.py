@@ -3,22 +3,19 @@ import pandas as pd
 import pytest
 from sklearn.base import clone
 from sklearn.dummy import DummyClassifier
-from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier
-from sklearn.utils.validation import check_is_fitted
-from solution import cross_validate_models
 
 COLUMNS = ["accuracy_mean", "accuracy_std", "f1_macro_mean", "f1_macro_std"]
 
 
 @pytest.mark.points(1)
 @pytest.mark.requirement("R3")
-def test_cv_table_shape_columns_and_index(noisy_binary):
+def test_cv_table_shape_columns_and_index(candidate, noisy_binary):
     """The table has one row per model in dict order, indexed by name, with the four stated columns."""
     X, y = noisy_binary
     models = {
@@ -26,7 +23,7 @@ def test_cv_table_shape_columns_and_index(noisy_binary):
         "alpha": make_pipeline(StandardScaler(), LogisticRegression()),
         "mid": DecisionTreeClassifier(max_depth=2, random_state=0),
     }
-    table = cross_validate_models(models, X, y, folds=3, seed=0)
+    table = candidate.cross_validate_models(models, X, y, folds=3, seed=0)
     assert isinstance(table, pd.DataFrame), f"expected a DataFrame, got {type(table).__name__}"
     assert list(table.index) == ["zeta", "alpha", "mid"], f"index: got {list(table.index)}"
     assert list(table.columns) == COLUMNS, f"columns: expected {COLUMNS}, got {list(table.columns)}"
@@ -36,11 +33,11 @@ def test_cv_table_shape_columns_and_index(noisy_binary):
 
 @pytest.mark.points(4)
 @pytest.mark.requirement("R3")
-def test_cv_uses_macro_f1_on_imbalanced_classes():
+def test_cv_uses_macro_f1_on_imbalanced_classes(candidate):
     """Majority-class model on 40/10 labels: accuracy 0.8, macro F1 4/9 in every fold (not micro F1)."""
     y = np.array([0] * 40 + [1] * 10)
     X = np.arange(50, dtype=float).reshape(-1, 1)
-    table = cross_validate_models(
+    table = candidate.cross_validate_models(
         {"majority": DummyClassifier(strategy="most_frequent")}, X, y, folds=5, seed=0
     )
     row = table.loc["majority"]
@@ -77,11 +74,11 @@ def _tree_and_logreg():
 
 @pytest.mark.points(2)
 @pytest.mark.requirement("R3")
-def test_cv_means_match_seeded_stratified_kfold(noisy_binary):
+def test_cv_means_match_seeded_stratified_kfold(candidate, noisy_binary):
     """Mean accuracy and mean macro F1 match StratifiedKFold(folds, shuffle=True, random_state=seed)."""
     X, y = noisy_binary[0][:120], noisy_binary[1][:120]
     models = _tree_and_logreg()
-    table = cross_validate_models(models, X, y, folds=4, seed=3)
+    table = candidate.cross_validate_models(models, X, y, folds=4, seed=3)
     for name, want in _expected_rows(models, X, y, folds=4, seed=3).items():
         got = [float(table.loc[name, c]) for c in ("accuracy_mean", "f1_macro_mean")]
         assert got == pytest.approx([want[0], want[2]], abs=1e-9), (
@@ -91,11 +88,11 @@ def test_cv_means_match_seeded_stratified_kfold(noisy_binary):
 
 @pytest.mark.points(1)
 @pytest.mark.requirement("R3")
-def test_cv_stds_are_population_stds(noisy_binary):
+def test_cv_stds_are_population_stds(candidate, noisy_binary):
     """The std columns are the population std (ddof=0) of the per-fold scores, each for its own metric."""
     X, y = noisy_binary[0][:120], noisy_binary[1][:120]
     models = _tree_and_logreg()
-    table = cross_validate_models(models, X, y, folds=4, seed=3)
+    table = candidate.cross_validate_models(models, X, y, folds=4, seed=3)
     for name, want in _expected_rows(models, X, y, folds=4, seed=3).items():
         got = [float(table.loc[name, c]) for c in ("accuracy_std", "f1_macro_std")]
         assert got == pytest.approx([want[1], want[3]], abs=1e-9), (
@@ -105,12 +102,12 @@ def test_cv_stds_are_population_stds(noisy_binary):
 
 @pytest.mark.points(5)
 @pytest.mark.requirement("R3")
-def test_cv_fits_only_on_raw_fold_rows(iris_with_ids, spy, raw_ids):
+def test_cv_fits_only_on_raw_fold_rows(candidate, iris_with_ids, spy, raw_ids):
     """Each fit sees exactly one fold's training rows of X_train, unchanged (no scaling outside the model)."""
     spy_cls, calls = spy
     X, y = iris_with_ids
     X_train, y_train = X[::2], y[::2]  # 75 rows, 25 per class
-    cross_validate_models({"spy": spy_cls(tag="cv")}, X_train, y_train, folds=5, seed=4)
+    candidate.cross_validate_models({"spy": spy_cls(tag="cv")}, X_train, y_train, folds=5, seed=4)
     fits = [X_seen for kind, X_seen in calls["cv"] if kind == "fit"]
     assert fits, "the model passed in was never fitted"
     seen = {frozenset(raw_ids(X_seen, X).tolist()) for X_seen in fits}
@@ -125,17 +122,14 @@ def test_cv_fits_only_on_raw_fold_rows(iris_with_ids, spy, raw_ids):
 
 @pytest.mark.points(1)
 @pytest.mark.requirement("R3")
-def test_cv_does_not_fit_the_passed_models(noisy_binary):
+def test_cv_does_not_fit_the_passed_models(candidate, noisy_binary):
     """The estimators in the dict are cloned, never fitted in place."""
     X, y = noisy_binary
-    models = {
-        "tree": DecisionTreeClassifier(max_depth=2, random_state=0),
-        "logreg": make_pipeline(StandardScaler(), LogisticRegression()),
+    models = {  # handles: the very estimators the solution gets, kept in its process to look at after the call
+        "tree": candidate.new(DecisionTreeClassifier(max_depth=2, random_state=0)),
+        "logreg": candidate.new(make_pipeline(StandardScaler(), LogisticRegression())),
     }
-    cross_validate_models(models, X, y, folds=3, seed=0)
+    candidate.cross_validate_models(models, X, y, folds=3, seed=0)
     for name, model in models.items():
-        try:
-            check_is_fitted(model)
-        except NotFittedError:
-            continue
-        pytest.fail(f"the caller's estimator {name!r} was fitted in place; clone it first")
+        if candidate.doubles.is_fitted(model):
+            pytest.fail(f"the caller's estimator {name!r} was fitted in place; clone it first")

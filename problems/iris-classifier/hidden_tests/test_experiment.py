@@ -1,34 +1,24 @@
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier
-from sklearn.utils.validation import check_is_fitted
-from solution import (
-    cross_validate_models,
-    fit_and_evaluate,
-    make_models,
-    run_experiment,
-    select_best,
-    split_data,
-)
 
 
 @pytest.mark.points(6)
 @pytest.mark.requirement("R6")
-def test_run_experiment_touches_test_rows_only_in_final_evaluation(iris_with_ids, spy, raw_ids):
+def test_run_experiment_touches_test_rows_only_in_final_evaluation(candidate, iris_with_ids, spy, raw_ids):
     """No model is fitted on a test row; only the selected model, refitted on all training rows, predicts them."""
     spy_cls, calls = spy
     X, y = iris_with_ids
-    _, X_test, _, _ = split_data(X, y, 0.2, 0)
+    _, X_test, _, _ = candidate.split_data(X, y, 0.2, 0)
     test_ids = set(X_test[:, 0].astype(int).tolist())
     train_ids = set(range(150)) - test_ids
     models = {"spy_a": spy_cls(tag="a"), "spy_b": spy_cls(tag="b")}
-    result = run_experiment(X, y, test_size=0.2, folds=5, seed=0, models=models)
+    result = candidate.run_experiment(X, y, test_size=0.2, folds=5, seed=0, models=models)
     best_tag = {"spy_a": "a", "spy_b": "b"}.get(result["best_name"])
     assert best_tag, f"best_name must be one of the model names, got {result['best_name']!r}"
     fit_sets = []
@@ -50,20 +40,20 @@ def test_run_experiment_touches_test_rows_only_in_final_evaluation(iris_with_ids
 
 @pytest.mark.points(2)
 @pytest.mark.requirement("R6")
-def test_run_experiment_composes_the_steps(noisy_binary):
+def test_run_experiment_composes_the_steps(candidate, noisy_binary):
     """Results equal split_data -> cross_validate_models -> select_best -> fit_and_evaluate."""
     X, y = noisy_binary
     models = {
         "tree": DecisionTreeClassifier(max_depth=3, random_state=0),
         "logreg": make_pipeline(StandardScaler(), LogisticRegression()),
     }
-    result = run_experiment(X, y, test_size=0.25, folds=4, seed=9, models=models)
-    X_train, X_test, y_train, y_test = split_data(X, y, 0.25, 9)
-    table = cross_validate_models(models, X_train, y_train, 4, 9)
+    result = candidate.run_experiment(X, y, test_size=0.25, folds=4, seed=9, models=models)
+    X_train, X_test, y_train, y_test = candidate.split_data(X, y, 0.25, 9)
+    table = candidate.cross_validate_models(models, X_train, y_train, 4, 9)
     pd.testing.assert_frame_equal(result["cv_results"], table, check_exact=False)
-    best = select_best(table)
+    best = candidate.select_best(table)
     assert result["best_name"] == best, f"best_name: expected {best!r}, got {result['best_name']!r}"
-    _, metrics = fit_and_evaluate(models[best], X_train, y_train, X_test, y_test)
+    _, metrics = candidate.fit_and_evaluate(models[best], X_train, y_train, X_test, y_test)
     assert result["metrics"]["accuracy"] == pytest.approx(metrics["accuracy"])
     assert result["metrics"]["f1_macro"] == pytest.approx(metrics["f1_macro"])
     assert np.array_equal(result["metrics"]["confusion_matrix"], metrics["confusion_matrix"])
@@ -71,15 +61,15 @@ def test_run_experiment_composes_the_steps(noisy_binary):
 
 @pytest.mark.points(1)
 @pytest.mark.requirement("R6")
-def test_run_experiment_defaults(noisy_binary):
+def test_run_experiment_defaults(candidate, noisy_binary):
     """Called without test_size, folds and seed, run_experiment uses 0.2, 5 and 0."""
     X, y = noisy_binary
     models = {
         "tree": DecisionTreeClassifier(max_depth=3, random_state=0),
         "logreg": make_pipeline(StandardScaler(), LogisticRegression()),
     }
-    by_default = run_experiment(X, y, models=models)
-    spelled_out = run_experiment(X, y, test_size=0.2, folds=5, seed=0, models=models)
+    by_default = candidate.run_experiment(X, y, models=models)
+    spelled_out = candidate.run_experiment(X, y, test_size=0.2, folds=5, seed=0, models=models)
     pd.testing.assert_frame_equal(by_default["cv_results"], spelled_out["cv_results"], check_exact=False)
     assert by_default["best_name"] == spelled_out["best_name"]
     assert np.array_equal(by_default["metrics"]["confusion_matrix"], spelled_out["metrics"]["confusion_matrix"])
@@ -88,14 +78,14 @@ def test_run_experiment_defaults(noisy_binary):
 
 @pytest.mark.points(3)
 @pytest.mark.requirement("R6")
-def test_run_experiment_selects_by_cv_not_training_fit(noisy_binary):
+def test_run_experiment_selects_by_cv_not_training_fit(candidate, noisy_binary):
     """With 20% label noise, 1-NN fits the training rows perfectly but logistic regression wins CV."""
     X, y = noisy_binary
     models = {
         "knn1": KNeighborsClassifier(n_neighbors=1),
         "logreg": make_pipeline(StandardScaler(), LogisticRegression()),
     }
-    result = run_experiment(X, y, test_size=0.2, folds=5, seed=0, models=models)
+    result = candidate.run_experiment(X, y, test_size=0.2, folds=5, seed=0, models=models)
     assert result["best_name"] == "logreg", (
         f"expected 'logreg' (higher cross-validated macro F1), got {result['best_name']!r}"
     )
@@ -103,18 +93,16 @@ def test_run_experiment_selects_by_cv_not_training_fit(noisy_binary):
 
 @pytest.mark.points(2)
 @pytest.mark.requirement("R6")
-def test_run_experiment_on_iris(iris):
+def test_run_experiment_on_iris(candidate, iris):
     """Default models on Iris (test_size=0.2, folds=5, seed=0): a fitted model with test accuracy >= 0.9."""
-    iris_run = run_experiment(*iris, test_size=0.2, folds=5, seed=0)
-    names = list(make_models(0))
+    iris_run = candidate.run_experiment(*iris, test_size=0.2, folds=5, seed=0)
+    names = list(candidate.make_models(0))
     assert set(iris_run) >= {"cv_results", "best_name", "model", "metrics"}, f"keys: {sorted(iris_run)}"
     assert list(iris_run["cv_results"].index) == names, (
         "cv_results must have one row per make_models(seed) model"
     )
     assert iris_run["best_name"] in names
-    try:
-        check_is_fitted(iris_run["model"])
-    except NotFittedError:
+    if not candidate.doubles.is_fitted(iris_run["model"]):
         pytest.fail("result['model'] is not fitted")
     acc = iris_run["metrics"]["accuracy"]
     assert acc >= 0.9, f"test accuracy of the selected model is {acc:.3f}, below 0.9"
@@ -123,11 +111,11 @@ def test_run_experiment_on_iris(iris):
 
 @pytest.mark.points(1)
 @pytest.mark.requirement("R6")
-def test_run_experiment_reproducible(iris):
+def test_run_experiment_reproducible(candidate, iris):
     """The same seed gives identical cv_results, best_name and metrics."""
     X, y = iris
-    iris_run = run_experiment(X, y, test_size=0.2, folds=5, seed=0)
-    again = run_experiment(X, y, test_size=0.2, folds=5, seed=0)
+    iris_run = candidate.run_experiment(X, y, test_size=0.2, folds=5, seed=0)
+    again = candidate.run_experiment(X, y, test_size=0.2, folds=5, seed=0)
     pd.testing.assert_frame_equal(again["cv_results"], iris_run["cv_results"], check_exact=False)
     assert again["best_name"] == iris_run["best_name"]
     assert again["metrics"]["accuracy"] == pytest.approx(iris_run["metrics"]["accuracy"])

@@ -6,15 +6,9 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 import base64
-import builtins
 import hashlib
+import importlib.util
 import json
-import pickle
-import resource
-import signal
-import sys
-import time
-import zlib
 
 import numpy as np
 import pytest
@@ -40,10 +34,8 @@ def data_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def documents(data_dir):
-    """documents.json, read with the starter's load_documents helper."""
-    from solution import load_documents
-
-    return load_documents(data_dir / "documents.json")
+    """documents.json (a list of {"id", "title", "text"}), read here as the starter's load_documents reads it."""
+    return json.loads((data_dir / "documents.json").read_text(encoding="utf-8"))
 
 
 def spec_chunks(documents, chunk_size=60, overlap=15):
@@ -70,78 +62,20 @@ def spec_chunks(documents, chunk_size=60, overlap=15):
     return out
 
 
-def run_guarded(fn, *args, timeout_s=20.0, memory_mb=300, **kwargs):
-    """Call fn(*args, **kwargs) in a forked child with a time and memory cap, so that a chunking bug
-    that loops forever fails its own test instead of taking the whole suite down. Returns the result,
-    or re-raises the child's exception (builtin exception types are kept, e.g. ValueError)."""
-    read_fd, write_fd = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # child: never returns into pytest, whatever happens
-        try:
-            os.close(read_fd)
-            try:
-                status = Path("/proc/self/status").read_text().splitlines()
-                vm = int(next(line for line in status if line.startswith("VmSize")).split()[1])
-                cap = (vm + memory_mb * 1024) * 1024
-                resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-                payload = ("ok", fn(*args, **kwargs))
-            except BaseException as exc:  # report everything to the parent
-                payload = ("error", type(exc).__name__, str(exc)[:2000])
-            # the exception and its traceback (and any runaway list they hold) are released here
-            try:
-                data = pickle.dumps(payload)
-            except Exception as exc:
-                data = pickle.dumps(("error", "TypeError", f"result cannot be pickled: {exc}"))
-            with os.fdopen(write_fd, "wb") as out:
-                out.write(data)
-        finally:
-            os._exit(0)
-    os.close(write_fd)
-    deadline = time.monotonic() + timeout_s
-    chunks = []
-    with os.fdopen(read_fd, "rb") as inp:
-        os.set_blocking(inp.fileno(), False)
-        while True:
-            try:
-                block = inp.read()
-            except BlockingIOError:
-                block = None
-            if block:
-                chunks.append(block)
-            done, _ = os.waitpid(pid, os.WNOHANG)
-            if done:
-                rest = inp.read()
-                if rest:
-                    chunks.append(rest)
-                break
-            if time.monotonic() > deadline:
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-                raise TimeoutError(f"{fn.__name__} did not return within {timeout_s:.0f} s (endless loop?)")
-            time.sleep(0.01)
-    if not chunks:
-        raise RuntimeError(f"{fn.__name__} crashed (for example ran out of memory in an endless loop)")
-    payload = pickle.loads(b"".join(chunks))
-    if payload[0] == "ok":
-        return payload[1]
-    exc_type = getattr(builtins, payload[1], None)
-    if isinstance(exc_type, type) and issubclass(exc_type, BaseException):
-        raise exc_type(payload[2])
-    raise RuntimeError(f"{payload[1]}: {payload[2]}")
+@pytest.fixture(scope="session")
+def guarded(candidate):
+    """doubles.run_guarded: calls the candidate's function (by name: "chunk_text", "chunk_documents") in a
+    forked child of its process with a time and memory cap, so that a chunking bug that loops forever fails
+    its own test instead of taking the whole suite down. Returns the result, or raises the child's exception
+    (builtin exception types are kept, e.g. ValueError)."""
+    return candidate.doubles.run_guarded
 
 
 @pytest.fixture(scope="session")
-def guarded():
-    """run_guarded as a fixture, for calls into the candidate's chunker."""
-    return run_guarded
-
-
-@pytest.fixture(scope="session")
-def model():
-    """The real all-MiniLM-L6-v2, loaded once per session with the starter's load_model helper."""
-    from solution import load_model
-
-    return load_model()
+def model(candidate):
+    """The real all-MiniLM-L6-v2, loaded once per session with the starter's load_model helper (a handle: the
+    model lives in the candidate's process)."""
+    return candidate.load_model()
 
 
 CORPUS_VECTORS = Path(__file__).with_name("corpus_vectors.json")
@@ -162,14 +96,22 @@ def read_corpus_vectors(path: Path = CORPUS_VECTORS) -> dict[str, np.ndarray]:
         return {}
 
 
+def recorded_vectors(texts, recorded: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The recorded vectors of ``texts`` (those that have one), by text: what doubles.EmbeddingCache.use_recorded
+    takes."""
+    return {t: recorded[text_key(t)] for t in dict.fromkeys(texts) if text_key(t) in recorded}
+
+
 def write_corpus_vectors(data_dir: Path, path: Path = CORPUS_VECTORS) -> int:
     """Record the real model's vectors of ``spec_chunks(documents.json)`` (authoring: run in the sandbox
-    image whenever documents.json, the chunking spec or the model changes; see authoring.md)."""
-    sys.path.insert(0, str(data_dir))
-    from solution import load_documents, load_model
-
-    texts = list(dict.fromkeys(c["text"] for c in spec_chunks(load_documents(data_dir / "documents.json"))))
-    vectors = np.asarray(load_model().encode(texts, convert_to_numpy=True, show_progress_bar=False), "<f4")
+    image whenever documents.json, the chunking spec or the model changes; see authoring.md). ``data_dir``
+    is the starter folder: its solution.py's load_documents and load_model are used."""
+    spec = importlib.util.spec_from_file_location("rag_starter", data_dir / "solution.py")
+    assert spec is not None and spec.loader is not None
+    starter = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(starter)
+    texts = list(dict.fromkeys(c["text"] for c in spec_chunks(starter.load_documents(data_dir / "documents.json"))))
+    vectors = np.asarray(starter.load_model().encode(texts, convert_to_numpy=True, show_progress_bar=False), "<f4")
     document = {"model": "all-MiniLM-L6-v2", "dim": DIM, "note": "written by conftest.write_corpus_vectors",
                 "vectors": {text_key(t): base64.b64encode(v.tobytes()).decode("ascii")
                             for t, v in zip(texts, vectors, strict=True)}}
@@ -177,59 +119,32 @@ def write_corpus_vectors(data_dir: Path, path: Path = CORPUS_VECTORS) -> int:
     return len(texts)
 
 
-class EmbeddingCache:
-    """Real-model embeddings by text, computed once. Starts with the recorded vectors of the spec chunks
-    (embedding the corpus was a fifth of the suite's time), but only after checking that this model
-    reproduces a recorded vector: a different model or build means everything is embedded live."""
-
-    def __init__(self, model, recorded: dict[str, np.ndarray] | None = None):
-        self.model = model
-        self.vectors: dict[str, np.ndarray] = {}
-        self.recorded = recorded or {}
-
-    def use_recorded(self, texts) -> None:
-        """Take the recorded vectors of ``texts`` if the live model agrees with them on the first one."""
-        known = [t for t in dict.fromkeys(texts) if text_key(t) in self.recorded and t not in self.vectors]
-        if not known:
-            return
-        live = np.asarray(self.model.encode([known[0]], convert_to_numpy=True, show_progress_bar=False),
-                          np.float32)[0]
-        recorded = self.recorded[text_key(known[0])]
-        self.vectors[known[0]] = live
-        if recorded.shape == live.shape and np.allclose(recorded, live, atol=1e-5):
-            self.vectors.update((t, self.recorded[text_key(t)]) for t in known[1:])
-
-    def __call__(self, texts):
-        missing = [t for t in dict.fromkeys(texts) if t not in self.vectors]
-        if missing:
-            vecs = self.model.encode(missing, convert_to_numpy=True, show_progress_bar=False)
-            self.vectors.update(zip(missing, np.asarray(vecs, dtype=np.float32), strict=True))
-        return np.stack([self.vectors[t] for t in texts]) if texts else np.zeros((0, DIM), np.float32)
-
-
 @pytest.fixture(scope="session")
-def embed(model):
-    return EmbeddingCache(model, read_corpus_vectors())
+def embed(candidate, model):
+    """doubles.EmbeddingCache: the real model's embeddings by text, computed once in the candidate's process.
+    ``embed(texts)`` returns them as an array."""
+    return candidate.doubles.EmbeddingCache(model)
 
 
 @pytest.fixture(scope="session")
 def corpus(documents, embed):
-    """Spec chunks of documents.json (60 words, overlap 15) and their real-model embeddings."""
+    """Spec chunks of documents.json (60 words, overlap 15) and their real-model embeddings. The cache starts
+    from the recorded vectors of the spec chunks (embedding the corpus was a fifth of the suite's time), which
+    it takes only if the live model reproduces one of them."""
     chunks = spec_chunks(documents)
     texts = [c["text"] for c in chunks]
-    embed.use_recorded(texts)
+    embed.use_recorded(recorded_vectors(texts, read_corpus_vectors()))
     return chunks, embed(texts)
 
 
 @pytest.fixture(scope="session")
-def client():
-    import chromadb
-
-    return chromadb.EphemeralClient()
+def client(candidate):
+    """An in-memory chromadb client (doubles.new_client), in the candidate's process."""
+    return candidate.doubles.new_client()
 
 
 def make_collection(client, name, chunks, embeddings):
-    """Build a collection exactly as R3 describes, with the tests' own code."""
+    """Build a collection exactly as R3 describes, with the tests' own code (on the client's handle)."""
     if name in [c.name for c in client.list_collections()]:
         client.delete_collection(name)
     col = client.create_collection(name, metadata={"hnsw:space": "cosine"}, embedding_function=None)
@@ -255,76 +170,10 @@ def spec_collection(client, corpus):
 
 
 @pytest.fixture(scope="session")
-def built_collection(client, corpus, model):
+def built_collection(candidate, client, corpus, model):
     """The candidate's build_collection on documents.json with the real model, built once."""
-    from solution import build_collection
-
     chunks, _ = corpus
-    return build_collection(client, "hidden-candidate-corpus", [dict(c) for c in chunks], model)
-
-
-class StandInModel:
-    """Stand-in for the SentenceTransformer: same encode() API, but its vectors are the real model's,
-    transformed (see subclasses) so that cosine similarities are unchanged. Retrieval must give the same
-    results as with the real model, provided chunks and question are both embedded with this object
-    and compared by cosine."""
-
-    def __init__(self, embed):
-        self._embed = embed
-
-    def transform(self, texts, vectors):
-        raise NotImplementedError
-
-    def vectors(self, texts):
-        """What encode returns for `texts`, as a float32 array."""
-        texts = list(texts)
-        return self.transform(texts, self._embed(texts)).astype(np.float32)
-
-    def encode(self, sentences, **kwargs):
-        import torch
-
-        single = isinstance(sentences, str)
-        texts = [sentences] if single else list(sentences)
-        out = self.vectors(texts)
-        if kwargs.get("normalize_embeddings"):
-            out = out / np.linalg.norm(out, axis=1, keepdims=True)
-        if kwargs.get("convert_to_tensor"):
-            result = torch.from_numpy(out)
-        elif kwargs.get("convert_to_numpy") is False:
-            result = [torch.from_numpy(row) for row in out]
-        else:
-            result = out
-        return result[0] if single else result
-
-    encode_query = encode
-    encode_document = encode
-
-    def __getattr__(self, name):
-        return getattr(self._embed.model, name)
-
-
-class RotatedModel(StandInModel):
-    """Every vector multiplied by a fixed random orthogonal matrix: a different model's vectors (a query
-    embedded with the real model instead is unrelated to them), with the same cosine similarities."""
-
-    def __init__(self, embed):
-        super().__init__(embed)
-        rng = np.random.default_rng(2024)
-        q, _ = np.linalg.qr(rng.normal(size=(DIM, DIM)))
-        self._rot = q.astype(np.float32)
-
-    def transform(self, texts, vectors):
-        return np.asarray(vectors, dtype=np.float32) @ self._rot
-
-
-class ScaledModel(StandInModel):
-    """Every vector multiplied by a fixed factor between 0.25 and 4 that depends on its text: like many
-    embedding models, vectors are not unit length. Cosine similarities are unchanged, but L2 distances
-    (and so an L2 ranking) are not."""
-
-    def transform(self, texts, vectors):
-        factors = np.array([0.25 * 16 ** ((zlib.crc32(t.encode()) % 1001) / 1000) for t in texts])
-        return np.asarray(vectors, dtype=np.float32) * factors[:, None].astype(np.float32)
+    return candidate.build_collection(client, "hidden-candidate-corpus", [dict(c) for c in chunks], model)
 
 
 @pytest.fixture(scope="session")
@@ -340,13 +189,18 @@ def collection_maker():
 
 
 @pytest.fixture(scope="session")
-def rotated_model(embed):
-    return RotatedModel(embed)
+def rotated_model(candidate, embed):
+    """doubles.RotatedModel: every real-model vector multiplied by a fixed random orthogonal matrix, so a
+    different model's vectors (a query embedded with the real model instead is unrelated to them), with the
+    same cosine similarities. ``rotated_model.vectors(texts)`` is what its encode returns."""
+    return candidate.doubles.RotatedModel(embed)
 
 
 @pytest.fixture(scope="session")
-def scaled_model(embed):
-    return ScaledModel(embed)
+def scaled_model(candidate, embed):
+    """doubles.ScaledModel: every real-model vector multiplied by a fixed factor between 0.25 and 4 that
+    depends on its text. Cosine similarities are unchanged, but L2 distances (and so an L2 ranking) are not."""
+    return candidate.doubles.ScaledModel(embed)
 
 
 def brute_force(chunks, vectors, query_vector, k):

@@ -1,7 +1,6 @@
 import itertools
 
 import pytest
-from solution import chunk_documents, chunk_text
 
 
 def words(n):
@@ -12,10 +11,10 @@ def words(n):
 @pytest.mark.requirement("R1")
 def test_chunk_windows_have_exact_overlap(guarded):
     """Windows start every chunk_size - overlap words and share exactly `overlap` words."""
-    got = guarded(chunk_text, words(12), chunk_size=5, overlap=2)
+    got = guarded("chunk_text", words(12), chunk_size=5, overlap=2)
     want = ["w0 w1 w2 w3 w4", "w3 w4 w5 w6 w7", "w6 w7 w8 w9 w10", "w9 w10 w11"]
     assert got == want, f"12 words, size 5, overlap 2: expected {want}, got {got}"
-    got = guarded(chunk_text, words(10), chunk_size=4, overlap=2)
+    got = guarded("chunk_text", words(10), chunk_size=4, overlap=2)
     want = ["w0 w1 w2 w3", "w2 w3 w4 w5", "w4 w5 w6 w7", "w6 w7 w8 w9"]
     assert got == want, f"10 words, size 4, overlap 2: expected {want}, got {got}"
 
@@ -24,7 +23,7 @@ def test_chunk_windows_have_exact_overlap(guarded):
 @pytest.mark.requirement("R1")
 def test_final_chunk_kept_when_words_remain(guarded):
     """A shorter final chunk is kept when words remain after the last full window."""
-    got = guarded(chunk_text, words(11), chunk_size=4, overlap=1)
+    got = guarded("chunk_text", words(11), chunk_size=4, overlap=1)
     want = ["w0 w1 w2 w3", "w3 w4 w5 w6", "w6 w7 w8 w9", "w9 w10"]
     assert got == want, f"11 words, size 4, overlap 1: expected {want}, got {got}"
 
@@ -33,12 +32,12 @@ def test_final_chunk_kept_when_words_remain(guarded):
 @pytest.mark.requirement("R1")
 def test_no_extra_chunk_after_window_reaches_end(guarded):
     """Chunking stops at the first window that reaches the last word (no repeated tail chunk)."""
-    got = guarded(chunk_text, words(10), chunk_size=4, overlap=1)
+    got = guarded("chunk_text", words(10), chunk_size=4, overlap=1)
     want = ["w0 w1 w2 w3", "w3 w4 w5 w6", "w6 w7 w8 w9"]
     assert got == want, f"10 words, size 4, overlap 1: expected {want}, got {got}"
-    got = guarded(chunk_text, words(4), chunk_size=4, overlap=1)
+    got = guarded("chunk_text", words(4), chunk_size=4, overlap=1)
     assert got == ["w0 w1 w2 w3"], f"4 words, size 4: expected one chunk, got {got}"
-    got = guarded(chunk_text, words(8), chunk_size=4, overlap=0)
+    got = guarded("chunk_text", words(8), chunk_size=4, overlap=0)
     assert got == ["w0 w1 w2 w3", "w4 w5 w6 w7"], f"8 words, size 4, overlap 0: got {got}"
 
 
@@ -46,10 +45,10 @@ def test_no_extra_chunk_after_window_reaches_end(guarded):
 @pytest.mark.requirement("R1")
 def test_short_and_blank_texts(guarded):
     """A short text gives one chunk with single spaces; an empty or whitespace text gives []."""
-    got = guarded(chunk_text, "  alpha  beta\n\ngamma\t", chunk_size=5, overlap=2)
+    got = guarded("chunk_text", "  alpha  beta\n\ngamma\t", chunk_size=5, overlap=2)
     assert got == ["alpha beta gamma"], f"expected ['alpha beta gamma'], got {got}"
-    assert guarded(chunk_text, "", chunk_size=5, overlap=2) == [], "empty text must give []"
-    assert guarded(chunk_text, " \n\t ", chunk_size=5, overlap=2) == [], "whitespace-only text must give []"
+    assert guarded("chunk_text", "", chunk_size=5, overlap=2) == [], "empty text must give []"
+    assert guarded("chunk_text", " \n\t ", chunk_size=5, overlap=2) == [], "whitespace-only text must give []"
 
 
 @pytest.mark.points(2)
@@ -61,7 +60,7 @@ def test_chunk_documents_keeps_ids_titles_positions(guarded):
         {"id": "blank", "title": "Blank", "text": "   "},
         {"id": "hr", "title": "HR", "text": "alpha beta"},
     ]
-    got = guarded(chunk_documents, docs, chunk_size=4, overlap=1)
+    got = guarded("chunk_documents", docs, chunk_size=4, overlap=1)
     want = [
         {"id": "faq#0", "doc_id": "faq", "title": "FAQ", "position": 0, "text": "one two three four"},
         {"id": "faq#1", "doc_id": "faq", "title": "FAQ", "position": 1, "text": "four five six seven"},
@@ -74,7 +73,7 @@ def test_chunk_documents_keeps_ids_titles_positions(guarded):
 @pytest.mark.requirement("R2")
 def test_default_chunks_cover_every_document(guarded, documents, chunker):
     """With the defaults (60 words, overlap 15) the chunks of each document cover its text exactly once."""
-    chunks = guarded(chunk_documents, documents)
+    chunks = guarded("chunk_documents", documents)
     for doc in documents:
         mine = [c for c in chunks if c["doc_id"] == doc["id"]]
         assert [c["position"] for c in mine] == list(range(len(mine))), f"{doc['id']}: positions not 0..n-1"

@@ -1,6 +1,5 @@
 import numpy as np
 import pytest
-from solution import build_collection, retrieve
 
 QUESTIONS = [
     "What does error E07 on the display mean?",
@@ -27,14 +26,14 @@ def test_collection_uses_cosine_distance(built_collection, corpus, embed):
 
 @pytest.mark.points(8)
 @pytest.mark.requirement("R4")
-def test_ranking_is_cosine_for_vectors_of_any_length(client, corpus, scaled_model, cosine_top_k):
+def test_ranking_is_cosine_for_vectors_of_any_length(candidate, client, corpus, scaled_model, cosine_top_k):
     """With a stand-in model whose vectors are not unit length, build + retrieve still rank and score by cosine."""
     chunks, _ = corpus
-    col = build_collection(client, "hidden-scaled-build", [dict(c) for c in chunks], scaled_model)
+    col = candidate.build_collection(client, "hidden-scaled-build", [dict(c) for c in chunks], scaled_model)
     vectors = scaled_model.vectors([c["text"] for c in chunks])
     for question in QUESTIONS:
         want = cosine_top_k(chunks, vectors, scaled_model.vectors([question])[0], 4)
-        results = retrieve(col, question, scaled_model, k=4)
+        results = candidate.retrieve(col, question, scaled_model, k=4)
         assert [r["id"] for r in results] == [cid for cid, _ in want], (
             f"{question!r}: expected the cosine top 4 {[cid for cid, _ in want]}, got {[r['id'] for r in results]}"
         )
@@ -44,12 +43,12 @@ def test_ranking_is_cosine_for_vectors_of_any_length(client, corpus, scaled_mode
 
 @pytest.mark.points(4)
 @pytest.mark.requirement("R4")
-def test_scores_are_cosine_similarities_in_rank_order(spec_collection, model, corpus, embed, cosine_top_k):
+def test_scores_are_cosine_similarities_in_rank_order(candidate, spec_collection, model, corpus, embed, cosine_top_k):
     """On a cosine-space collection, results are the most similar chunks, best first, score = cosine similarity."""
     chunks, vectors = corpus
     question = "What does error E07 on the display mean?"
     want = cosine_top_k(chunks, vectors, embed([question])[0], 5)
-    results = retrieve(spec_collection, question, model, k=5)
+    results = candidate.retrieve(spec_collection, question, model, k=5)
     assert [r["id"] for r in results] == [cid for cid, _ in want], (
         f"expected chunks {[cid for cid, _ in want]} in this order, got {[r['id'] for r in results]}"
     )

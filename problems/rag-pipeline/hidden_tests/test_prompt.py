@@ -1,5 +1,4 @@
 import pytest
-from solution import build_prompt
 
 HEADER_LINES = [
     "You are a helpful assistant for Lumen Cycles.",
@@ -29,9 +28,9 @@ RESULTS = [
 
 @pytest.mark.points(3)
 @pytest.mark.requirement("R7")
-def test_prompt_matches_template_exactly():
+def test_prompt_matches_template_exactly(candidate):
     """The prompt is exactly the stated template: header, numbered sourced context, question, 'Answer:'."""
-    got = build_prompt("How long is the motor warranty?", RESULTS)
+    got = candidate.build_prompt("How long is the motor warranty?", RESULTS)
     want = (
         "You are a helpful assistant for Lumen Cycles.\n"
         "Answer the question using only the numbered context passages below.\n"
@@ -51,7 +50,7 @@ def test_prompt_matches_template_exactly():
 
 @pytest.mark.points(2)
 @pytest.mark.requirement("R7")
-def test_prompt_keeps_rank_order():
+def test_prompt_keeps_rank_order(candidate):
     """Passages are numbered from 1 in the order the results are given (rank order), each with its source."""
     ranked = [
         result("shipping", 2, "Customers receive a tracking link by email.", 0.64),
@@ -59,7 +58,7 @@ def test_prompt_keeps_rank_order():
         result("time-off", 1, "Vacation requests need two weeks notice.", 0.12),
         result("assembly", 0, "Your bike arrives mostly assembled.", 0.05),
     ]
-    prompt = build_prompt("Where is my parcel?", ranked)
+    prompt = candidate.build_prompt("Where is my parcel?", ranked)
     lines = prompt.split("\n")
     want = [f"[{i}] (source: {r['doc_id']}) {r['text']}" for i, r in enumerate(ranked, start=1)]
     found = [line for line in lines if line.startswith("[") and "(source:" in line]
@@ -68,9 +67,9 @@ def test_prompt_keeps_rank_order():
 
 @pytest.mark.points(1)
 @pytest.mark.requirement("R7")
-def test_prompt_has_every_instruction():
+def test_prompt_has_every_instruction(candidate):
     """The prompt tells the LLM to use only the context, to cite by number, and to say I don't know."""
-    prompt = build_prompt("Is there a discount for students?", RESULTS[:1])
+    prompt = candidate.build_prompt("Is there a discount for students?", RESULTS[:1])
     lines = prompt.split("\n")
     for line in HEADER_LINES:
         assert line in lines, f"instruction line missing: {line!r}"

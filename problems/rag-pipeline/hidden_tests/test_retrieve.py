@@ -1,5 +1,4 @@
 import pytest
-from solution import retrieve
 
 RECALL_QUESTIONS = [
     ("How long do I have to send back an e-bike for my money back?", "returns"),
@@ -17,11 +16,11 @@ RECALL_QUESTIONS = [
 
 @pytest.mark.points(4)
 @pytest.mark.requirement("R6")
-def test_recall_at_3(spec_collection, model):
+def test_recall_at_3(candidate, spec_collection, model):
     """For 10 held-out questions, the document that answers each is among the top 3 retrieved chunks."""
     misses = []
     for question, doc_id in RECALL_QUESTIONS:
-        got = [r["doc_id"] for r in retrieve(spec_collection, question, model, k=3)]
+        got = [r["doc_id"] for r in candidate.retrieve(spec_collection, question, model, k=3)]
         if doc_id not in got:
             misses.append(f"{question!r}: expected {doc_id!r} in the top 3, got {got}")
     assert not misses, f"{len(misses)} of {len(RECALL_QUESTIONS)} questions missed:\n" + "\n".join(misses)
@@ -29,11 +28,11 @@ def test_recall_at_3(spec_collection, model):
 
 @pytest.mark.points(2)
 @pytest.mark.requirement("R6")
-def test_results_carry_chunk_fields(spec_collection, model, corpus):
+def test_results_carry_chunk_fields(candidate, spec_collection, model, corpus):
     """With the default k=3, each result has the stored chunk's id, doc_id, title, position, text and a float score."""
     chunks, _ = corpus
     by_id = {c["id"]: c for c in chunks}
-    results = retrieve(spec_collection, "Which pedal has a reverse thread?", model)
+    results = candidate.retrieve(spec_collection, "Which pedal has a reverse thread?", model)
     assert len(results) == 3, f"expected 3 results with the default k, got {len(results)}"
     for r in results:
         c = by_id.get(r.get("id"))
@@ -45,10 +44,10 @@ def test_results_carry_chunk_fields(spec_collection, model, corpus):
 
 @pytest.mark.points(1)
 @pytest.mark.requirement("R6")
-def test_k_larger_than_collection_returns_everything(spec_collection, model, corpus):
+def test_k_larger_than_collection_returns_everything(candidate, spec_collection, model, corpus):
     """k larger than the collection returns every chunk once, best first."""
     chunks, _ = corpus
-    results = retrieve(spec_collection, "How long is the probation period?", model, k=1000)
+    results = candidate.retrieve(spec_collection, "How long is the probation period?", model, k=1000)
     ids = [r["id"] for r in results]
     assert len(ids) == len(chunks), f"expected all {len(chunks)} chunks, got {len(ids)}"
     assert sorted(ids) == sorted(c["id"] for c in chunks), "results are not every chunk exactly once"
@@ -59,9 +58,9 @@ def test_k_larger_than_collection_returns_everything(spec_collection, model, cor
 
 @pytest.mark.points(1)
 @pytest.mark.requirement("R6")
-def test_empty_collection_gives_no_results(client, model):
+def test_empty_collection_gives_no_results(candidate, client, model):
     """Retrieving from an empty collection returns []."""
     if "hidden-empty" in [c.name for c in client.list_collections()]:
         client.delete_collection("hidden-empty")
     col = client.create_collection("hidden-empty", metadata={"hnsw:space": "cosine"}, embedding_function=None)
-    assert retrieve(col, "How long is the probation period?", model, k=3) == []
+    assert candidate.retrieve(col, "How long is the probation period?", model, k=3) == []

@@ -5,8 +5,12 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-import numpy as np
+import sys
+
 import pytest
+
+if "judge_plugin" not in sys.modules:  # plain `pytest` in the workspace: solution.py in this process
+    from sandbox.inprocess import candidate  # noqa: F401  (the judge's own fixture calls it in its own process)
 
 
 def pytest_configure(config):
@@ -25,27 +29,19 @@ def data_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def model():
+def model(candidate):
     """The real all-MiniLM-L6-v2, loaded once for the whole session with the starter's helper."""
-    from solution import load_model
-
-    return load_model()
-
-
-class KeywordModel:
-    """A stand-in for the SentenceTransformer with the same encode() method: a text's vector counts
-    three keywords (plus 0.1, so no vector is zero). Its vectors are not unit length."""
-
-    VOCAB = ("battery", "bike", "refund")
-
-    def encode(self, sentences, **kwargs):
-        single = isinstance(sentences, str)
-        texts = [sentences] if single else list(sentences)
-        words = [t.lower().replace("?", "").split() for t in texts]
-        out = np.array([[w.count(v) + 0.1 for v in self.VOCAB] for w in words], dtype=np.float32)
-        return out[0] if single else out
+    return candidate.load_model()
 
 
 @pytest.fixture
-def keyword_model():
-    return KeywordModel()
+def keyword_model(candidate):
+    """doubles.KeywordModel: a stand-in for the SentenceTransformer with the same encode() method; a text's
+    vector counts three keywords (plus 0.1, so no vector is zero). Its vectors are not unit length."""
+    return candidate.doubles.KeywordModel()
+
+
+@pytest.fixture
+def client(candidate):
+    """An in-memory chromadb client (doubles.new_client)."""
+    return candidate.doubles.new_client()
