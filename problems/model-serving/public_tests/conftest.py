@@ -1,4 +1,3 @@
-import importlib
 import json
 import os
 import sys
@@ -21,22 +20,8 @@ def data_dir() -> Path:
     return here if (here / "model.json").is_file() else here / "starter"
 
 
-if "judge_plugin" not in sys.modules:
-    # Plain `pytest` in your workspace: call solution.py (and the judge's doubles.py) in this process.
-    class _InProcess:
-        def __init__(self):
-            here = Path(__file__).resolve().parents[1]
-            for folder in (here, here.parent):  # the workspace root, or the problem folder
-                if (folder / "doubles.py").is_file() and str(folder) not in sys.path:
-                    sys.path.insert(0, str(folder))
-            self.doubles = importlib.import_module("doubles")
-
-        def __getattr__(self, name):
-            return getattr(importlib.import_module("solution"), name)
-
-    @pytest.fixture(scope="session")
-    def candidate():
-        return _InProcess()
+if "judge_plugin" not in sys.modules:  # plain `pytest` in the workspace: solution.py in this process
+    from sandbox.inprocess import candidate  # noqa: F401  (the judge's own fixture calls it in its own process)
 
 
 @pytest.fixture(scope="session")
