@@ -104,11 +104,10 @@ def test_alpha_ties_go_to_the_first(candidate):
     )
 
 
-@pytest.mark.points(2)
-@pytest.mark.requirement("R7")
-def test_tune_alpha_on_the_real_data(candidate, documents, queries, real_vectors, real_query_vectors,
-                                     recorded_real_model, spec):
-    """On documents.json and queries.json with all-MiniLM-L6-v2's vectors and k=2: the chosen alpha and both recalls."""
+@pytest.fixture(scope="module")
+def real_data_tuning(documents, queries, real_vectors, real_query_vectors, spec):
+    """What tune_alpha gives on documents.json and queries.json with all-MiniLM-L6-v2's vectors and k=2,
+    computed with the tests' own implementation."""
     vectors = real_query_vectors
 
     def mean_recall(split, alpha):
@@ -122,8 +121,29 @@ def test_tune_alpha_on_the_real_data(candidate, documents, queries, real_vectors
     alphas = (0.0, 0.25, 0.5, 0.75, 1.0)
     tune = [mean_recall("tune", a) for a in alphas]
     best = alphas[tune.index(max(tune))]
-    want = {"alpha": best, "tune_recall": max(tune), "test_recall": mean_recall("test", best)}
+    return {"alpha": best, "tune_recall": max(tune), "test_recall": mean_recall("test", best)}
+
+
+def _same_tuning(got, want):
+    for key in ("alpha", "tune_recall", "test_recall"):
+        assert got.get(key) == pytest.approx(want[key]), f"expected {want}, got {got!r}"
+
+
+@pytest.mark.points(2)
+@pytest.mark.requirement("R7")
+def test_tune_alpha_on_the_real_data(candidate, documents, queries, real_vectors, recorded_real_model,
+                                     real_data_tuning):
+    """On documents.json and queries.json with all-MiniLM-L6-v2's vectors and k=2: the chosen alpha and both recalls."""
     got = candidate.tune_alpha(queries, documents, real_vectors, recorded_real_model, k=2)
-    assert got.get("alpha") == pytest.approx(want["alpha"]), f"expected {want}, got {got!r}"
-    assert got.get("tune_recall") == pytest.approx(want["tune_recall"]), f"expected {want}, got {got!r}"
-    assert got.get("test_recall") == pytest.approx(want["test_recall"]), f"expected {want}, got {got!r}"
+    _same_tuning(got, real_data_tuning)
+
+
+@pytest.mark.points(1)
+@pytest.mark.requirement("R7")
+def test_statement_pipeline_end_to_end(candidate, data_dir, real_model, recorded_real_model, real_data_tuning):
+    """The statement's example end to end: load_documents, load_queries and embed_documents feed tune_alpha (k=2)."""
+    docs = candidate.load_documents(str(data_dir / "documents.json"))
+    labelled = candidate.load_queries(str(data_dir / "queries.json"))
+    vectors = candidate.embed_documents(docs, real_model)
+    got = candidate.tune_alpha(labelled, docs, vectors, recorded_real_model, k=2)
+    _same_tuning(got, real_data_tuning)
