@@ -12,7 +12,8 @@ from judge.problems.catalog import ProblemError, discover, find_problem, load_pr
 
 from .conftest import TINY
 
-BUILTIN = {"data-cleaning": 20, "iris-classifier": 20, "rag-pipeline": 30, "feature-engineering": 15}
+BUILTIN = {"data-cleaning": 20, "iris-classifier": 20, "rag-pipeline": 30, "feature-engineering": 15,
+           "model-serving": 25, "hybrid-search": 30}
 
 
 def test_builtin_problems_load_with_their_budgets() -> None:

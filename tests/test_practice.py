@@ -95,7 +95,8 @@ def test_a_simulated_month(run: Any, clock: FakeClock, judge_home: Path) -> None
     # data-cleaning (medium) before iris (medium): the same topic as the problem just solved comes first.
     assert (day1[0]["kind"], day1[0]["problem"]) == ("new", "data-cleaning")
     assert "more data wrangling, which you have solved before" in day1[0]["reason"]
-    assert [r["problem"] for r in day1 if r["kind"] == "new"] == ["data-cleaning", "iris-classifier", "rag-pipeline"]
+    assert [r["problem"] for r in day1 if r["kind"] == "new"] == [
+        "data-cleaning", "iris-classifier", "model-serving", "hybrid-search", "rag-pipeline"]
     ahead = next(r for r in day1 if r["kind"] == "ahead")
     assert ahead["problem"] == "feature-engineering" and f"due {practice._day(day0 + 5 * 60 + 8 * DAY)}" \
         in ahead["reason"] and "under half the budget" in ahead["reason"]
