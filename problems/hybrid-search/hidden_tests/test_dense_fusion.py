@@ -23,7 +23,9 @@ def test_dense_n_larger_than_corpus(candidate, documents, hashing_model, hashing
     got = candidate.dense_ranking("guest network", documents, hashing_vectors, hashing_model, n=100)
     assert sorted(i for i, _ in got) == sorted(d["id"] for d in documents), "expected every document once"
     scores = [s for _, s in got]
-    assert scores == sorted(scores, reverse=True), "not in non-increasing cosine order"
+    # Float noise is not an order: two cosines within 1e-9 (the same score computed two ways) may be either way.
+    out_of_order = [(a, b) for a, b in zip(scores, scores[1:]) if b > a + 1e-9]
+    assert not out_of_order, f"not in non-increasing cosine order: {out_of_order[:3]}"
 
 
 @pytest.mark.points(2)
