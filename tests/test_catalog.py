@@ -23,6 +23,8 @@ BUILTIN = {
     "logistic-regression-gd": 20,
     "attention-numpy": 20,
     "pca-svd": 15,
+    "model-serving": 25,
+    "hybrid-search": 30,
 }
 
 
