@@ -7,7 +7,18 @@ from pathlib import Path
 
 from bench.diagnosis import leave_one_out, merge_pair, outcome
 from judge.grading import diagnose as grading_diagnose
-from judge.model.report import Diagnosis, HintTaken, Report, Status, TestResult, Verdict, help_text
+from judge.model.report import (
+    Diagnosis,
+    HintTaken,
+    Report,
+    Status,
+    TestResult,
+    Verdict,
+    help_text,
+    match_phrase,
+    not_attempted_text,
+    unattempted_requirements,
+)
 from judge.problems.catalog import load_problem
 from judge.problems.diagnosis import MistakeBook, Signature, diagnose, indistinguishable
 from judge.problems.teaching import (
@@ -17,6 +28,7 @@ from judge.problems.teaching import (
     parse_mistakes,
     parse_requirements,
 )
+from judge.render.text import plain_text
 
 from .conftest import TINY
 
@@ -191,3 +203,63 @@ def test_identical_twins_count_as_one_mistake_when_asked() -> None:
     from bench.diagnosis import up_to_twins
 
     assert up_to_twins(["mean_median_swapped", "std_ddof0"], BOOK) == {"count_rows", "std_ddof0"}
+
+
+# -- not attempted is never a mistake -----------------------------------------------------------------
+
+STUB = "solution.py, line 48, in user_features: raise NotImplementedError\nNotImplementedError"
+
+
+def stub_tests(*stubbed: str, failing: tuple[str, ...] = ()) -> tuple[TestResult, ...]:
+    """Tests t.py::a (R1), b (R1), c (R2): ``stubbed`` ones stopped on NotImplementedError, ``failing``
+    ones failed on an assertion, the rest passed."""
+    def one(name: str, req: str) -> TestResult:
+        tid = f"t.py::{name}"
+        if name in stubbed:
+            return TestResult(tid, name, req, name, 1, Status.FAIL, STUB)
+        if name in failing:
+            return TestResult(tid, name, req, name, 1, Status.FAIL, "assert 1 == 2")
+        return TestResult(tid, name, req, name, 1, Status.PASS)
+    return (one("a", "R1"), one("b", "R1"), one("c", "R2"))
+
+
+def test_an_unfinished_starter_is_not_attempted_and_never_diagnosed() -> None:
+    # the feature-engineering starter used to be told "user_id as a column, not the index 84%"
+    book = MistakeBook((Signature("big", frozenset({"t.py::a", "t.py::b"})),), {"big": ("Big", "E")})
+    tests = stub_tests("a", "b", "c")
+    assert grading_diagnose(book, Verdict.FAILED, tests) == ()
+    assert unattempted_requirements(tests) == ("R1", "R2")
+    report = Report(problem="p", verdict=Verdict.FAILED, tests=tests, grading_s=1.0, sandbox={},
+                    submission_sha256="x", not_attempted=("R1", "R2"))
+    assert not report.attempted and report.to_dict()["attempted"] is False
+    assert Report.from_dict(report.to_dict()).not_attempted == ("R1", "R2")
+    assert "Not attempted" in not_attempted_text(report)
+    text = plain_text(report)
+    assert "Not attempted" in text and "Likely mistake" not in text
+
+
+def test_the_untouched_starter_is_not_attempted_whatever_its_failures_say() -> None:
+    book = MistakeBook((Signature("big", frozenset({"t.py::a"})),), {"big": ("Big", "E")})
+    tests = stub_tests(failing=("a", "b", "c"))
+    assert grading_diagnose(book, Verdict.FAILED, tests, starter=True) == ()
+    assert unattempted_requirements(tests, starter=True) == ("R1", "R2")
+
+
+def test_stubbed_steps_are_left_out_of_the_matching_and_the_rest_is_diagnosed() -> None:
+    # R1 written (with a mistake on test a), R2's step still a stub: the stub's failure on c must not bring
+    # in the mistake whose signature is c
+    book = MistakeBook((Signature("on_a", frozenset({"t.py::a"})), Signature("on_c", frozenset({"t.py::c"}))),
+                       {"on_a": ("A", "E"), "on_c": ("C", "E")})
+    tests = stub_tests("c", failing=("a",))
+    assert unattempted_requirements(tests) == ("R2",)
+    assert grading_diagnose(book, Verdict.FAILED, tests) == (Diagnosis("on_a", "A", "E", 1.0),)
+    written = stub_tests(failing=("a", "c"))
+    assert sorted(d.mistake for d in grading_diagnose(book, Verdict.FAILED, written)) == ["on_a", "on_c"]
+    report = Report(problem="p", verdict=Verdict.FAILED, tests=tests, grading_s=1.0, sandbox={},
+                    submission_sha256="x", not_attempted=("R2",))
+    assert report.attempted and "Not attempted yet: R2" in not_attempted_text(report)
+
+
+def test_match_says_what_it_means() -> None:
+    assert match_phrase(1.0) == "the failing tests are exactly the ones this mistake fails"
+    assert "84% alike" in match_phrase(0.84)

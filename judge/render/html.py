@@ -16,7 +16,17 @@ from collections.abc import Iterable
 from typing import Any
 
 from judge import __version__
-from judge.model.report import VERDICT_TEXT, Report, Status, TestResult, Verdict, format_clock, help_text
+from judge.model.report import (
+    VERDICT_TEXT,
+    Report,
+    Status,
+    TestResult,
+    Verdict,
+    format_clock,
+    help_text,
+    match_phrase,
+    not_attempted_text,
+)
 from judge.problems.teaching import ModelAnswer
 from judge.render import highlight
 from judge.render.facts import (
@@ -319,13 +329,17 @@ def requirements_card(report: Report) -> str:
 
 def diagnosis_card(report: Report) -> str:
     """The likely mistake(s): what it is, what to check, and how strongly the failures match it."""
+    attempted = ""
+    if report.not_attempted:
+        attempted = card("Not attempted", f"<p>{esc(not_attempted_text(report))}</p>")
     if not report.diagnosis:
-        return ""
+        return attempted
     items = "".join(
-        f'<div class="mistake"><h3>{esc(d.title)} <span class="muted">(match {d.match:.0%})</span></h3>'
+        f'<div class="mistake"><h3>{esc(d.title)} <span class="muted" title="{esc(match_phrase(d.match))}">'
+        f'(match {d.match:.0%})</span></h3><p class="muted">{esc(match_phrase(d.match))}</p>'
         f'<p>{esc(d.explanation)}</p><div class="tid mono">{esc(d.mistake)}</div></div>' for d in report.diagnosis)
     head = "Likely mistake" if len(report.diagnosis) == 1 else "Likely mistakes (one or both)"
-    return card(head, items, cls="card diagnosis")
+    return attempted + card(head, items, cls="card diagnosis")
 
 
 def test_rows(test: TestResult, index: int, req_title: str = "") -> str:

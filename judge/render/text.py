@@ -10,7 +10,18 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from judge.model.report import VERDICT_TEXT, Diagnosis, Report, Status, TestResult, Verdict, budget_line, help_text
+from judge.model.report import (
+    VERDICT_TEXT,
+    Diagnosis,
+    Report,
+    Status,
+    TestResult,
+    Verdict,
+    budget_line,
+    help_text,
+    match_phrase,
+    not_attempted_text,
+)
 
 STATUS_STYLE = {Status.PASS: "green", Status.FAIL: "red", Status.ERROR: "yellow"}
 STATUS_MARK = {Status.PASS: "PASS", Status.FAIL: "FAIL", Status.ERROR: "ERROR"}
@@ -70,7 +81,7 @@ def diagnosis_panel(diagnosis: tuple[Diagnosis, ...]) -> Panel:
         if n:
             body.append("\n\n")
         body.append(d.title, style="bold")
-        body.append(f"  (match {d.match:.0%})\n", style="dim")
+        body.append(f"  (match {d.match:.0%}: {match_phrase(d.match)})\n", style="dim")
         body.append(d.explanation)
     head = "Likely mistake" if len(diagnosis) == 1 else "Likely mistakes (one or both)"
     return Panel(body, title=head, title_align="left", border_style="magenta", expand=False, width=100)
@@ -113,6 +124,9 @@ def report_renderable(report: Report, show_all: bool = False) -> Group:
         parts.append(Panel(Text(report.detail), title="details", expand=False, border_style="yellow"))
     if report.tests:
         parts.append(requirements_table(report))
+    if report.not_attempted:
+        parts.append(Panel(Text(not_attempted_text(report)), title="Not attempted", title_align="left",
+                           border_style="blue", expand=False, width=100))
     if report.diagnosis:
         parts.append(diagnosis_panel(report.diagnosis))
     if report.tests:
