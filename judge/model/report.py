@@ -168,6 +168,7 @@ class Report:
     requirement_titles: dict[str, str] = field(default_factory=dict)
     hints: tuple[HintTaken, ...] | None = None  # None: not an attempt (no record of hints)
     not_attempted: tuple[str, ...] = ()  # requirements left as the starter has them (unattempted_requirements)
+    model_answer_seen: bool = False  # the candidate had read the model answer before this attempt began
 
     @property
     def attempted(self) -> bool:
@@ -251,6 +252,7 @@ class Report:
             "requirement_titles": dict(self.requirement_titles),
             "hints": None if self.hints is None else [h.to_dict() for h in self.hints],
             "attempted": self.attempted,
+            "model_answer_seen": self.model_answer_seen,
             "not_attempted": list(self.not_attempted),
             **({"extra": self.extra} if self.extra else {}),
         }
@@ -278,6 +280,7 @@ class Report:
             requirement_titles={str(k): str(v) for k, v in (data.get("requirement_titles") or {}).items()},
             hints=None if data.get("hints") is None else tuple(HintTaken.from_dict(h) for h in data["hints"]),
             not_attempted=tuple(str(r) for r in data.get("not_attempted") or ()),
+            model_answer_seen=bool(data.get("model_answer_seen", False)),
         )
 
 
@@ -313,10 +316,15 @@ def hints_from_record(entries: object) -> tuple[HintTaken, ...]:
     return tuple(HintTaken(rid, level) for rid, level in sorted(levels.items(), key=lambda kv: requirement_key(kv[0])))
 
 
-def help_text(hints: int | None, passed: bool) -> str:
-    """"solved unaided", "solved with 2 hints", "1 hint taken", "no hints taken"; "" when unknown."""
+def help_text(hints: int | None, passed: bool, model_answer_seen: bool = False) -> str:
+    """"solved unaided", "solved with 2 hints", "1 hint taken", "no hints taken"; "" when unknown. With
+    ``model_answer_seen`` (the model answer was read before the attempt began) it says so first: such a
+    solve is never "unaided"."""
     if hints is None:
-        return ""
+        return "after reading the model answer" if model_answer_seen else ""
+    if model_answer_seen:
+        taken = "" if hints == 0 else f", {hints} hint{'s' if hints != 1 else ''} taken"
+        return ("solved" if passed else "attempted") + " after reading the model answer" + taken
     if passed:
         return "solved unaided" if hints == 0 else f"solved with {hints} hint{'s' if hints != 1 else ''}"
     return "no hints taken" if hints == 0 else f"{hints} hint{'s' if hints != 1 else ''} taken"

@@ -49,7 +49,8 @@ def summary(report: Report) -> Text:
         line.append("Time  ")
         line.append(budget_line(report.elapsed_s, report.budget_s), style=style)
         line.append("\n")
-    help_line = help_text(None if report.hints is None else report.hints_taken, report.verdict is Verdict.PASSED)
+    help_line = help_text(None if report.hints is None else report.hints_taken, report.verdict is Verdict.PASSED,
+                          report.model_answer_seen)
     if help_line:
         line.append(f"Help  {help_line}\n")
     warm = report.sandbox.get("warm")
