@@ -14,6 +14,8 @@ from judge.model.report import (
     Status,
     TestResult,
     Verdict,
+    diagnosis_heading,
+    explains_text,
     help_text,
     match_phrase,
     not_attempted_text,
@@ -77,6 +79,19 @@ def test_two_mistakes_at_once_are_both_named() -> None:
     assert sorted(names({"t::std", "t::same_id", "t::rows"})) == ["dedup_id", "std_ddof0"]
 
 
+def test_each_of_two_mistakes_names_the_failures_it_explains() -> None:
+    found = {m.mistake: m.explains for m in diagnose({"t::std", "t::same_id", "t::rows"}, BOOK)}
+    assert found == {"dedup_id": {"t::same_id", "t::rows"}, "std_ddof0": {"t::std"}}
+    both = tuple(Diagnosis(m, m, "", 0.9, tuple(sorted(e))) for m, e in found.items())
+    assert diagnosis_heading(both).startswith("Likely mistakes (both")
+    assert explains_text(both[0]) in ("explains: t::rows, t::same_id".replace("t::", ""), "explains: std")
+    twins = tuple(Diagnosis(m, m, "", 1.0, ("t::summary",)) for m in ("count_rows", "mean_median_swapped"))
+    assert diagnosis_heading(twins).startswith("Likely mistakes (one or the other")
+    report = Report(problem="p", verdict=Verdict.FAILED, tests=(), grading_s=1.0, sandbox={}, submission_sha256="x",
+                    diagnosis=both)
+    assert Report.from_dict(report.to_dict()).diagnosis == both
+
+
 def test_nothing_is_said_when_nothing_matches_well() -> None:
     assert names({"t::unknown_a", "t::unknown_b"}) == []
     assert names({"t::std", "t::unknown_a", "t::unknown_b", "t::unknown_c"}) == [], "mostly unexplained"
@@ -87,14 +102,14 @@ def test_nothing_is_said_when_nothing_matches_well() -> None:
 def test_the_book_adds_titles_and_explanations() -> None:
     book = MistakeBook((Signature("std_ddof0", frozenset({"t::std"})),),
                        {"std_ddof0": ("Population std", "Use ddof=1.")})
-    assert book.diagnose({"t::std"}) == [("std_ddof0", "Population std", "Use ddof=1.", 1.0)]
+    assert book.diagnose({"t::std"}) == [("std_ddof0", "Population std", "Use ddof=1.", 1.0, ("t::std",))]
 
 
 def test_only_a_plain_failure_is_diagnosed() -> None:
     book = MistakeBook((Signature("m", frozenset({"t.py::a"})),), {"m": ("T", "E")})
     tests = (TestResult("t.py::a", "a", "R1", "a", 1, Status.FAIL),
              TestResult("t.py::b", "b", "R1", "b", 1, Status.PASS))
-    assert grading_diagnose(book, Verdict.FAILED, tests) == (Diagnosis("m", "T", "E", 1.0),)
+    assert grading_diagnose(book, Verdict.FAILED, tests) == (Diagnosis("m", "T", "E", 1.0, ("t.py::a",)),)
     for verdict in (Verdict.CRASHED, Verdict.TIMEOUT, Verdict.SYNTAX_ERROR, Verdict.PASSED):
         assert grading_diagnose(book, verdict, tests) == ()
     assert grading_diagnose(None, Verdict.FAILED, tests) == ()
@@ -105,7 +120,8 @@ def test_report_round_trips_diagnosis_titles_and_hints() -> None:
                     diagnosis=(Diagnosis("m", "Title", "Explain", 0.8123),), requirement_titles={"R1": "Add"},
                     hints=(HintTaken("R1", 2),))
     data = report.to_dict()
-    assert data["diagnosis"] == [{"mistake": "m", "title": "Title", "explanation": "Explain", "match": 0.812}]
+    assert data["diagnosis"] == [{"mistake": "m", "title": "Title", "explanation": "Explain", "match": 0.812,
+                                  "explains": []}]
     back = Report.from_dict(data)
     assert back.requirement_titles == {"R1": "Add"} and back.hints_taken == 2 and back.diagnosis[0].mistake == "m"
     plain = Report.from_dict({**data, "diagnosis": [], "hints": None})
@@ -252,7 +268,7 @@ def test_stubbed_steps_are_left_out_of_the_matching_and_the_rest_is_diagnosed() 
                        {"on_a": ("A", "E"), "on_c": ("C", "E")})
     tests = stub_tests("c", failing=("a",))
     assert unattempted_requirements(tests) == ("R2",)
-    assert grading_diagnose(book, Verdict.FAILED, tests) == (Diagnosis("on_a", "A", "E", 1.0),)
+    assert grading_diagnose(book, Verdict.FAILED, tests) == (Diagnosis("on_a", "A", "E", 1.0, ("t.py::a",)),)
     written = stub_tests(failing=("a", "c"))
     assert sorted(d.mistake for d in grading_diagnose(book, Verdict.FAILED, written)) == ["on_a", "on_c"]
     report = Report(problem="p", verdict=Verdict.FAILED, tests=tests, grading_s=1.0, sandbox={},

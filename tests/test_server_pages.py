@@ -211,3 +211,15 @@ def test_results_csv_neutralises_formulas() -> None:
 
     text = results_csv([{"candidate": "=HYPERLINK(\"http://x\")", "problem": "tiny-add", "score": -1}])
     assert "'=HYPERLINK" in text and ",-1" in text
+
+
+def test_the_dashboard_says_not_attempted_for_the_starter_never_a_mistake(srv: Server) -> None:
+    started = srv.start(srv.invite(name="Stan")["code"])
+    token = started.get("session_token") or started.get("token")
+    sent = srv.submit(token, (TINY / "starter" / "solution.py").read_bytes())
+    assert sent.status_code in (200, 201, 202), sent.text
+    view = srv.wait(token, sent.json()["id"])
+    assert view["state"] == "graded", view
+    sign_in(srv.client, srv.token)
+    page = srv.client.get("/dashboard/results/tiny-add").text
+    assert "not attempted" in page and "Subtracted" not in page

@@ -13,8 +13,8 @@ from typing import Any
 from judge.model.outcomes import VERDICT_TEXT, Status, Verdict
 
 __all__ = ["SCHEMA_VERSION", "VERDICT_TEXT", "Diagnosis", "HintTaken", "Report", "Status", "TestResult", "Verdict",
-           "budget_line", "format_clock", "help_text", "hints_from_record", "is_stub_failure", "match_phrase",
-           "not_attempted_text", "requirement_key", "unattempted_requirements"]
+           "budget_line", "diagnosis_heading", "explains_text", "format_clock", "help_text", "hints_from_record",
+           "is_stub_failure", "match_phrase", "not_attempted_text", "requirement_key", "unattempted_requirements"]
 
 SCHEMA_VERSION = 1
 
@@ -99,6 +99,21 @@ def match_phrase(match: float) -> str:
     return f"the failing tests are {match:.0%} alike to the ones this mistake fails"
 
 
+def diagnosis_heading(diagnosis: Sequence[Diagnosis]) -> str:
+    """"Likely mistake", or for two: both at once (each explains its own failures) or one of two (they
+    explain the same failures, so the tests cannot tell which)."""
+    if len(diagnosis) <= 1:
+        return "Likely mistake"
+    if len({d.explains for d in diagnosis}) > 1:
+        return "Likely mistakes (both: each explains some of the failures)"
+    return "Likely mistakes (one or the other: they explain the same failures)"
+
+
+def explains_text(d: Diagnosis) -> str:
+    """"explains: test_a, test_b" (the short test names), or "" when not known."""
+    return "explains: " + ", ".join(t.split("::")[-1] for t in d.explains) if d.explains else ""
+
+
 def not_attempted_text(report: Report) -> str:
     """The line a report shows for what was not attempted ("" when everything was)."""
     if not report.not_attempted:
@@ -118,15 +133,16 @@ class Diagnosis:
     title: str
     explanation: str
     match: float
+    explains: tuple[str, ...] = ()  # the failed tests (ids) this mistake accounts for
 
     def to_dict(self) -> dict[str, Any]:
         return {"mistake": self.mistake, "title": self.title, "explanation": self.explanation,
-                "match": round(self.match, 3)}
+                "match": round(self.match, 3), "explains": list(self.explains)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Diagnosis:
         return cls(str(data["mistake"]), str(data.get("title", "")), str(data.get("explanation", "")),
-                   float(data.get("match", 0.0)))
+                   float(data.get("match", 0.0)), tuple(str(t) for t in data.get("explains") or ()))
 
 
 @dataclass(frozen=True)

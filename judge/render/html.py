@@ -22,6 +22,8 @@ from judge.model.report import (
     Status,
     TestResult,
     Verdict,
+    diagnosis_heading,
+    explains_text,
     format_clock,
     help_text,
     match_phrase,
@@ -338,8 +340,10 @@ def diagnosis_card(report: Report) -> str:
     items = "".join(
         f'<div class="mistake"><h3>{esc(d.title)} <span class="muted" title="{esc(match_phrase(d.match))}">'
         f'(match {d.match:.0%})</span></h3><p class="muted">{esc(match_phrase(d.match))}</p>'
-        f'<p>{esc(d.explanation)}</p><div class="tid mono">{esc(d.mistake)}</div></div>' for d in report.diagnosis)
-    head = "Likely mistake" if len(report.diagnosis) == 1 else "Likely mistakes (one or both)"
+        f'<p>{esc(d.explanation)}</p>'
+        + (f'<p class="muted">{esc(explains_text(d))}</p>' if len(report.diagnosis) > 1 and d.explains else "")
+        + f'<div class="tid mono">{esc(d.mistake)}</div></div>' for d in report.diagnosis)
+    head = diagnosis_heading(report.diagnosis)
     return attempted + card(head, items, cls="card diagnosis")
 
 

@@ -18,6 +18,8 @@ from judge.model.report import (
     TestResult,
     Verdict,
     budget_line,
+    diagnosis_heading,
+    explains_text,
     help_text,
     match_phrase,
     not_attempted_text,
@@ -84,7 +86,9 @@ def diagnosis_panel(diagnosis: tuple[Diagnosis, ...]) -> Panel:
         body.append(d.title, style="bold")
         body.append(f"  (match {d.match:.0%}: {match_phrase(d.match)})\n", style="dim")
         body.append(d.explanation)
-    head = "Likely mistake" if len(diagnosis) == 1 else "Likely mistakes (one or both)"
+        if len(diagnosis) > 1 and explains_text(d):
+            body.append("\n" + explains_text(d), style="dim")
+    head = diagnosis_heading(diagnosis)
     return Panel(body, title=head, title_align="left", border_style="magenta", expand=False, width=100)
 
 
