@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from bench.diagnosis import leave_one_out, merge_pair, outcome
+from bench.diagnosis import every_pair, leave_one_out, merge_pair, outcome
 from judge.grading import diagnose as grading_diagnose
 from judge.model.report import (
     Diagnosis,
@@ -279,3 +279,10 @@ def test_stubbed_steps_are_left_out_of_the_matching_and_the_rest_is_diagnosed() 
 def test_match_says_what_it_means() -> None:
     assert match_phrase(1.0) == "the failing tests are exactly the ones this mistake fails"
     assert "84% alike" in match_phrase(0.84)
+
+
+def test_every_pair_is_diagnosed_from_the_union_of_its_signatures() -> None:
+    book = [Signature("a", frozenset({"t::a"})), Signature("b", frozenset({"t::b"})),
+            Signature("ab", frozenset({"t::a", "t::b", "t::c"}))]
+    # a+b: both named; a+ab and b+ab are left out (ab holds each of them)
+    assert every_pair(book) == {"both": 1}
