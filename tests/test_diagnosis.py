@@ -286,3 +286,17 @@ def test_every_pair_is_diagnosed_from_the_union_of_its_signatures() -> None:
             Signature("ab", frozenset({"t::a", "t::b", "t::c"}))]
     # a+b: both named; a+ab and b+ab are left out (ab holds each of them)
     assert every_pair(book) == {"both": 1}
+
+
+def test_a_starter_with_pass_for_raise_is_still_unfinished() -> None:
+    from judge.problems.workspace_text import is_unfinished_starter
+
+    problem = load_problem(TINY)
+    starter = (TINY / "starter" / "solution.py").read_text()
+    assert is_unfinished_starter(starter, problem)
+    assert is_unfinished_starter(starter.replace("raise NotImplementedError", "pass"), problem)
+    assert is_unfinished_starter("import math\n\n\ndef add(a, b):\n    return None\n", problem)
+    half = starter.replace("raise NotImplementedError", "return a + b", 1)
+    assert not is_unfinished_starter(half, problem), "one function written: attempted"
+    assert not is_unfinished_starter((TINY / "reference" / "solution.py").read_text(), problem)
+    assert not is_unfinished_starter("def add(:\n", problem)
