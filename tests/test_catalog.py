@@ -12,7 +12,18 @@ from judge.problems.catalog import ProblemError, discover, find_problem, load_pr
 
 from .conftest import TINY
 
-BUILTIN = {"data-cleaning": 20, "iris-classifier": 20, "rag-pipeline": 30, "feature-engineering": 15}
+BUILTIN = {
+    "data-cleaning": 20,
+    "iris-classifier": 20,
+    "rag-pipeline": 30,
+    "feature-engineering": 15,
+    "imbalanced-classification": 20,
+    "drift-monitor": 20,
+    "classification-metrics": 15,
+    "logistic-regression-gd": 20,
+    "attention-numpy": 20,
+    "pca-svd": 15,
+}
 
 
 def test_builtin_problems_load_with_their_budgets() -> None:

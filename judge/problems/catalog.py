@@ -225,6 +225,25 @@ def find_problem(name: str, extra: list[Path] | None = None) -> Problem:
     raise ProblemError(f"unknown problem {name!r}. Known problems: {known}.{hint} See `judge list`.")
 
 
+def select(problems: list[Problem], skill: str | None = None, topic: str | None = None) -> list[Problem]:
+    """The problems with that skill among their skills and that topic, both compared case-insensitively
+    (``None`` matches every problem); the order is kept."""
+    def has(values: tuple[str, ...], wanted: str | None) -> bool:
+        return wanted is None or wanted.strip().casefold() in {v.casefold() for v in values}
+
+    return [p for p in problems if has(p.skills, skill) and has((p.topic,), topic)]
+
+
+def by_topic(problems: list[Problem]) -> dict[str, list[Problem]]:
+    """Problems grouped by topic, topics in alphabetical order (case-insensitive), each group in the
+    order given. Topics that differ only in case are one group, named as the first problem spells it."""
+    groups: dict[str, list[Problem]] = {}
+    names: dict[str, str] = {}
+    for p in problems:
+        groups.setdefault(names.setdefault(p.topic.casefold(), p.topic), []).append(p)
+    return dict(sorted(groups.items(), key=lambda item: item[0].casefold()))
+
+
 def _refuse_shadow(problem: Problem, existing: Problem) -> NoReturn:
     kind = "a built-in problem" if existing.builtin else f"the problem in {existing.root}"
     raise ProblemError(f"{problem.root}: its slug {problem.slug!r} is already {kind}'s; rename it (the folder "

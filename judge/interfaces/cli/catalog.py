@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import click
 
@@ -15,42 +16,69 @@ from judge.interfaces.cli.context import (
     pass_ctx,
 )
 
+if TYPE_CHECKING:
+    from judge.problems.catalog import Problem
+
 
 @cli.command("list")
+@click.option("--skill", metavar="SKILL", help="Only problems with this skill (case-insensitive), e.g. pandas.")
+@click.option("--topic", metavar="TOPIC", help="Only problems of this topic (case-insensitive).")
 @json_option("Print JSON.")
 @pass_ctx
-def list_cmd(ctx: Context, as_json: bool) -> None:
-    """List the problems with their budgets and your best score."""
+def list_cmd(ctx: Context, skill: str | None, topic: str | None, as_json: bool) -> None:
+    """List the problems by topic, with their level, budget and your best score."""
     from rich.table import Table
 
-    from judge.problems.catalog import discover
+    from judge.problems.catalog import by_topic, discover, select
 
     problems, errors = discover(ctx.problems)
+    shown = select(problems, skill=skill, topic=topic)
     best = ctx.store().best_scores()
     if as_json:
-        click.echo(json.dumps([{"slug": p.slug, "title": p.title, "budget_minutes": p.budget_minutes,
-                                "difficulty": p.difficulty, "best_percent": best.get(p.slug),
-                                "builtin": p.builtin} for p in problems], indent=2))
+        click.echo(json.dumps([{"slug": p.slug, "title": p.title, "topic": p.topic, "skills": list(p.skills),
+                                "budget_minutes": p.budget_minutes, "difficulty": p.difficulty,
+                                "best_percent": best.get(p.slug), "builtin": p.builtin} for p in shown],
+                              indent=2))
         return
     out = ctx.out
+    for error in errors:
+        ctx.err.print(f"[yellow]warning:[/] skipped a broken problem folder: {error}")
+    if not shown:
+        out.print(no_match(problems, skill, topic), soft_wrap=True, highlight=False)
+        return
     # The slug is what you type: never cut. Below 80 columns the titles go (`judge show` has them).
     with_title = out.width >= 80
     table = Table(header_style="bold", pad_edge=False)
     table.add_column("Problem", no_wrap=True)
     if with_title:
         table.add_column("Title", ratio=1)
-    table.add_column("Budget", no_wrap=True)
     table.add_column("Level", no_wrap=True)
+    table.add_column("Budget", no_wrap=True)
     table.add_column("Best", no_wrap=True)
-    for p in problems:
-        score = best.get(p.slug)
-        title = [p.title if p.builtin else f"{p.title} (custom: {p.root})"] if with_title else []
-        table.add_row(p.slug if p.builtin or with_title else f"{p.slug} (custom)", *title,
-                      f"{p.budget_minutes:g} min", p.difficulty, f"{score:g}%" if score is not None else "-")
+    # One section per topic: the topic's name in bold, then its problems indented under it.
+    for name, group in by_topic(shown).items():
+        table.add_row(f"[bold cyan]{name}[/]")
+        for p in group:
+            score = best.get(p.slug)
+            title = [p.title if p.builtin else f"{p.title} (custom: {p.root})"] if with_title else []
+            slug = p.slug if p.builtin or with_title else f"{p.slug} (custom)"
+            table.add_row(f"  {slug}", *title, p.difficulty, f"{p.budget_minutes:g} min",
+                          f"{score:g}%" if score is not None else "-")
+        table.add_section()
     out.print(table)
-    for error in errors:
-        ctx.err.print(f"[yellow]warning:[/] skipped a broken problem folder: {error}")
-    ctx.out.print("Start one with: judge start PROBLEM")
+    out.print("Start one with: judge start PROBLEM")
+
+
+def no_match(problems: list[Problem], skill: str | None, topic: str | None) -> str:
+    """What `judge list` says when its filters leave nothing: the values that would match something."""
+    asked = " and ".join(f"{k} {v!r}" for k, v in (("skill", skill), ("topic", topic)) if v is not None)
+    def distinct(values: list[str]) -> list[str]:  # case variants once, as first spelt
+        return sorted({v.casefold(): v for v in reversed(values)}.values(), key=str.casefold)
+
+    topics = distinct([p.topic for p in problems])
+    skills = distinct([s for p in problems for s in p.skills])
+    return (f"No problem has {asked}.\nTopics: {', '.join(topics) or 'none'}\n"
+            f"Skills: {', '.join(skills) or 'none'}")
 
 
 @cli.command()
