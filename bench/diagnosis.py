@@ -7,7 +7,9 @@ Three measurements per problem (its committed ``signatures.json`` must be curren
    bug: the right answer is nothing, any name is wrong).
 2. **Two known mistakes combined**: pairs of known mistakes merged into one file (``git merge-file`` of
    both onto the reference; pairs that do not merge cleanly are left out), a seeded sample of them graded
-   through the real sandbox. Right: both named; one: one of the two named.
+   through the real sandbox. Right: both named; one: one of the two named. And, without grading, every
+   pair as the union of its two signatures (what the combined file fails when the mistakes do not
+   interact): the same outcomes over all pairs.
 3. **Independently written buggy solutions** (``--buggy DIR``, default ``/work/wt/buggy``:
    ``DIR/<slug>/*.py``, each opening with a ``# BUG:`` line), graded through the real sandbox, scored
    against the labels in ``bench/diagnosis_labels.toml`` (which known mistake each holds, or none).
@@ -82,6 +84,18 @@ def leave_one_out(signatures: list[Signature]) -> list[dict[str, Any]]:
         rows.append({"mistake": sig.mistake, "full_book": full, "full": outcome(full, {sig.mistake}),
                      "left_out": held_out, "loo": outcome(held_out, set()), "identical_to": twins})
     return rows
+
+
+def every_pair(signatures: list[Signature]) -> Counter[str]:
+    """Every pair of known mistakes, diagnosed from the union of their signatures: both, one, wrong or
+    nothing named (a pair where one signature holds the other is left out: its union is one mistake)."""
+    found: Counter[str] = Counter()
+    for a, b in combinations(signatures, 2):
+        if a.failing <= b.failing or b.failing <= a.failing:
+            continue
+        named = [m.mistake for m in diagnose(a.failing | b.failing, signatures)]
+        found[outcome(named, {a.mistake, b.mistake})] += 1
+    return found
 
 
 def _docstring_lines(source: str) -> int:
@@ -253,7 +267,8 @@ def main(argv: list[str] | None = None) -> int:
     labels_all = tomllib.loads(LABELS.read_text(encoding="utf-8"))
     document: dict[str, Any] = {"problems": {}}
     failures = 0
-    totals: dict[str, Counter[str]] = {k: Counter() for k in ("loo-full", "loo", "pair", "known", "unknown")}
+    totals: dict[str, Counter[str]] = {k: Counter() for k in ("loo-full", "loo", "pair", "union", "known",
+                                                               "unknown")}
     lines = []
     twin_lines: list[str] = []
     signatures_by_problem: dict[str, list[Signature]] = {}
@@ -275,14 +290,15 @@ def main(argv: list[str] | None = None) -> int:
         full = Counter(r["full"] for r in loo)
         held = Counter(r["loo"] for r in loo)
         pairs = Counter(c.result for c, _ in cases if c.kind == "pair")
+        unions = every_pair(signatures)
         pairs_twins = Counter(outcome(sorted(up_to_twins(list(c.named), signatures)), up_to_twins(c.truth, signatures))
                               for c, _ in cases if c.kind == "pair" and c.verdict == Verdict.FAILED.value)
         known = Counter(c.result for c, _ in cases if c.kind == "buggy" and c.truth)
         unknown = Counter(c.result for c, _ in cases if c.kind == "buggy" and not c.truth)
-        for key, counter in (("loo-full", full), ("loo", held), ("pair", pairs), ("known", known),
+        for key, counter in (("loo-full", full), ("loo", held), ("pair", pairs), ("union", unions), ("known", known),
                              ("unknown", unknown)):
             totals[key].update(counter)
-        lines.append((slug, len(loo), full, held, pairs, known, unknown))
+        lines.append((slug, len(loo), full, held, pairs, unions, known, unknown))
         twin_lines.append(f"  {slug}: two combined, identical-signature twins counted as the same mistake: "
                           + share(pairs_twins, ("both", "one", "wrong", "nothing"), sum(pairs_twins.values())))
         document["problems"][slug] = {"leave_one_out": loo, "cases": [c.to_dict() for c, _ in cases]}
@@ -296,17 +312,19 @@ def main(argv: list[str] | None = None) -> int:
                       f"{list(zip(c.named, c.matches, strict=True))} ({c.verdict} {c.percent:g}%)  {c.note[:70]}")
     print()
     head = ("problem", "mistakes", "self-diagnosis (full book)", "left out: unknown bug",
-            "two combined", "buggy, known bug", "buggy, unknown bug")
+            "two combined (graded)", "every pair (signature union)", "buggy, known bug", "buggy, unknown bug")
     rows = [(slug, str(n), share(f, ("right", "wrong", "nothing"), n), share(h, ("nothing", "wrong"), n),
              share(p, ("both", "one", "wrong", "nothing", "not caught"), sum(p.values())),
+             share(un, ("both", "one", "wrong", "nothing"), sum(un.values())),
              share(k, ("right", "wrong", "nothing", "not caught"), sum(k.values())),
              share(u, ("nothing", "wrong", "not caught"), sum(u.values())))
-            for slug, n, f, h, p, k, u in lines]
+            for slug, n, f, h, p, un, k, u in lines]
     rows.append(("all", str(sum(n for _, n, *_ in lines)),
                  share(totals["loo-full"], ("right", "wrong", "nothing"), sum(totals["loo-full"].values())),
                  share(totals["loo"], ("nothing", "wrong"), sum(totals["loo"].values())),
                  share(totals["pair"], ("both", "one", "wrong", "nothing", "not caught"),
                        sum(totals["pair"].values())),
+                 share(totals["union"], ("both", "one", "wrong", "nothing"), sum(totals["union"].values())),
                  share(totals["known"], ("right", "wrong", "nothing", "not caught"), sum(totals["known"].values())),
                  share(totals["unknown"], ("nothing", "wrong", "not caught"), sum(totals["unknown"].values()))))
     widths = [max(len(r[i]) for r in (head, *rows)) for i in range(len(head))]

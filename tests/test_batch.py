@@ -31,6 +31,7 @@ from judge.interfaces.cli.context import EXIT_INTERRUPTED, batch_exit_code
 from judge.model.batch import BatchResult, Row
 from judge.model.limits import Limits
 from judge.model.outcomes import RowState
+from judge.model.report import Diagnosis
 from judge.problems.catalog import Problem
 from judge.render.progress import BatchProgress, counts_text, eta_seconds
 from judge.render.summary import SORT_SCRIPT, heat_class, script_hash, summary_html
@@ -679,6 +680,25 @@ def test_summary_html_shows_diagnoses_the_cohort_table_and_requirement_titles() 
     assert "<h2>Common mistakes</h2>" in page and '<td class="num">1/2</td>' in page
     assert "<strong>R1</strong> Add two integers" in page and 'title="Add two integers: 3 point(s)"' in page
     assert "matched a known mistake" in summary_html(fake_summary([fake_row("bob")]))
+
+
+def test_a_not_attempted_submission_is_no_mistake_in_the_summary() -> None:
+    from judge.model.report import Report, Status, TestResult, Verdict
+    from judge.services.batch import row_dict
+
+    slip = {"mistake": "subtracts", "title": "Subtracted", "match": 0.84}
+    summary = fake_summary([fake_row("alice", diagnosis=[slip]), fake_row("dora", diagnosis=[], attempted=False)],
+                           mistakes=[{**slip, "count": 1, "submissions": ["alice"]}], not_attempted=["dora"])
+    page = summary_html(summary)
+    assert '<td class="diag" data-v="not attempted"><span class="muted">not attempted</span></td>' in page
+    assert "Not attempted (the starter" in page and "1/2: dora" in page
+    assert "not attempted" in summary_csv(summary).splitlines()[2]
+    # a report that still carries a diagnosis (graded before) is not counted as a mistake once untouched
+    report = Report(problem="p", verdict=Verdict.FAILED, grading_s=1.0, sandbox={}, submission_sha256="x",
+                    tests=(TestResult("t.py::a", "a", "R1", "a", 1, Status.FAIL, "assert 0"),),
+                    diagnosis=(Diagnosis("subtracts", "Subtracted", "E", 0.84),))
+    row = row_dict(Row("dora", "dora", "dora", RowState.GRADED, report), [("R1", 1)], [], untouched=True)
+    assert row["attempted"] is False and row["diagnosis"] == []
 
 
 @pytest.mark.parametrize("earned, points, bucket", [

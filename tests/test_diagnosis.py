@@ -5,9 +5,22 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from bench.diagnosis import leave_one_out, merge_pair, outcome
+from bench.diagnosis import every_pair, leave_one_out, merge_pair, outcome
 from judge.grading import diagnose as grading_diagnose
-from judge.model.report import Diagnosis, HintTaken, Report, Status, TestResult, Verdict, help_text
+from judge.model.report import (
+    Diagnosis,
+    HintTaken,
+    Report,
+    Status,
+    TestResult,
+    Verdict,
+    diagnosis_heading,
+    explains_text,
+    help_text,
+    match_phrase,
+    not_attempted_text,
+    unattempted_requirements,
+)
 from judge.problems.catalog import load_problem
 from judge.problems.diagnosis import MistakeBook, Signature, diagnose, indistinguishable
 from judge.problems.teaching import (
@@ -17,6 +30,7 @@ from judge.problems.teaching import (
     parse_mistakes,
     parse_requirements,
 )
+from judge.render.text import plain_text
 
 from .conftest import TINY
 
@@ -65,6 +79,19 @@ def test_two_mistakes_at_once_are_both_named() -> None:
     assert sorted(names({"t::std", "t::same_id", "t::rows"})) == ["dedup_id", "std_ddof0"]
 
 
+def test_each_of_two_mistakes_names_the_failures_it_explains() -> None:
+    found = {m.mistake: m.explains for m in diagnose({"t::std", "t::same_id", "t::rows"}, BOOK)}
+    assert found == {"dedup_id": {"t::same_id", "t::rows"}, "std_ddof0": {"t::std"}}
+    both = tuple(Diagnosis(m, m, "", 0.9, tuple(sorted(e))) for m, e in found.items())
+    assert diagnosis_heading(both).startswith("Likely mistakes (both")
+    assert explains_text(both[0]) in ("explains: t::rows, t::same_id".replace("t::", ""), "explains: std")
+    twins = tuple(Diagnosis(m, m, "", 1.0, ("t::summary",)) for m in ("count_rows", "mean_median_swapped"))
+    assert diagnosis_heading(twins).startswith("Likely mistakes (one or the other")
+    report = Report(problem="p", verdict=Verdict.FAILED, tests=(), grading_s=1.0, sandbox={}, submission_sha256="x",
+                    diagnosis=both)
+    assert Report.from_dict(report.to_dict()).diagnosis == both
+
+
 def test_nothing_is_said_when_nothing_matches_well() -> None:
     assert names({"t::unknown_a", "t::unknown_b"}) == []
     assert names({"t::std", "t::unknown_a", "t::unknown_b", "t::unknown_c"}) == [], "mostly unexplained"
@@ -75,14 +102,14 @@ def test_nothing_is_said_when_nothing_matches_well() -> None:
 def test_the_book_adds_titles_and_explanations() -> None:
     book = MistakeBook((Signature("std_ddof0", frozenset({"t::std"})),),
                        {"std_ddof0": ("Population std", "Use ddof=1.")})
-    assert book.diagnose({"t::std"}) == [("std_ddof0", "Population std", "Use ddof=1.", 1.0)]
+    assert book.diagnose({"t::std"}) == [("std_ddof0", "Population std", "Use ddof=1.", 1.0, ("t::std",))]
 
 
 def test_only_a_plain_failure_is_diagnosed() -> None:
     book = MistakeBook((Signature("m", frozenset({"t.py::a"})),), {"m": ("T", "E")})
     tests = (TestResult("t.py::a", "a", "R1", "a", 1, Status.FAIL),
              TestResult("t.py::b", "b", "R1", "b", 1, Status.PASS))
-    assert grading_diagnose(book, Verdict.FAILED, tests) == (Diagnosis("m", "T", "E", 1.0),)
+    assert grading_diagnose(book, Verdict.FAILED, tests) == (Diagnosis("m", "T", "E", 1.0, ("t.py::a",)),)
     for verdict in (Verdict.CRASHED, Verdict.TIMEOUT, Verdict.SYNTAX_ERROR, Verdict.PASSED):
         assert grading_diagnose(book, verdict, tests) == ()
     assert grading_diagnose(None, Verdict.FAILED, tests) == ()
@@ -93,7 +120,8 @@ def test_report_round_trips_diagnosis_titles_and_hints() -> None:
                     diagnosis=(Diagnosis("m", "Title", "Explain", 0.8123),), requirement_titles={"R1": "Add"},
                     hints=(HintTaken("R1", 2),))
     data = report.to_dict()
-    assert data["diagnosis"] == [{"mistake": "m", "title": "Title", "explanation": "Explain", "match": 0.812}]
+    assert data["diagnosis"] == [{"mistake": "m", "title": "Title", "explanation": "Explain", "match": 0.812,
+                                  "explains": []}]
     back = Report.from_dict(data)
     assert back.requirement_titles == {"R1": "Add"} and back.hints_taken == 2 and back.diagnosis[0].mistake == "m"
     plain = Report.from_dict({**data, "diagnosis": [], "hints": None})
@@ -191,3 +219,84 @@ def test_identical_twins_count_as_one_mistake_when_asked() -> None:
     from bench.diagnosis import up_to_twins
 
     assert up_to_twins(["mean_median_swapped", "std_ddof0"], BOOK) == {"count_rows", "std_ddof0"}
+
+
+# -- not attempted is never a mistake -----------------------------------------------------------------
+
+STUB = "solution.py, line 48, in user_features: raise NotImplementedError\nNotImplementedError"
+
+
+def stub_tests(*stubbed: str, failing: tuple[str, ...] = ()) -> tuple[TestResult, ...]:
+    """Tests t.py::a (R1), b (R1), c (R2): ``stubbed`` ones stopped on NotImplementedError, ``failing``
+    ones failed on an assertion, the rest passed."""
+    def one(name: str, req: str) -> TestResult:
+        tid = f"t.py::{name}"
+        if name in stubbed:
+            return TestResult(tid, name, req, name, 1, Status.FAIL, STUB)
+        if name in failing:
+            return TestResult(tid, name, req, name, 1, Status.FAIL, "assert 1 == 2")
+        return TestResult(tid, name, req, name, 1, Status.PASS)
+    return (one("a", "R1"), one("b", "R1"), one("c", "R2"))
+
+
+def test_an_unfinished_starter_is_not_attempted_and_never_diagnosed() -> None:
+    # the feature-engineering starter used to be told "user_id as a column, not the index 84%"
+    book = MistakeBook((Signature("big", frozenset({"t.py::a", "t.py::b"})),), {"big": ("Big", "E")})
+    tests = stub_tests("a", "b", "c")
+    assert grading_diagnose(book, Verdict.FAILED, tests) == ()
+    assert unattempted_requirements(tests) == ("R1", "R2")
+    report = Report(problem="p", verdict=Verdict.FAILED, tests=tests, grading_s=1.0, sandbox={},
+                    submission_sha256="x", not_attempted=("R1", "R2"))
+    assert not report.attempted and report.to_dict()["attempted"] is False
+    assert Report.from_dict(report.to_dict()).not_attempted == ("R1", "R2")
+    assert "Not attempted" in not_attempted_text(report)
+    text = plain_text(report)
+    assert "Not attempted" in text and "Likely mistake" not in text
+
+
+def test_the_untouched_starter_is_not_attempted_whatever_its_failures_say() -> None:
+    book = MistakeBook((Signature("big", frozenset({"t.py::a"})),), {"big": ("Big", "E")})
+    tests = stub_tests(failing=("a", "b", "c"))
+    assert grading_diagnose(book, Verdict.FAILED, tests, starter=True) == ()
+    assert unattempted_requirements(tests, starter=True) == ("R1", "R2")
+
+
+def test_stubbed_steps_are_left_out_of_the_matching_and_the_rest_is_diagnosed() -> None:
+    # R1 written (with a mistake on test a), R2's step still a stub: the stub's failure on c must not bring
+    # in the mistake whose signature is c
+    book = MistakeBook((Signature("on_a", frozenset({"t.py::a"})), Signature("on_c", frozenset({"t.py::c"}))),
+                       {"on_a": ("A", "E"), "on_c": ("C", "E")})
+    tests = stub_tests("c", failing=("a",))
+    assert unattempted_requirements(tests) == ("R2",)
+    assert grading_diagnose(book, Verdict.FAILED, tests) == (Diagnosis("on_a", "A", "E", 1.0, ("t.py::a",)),)
+    written = stub_tests(failing=("a", "c"))
+    assert sorted(d.mistake for d in grading_diagnose(book, Verdict.FAILED, written)) == ["on_a", "on_c"]
+    report = Report(problem="p", verdict=Verdict.FAILED, tests=tests, grading_s=1.0, sandbox={},
+                    submission_sha256="x", not_attempted=("R2",))
+    assert report.attempted and "Not attempted yet: R2" in not_attempted_text(report)
+
+
+def test_match_says_what_it_means() -> None:
+    assert match_phrase(1.0) == "the failing tests are exactly the ones this mistake fails"
+    assert "84% alike" in match_phrase(0.84)
+
+
+def test_every_pair_is_diagnosed_from_the_union_of_its_signatures() -> None:
+    book = [Signature("a", frozenset({"t::a"})), Signature("b", frozenset({"t::b"})),
+            Signature("ab", frozenset({"t::a", "t::b", "t::c"}))]
+    # a+b: both named; a+ab and b+ab are left out (ab holds each of them)
+    assert every_pair(book) == {"both": 1}
+
+
+def test_a_starter_with_pass_for_raise_is_still_unfinished() -> None:
+    from judge.problems.workspace_text import is_unfinished_starter
+
+    problem = load_problem(TINY)
+    starter = (TINY / "starter" / "solution.py").read_text()
+    assert is_unfinished_starter(starter, problem)
+    assert is_unfinished_starter(starter.replace("raise NotImplementedError", "pass"), problem)
+    assert is_unfinished_starter("import math\n\n\ndef add(a, b):\n    return None\n", problem)
+    half = starter.replace("raise NotImplementedError", "return a + b", 1)
+    assert not is_unfinished_starter(half, problem), "one function written: attempted"
+    assert not is_unfinished_starter((TINY / "reference" / "solution.py").read_text(), problem)
+    assert not is_unfinished_starter("def add(:\n", problem)

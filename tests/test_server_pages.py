@@ -313,3 +313,15 @@ def test_assets_are_revalidated_by_etag(srv: Server) -> None:
     assert again.status_code == 304 and again.content == b""
     assert srv.client.get("/static/candidate.js", headers={"If-None-Match": first.headers["etag"]}).status_code == 200
     assert srv.client.get("/static/../pages.py").status_code == 404
+
+
+def test_the_dashboard_says_not_attempted_for_the_starter_never_a_mistake(srv: Server) -> None:
+    started = srv.start(srv.invite(name="Stan")["code"])
+    token = started.get("session_token") or started.get("token")
+    sent = srv.submit(token, (TINY / "starter" / "solution.py").read_bytes())
+    assert sent.status_code in (200, 201, 202), sent.text
+    view = srv.wait(token, sent.json()["id"])
+    assert view["state"] == "graded", view
+    sign_in(srv.client, srv.token)
+    page = srv.client.get("/dashboard/results/tiny-add").text
+    assert "not attempted" in page and "Subtracted" not in page

@@ -60,13 +60,14 @@ def test_hints_diagnosis_and_model_answer_through_an_attempt(run: Any, clock: Fa
     assert submitted.exit_code == 1
     report = json.loads(submitted.stdout)
     assert report["diagnosis"] == [{"mistake": "subtracts", "title": "Subtracted instead of added",
-                                    "explanation": "Your add returns a - b. Check the operator in add.", "match": 1.0}]
+                                    "explanation": "Your add returns a - b. Check the operator in add.", "match": 1.0,
+                                    "explains": ["test_add.py::test_add_negative", "test_add.py::test_add_small"]}]
     assert report["hints"] == [{"requirement": "R1", "level": 2}, {"requirement": "R2", "level": 2}]
     assert report["requirement_titles"] == {"R1": "Add two integers", "R2": "Scale a list into a new list"}
     assert report["score"] == 3, "hints never change the score"
 
-    closed = run("hint", "R1", "--dir", str(ws))
-    assert closed.exit_code == 2 and "judge solution tiny-add" in closed.output
+    after = run("hint", "R1", "--dir", str(ws))
+    assert after.exit_code == 0 and "This attempt is over" in after.output, after.output
 
     text = run("report", "--last").output
     order = [text.index(s) for s in ("Help  4 hints taken", "By requirement", "Add two integers",
@@ -83,7 +84,7 @@ def test_hints_diagnosis_and_model_answer_through_an_attempt(run: Any, clock: Fa
     answer = run("solution", "tiny-add")
     assert answer.exit_code == 0, answer.output
     for part in ("Your last attempt: 50%, 4 hints taken. Likely mistake: Subtracted instead of added", "Approach",
-                 "Follow-up questions", "subtracts: Subtracted instead of added", "def add"):
+                 "Follow-up questions", "Subtracted instead of added: Your add returns a - b", "def add"):
         assert part in answer.output, part
     md = run("solution", "tiny-add", "--format", "md").output
     assert md.startswith("# Model answer: Add two numbers") and "```python\n\"\"\"Add two numbers.\"\"\"" in md
@@ -92,7 +93,7 @@ def test_hints_diagnosis_and_model_answer_through_an_attempt(run: Any, clock: Fa
     assert run("report", "--last", "--format", "html", "-o", str(page)).exit_code == 0
     html = page.read_text()
     assert '<details class="teach">' in html and "Your code beside the reference" in html
-    assert '<a href="#mistake-subtracts"><code>subtracts</code></a>' in html and 'id="mistake-subtracts"' in html
+    assert "(<code>subtracts</code>)" not in html and 'id="mistake-subtracts"' in html, "pitfalls read as prose"
     assert "Likely mistake" in html and "<script" not in html
 
     # a second attempt at the problem is open: the model answer is not shown, not even in an old report
@@ -100,6 +101,46 @@ def test_hints_diagnosis_and_model_answer_through_an_attempt(run: Any, clock: Fa
     assert run("solution", "tiny-add").exit_code == 2
     run("report", "--last", "--format", "html", "-o", str(page))
     assert "<details" not in page.read_text()
+
+
+def test_the_loop_after_a_submission_hints_model_answer_and_a_retry(run: Any, clock: FakeClock, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Submit, read the report, take the hint on the failing requirement (recorded, no score change), read the
+    model answer, retry: the retry's report and the history say it came after the answer, never unaided."""
+    monkeypatch.setenv("COLUMNS", "160")
+    ws = start_tiny(run, tmp_path)
+    (ws / "solution.py").write_text(SUBTRACTS)
+    clock.now += 60
+    first = json.loads(run("submit", "--dir", str(ws), "--backend", "local", "--json").stdout)
+    assert first["score"] == 3 and first["hints"] == []
+    text = run("report", "--last").output
+    assert "(match 100%: the failing tests are exactly" in text, "match 100% says what it means"
+
+    hint = run("hint", "R1", "--dir", str(ws))
+    assert hint.exit_code == 0 and "hint 1 of 2" in hint.output and "This attempt is over" in hint.output
+    again = json.loads(run("report", first["attempt_id"], "--format", "json").stdout)
+    assert again["score"] == 3 and again["hints"] == [], "a hint after the attempt changes neither report nor score"
+    record = json.loads((tmp_path / "judge-home" / "attempts" / first["attempt_id"] / "attempt.json").read_text())
+    assert [(h["requirement"], h["level"]) for h in record["hints_after"]] == [("R1", 1)] and not record.get("hints")
+
+    answer = run("solution", "tiny-add")
+    assert answer.exit_code == 0 and "def add" in answer.output
+    assert "(`subtracts`)" not in answer.output and "`subtracts`" not in answer.output, "no internal slugs"
+
+    retried = run("retry", "--dir", str(ws))
+    assert retried.exit_code == 0 and "1 hint(s) seen and the model answer read" in retried.output, retried.output
+    (ws / "solution.py").write_text(REFERENCE)
+    clock.now += 60
+    second = run("submit", "--dir", str(ws), "--backend", "local")
+    assert second.exit_code == 0
+    assert "Help  solved after reading the model answer, 1 hint taken" in second.output, second.output
+    assert "solved unaided" not in second.output
+    rows = json.loads(run("history", "--json").output)
+    assert [r["after_answer"] for r in rows] == [1, 0] and [r["percent"] for r in rows] == [100.0, 50.0]
+    history = run("history").output
+    assert "tiny-add: best 50%" in history and "after reading the model answer" in history
+    listing = json.loads(run("list", "--json").output)
+    assert next(p for p in listing if p["slug"] == "tiny-add")["best_percent"] == 50.0
 
 
 def test_solved_unaided_and_no_model_answer_before_any_attempt(run: Any, tmp_path: Path,
@@ -128,7 +169,8 @@ def failing_report() -> Report:
 def test_text_report_reads_top_down_and_folds_passing_tests() -> None:
     text = plain_text(failing_report())
     assert text.index("R1") < text.index("Add <two>") < text.index("Likely mistake") < text.index("Failing tests")
-    assert "Subtracted  (match 84%)" in text and "+ 1 passing test (1 points) not shown" in text
+    assert "Subtracted  (match 84%: the failing tests are 84% alike" in text
+    assert "+ 1 passing test (1 points) not shown" in text
     assert "scale works" not in text and "scale works" in plain_text(failing_report(), show_all=True)
 
 

@@ -25,6 +25,7 @@ from judge.problems.catalog import Problem, load_problem
 from judge.problems.mutate import Mutant
 from judge.problems.testmeta import read_suite
 from judge.services.validate import (
+    EQUIVALENT_MISTAKES_FILE,
     EQUIVALENTS_FILE,
     ERROR,
     FAIL,
@@ -39,6 +40,7 @@ from judge.services.validate import (
     check_mutation,
     check_reference,
     check_requirements,
+    check_signatures,
     check_starter,
     check_suite_time,
     check_test_metadata,
@@ -46,6 +48,7 @@ from judge.services.validate import (
     declared_metadata,
     mutant_limits,
     overall_status,
+    read_equivalent_mistakes,
     read_equivalents,
     validate_problem,
 )
@@ -119,6 +122,43 @@ def test_equivalents_file_is_read(tmp_path: Path) -> None:
 def test_bad_equivalents_file_is_a_clear_error(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(EquivalentsError, match=message):
         read_equivalents(write(tmp_path / EQUIVALENTS_FILE, text))
+
+
+# -- shared signatures and equivalent_mistakes.toml ------------------------------------------------------
+
+def test_a_shared_signature_fails_validate_unless_declared_one_mistake(tmp_path: Path) -> None:
+    root = tmp_path / "tiny-add"
+    shutil.copytree(TINY, root)
+    shutil.copy(root / "known_mistakes" / "subtracts.py", root / "known_mistakes" / "negates.py")
+    problem = load_problem(root)
+    same = Graded(Verdict.FAILED, 0.0, ("test_add.py::test_adds",))
+    graded = [("negates.py", same), ("subtracts.py", same)]
+    check = check_signatures(problem, graded, write=True)
+    assert check.status == FAIL and "1 pair(s) of known mistakes share a signature" in check.summary
+    assert "negates and subtracts fail exactly the same tests" in check.details[-1]
+    assert check.fix and EQUIVALENT_MISTAKES_FILE in check.fix
+    write(root / EQUIVALENT_MISTAKES_FILE, '[[pair]]\nmistakes = ["subtracts", "negates"]\n'
+                                           'reason = "the same slip written twice"\n')
+    check = check_signatures(problem, graded, write=False)
+    assert check.status == PASS and "declared one mistake" in check.details[-1]
+    apart = [("negates.py", Graded(Verdict.FAILED, 0.0, ("test_add.py::test_other",))), graded[1]]
+    (root / EQUIVALENT_MISTAKES_FILE).unlink()
+    assert check_signatures(problem, apart, write=True).status == PASS
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[[pair]]\nmistakes = ["a"]\nreason = "x"\n', "two different"),
+        ('[[pair]]\nmistakes = ["a", "a"]\nreason = "x"\n', "two different"),
+        ('[[pair]]\nmistakes = ["a", "b"]\n', "needs a reason"),
+        ('[[pair]]\nmistakes = ["a", "b"]\nreason = "x"\nwhy = 1\n', "only have the keys"),
+        ('pairs = 1\n', "only \\[\\[pair\\]\\] tables"),
+    ],
+)
+def test_bad_equivalent_mistakes_file_is_a_clear_error(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(EquivalentsError, match=message):
+        read_equivalent_mistakes(write(tmp_path / EQUIVALENT_MISTAKES_FILE, text))
 
 
 # -- static checks -------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from judge.backends import Backend, SandboxRun
 from judge.grading.interpret import interpret, not_run
 from judge.grading.prepare import Job, load_submission, prepare, staged_files, suite_dir
 from judge.model.limits import Limits
-from judge.model.report import Diagnosis, Report, Status, TestResult, Verdict
+from judge.model.report import Diagnosis, Report, Status, TestResult, Verdict, is_stub_failure, unattempted_requirements
 from judge.model.submission import Submission
 from judge.problems.catalog import Problem
 from judge.problems.diagnosis import MistakeBook
@@ -67,18 +67,23 @@ def finish(job: Job, run: SandboxRun | None, sandbox: dict[str, Any],
         sandbox=sandbox,
         submission_sha256=job.submission_sha256,
         created_at=now_iso(),
-        diagnosis=diagnose(job.book, verdict, tests),
+        diagnosis=diagnose(job.book, verdict, tests, starter=job.untouched_starter),
         requirement_titles=dict(job.requirement_titles),
+        not_attempted=unattempted_requirements(tests, job.untouched_starter) if tests else (),
     )
 
 
-def diagnose(book: MistakeBook | None, verdict: Verdict, tests: tuple[TestResult, ...]) -> tuple[Diagnosis, ...]:
+def diagnose(book: MistakeBook | None, verdict: Verdict, tests: tuple[TestResult, ...],
+             starter: bool = False) -> tuple[Diagnosis, ...]:
     """The known mistakes a failed run's failing tests match. Only a plain failure is diagnosed: when the
-    code crashed, timed out or did not compile, the tests that failed say nothing about a mistake."""
-    if book is None or verdict is not Verdict.FAILED:
+    code crashed, timed out or did not compile, the tests that failed say nothing about a mistake. Nor
+    does a test that stopped on a step still raising the starter's ``NotImplementedError`` (left out of
+    the matching), nor anything of the untouched ``starter``: not attempted is not a mistake."""
+    if book is None or verdict is not Verdict.FAILED or starter:
         return ()
+    stubs = [t.id for t in tests if is_stub_failure(t)]
     failing = [t.id for t in tests if t.status is not Status.PASS]
-    return tuple(Diagnosis(*found) for found in book.diagnose(failing))
+    return tuple(Diagnosis(*found) for found in book.diagnose(failing, stubs))
 
 
 def grade(

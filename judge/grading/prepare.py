@@ -24,6 +24,7 @@ from judge.problems.catalog import Problem
 from judge.problems.diagnosis import MistakeBook
 from judge.problems.teaching import mistake_book, requirement_titles
 from judge.problems.testmeta import TestSpec, read_suite
+from judge.problems.workspace_text import is_unfinished_starter, is_untouched_starter
 from sandbox import protocol
 
 SUITES = ("hidden", "public")
@@ -111,6 +112,7 @@ class Job:
     book: MistakeBook | None = None
     requirement_titles: tuple[tuple[str, str], ...] = ()
     preload: tuple[str, ...] = ()  # the problem's declared imports: a warm spare for this job has them loaded
+    untouched_starter: bool = False  # the starter, unchanged or with none of its stubs written: not attempted
 
 
 def prepare(problem: Problem, submission: Submission, *, suite: str = "hidden", limits: Limits | None = None,
@@ -138,4 +140,6 @@ def prepare(problem: Problem, submission: Submission, *, suite: str = "hidden", 
         book=mistake_book(problem) if suite == "hidden" else None,
         requirement_titles=tuple(requirement_titles(problem).items()),
         preload=tuple(problem.preload),
+        untouched_starter=is_untouched_starter(submission.source, problem)
+        or is_unfinished_starter(submission.source, problem),
     )

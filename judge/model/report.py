@@ -6,13 +6,15 @@ No I/O here. Renderers (text, JSON, HTML, Markdown, JUnit) read these objects; t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from judge.model.outcomes import VERDICT_TEXT, Status, Verdict
 
 __all__ = ["SCHEMA_VERSION", "VERDICT_TEXT", "Diagnosis", "HintTaken", "Report", "Status", "TestResult", "Verdict",
-           "budget_line", "format_clock", "help_text", "hints_from_record", "requirement_key"]
+           "budget_line", "diagnosis_heading", "explains_text", "format_clock", "help_text", "hints_from_record",
+           "is_stub_failure", "match_phrase", "not_attempted_text", "requirement_key", "unattempted_requirements"]
 
 SCHEMA_VERSION = 1
 
@@ -67,6 +69,62 @@ class TestResult:
         )
 
 
+STUB_ERROR = "NotImplementedError"
+
+
+def is_stub_failure(test: TestResult) -> bool:
+    """True when ``test`` failed because the code it called still raises the starter's
+    ``NotImplementedError``: the test says nothing about a mistake, only that the step is not written yet."""
+    if test.status is Status.PASS:
+        return False
+    lines = [line.strip() for line in test.message.strip().splitlines() if line.strip()]
+    return bool(lines) and lines[-1].split(":", 1)[0] == STUB_ERROR
+
+
+def unattempted_requirements(tests: Sequence[TestResult], starter: bool = False) -> tuple[str, ...]:
+    """The requirements not attempted: every one when the submission is the untouched starter (``starter``),
+    else those whose every test failed on a step that still raises ``NotImplementedError``."""
+    by_req: dict[str, list[TestResult]] = {}
+    for t in tests:
+        by_req.setdefault(t.requirement or "-", []).append(t)
+    return tuple(sorted((req for req, ts in by_req.items() if starter or all(is_stub_failure(t) for t in ts)),
+                        key=requirement_key))
+
+
+def match_phrase(match: float) -> str:
+    """What a diagnosis's match strength means, in words: how alike the failing tests are to the tests the
+    known mistake is recorded to fail (weighted by how telling each test is)."""
+    if match >= 0.995:
+        return "the failing tests are exactly the ones this mistake fails"
+    return f"the failing tests are {match:.0%} alike to the ones this mistake fails"
+
+
+def diagnosis_heading(diagnosis: Sequence[Diagnosis]) -> str:
+    """"Likely mistake", or for two: both at once (each explains its own failures) or one of two (they
+    explain the same failures, so the tests cannot tell which)."""
+    if len(diagnosis) <= 1:
+        return "Likely mistake"
+    if len({d.explains for d in diagnosis}) > 1:
+        return "Likely mistakes (both: each explains some of the failures)"
+    return "Likely mistakes (one or the other: they explain the same failures)"
+
+
+def explains_text(d: Diagnosis) -> str:
+    """"explains: test_a, test_b" (the short test names), or "" when not known."""
+    return "explains: " + ", ".join(t.split("::")[-1] for t in d.explains) if d.explains else ""
+
+
+def not_attempted_text(report: Report) -> str:
+    """The line a report shows for what was not attempted ("" when everything was)."""
+    if not report.not_attempted:
+        return ""
+    if not report.attempted:
+        return ("Not attempted: solution.py is still the starter (or every step still raises "
+                "NotImplementedError). That is no mistake to diagnose: write the functions, then submit again.")
+    return (f"Not attempted yet: {', '.join(report.not_attempted)} (the steps these need still raise "
+            "NotImplementedError); any likely mistake is read from the other tests only.")
+
+
 @dataclass(frozen=True)
 class Diagnosis:
     """A known mistake the failures look like: what to tell the candidate, and how strong the match is (0-1)."""
@@ -75,15 +133,16 @@ class Diagnosis:
     title: str
     explanation: str
     match: float
+    explains: tuple[str, ...] = ()  # the failed tests (ids) this mistake accounts for
 
     def to_dict(self) -> dict[str, Any]:
         return {"mistake": self.mistake, "title": self.title, "explanation": self.explanation,
-                "match": round(self.match, 3)}
+                "match": round(self.match, 3), "explains": list(self.explains)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Diagnosis:
         return cls(str(data["mistake"]), str(data.get("title", "")), str(data.get("explanation", "")),
-                   float(data.get("match", 0.0)))
+                   float(data.get("match", 0.0)), tuple(str(t) for t in data.get("explains") or ()))
 
 
 @dataclass(frozen=True)
@@ -124,6 +183,15 @@ class Report:
     diagnosis: tuple[Diagnosis, ...] = ()
     requirement_titles: dict[str, str] = field(default_factory=dict)
     hints: tuple[HintTaken, ...] | None = None  # None: not an attempt (no record of hints)
+    not_attempted: tuple[str, ...] = ()  # requirements left as the starter has them (unattempted_requirements)
+    model_answer_seen: bool = False  # the candidate had read the model answer before this attempt began
+
+    @property
+    def attempted(self) -> bool:
+        """False when no requirement was attempted (the untouched starter, or every step still a stub): such
+        a submission is "not attempted", never a mistake."""
+        reqs = {t.requirement or "-" for t in self.tests}
+        return not reqs or not reqs <= set(self.not_attempted)
 
     @property
     def hints_taken(self) -> int:
@@ -199,6 +267,9 @@ class Report:
             "diagnosis": [d.to_dict() for d in self.diagnosis],
             "requirement_titles": dict(self.requirement_titles),
             "hints": None if self.hints is None else [h.to_dict() for h in self.hints],
+            "attempted": self.attempted,
+            "model_answer_seen": self.model_answer_seen,
+            "not_attempted": list(self.not_attempted),
             **({"extra": self.extra} if self.extra else {}),
         }
 
@@ -224,6 +295,8 @@ class Report:
             diagnosis=tuple(Diagnosis.from_dict(d) for d in data.get("diagnosis") or []),
             requirement_titles={str(k): str(v) for k, v in (data.get("requirement_titles") or {}).items()},
             hints=None if data.get("hints") is None else tuple(HintTaken.from_dict(h) for h in data["hints"]),
+            not_attempted=tuple(str(r) for r in data.get("not_attempted") or ()),
+            model_answer_seen=bool(data.get("model_answer_seen", False)),
         )
 
 
@@ -259,10 +332,15 @@ def hints_from_record(entries: object) -> tuple[HintTaken, ...]:
     return tuple(HintTaken(rid, level) for rid, level in sorted(levels.items(), key=lambda kv: requirement_key(kv[0])))
 
 
-def help_text(hints: int | None, passed: bool) -> str:
-    """"solved unaided", "solved with 2 hints", "1 hint taken", "no hints taken"; "" when unknown."""
+def help_text(hints: int | None, passed: bool, model_answer_seen: bool = False) -> str:
+    """"solved unaided", "solved with 2 hints", "1 hint taken", "no hints taken"; "" when unknown. With
+    ``model_answer_seen`` (the model answer was read before the attempt began) it says so first: such a
+    solve is never "unaided"."""
     if hints is None:
-        return ""
+        return "after reading the model answer" if model_answer_seen else ""
+    if model_answer_seen:
+        taken = "" if hints == 0 else f", {hints} hint{'s' if hints != 1 else ''} taken"
+        return ("solved" if passed else "attempted") + " after reading the model answer" + taken
     if passed:
         return "solved unaided" if hints == 0 else f"solved with {hints} hint{'s' if hints != 1 else ''}"
     return "no hints taken" if hints == 0 else f"{hints} hint{'s' if hints != 1 else ''} taken"

@@ -41,10 +41,12 @@ class Signature:
 
 @dataclass(frozen=True)
 class Match:
-    """One named mistake and how strongly the failures match it, in [0, 1]."""
+    """One named mistake, how strongly the failures match it, in [0, 1], and which failed tests it explains
+    (those of its signature that failed): with two mistakes named, each one's share of the failures."""
 
     mistake: str
     match: float
+    explains: frozenset[str] = frozenset()
 
 
 def weights(signatures: Iterable[Signature]) -> dict[str, float]:
@@ -92,14 +94,15 @@ def diagnose(failed: Iterable[str], signatures: Iterable[Signature], *, threshol
 
     if best_pair is not None and best_pair[0] >= best_single + PAIR_GAIN and best_pair[0] >= threshold:
         score, a_name, b_name = best_pair
-        named = [Match(m, round(score * _recall(failed_set, by_name[m].failing, w), 3)) for m in (a_name, b_name)]
+        named = [Match(m, round(score * _recall(failed_set, by_name[m].failing, w), 3),
+                       failed_set & by_name[m].failing) for m in (a_name, b_name)]
         return sorted(named, key=lambda m: -m.match)
     if best_single < threshold:
         return []
-    named = [Match(best_name, round(best_single, 3))]
+    named = [Match(best_name, round(best_single, 3), failed_set & by_name[best_name].failing)]
     for score, name in singles[1:MAX_NAMED]:
         if score >= threshold and best_single - score <= TIE:
-            named.append(Match(name, round(score, 3)))
+            named.append(Match(name, round(score, 3), failed_set & by_name[name].failing))
     return named
 
 
@@ -124,7 +127,13 @@ class MistakeBook:
     signatures: tuple[Signature, ...]
     notes: Mapping[str, tuple[str, str]]
 
-    def diagnose(self, failed: Iterable[str]) -> list[tuple[str, str, str, float]]:
-        """(mistake, title, explanation, match) for the mistakes ``failed`` matches, strongest first."""
-        return [(m.mistake, *self.notes[m.mistake], m.match) for m in diagnose(failed, self.signatures)
-                if m.mistake in self.notes]
+    def diagnose(self, failed: Iterable[str],
+                 unknown: Iterable[str] = ()) -> list[tuple[str, str, str, float, tuple[str, ...]]]:
+        """(mistake, title, explanation, match, the failed tests it explains) for the mistakes ``failed``
+        matches, strongest first.
+        ``unknown``: tests whose outcome says nothing (they stopped on a step not written yet); they are left
+        out of the failures and of every signature."""
+        skip = frozenset(unknown)
+        sigs = [Signature(s.mistake, s.failing - skip) for s in self.signatures] if skip else self.signatures
+        return [(m.mistake, *self.notes[m.mistake], m.match, tuple(sorted(m.explains)))
+                for m in diagnose(frozenset(failed) - skip, sigs) if m.mistake in self.notes]

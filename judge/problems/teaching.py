@@ -21,6 +21,7 @@ import hashlib
 import json
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -327,6 +328,22 @@ class ModelAnswer:
     reference: str
     editorial: Editorial | None
     mistakes: dict[str, MistakeNote]
+
+
+_SLUG_GROUP = re.compile(r"[ \t]*\(((?:`[a-z0-9_]+`(?:,\s*|\s+or\s+|\s+and\s+)?)+)\)")
+
+
+def for_reader(text: str, mistakes: Iterable[str]) -> str:
+    """The editorial as a candidate reads it: prose, without the parenthesised known-mistake names
+    (`` (`dedup_keep_last`)``) the author writes after a pitfall so that validate and the HTML can find
+    them. A parenthesis naming anything else is kept."""
+    known = set(mistakes)
+
+    def drop(match: re.Match[str]) -> str:
+        names = re.findall(r"`([a-z0-9_]+)`", match.group(1))
+        return "" if names and all(n in known for n in names) else match.group(0)
+
+    return _SLUG_GROUP.sub(drop, text)
 
 
 def model_answer(problem: Problem) -> ModelAnswer | None:

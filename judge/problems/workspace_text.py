@@ -71,6 +71,49 @@ def is_untouched_starter(source: str, problem: Problem) -> bool:
     return mine in (_normalised(shipped), _normalised(for_workspace(shipped, problem)))
 
 
+def _stub_functions(tree: object) -> dict[str, bool]:
+    """Per top-level function (and method) name: whether its body, after the docstring, is only a stub
+    (``raise NotImplementedError``, ``pass``, ``...``, a bare ``return`` or ``return None``)."""
+    import ast
+
+    def stub(statement: ast.stmt) -> bool:
+        if isinstance(statement, ast.Pass):
+            return True
+        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
+            return statement.value.value is Ellipsis or isinstance(statement.value.value, str)
+        if isinstance(statement, ast.Return):
+            return statement.value is None or (isinstance(statement.value, ast.Constant)
+                                               and statement.value.value is None)
+        if isinstance(statement, ast.Raise) and statement.exc is not None:
+            exc = statement.exc.func if isinstance(statement.exc, ast.Call) else statement.exc
+            return isinstance(exc, ast.Name) and exc.id == "NotImplementedError"
+        return False
+
+    found: dict[str, bool] = {}
+    for node in ast.walk(tree):  # type: ignore[arg-type]
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            found[node.name] = all(stub(s) for s in node.body)
+    return found
+
+
+def is_unfinished_starter(source: str, problem: Problem) -> bool:
+    """True when every function the starter leaves to write (its body a stub) is still a stub in ``source``
+    (or missing): the candidate has not written any of them, whatever else changed (a ``pass`` for a
+    ``raise``, an import, a comment)."""
+    import ast
+
+    path = problem.starter_dir / SOLUTION
+    if not path.is_file():
+        return False
+    try:
+        starter = _stub_functions(ast.parse(path.read_text(encoding="utf-8", errors="replace")))
+        mine = _stub_functions(ast.parse(source.removeprefix("\ufeff")))
+    except SyntaxError:
+        return False
+    todo = [name for name, is_stub in starter.items() if is_stub]
+    return bool(todo) and all(mine.get(name, True) for name in todo)
+
+
 def is_empty(source: str) -> bool:
     """True when ``source`` holds no code: nothing, blank lines, comments or a lone docstring."""
     import ast

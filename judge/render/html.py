@@ -16,7 +16,19 @@ from collections.abc import Iterable
 from typing import Any
 
 from judge import __version__
-from judge.model.report import VERDICT_TEXT, Report, Status, TestResult, Verdict, format_clock, help_text
+from judge.model.report import (
+    VERDICT_TEXT,
+    Report,
+    Status,
+    TestResult,
+    Verdict,
+    diagnosis_heading,
+    explains_text,
+    format_clock,
+    help_text,
+    match_phrase,
+    not_attempted_text,
+)
 from judge.problems.teaching import ModelAnswer
 from judge.render import highlight
 from judge.render.facts import (
@@ -231,7 +243,8 @@ def summary_card(report: Report) -> str:
         ("tests", f"{passed} of {len(report.tests)} passed ({suite_label(report)})"),
         ("time", time_text(report.elapsed_s, report.budget_s)),
     ]
-    help_line = help_text(None if report.hints is None else report.hints_taken, report.verdict is Verdict.PASSED)
+    help_line = help_text(None if report.hints is None else report.hints_taken, report.verdict is Verdict.PASSED,
+                          report.model_answer_seen)
     if help_line:
         facts.append(("help", help_line))
     return (
@@ -322,13 +335,19 @@ def requirements_card(report: Report) -> str:
 
 def diagnosis_card(report: Report) -> str:
     """The likely mistake(s): what it is, what to check, and how strongly the failures match it."""
+    attempted = ""
+    if report.not_attempted:
+        attempted = card("Not attempted", f"<p>{esc(not_attempted_text(report))}</p>")
     if not report.diagnosis:
-        return ""
+        return attempted
     items = "".join(
-        f'<div class="mistake"><h3>{esc(d.title)} <span class="muted">(match {d.match:.0%})</span></h3>'
-        f'<p>{esc(d.explanation)}</p><div class="tid mono">{esc(d.mistake)}</div></div>' for d in report.diagnosis)
-    head = "Likely mistake" if len(report.diagnosis) == 1 else "Likely mistakes (one or both)"
-    return card(head, items, cls="card diagnosis")
+        f'<div class="mistake"><h3>{esc(d.title)} <span class="muted" title="{esc(match_phrase(d.match))}">'
+        f'(match {d.match:.0%})</span></h3><p class="muted">{esc(match_phrase(d.match))}</p>'
+        f'<p>{esc(d.explanation)}</p>'
+        + (f'<p class="muted">{esc(explains_text(d))}</p>' if len(report.diagnosis) > 1 and d.explains else "")
+        + f'<div class="tid mono">{esc(d.mistake)}</div></div>' for d in report.diagnosis)
+    head = diagnosis_heading(report.diagnosis)
+    return attempted + card(head, items, cls="card diagnosis")
 
 
 def test_rows(test: TestResult, index: int, req_title: str = "") -> str:
@@ -397,8 +416,10 @@ def markdown_html(text: str, mistakes: Iterable[str] = ()) -> str:
     mistake links to that mistake's entry."""
     from markdown_it import MarkdownIt
 
-    rendered = MarkdownIt("commonmark", {"html": False}).enable("table").render(clean_text(text))
+    from judge.problems.teaching import for_reader
+
     known = set(mistakes)
+    rendered = MarkdownIt("commonmark", {"html": False}).enable("table").render(clean_text(for_reader(text, known)))
     return _CODE_SPAN.sub(lambda m: f'<a href="#mistake-{m.group(1)}"><code>{m.group(1)}</code></a>'
                           if m.group(1) in known else m.group(0), rendered)
 
@@ -435,8 +456,8 @@ def teaching_card(model: ModelAnswer, solution: str) -> str:
     if model.editorial is not None:
         parts.append(f'<div class="editorial">{markdown_html(model.editorial.text, model.mistakes)}</div>')
     if model.mistakes:
-        entries = "".join(f'<dt id="mistake-{esc(m.id)}">{esc(m.title)} <span class="tid mono">{esc(m.id)}</span>'
-                          f"</dt><dd>{esc(m.explanation)}</dd>" for m in model.mistakes.values())
+        entries = "".join(f'<dt id="mistake-{esc(m.id)}">{esc(m.title)}</dt><dd>{esc(m.explanation)}</dd>'
+                          for m in model.mistakes.values())
         parts.append(f'<h2>Known mistakes</h2><dl class="mistakes">{entries}</dl>')
     if solution:
         parts.append("<h2>Your code beside the reference</h2>" + side_by_side(solution, model.reference))
@@ -593,11 +614,12 @@ def attempts_table(rows: list[dict[str, Any]], links: dict[str, str] | None = No
         score = "-" if percent is None else f"{row.get('score')}/{row.get('max_score')} ({percent:g}%)"
         timing = str(row.get("status")) if elapsed is None else time_text(elapsed, budget)
         over = ' class="timeover"' if elapsed is not None and budget and elapsed > budget else ""
+        helped = help_text(row.get("hints"), row.get("verdict") == "passed", bool(row.get("after_answer")))
         body.append(
             f'<tr><td class="nowrap">{esc(epoch_text(_num(row.get("started_at"))))}</td>'
             f'<td class="nowrap">{esc(row.get("problem"))}</td><td class="num">{esc(score)}</td>'
             f"<td{over}>{esc(timing)}</td><td class=\"nowrap\">{_verdict_cell(row)}</td>"
-            f"<td>{esc(help_text(row.get('hints'), row.get('verdict') == 'passed') or '-')}</td>"
+            f"<td>{esc(helped or '-')}</td>"
             f'<td class="mono tid">{_attempt_cell(row, links)}</td></tr>'
         )
     head = [("Started", False), ("Problem", False), ("Score", True), ("Time", False), ("Verdict", False),

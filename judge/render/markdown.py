@@ -11,7 +11,16 @@ import html
 import re
 from collections.abc import Iterable
 
-from judge.model.report import VERDICT_TEXT, Report, Status, TestResult
+from judge.model.report import (
+    VERDICT_TEXT,
+    Report,
+    Status,
+    TestResult,
+    diagnosis_heading,
+    explains_text,
+    match_phrase,
+    not_attempted_text,
+)
 from judge.render.facts import (
     PUBLIC_NOTE,
     STATUS_LABEL,
@@ -119,10 +128,14 @@ def report_markdown(report: Report, solution: str) -> str:
         parts.append("## By requirement\n\n"
                      + table(["Requirement", "What it asks", "Result", "Tests passed", "Points"], reqs,
                              right=(3, 4)))
+        if report.not_attempted:
+            parts.append("## Not attempted\n\n" + inline(not_attempted_text(report)) + "\n")
         if report.diagnosis:
-            head = "Likely mistake" if len(report.diagnosis) == 1 else "Likely mistakes (one or both)"
+            head = diagnosis_heading(report.diagnosis)
             parts.append(f"## {head}\n\n" + "\n".join(
-                f"**{inline(d.title)}** (match {d.match:.0%}, {code(d.mistake)})\n\n{inline(d.explanation)}\n"
+                f"**{inline(d.title)}** (match {d.match:.0%}: {inline(match_phrase(d.match))})\n\n"
+                f"{inline(d.explanation)}\n"
+                + (f"\n_{inline(explains_text(d))}_\n" if len(report.diagnosis) > 1 and d.explains else "")
                 for d in report.diagnosis))
         rows = [(str(i), status_label(t.status), inline(t.requirement or "-"),
                  inline(t.description or t.name), code(t.id, in_table=True), f"{t.earned}/{t.points}",

@@ -205,6 +205,12 @@ def print_outcome(console: Console, result: BatchResult) -> None:
         for m in mistakes:
             who = printable(", ".join(m["submissions"]))
             console.print(f"  {m['count']}/{graded}  {m['title']}  ({who})", markup=False)
+    idle = result.summary.get("not_attempted") or []
+    if idle:
+        graded = sum(1 for r in result.summary["submissions"] if r["score"] is not None)
+        console.print(Text("Not attempted (the starter, or every step still a stub; no mistake named):",
+                           style="bold"))
+        console.print(f"  {len(idle)}/{graded}  ({printable(', '.join(idle))})", markup=False)
     for pair in result.pairs:
         console.print(Text(f"similar: {printable(pair.a)} and {printable(pair.b)} ({pair.similarity:.0%} of their "
                            "own code alike); read both before deciding anything", style="yellow"))

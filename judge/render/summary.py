@@ -129,13 +129,16 @@ def _row(row: dict[str, Any], requirements: list[dict[str, Any]]) -> str:
     pill = _pill(row["status"], row["verdict"])
     found = row.get("diagnosis") or []
     diagnosis = "<br>".join(f'{esc(d["title"])} <span class="muted">{d["match"]:.0%}</span>' for d in found)
+    if row.get("attempted") is False:
+        diagnosis = '<span class="muted">not attempted</span>'
+    sort_key = "not attempted" if row.get("attempted") is False else found[0]["title"] if found else ""
     cells = [
         f'<td class="name" data-v="{esc(printable(row["name"]).lower())}">{title}{origin}</td>',
         f'<td class="num" data-v="{_num(row["score"])}">{esc(score)}</td>',
         f'<td class="num" data-v="{_num(row["percent"])}">{esc(percent)}</td>',
         f'<td class="verdict-cell" data-v="{esc(row["status"])} {esc(row["verdict"])}">{pill}</td>',
         f'<td class="num" data-v="{_num(row["grading_s"])}">{timing}</td>',
-        f'<td class="diag" data-v="{esc(found[0]["title"]) if found else ""}">{diagnosis}</td>',
+        f'<td class="diag" data-v="{esc(sort_key)}">{diagnosis}</td>',
         f'<td class="warn" data-v="{len(row["warnings"])}">{warn}</td>',
     ]
     for req in requirements:
@@ -200,15 +203,19 @@ def _mistakes_card(summary: dict[str, Any]) -> str:
     """How many candidates made each known mistake: the table an interviewer reads for a cohort."""
     mistakes = summary.get("mistakes") or []
     graded = sum(1 for r in summary.get("submissions") or [] if r.get("score") is not None)
+    idle = summary.get("not_attempted") or []
+    idle_note = (f'<p class="muted">Not attempted (the starter, or every step still a stub; no mistake named): '
+                 f'{len(idle)}/{graded}: {esc(printable(", ".join(idle)))}</p>') if idle else ""
     if not mistakes:
         return ('<section class="card"><h2>Common mistakes</h2><p class="muted">No submission\'s failures '
-                "matched a known mistake.</p></section>\n")
+                f"matched a known mistake.</p>{idle_note}</section>\n")
     rows = "".join(f'<tr><td>{esc(m["title"])}<div class="tid mono">{esc(m["mistake"])}</div></td>'
                    f'<td class="num">{m["count"]}/{graded}</td>'
                    f'<td class="muted">{esc(printable(", ".join(m["submissions"])))}</td></tr>' for m in mistakes)
     return ('<section class="card"><h2>Common mistakes</h2><p class="muted">Known mistakes the graded '
             "submissions' failures match (a submission can match two).</p><table><thead><tr><th>Mistake</th>"
-            f'<th class="num">Submissions</th><th>Who</th></tr></thead><tbody>{rows}</tbody></table></section>\n')
+            f'<th class="num">Submissions</th><th>Who</th></tr></thead><tbody>{rows}</tbody></table>{idle_note}'
+            "</section>\n")
 
 
 def _requirements_legend(requirements: list[dict[str, Any]]) -> str:

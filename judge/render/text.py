@@ -10,7 +10,20 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from judge.model.report import VERDICT_TEXT, Diagnosis, Report, Status, TestResult, Verdict, budget_line, help_text
+from judge.model.report import (
+    VERDICT_TEXT,
+    Diagnosis,
+    Report,
+    Status,
+    TestResult,
+    Verdict,
+    budget_line,
+    diagnosis_heading,
+    explains_text,
+    help_text,
+    match_phrase,
+    not_attempted_text,
+)
 
 STATUS_STYLE = {Status.PASS: "green", Status.FAIL: "red", Status.ERROR: "yellow"}
 STATUS_MARK = {Status.PASS: "PASS", Status.FAIL: "FAIL", Status.ERROR: "ERROR"}
@@ -38,7 +51,8 @@ def summary(report: Report) -> Text:
         line.append("Time  ")
         line.append(budget_line(report.elapsed_s, report.budget_s), style=style)
         line.append("\n")
-    help_line = help_text(None if report.hints is None else report.hints_taken, report.verdict is Verdict.PASSED)
+    help_line = help_text(None if report.hints is None else report.hints_taken, report.verdict is Verdict.PASSED,
+                          report.model_answer_seen)
     if help_line:
         line.append(f"Help  {help_line}\n")
     warm = report.sandbox.get("warm")
@@ -70,9 +84,11 @@ def diagnosis_panel(diagnosis: tuple[Diagnosis, ...]) -> Panel:
         if n:
             body.append("\n\n")
         body.append(d.title, style="bold")
-        body.append(f"  (match {d.match:.0%})\n", style="dim")
+        body.append(f"  (match {d.match:.0%}: {match_phrase(d.match)})\n", style="dim")
         body.append(d.explanation)
-    head = "Likely mistake" if len(diagnosis) == 1 else "Likely mistakes (one or both)"
+        if len(diagnosis) > 1 and explains_text(d):
+            body.append("\n" + explains_text(d), style="dim")
+    head = diagnosis_heading(diagnosis)
     return Panel(body, title=head, title_align="left", border_style="magenta", expand=False, width=100)
 
 
@@ -116,6 +132,9 @@ def report_renderable(report: Report, show_all: bool = False) -> Group:
         parts.append(Panel(Text(report.detail), title="details", expand=False, border_style="yellow"))
     if report.tests:
         parts.append(requirements_table(report))
+    if report.not_attempted:
+        parts.append(Panel(Text(not_attempted_text(report)), title="Not attempted", title_align="left",
+                           border_style="blue", expand=False, width=100))
     if report.diagnosis:
         parts.append(diagnosis_panel(report.diagnosis))
     if report.tests:

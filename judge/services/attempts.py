@@ -278,10 +278,13 @@ def retry(store: Store, record: dict[str, Any], problem: Problem, workspace: Pat
         check_workspace(problem, workspace)
     except UnsafePath as exc:
         raise WorkspaceError(str(exc)) from exc
+    from judge.services.teaching import carried_help
+
     abandoned = False
     if record["status"] == "open":
         close_attempt(store, record["id"], now())
         abandoned = True
+    hints, carried = carried_help(store.load_record(record["id"]))
     attempt_id = store.new_id()
     started = now()
     header = workspace_header(problem, attempt_id, started, versions)
@@ -290,7 +293,8 @@ def retry(store: Store, record: dict[str, Any], problem: Problem, workspace: Pat
         if fresh and has_solution:
             confined.write_bytes(workspace, PREVIOUS_SOLUTION, confined.read_bytes(workspace, SOLUTION))
         _fill(problem, workspace, header, solution=fresh or not has_solution)
-        new = _new_record(store, problem, workspace, started, attempt_id, retry_of=record["id"])
+        new = _new_record(store, problem, workspace, started, attempt_id, retry_of=record["id"], hints=hints,
+                          carried=carried)
         store.save_record(new)
         _write_pointer(workspace, new)
     except UnsafePath as exc:
@@ -371,7 +375,8 @@ def submit(store: Store, record: dict[str, Any], problem: Problem, submission: S
             return report
         elapsed = submitted_at - float(record["started_at"])
         report = report.with_clock(attempt_id, elapsed, float(record["budget_s"]))
-        report = replace(report, hints=hints_from_record(record.get("hints", [])))
+        report = replace(report, hints=hints_from_record(record.get("hints", [])),
+                         model_answer_seen=bool((record.get("carried") or {}).get("model_answer")))
         if warnings:
             report = replace(report, warnings=report.warnings + tuple(warnings))
         store.save_report(attempt_id, report.to_dict(), submission.source)

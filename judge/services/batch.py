@@ -298,8 +298,10 @@ def row_dict(row: Row, requirements: Sequence[tuple[str, int]], similar: Sequenc
     warnings += [f"similar: {text}" for text in similar]
     if untouched:
         warnings.insert(0, UNTOUCHED)
+    attempted = None if report is None else (report.attempted and not untouched)
+    # not attempted is never a mistake, even in a report graded before the judge knew to say so
     diagnosis = [{"mistake": d.mistake, "title": d.title, "match": round(d.match, 3)}
-                 for d in (report.diagnosis if report is not None else ())]
+                 for d in (report.diagnosis if report is not None and attempted else ())]
     return {
         "name": row.name,
         "slug": row.slug,
@@ -315,6 +317,8 @@ def row_dict(row: Row, requirements: Sequence[tuple[str, int]], similar: Sequenc
         "detail": row.detail,
         "requirements": earned,
         "diagnosis": diagnosis,
+        "attempted": attempted,
+        "not_attempted": list(report.not_attempted) if report is not None else [],
         "report": f"{SUBMISSIONS}/{row.slug}/{REPORT_JSON}" if report is not None else None,
         "report_html": row.report_file or None,
         "submission_sha256": row.sha256 or None,
@@ -354,6 +358,7 @@ def summary_document(problem: Problem, suite: str, backend: Backend, limits: Lim
         "outcome": batch_outcome(rows, interrupted, bool(infrastructure_error)).value,
         "similar_pairs": [p.to_dict() for p in pairs],
         "mistakes": cohort_mistakes(submissions),
+        "not_attempted": [row["name"] for row in submissions if row["attempted"] is False],
         "submissions": submissions,
     }
 
@@ -396,7 +401,9 @@ def summary_csv(summary: dict[str, Any]) -> str:
         writer.writerow([_cell(v) for v in (
             printable(row["name"]), row["score"], row["max_score"], row["percent"], row["verdict"], row["grading_s"],
             printable("; ".join(row["warnings"])), *(row["requirements"].get(r) for r in reqs),
-            "; ".join(d["title"] for d in row.get("diagnosis") or []), printable(detail),
+            "not attempted" if row.get("attempted") is False
+            else "; ".join(d["title"] for d in row.get("diagnosis") or []),
+            printable(detail),
             row["report_html"] or row["report"])])
     return buffer.getvalue()
 

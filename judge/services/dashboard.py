@@ -100,8 +100,11 @@ def results_board(session: Session, interviewer: Interviewer, problem: str, star
         row["requirements"] = {}
         row["notes"] = []
         row["diagnosis"] = []
+        row["attempted"] = None
         if report is not None:
-            row["diagnosis"] = [{"title": d.title, "match": d.match} for d in report.diagnosis]
+            row["attempted"] = report.attempted
+            row["diagnosis"] = [{"title": d.title, "match": d.match} for d in report.diagnosis] \
+                if report.attempted else []
             for req, _passed, _total, earned, req_points in report.by_requirement():
                 row["requirements"][req] = earned
                 points[req] = max(points.get(req, 0), req_points)

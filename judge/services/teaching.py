@@ -5,6 +5,12 @@ attempt record keeps one entry per hint taken (requirement, level, when), writte
 lock like every other change to the record, so a `judge submit` that is grading cannot lose it. Hints
 never change the score: the report and the history say how many were taken.
 
+Hints also work once the attempt is over (submit, read the report, ask for the hint on the failing
+requirement): they are recorded on that attempt under ``hints_after`` and leave its report and score as
+they were. A later `judge retry` carries every hint seen into the new attempt, and whether the model
+answer had been read (``model_answer_seen_at``, set when `judge solution` shows it), so a solve after
+reading the answer is never "unaided" and does not count as a best score.
+
 The model answer (reference and editorial) opens for a problem once an attempt at it has ended and
 while none is open, so it cannot be read in the middle of an attempt.
 """
@@ -32,6 +38,7 @@ class HintShown:
     level: int
     new: bool  # False when every level shown had been seen before (nothing was recorded)
     total_taken: int  # hints taken in the attempt so far, this one included
+    after: bool = False  # taken after the attempt was over: recorded on it, its report and score unchanged
 
     @property
     def last(self) -> bool:
@@ -49,16 +56,18 @@ def resolve_requirement(guides: dict[str, RequirementGuide], name: str) -> Requi
 
 
 def levels_taken(record: dict[str, Any]) -> dict[str, int]:
-    """The highest hint level seen per requirement in an attempt."""
-    return {h.requirement: h.level for h in hints_from_record(record.get("hints", []))}
+    """The highest hint level seen per requirement in an attempt (during it or after it)."""
+    entries = list(record.get("hints") or []) + list(record.get("hints_after") or [])
+    return {h.requirement: h.level for h in hints_from_record(entries)}
 
 
 def take_hint(store: Store, attempt_id: str, problem: Problem, requirement: str, level: int | None,
               now: float) -> HintShown:
     """Show the next hint for ``requirement`` (or exactly ``level``) and record it with the attempt.
 
-    Raises ``HelpRefused`` for a closed attempt, an unknown requirement or level, a problem without hints;
-    ``AttemptLocked`` while the attempt is being graded.
+    On an attempt that is over (submitted or abandoned) the hint is recorded under ``hints_after``: the
+    attempt's report and score stay as they were. Raises ``HelpRefused`` for an unknown requirement or
+    level, a problem without hints; ``AttemptLocked`` while the attempt is being graded.
     """
     guides = requirement_guides(problem)
     if not guides:
@@ -68,18 +77,46 @@ def take_hint(store: Store, attempt_id: str, problem: Problem, requirement: str,
         raise HelpRefused(f"{guide.id} has hints 1 to {len(guide.hints)}; --level {level} is not one of them")
     with store.lock(attempt_id):
         record = store.load_record(attempt_id)
-        if record.get("status") != "open":
-            raise HelpRefused(f"attempt {attempt_id} is {record.get('status')}: hints are for an open attempt. "
-                              f"Read the model answer with `judge solution {record['problem']}`")
+        after = record.get("status") != "open"
         seen = levels_taken(record).get(guide.id, 0)
         target = level if level is not None else min(seen + 1, len(guide.hints))
         new = target > seen
         if new:
-            entries = record.setdefault("hints", [])
+            entries = record.setdefault("hints_after" if after else "hints", [])
             entries += [{"requirement": guide.id, "level": n, "at": now} for n in range(seen + 1, target + 1)]
             store.save_record(record)
-    total = sum(h.level for h in hints_from_record(record.get("hints", [])))
-    return HintShown(guide, target, new, total)
+    total = sum(levels_taken(record).values())
+    return HintShown(guide, target, new, total, after)
+
+
+def carried_help(record: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """What a retry of ``record`` carries: every hint seen in it (during or after, and what it had carried
+    itself), as the new attempt's hint entries, and the ``carried`` facts (from which attempt, how many
+    hints, whether the model answer had been read)."""
+    entries = [{"requirement": h.requirement, "level": n, "carried_from": record["id"]}
+               for h in hints_from_record(list(record.get("hints") or []) + list(record.get("hints_after") or []))
+               for n in range(1, h.level + 1)]
+    before = record.get("carried") or {}
+    seen = bool(record.get("model_answer_seen_at") or before.get("model_answer"))
+    return entries, {"from": record["id"], "hints": len(entries), "model_answer": seen}
+
+
+def mark_model_answer_seen(store: Store, slug: str, now: float) -> None:
+    """Record on the newest ended attempt at ``slug`` that its model answer was read (a later retry carries
+    it). Nothing happens when there is none, or when it is being graded."""
+    from judge.store.index import AttemptLocked
+
+    ended = [r for r in store.rows(slug) if r["status"] != "open"]
+    if not ended:
+        return
+    try:
+        with store.lock(ended[0]["id"]):
+            record = store.load_record(ended[0]["id"])
+            if not record.get("model_answer_seen_at"):
+                record["model_answer_seen_at"] = now
+                store.save_record(record)
+    except AttemptLocked:
+        pass
 
 
 def open_attempts(store: Store, slug: str) -> list[dict[str, Any]]:

@@ -69,6 +69,7 @@ DEFAULT_MIN_MUTATION_SCORE = 80.0
 DEFAULT_SEED = 0
 WORKERS = 2
 EQUIVALENTS_FILE = "equivalent_mutants.toml"
+EQUIVALENT_MISTAKES_FILE = "equivalent_mistakes.toml"
 MUTANT_TIMEOUT_FLOOR_S = 30.0
 MUTANT_TIMEOUT_FACTOR = 4.0
 SUITE_TIME_SHARE = 0.5  # the reference may use at most this share of the problem's time limit
@@ -228,6 +229,38 @@ def read_equivalents(path: Path) -> dict[str, str]:
     return found
 
 
+def read_equivalent_mistakes(path: Path) -> dict[frozenset[str], str]:
+    """``{frozenset({a, b}): reason}`` from an ``equivalent_mistakes.toml`` (empty if it does not exist): pairs of
+    known mistakes the author declares one mistake in two forms, so that sharing a signature is expected::
+
+        [[pair]]
+        mistakes = ["micro_f1", "weighted_f1"]
+        reason = "both are 'not the macro average'; no test can want one and not the other"
+    """
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise EquivalentsError(f"{path}: not valid TOML: {exc}") from exc
+    entries = data.get("pair", [])
+    if set(data) - {"pair"} or not isinstance(entries, list):
+        raise EquivalentsError(f"{path}: expected only [[pair]] tables with mistakes and reason")
+    found: dict[frozenset[str], str] = {}
+    for number, entry in enumerate(entries, 1):
+        if not isinstance(entry, dict) or set(entry) - {"mistakes", "reason"}:
+            raise EquivalentsError(f"{path}: pair #{number} may only have the keys mistakes and reason")
+        names, reason = entry.get("mistakes"), entry.get("reason")
+        if not isinstance(names, list) or len(names) != 2 or not all(isinstance(n, str) and n for n in names) \
+                or names[0] == names[1]:
+            raise EquivalentsError(f"{path}: pair #{number} needs mistakes = two different known-mistake names")
+        if not isinstance(reason, str) or not reason.strip():
+            raise EquivalentsError(f"{path}: pair {names[0]} / {names[1]} needs a reason saying why they are one "
+                                   "mistake")
+        found[frozenset(names)] = reason.strip()
+    return found
+
+
 def declared_metadata(folder: Path) -> dict[str, set[str]]:
     """Which of points, requirement and docstring each hidden test declares itself (not by default).
 
@@ -275,6 +308,10 @@ def check_layout(problem: Problem) -> tuple[Check, dict[str, str]]:
     equivalents: dict[str, str] = {}
     try:
         equivalents = read_equivalents(problem.root / EQUIVALENTS_FILE)
+    except EquivalentsError as exc:
+        problems.append(str(exc))
+    try:
+        read_equivalent_mistakes(problem.root / EQUIVALENT_MISTAKES_FILE)
     except EquivalentsError as exc:
         problems.append(str(exc))
     if problems:
@@ -465,19 +502,35 @@ def check_signatures(problem: Problem, graded: Sequence[tuple[str, Graded]], wri
                for mid, (_, verdict, _) in found.items() if verdict != Verdict.FAILED.value]
     twins = indistinguishable(Signature(mid, frozenset(f)) for mid, (_, v, f) in found.items()
                               if v == Verdict.FAILED.value)
-    details += [f"{a} and {b} fail exactly the same tests: a diagnosis names both (a test that fails on only "
-                "one of them would tell them apart)" for a, b in twins]
+    try:
+        declared = read_equivalent_mistakes(problem.root / EQUIVALENT_MISTAKES_FILE)
+    except EquivalentsError:
+        declared = {}  # the layout check reports it
+    shared = [(a, b) for a, b in twins if frozenset((a, b)) not in declared]
+    details += [f"{a} and {b} are declared one mistake ({EQUIVALENT_MISTAKES_FILE}): "
+                f"{declared[frozenset((a, b))]}" for a, b in twins if frozenset((a, b)) in declared]
+    details += [f"{a} and {b} fail exactly the same tests: no diagnosis can tell them apart" for a, b in shared]
     current = read_signatures(problem)
-    if current == document:
-        return Check("signatures", PASS, f"{SIGNATURES_FILE} is current ({len(found)} known mistake(s))",
-                     tuple(details))
-    if write:
+    written = ""
+    if current != document and write:
         try:
             write_json(problem.root / SIGNATURES_FILE, document)
         except OSError as exc:
             return Check("signatures", FAIL, f"cannot write {SIGNATURES_FILE}: {exc.strerror or exc}")
-        return Check("signatures", PASS, f"{SIGNATURES_FILE} written ({len(found)} known mistake(s)): commit it",
+        written = f"{SIGNATURES_FILE} written ({len(found)} known mistake(s)): commit it"
+    if shared:
+        head = (f"{len(shared)} pair(s) of known mistakes share a signature"
+                + (f" ({written})" if written else "" if current == document
+                   else f"; {SIGNATURES_FILE} is also out of date (--write-signatures)"))
+        return Check("signatures", FAIL, head, tuple(details),
+                     fix="add a hidden test that fails on one of each pair and not the other (traced to a sentence "
+                     "of the statement), merge true duplicates into one known mistake, or declare the pair one "
+                     f"mistake with a reason in {EQUIVALENT_MISTAKES_FILE} (docs/authoring.md)")
+    if current == document:
+        return Check("signatures", PASS, f"{SIGNATURES_FILE} is current ({len(found)} known mistake(s))",
                      tuple(details))
+    if written:
+        return Check("signatures", PASS, written, tuple(details))
     why = "missing" if current is None else "out of date (the suite, the data or a known mistake changed)"
     return Check("signatures", FAIL, f"{SIGNATURES_FILE} is {why}; grading does not diagnose until it is current",
                  tuple(details), fix=f"judge problem validate {problem.slug} --write-signatures, then commit "

@@ -48,7 +48,7 @@ CREATE TABLE IF NOT EXISTS attempts (
 )
 """
 COLUMNS = ("id", "problem", "started_at", "status", "submitted_at", "elapsed_s", "budget_s", "score", "max_score",
-           "percent", "verdict", "workspace", "hints", "mistakes")
+           "percent", "verdict", "workspace", "hints", "mistakes", "after_answer")
 DRILL_SCHEMA = """
 CREATE TABLE IF NOT EXISTS drill_reviews (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -89,8 +89,14 @@ def _add_drill(store: Store, conn: sqlite3.Connection) -> None:
     conn.execute(DRILL_SCHEMA)
 
 
+def _add_after_answer(store: Store, conn: sqlite3.Connection) -> None:
+    """4: whether the model answer had been read before the attempt began (a retry after `judge solution`)."""
+    if "after_answer" not in {row[1] for row in conn.execute("PRAGMA table_info(attempts)")}:
+        conn.execute("ALTER TABLE attempts ADD COLUMN after_answer INTEGER")
+
+
 # The index's migrations, in order; `PRAGMA user_version` is how many have run. Append, never edit.
-MIGRATIONS = (_add_hints, _add_mistakes, _add_drill)
+MIGRATIONS = (_add_hints, _add_mistakes, _add_drill, _add_after_answer)
 
 
 class StoreError(RuntimeError):
@@ -168,7 +174,8 @@ class Store:
                  record.get("submitted_at"), record.get("elapsed_s"), record.get("budget_s"),
                  report.get("score"), report.get("max_score"), report.get("percent"), report.get("verdict"),
                  record.get("workspace"), sum(h.level for h in hints_from_record(record.get("hints", []))),
-                 json.dumps(report["mistakes"]) if isinstance(report.get("mistakes"), list) else None),
+                 json.dumps(report["mistakes"]) if isinstance(report.get("mistakes"), list) else None,
+                 1 if (record.get("carried") or {}).get("model_answer") else 0),
             )
 
     def rows(self, problem: str | None = None) -> list[dict[str, Any]]:
@@ -200,10 +207,10 @@ class Store:
                 f"SELECT {', '.join(DRILL_COLUMNS)} FROM drill_reviews ORDER BY at, seq")]
 
     def best_scores(self) -> dict[str, float]:
-        """The best percent per problem over submitted attempts."""
+        """The best percent per problem over submitted attempts begun before the model answer was read."""
         with self._db() as db:
             rows = db.execute("SELECT problem, MAX(percent) AS best FROM attempts "
-                              "WHERE status = 'submitted' GROUP BY problem")
+                              "WHERE status = 'submitted' AND COALESCE(after_answer, 0) = 0 GROUP BY problem")
             return {r["problem"]: r["best"] for r in rows if r["best"] is not None}
 
     # -- attempt ids -------------------------------------------------------------------------------

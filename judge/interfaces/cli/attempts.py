@@ -357,6 +357,13 @@ def retry(ctx: Context, directory: Path | None, fresh: bool) -> None:
         notes.append(f"Attempt {record['id']} was still open: it is now closed (abandoned).")
     notes.append("solution.py is the starter again; yours is in solution.prev.py." if fresh
                  else "Your solution.py is kept.")
+    carried = new.get("carried") or {}
+    if carried.get("model_answer") or carried.get("hints"):
+        said = [f"{carried['hints']} hint(s) seen"] if carried.get("hints") else []
+        said += ["the model answer read"] if carried.get("model_answer") else []
+        notes.append(f"Carried from attempt {carried.get('from')}: {' and '.join(said)}; this attempt's report and "
+                     "history say so" + (" (and it does not count as a best score)." if carried.get("model_answer")
+                                          else "."))
     print_started(ctx, problem, new, "\n".join(notes))
 
 
@@ -535,7 +542,7 @@ def history_text(console: Console, rows: list[dict[str, Any]]) -> None:
         else:
             timing = "-"
         result = r["verdict"] or r["status"]
-        helped = help_text(r.get("hints"), r["verdict"] == "passed")
+        helped = help_text(r.get("hints"), r["verdict"] == "passed", bool(r.get("after_answer")))
         if helped:
             result += f", {helped}"
         table.add_row(r["id"], r["problem"], *when, score, timing, result)
@@ -545,7 +552,7 @@ def history_text(console: Console, rows: list[dict[str, Any]]) -> None:
     console.print(table)
     by_problem: dict[str, list[float]] = {}
     for r in reversed(rows):
-        if r["percent"] is not None:
+        if r["percent"] is not None and not r.get("after_answer"):  # a solve after the model answer is no best
             by_problem.setdefault(r["problem"], []).append(r["percent"])
     for slug, scores in sorted(by_problem.items()):
         path = " -> ".join(f"{s:g}" for s in scores[-6:])

@@ -1,4 +1,4 @@
-"""`judge hint` during an attempt, `judge solution` after it: help that never changes the score."""
+"""`judge hint` during an attempt or after it, `judge solution` after it: help that never changes the score."""
 
 from __future__ import annotations
 
@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from judge.store.index import Store
 
 HINT_NOTE = "Hints are recorded with your attempt and shown in its report; your score does not change."
+AFTER_NOTE = ("This attempt is over: the hint is recorded on it (as taken after it) and its report and score do "
+              "not change. `judge retry` carries the hints you have seen into the next attempt.")
 
 
 @cli.command()
@@ -33,7 +35,10 @@ HINT_NOTE = "Hints are recorded with your attempt and shown in its report; your 
 @WORKSPACE_OPTION
 @pass_ctx
 def hint(ctx: Context, requirement: str | None, level: int | None, directory: Path | None) -> None:
-    """A hint for one requirement of the open attempt, one level at a time (no REQUIREMENT: list them).
+    """A hint for one requirement of this workspace's attempt, one level at a time (no REQUIREMENT: list them).
+
+    Works during the attempt and after it (read the report, then ask for the hint on the failing
+    requirement): either way it is recorded and never changes a score.
 
     \b
       judge hint              the requirements, their hints and how many you have seen
@@ -65,9 +70,6 @@ def hint(ctx: Context, requirement: str | None, level: int | None, directory: Pa
             out.print(f"  {g.id:<4}{escape(g.title).ljust(width)}  [dim]{mark}[/]")
         out.print(f"\nTake one: judge hint R1 (the next level each time; --level N for a given one). {HINT_NOTE}")
         return
-    if record.get("status") != "open":
-        fail(f"attempt {record['id']} is {record.get('status')}: hints are for an open attempt. "
-             f"Read the model answer with `judge solution {record['problem']}`")
     try:
         shown = take_hint(store, record["id"], problem, requirement, level, ctx.clock())
     except (HelpRefused, StoreError) as exc:
@@ -82,7 +84,8 @@ def hint(ctx: Context, requirement: str | None, level: int | None, directory: Pa
     else:
         out.print(f"Next: judge hint {g.id} (hint {shown.level + 1} of {len(g.hints)}, closer to the answer).")
     noun = "hint" if shown.total_taken == 1 else "hints"
-    out.print(f"[dim]{shown.total_taken} {noun} taken in this attempt. {HINT_NOTE}[/]")
+    note = AFTER_NOTE if shown.after else HINT_NOTE
+    out.print(f"[dim]{shown.total_taken} {noun} taken in this attempt. {note}[/]")
 
 
 def how_to_end(attempt_id: str, workspace: str) -> str:
@@ -105,7 +108,7 @@ def solution(ctx: Context, problem: str, fmt: str) -> None:
     follow-up questions with short answers, and the reference solution.
     """
     from judge.problems.teaching import model_answer
-    from judge.services.teaching import HelpRefused, model_answer_allowed, open_attempts
+    from judge.services.teaching import HelpRefused, mark_model_answer_seen, model_answer_allowed, open_attempts
 
     p = ctx.problem(problem)
     store = ctx.store()
@@ -119,6 +122,7 @@ def solution(ctx: Context, problem: str, fmt: str) -> None:
     if model is None:
         fail(f"{p.slug} has no reference solution to show")
     last = latest_report(store, p.slug)
+    mark_model_answer_seen(store, p.slug, ctx.clock())  # a later `judge retry` says it began after this
     if fmt == "md":
         click.echo(solution_markdown(p.title, model), nl=False)
         return
@@ -155,11 +159,12 @@ def latest_report(store: Store, slug: str) -> Report | None:
 
 def solution_markdown(title: str, model: ModelAnswer) -> str:
     """The editorial, then the reference in a fenced block."""
+    from judge.problems.teaching import for_reader
     from judge.render.markdown import fenced
 
     parts = [f"# Model answer: {title}\n"]
     if model.editorial is not None:
-        parts.append(model.editorial.text.strip() + "\n")
+        parts.append(for_reader(model.editorial.text, model.mistakes).strip() + "\n")
     parts.append("## Reference solution\n\n" + fenced(model.reference, "python"))
     return "\n".join(parts)
 
@@ -176,18 +181,21 @@ def print_solution(out: Console, title: str, model: ModelAnswer, last: Report | 
     out.print(Rule(f"Model answer: {escape(title)}"))
     if last is not None:
         line = f"Your last attempt: {last.percent:g}%"
-        helped = help_text(None if last.hints is None else last.hints_taken, last.verdict is Verdict.PASSED)
+        helped = help_text(None if last.hints is None else last.hints_taken, last.verdict is Verdict.PASSED,
+                           last.model_answer_seen)
         if helped:
             line += f", {helped}"
         if last.diagnosis:
             line += ". Likely mistake: " + " or ".join(d.title for d in last.diagnosis)
         out.print(escape(line), soft_wrap=True)
+    from judge.problems.teaching import for_reader
+
     if model.editorial is not None:
-        out.print(Markdown(model.editorial.text))
+        out.print(Markdown(for_reader(model.editorial.text, model.mistakes)))
     named = [m for m in model.mistakes.values() if model.editorial is not None and f"`{m.id}`" in model.editorial.text]
     if named:
-        out.print(Rule("Known mistakes named above"))
+        out.print(Rule("The pitfalls above, as the report names them"))
         for m in named:
-            out.print(f"  [bold]{escape(m.id)}[/]: {escape(m.title)}", soft_wrap=True)
+            out.print(f"  [bold]{escape(m.title)}[/]: {escape(m.explanation)}", soft_wrap=True)
     out.print(Rule("Reference solution"))
     out.print(Syntax(model.reference, "python", line_numbers=True, word_wrap=True))

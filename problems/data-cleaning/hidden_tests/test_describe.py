@@ -33,17 +33,25 @@ def test_summary_shape(candidate, mixed_frame):
     pd.testing.assert_frame_equal(candidate.value(given), before, obj="the input DataFrame after the call")
 
 
-@pytest.mark.points(3)
+@pytest.mark.points(1)
+@pytest.mark.requirement("R7")
+def test_summary_count_ignores_missing(candidate, mixed_frame):
+    """count is the number of non-missing values of each column."""
+    out = candidate.numeric_summary(mixed_frame)
+    got = [out.loc[c, "count"] for c in ("a", "b", "c")]
+    assert got == pytest.approx([4, 5, 1]), f"count of a, b, c: expected [4, 5, 1] (missing values left out), got {got}"
+
+
+@pytest.mark.points(2)
 @pytest.mark.requirement("R7")
 def test_summary_values(candidate, mixed_frame):
-    """count ignores missing values; mean, median, min and max are correct."""
+    """mean, median, min and max are correct (b's mean and median differ)."""
     out = candidate.numeric_summary(mixed_frame)
     # a = 1, 2, 3, 4 (one missing); b = 1, 1, 1, 2, 10 (mean 3, median 1)
     a = out.loc["a"]
     b = out.loc["b"]
-    assert [a["count"], a["mean"], a["median"], a["min"], a["max"]] == pytest.approx([4, 2.5, 2.5, 1, 4])
-    assert [b["count"], b["mean"], b["median"], b["min"], b["max"]] == pytest.approx([5, 3, 1, 1, 10])
-    assert out.loc["c", "count"] == 1
+    assert [a["mean"], a["median"], a["min"], a["max"]] == pytest.approx([2.5, 2.5, 1, 4])
+    assert [b["mean"], b["median"], b["min"], b["max"]] == pytest.approx([3, 1, 1, 10])
 
 
 @pytest.mark.points(1)
@@ -90,7 +98,7 @@ def test_strongest_pairs_by_absolute_r(candidate, four_columns):
     _check_pairs(candidate.top_correlations(four_columns), want)  # default k is 3
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 @pytest.mark.requirement("R8")
 def test_each_pair_once_without_self_pairs(candidate, four_columns):
     """Every pair of two different columns appears exactly once; k larger than the number of pairs returns all."""
@@ -99,6 +107,25 @@ def test_each_pair_once_without_self_pairs(candidate, four_columns):
     _check_pairs(candidate.top_correlations(four_columns, k=20), want)
     _check_pairs(candidate.top_correlations(four_columns, k=2), want[:2])
     _check_pairs(candidate.top_correlations(four_columns, k=1), want[:1])
+
+
+@pytest.mark.points(1)
+@pytest.mark.requirement("R8")
+def test_no_column_paired_with_itself(candidate, four_columns):
+    """A pair is two different columns: no (a, a, 1.0) self-pair, so the strongest pair is a real one."""
+    pairs = candidate.top_correlations(four_columns, k=20)
+    selves = [p for p in pairs if p[0] == p[1]]
+    assert not selves, f"a column paired with itself: {selves}"
+    _check_pairs(candidate.top_correlations(four_columns, k=1), [("a", "c", -0.9)])
+
+
+@pytest.mark.points(1)
+@pytest.mark.requirement("R8")
+def test_pearson_on_values_not_ranks(candidate):
+    """r is Pearson's, on the values themselves (a rank correlation would give 1.0 here)."""
+    df = pd.DataFrame({"v": [1.0, 2.0, 3.0, 4.0, 5.0], "x": [1.0, 2.0, 3.0, 4.0, 20.0]})
+    # deviations (-2, -1, 0, 1, 2) and (-5, -4, -3, -2, 14): r = 40 / sqrt(10 * 250) = 0.8
+    _check_pairs(candidate.top_correlations(df, k=3), [("v", "x", 0.8)])
 
 
 @pytest.mark.points(3)

@@ -215,7 +215,8 @@ def test_missing_category_rows_count_in_other_features(candidate, make_frame):
     assert _values(got, "total_amount", ["x", "y"]) == pytest.approx([12.0, 6.0])
     assert _values(got, "mean_amount", ["x", "y"]) == pytest.approx([6.0, 3.0])
     assert _values(got, "max_amount", ["x", "y"]) == pytest.approx([7.0, 4.0])
-    assert _values(got, "std_amount", ["x", "y"]) == pytest.approx([math.sqrt(2), math.sqrt(2)])
+    # both rows count in the std (one row alone would give 0.0); its ddof is test_std_is_sample_std's concern
+    assert all(v > 0 for v in _values(got, "std_amount", ["x", "y"])), "a row with a missing category left the std"
     assert _values(got, "n_categories", ["x", "y"]) == [0, 1]
     assert _values(got, "days_active", ["x", "y"]) == [2, 2]
 
@@ -291,19 +292,30 @@ def test_days_active_shipped_data(shipped_features, expected_shipped):
 # ---------------------------------------------------------------- R7: input untouched
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 @pytest.mark.requirement("R7")
-def test_input_not_modified(candidate, small_frame, shipped_frame):
-    """The input DataFrame is unchanged after the call (columns, values, row order)."""
+def test_input_gains_or_loses_no_column(candidate, small_frame, shipped_frame):
+    """The input DataFrame has the same columns after the call: no helper column added, none removed."""
     for frame in (small_frame, shipped_frame):
-        before = frame.copy(deep=True)
+        before = list(frame.columns)
         given = candidate.new(frame)  # the candidate's own copy, kept in its process to look at after the call
         candidate.user_features(given)
+        after = list(candidate.value(given).columns)
+        assert after == before, f"input columns changed from {before} to {after}"
+
+
+@pytest.mark.points(1)
+@pytest.mark.requirement("R7")
+def test_input_values_and_row_order_unchanged(candidate, small_frame, shipped_frame):
+    """The input DataFrame's own columns keep their values, dtypes and row order after the call (a
+    timestamp converted in place fails here)."""
+    for frame in (small_frame, shipped_frame):
+        before = frame.copy(deep=True)
+        given = candidate.new(frame)
+        candidate.user_features(given)
         df = candidate.value(given)
-        assert list(df.columns) == list(before.columns), (
-            f"input columns changed from {list(before.columns)} to {list(df.columns)}"
-        )
-        pd.testing.assert_frame_equal(df, before, obj="input frame after the call")
+        kept = [c for c in before.columns if c in df.columns]
+        pd.testing.assert_frame_equal(df[kept], before[kept], obj="input frame's own columns after the call")
 
 
 # ---------------------------------------------------------------- R8: empty input

@@ -100,6 +100,26 @@ def test_cv_stds_are_population_stds(candidate, noisy_binary):
         )
 
 
+@pytest.mark.points(1)
+@pytest.mark.requirement("R3")
+def test_cv_each_std_is_its_own_metrics(candidate):
+    """accuracy_std is the spread of the per-fold accuracies and f1_macro_std that of the per-fold macro F1
+    (checked by their ratio, which does not depend on ddof)."""
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(120, 2))
+    y = (X[:, 0] > 0.8).astype(int)  # imbalanced, so accuracy and macro F1 spread differently
+    flip = rng.random(120) < 0.1
+    y[flip] = 1 - y[flip]
+    models = {"logreg": LogisticRegression()}
+    table = candidate.cross_validate_models(models, X, y, folds=4, seed=3)
+    want = _expected_rows(models, X, y, folds=4, seed=3)["logreg"]
+    got = float(table.loc["logreg", "accuracy_std"]) / float(table.loc["logreg", "f1_macro_std"])
+    assert got == pytest.approx(want[1] / want[3], rel=1e-6), (
+        f"accuracy_std / f1_macro_std is {got:.3f}, expected {want[1] / want[3]:.3f}: is each std computed from "
+        "its own metric's per-fold scores?"
+    )
+
+
 @pytest.mark.points(5)
 @pytest.mark.requirement("R3")
 def test_cv_fits_only_on_raw_fold_rows(candidate, iris_with_ids, spy, raw_ids):

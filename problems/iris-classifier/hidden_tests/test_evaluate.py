@@ -30,6 +30,20 @@ def test_fit_and_evaluate_hand_computed_metrics(candidate, lookup_classifier):
 
 @pytest.mark.points(1)
 @pytest.mark.requirement("R5")
+def test_macro_f1_is_not_accuracy_on_balanced_labels(candidate, lookup_classifier):
+    """Macro F1 on two equally frequent classes: the mean of the per-class F1 scores (11/15), not accuracy (3/4)."""
+    y_test = np.array([0, 0, 1, 1])
+    X_test = np.array([[0, 0.0], [0, 0.0], [0, 0.0], [1, 0.0]])  # predicts 0, 0, 0, 1
+    _, metrics = candidate.fit_and_evaluate(lookup_classifier(), np.zeros((4, 2)), np.array([0, 1, 0, 1]),
+                                            X_test, y_test)
+    # F1(class 0) = 2*2 / (2*2 + 1) = 4/5, F1(class 1) = 2*1 / (2*1 + 1) = 2/3: macro (4/5 + 2/3) / 2 = 11/15
+    assert metrics["f1_macro"] == pytest.approx(11 / 15), (
+        f"macro F1 should be 11/15 = 0.7333, got {metrics['f1_macro']:.4f} (3/4 would be accuracy, i.e. micro F1)"
+    )
+
+
+@pytest.mark.points(1)
+@pytest.mark.requirement("R5")
 def test_confusion_matrix_includes_label_absent_from_test(candidate, lookup_classifier):
     """Confusion-matrix labels are those of y_train and y_test together, in ascending order."""
     y_train = np.array([0, 1, 2, 0, 1, 2])

@@ -8,10 +8,9 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 
 
-@pytest.mark.points(6)
-@pytest.mark.requirement("R6")
-def test_run_experiment_touches_test_rows_only_in_final_evaluation(candidate, iris_with_ids, spy, raw_ids):
-    """No model is fitted on a test row; only the selected model, refitted on all training rows, predicts them."""
+def _spied_experiment(candidate, iris_with_ids, spy):
+    """run_experiment with two spy models on Iris (with row ids): (the spy calls per tag, test ids, training ids,
+    the selected model's tag, X)."""
     spy_cls, calls = spy
     X, y = iris_with_ids
     _, X_test, _, _ = candidate.split_data(X, y, 0.2, 0)
@@ -21,21 +20,73 @@ def test_run_experiment_touches_test_rows_only_in_final_evaluation(candidate, ir
     result = candidate.run_experiment(X, y, test_size=0.2, folds=5, seed=0, models=models)
     best_tag = {"spy_a": "a", "spy_b": "b"}.get(result["best_name"])
     assert best_tag, f"best_name must be one of the model names, got {result['best_name']!r}"
-    fit_sets = []
+    return {tag: calls[tag] for tag in ("a", "b")}, test_ids, train_ids, best_tag, X
+
+
+def _fits(log, tag, best_tag):
+    """(the fits before the final one, the final fit or None): the selected model's last fit is the final fit
+    (run_experiment ends with it), every other fit belongs to cross-validation or selection."""
+    fits = [X_seen for kind, X_seen in log[tag] if kind == "fit"]
+    if tag == best_tag and fits:
+        return fits[:-1], fits[-1]
+    return fits, None
+
+
+@pytest.mark.points(1)
+@pytest.mark.requirement("R6")
+def test_run_experiment_estimators_receive_raw_rows(candidate, iris_with_ids, spy):
+    """Every row an estimator receives in run_experiment is an unchanged row of X: any scaling is fitted inside
+    the estimator (a Pipeline), never on X before the split."""
+    log, _, _, _, X = _spied_experiment(candidate, iris_with_ids, spy)
     for tag in ("a", "b"):
-        for kind, X_seen in calls[tag]:
-            ids = set(raw_ids(X_seen, X).tolist())
-            leaked = sorted(ids & test_ids)
-            if kind == "fit":
-                assert not leaked, f"a model was fitted on {len(leaked)} test rows, e.g. {leaked[:5]}"
-                if tag == best_tag:
-                    fit_sets.append(ids)
-            elif tag != best_tag:
-                assert not leaked, (
-                    f"the model that was not selected predicted {len(leaked)} test rows: test rows may be "
-                    "used only to evaluate the selected model, never to compare or select models"
-                )
-    assert train_ids in fit_sets, "the selected model was never fitted on all training rows"
+        for kind, X_seen in log[tag]:
+            ids = X_seen[:, 0]
+            raw = np.all(ids == np.round(ids)) and ids.min() >= 0 and ids.max() < len(X) \
+                and np.allclose(X_seen, X[ids.astype(int)])
+            assert raw, (f"a model's {kind} received transformed feature values instead of raw rows of X: a scaler "
+                         "fitted on X before the split has seen the test rows; scale inside a Pipeline")
+
+
+@pytest.mark.points(2)
+@pytest.mark.requirement("R6")
+def test_run_experiment_cross_validation_sees_no_test_row(candidate, iris_with_ids, spy, raw_ids):
+    """Cross-validation (every fit but the selected model's final one) fits on training rows only."""
+    log, test_ids, _, best_tag, X = _spied_experiment(candidate, iris_with_ids, spy)
+    for tag in ("a", "b"):
+        before_final, _ = _fits(log, tag, best_tag)
+        for X_seen in before_final:
+            leaked = sorted(set(raw_ids(X_seen, X).tolist()) & test_ids)
+            assert not leaked, (f"cross-validation fitted a model on {len(leaked)} test rows, e.g. {leaked[:5]}: the "
+                                "step that saw them is cross-validation (cross-validate on X_train, y_train only)")
+
+
+@pytest.mark.points(2)
+@pytest.mark.requirement("R6")
+def test_run_experiment_final_fit_on_training_rows_only(candidate, iris_with_ids, spy, raw_ids):
+    """The selected model's final fit uses exactly the training rows: all of them, and no test row."""
+    log, test_ids, train_ids, best_tag, X = _spied_experiment(candidate, iris_with_ids, spy)
+    _, final = _fits(log, best_tag, best_tag)
+    assert final is not None, "the selected model was never fitted"
+    seen = set(raw_ids(final, X).tolist())
+    leaked = sorted(seen & test_ids)
+    assert not leaked, (f"the final fit of the selected model saw {len(leaked)} test rows, e.g. {leaked[:5]}: the "
+                        "step that saw them is the final fit (fit on X_train, y_train only)")
+    assert seen == train_ids, (f"the final fit used {len(seen)} rows; expected all {len(train_ids)} training rows")
+
+
+@pytest.mark.points(1)
+@pytest.mark.requirement("R6")
+def test_run_experiment_only_the_selected_model_predicts_test_rows(candidate, iris_with_ids, spy, raw_ids):
+    """Test rows are predicted only by the selected model: never used to compare or select models."""
+    log, test_ids, _, best_tag, X = _spied_experiment(candidate, iris_with_ids, spy)
+    other = "b" if best_tag == "a" else "a"
+    for kind, X_seen in log[other]:
+        if kind == "predict":
+            leaked = sorted(set(raw_ids(X_seen, X).tolist()) & test_ids)
+            assert not leaked, (
+                f"the model that was not selected predicted {len(leaked)} test rows: test rows may be "
+                "used only to evaluate the selected model, never to compare or select models"
+            )
 
 
 @pytest.mark.points(2)

@@ -86,3 +86,13 @@ def test_default_chunks_cover_every_document(guarded, documents, chunker):
         rebuilt = pieces[0] + [w for p in pieces[1:] for w in p[15:]]
         assert rebuilt == doc["text"].split(), f"{doc['id']}: chunks minus overlap do not rebuild the text"
     assert chunks == chunker(documents), "chunks differ from R1/R2 (order, ids or fields)"
+
+
+@pytest.mark.points(1)
+@pytest.mark.requirement("R2")
+def test_chunks_of_the_data_file_as_the_statement_runs_it(candidate, documents):
+    """chunk_documents(load_documents("documents.json")), as the statement's example runs it, chunks all 15
+    documents."""
+    chunks = candidate.chunk_documents(candidate.load_documents("documents.json"))
+    got = sorted({c["doc_id"] for c in chunks})
+    assert got == sorted(d["id"] for d in documents), f"chunked documents: {got}"

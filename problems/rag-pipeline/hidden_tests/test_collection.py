@@ -35,7 +35,7 @@ def test_collection_keeps_text_and_metadata(built_collection, corpus):
             )
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(5)
 @pytest.mark.requirement("R3")
 def test_building_again_replaces_the_collection(candidate, client, documents, chunker, rotated_model):
     """Building twice never duplicates: the collection holds exactly the chunks of the latest call."""

@@ -54,3 +54,19 @@ def test_scores_are_cosine_similarities_in_rank_order(candidate, spec_collection
     )
     for r, (cid, sim) in zip(results, want, strict=True):
         assert r["score"] == pytest.approx(sim, abs=1e-4), f"{cid}: score {r['score']}, cosine {sim}"
+
+
+@pytest.mark.points(2)
+@pytest.mark.requirement("R4")
+def test_each_result_scores_its_own_cosine_similarity(candidate, spec_collection, model, corpus, embed):
+    """Each returned chunk's score is its cosine similarity to the question (1 - distance, higher is closer),
+    whatever order the results come in."""
+    chunks, vectors = corpus
+    by_id = {c["id"]: v for c, v in zip(chunks, vectors, strict=True)}
+    q = embed(["How much does express delivery cost?"])[0]
+    results = candidate.retrieve(spec_collection, "How much does express delivery cost?", model, k=4)
+    assert results, "no results"
+    for r in results:
+        v = by_id[r["id"]]
+        cos = float(q @ v / (np.linalg.norm(q) * np.linalg.norm(v)))
+        assert r["score"] == pytest.approx(cos, abs=1e-4), f"{r['id']}: score {r['score']}, cosine similarity {cos}"

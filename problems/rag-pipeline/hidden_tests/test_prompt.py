@@ -67,6 +67,21 @@ def test_prompt_keeps_rank_order(candidate):
 
 @pytest.mark.points(1)
 @pytest.mark.requirement("R7")
+def test_prompt_numbers_passages_from_one(candidate):
+    """Passages are numbered [1], [2], ... (from 1, not 0), here with results whose rank order is also their
+    source order."""
+    ranked = [
+        result("assembly", 0, "Your bike arrives mostly assembled.", 0.61),
+        result("careplus", 0, "CarePlus costs 149 euros per year.", 0.44),
+        result("warranty", 1, "Owners must register their bike in the Lumen app within 60 days.", 0.20),
+    ]
+    lines = candidate.build_prompt("What does CarePlus cost?", ranked).split("\n")
+    numbers = [line.split("]", 1)[0] + "]" for line in lines if line.startswith("[") and "(source:" in line]
+    assert numbers == ["[1]", "[2]", "[3]"], f"expected passages numbered [1] [2] [3], got {numbers}"
+
+
+@pytest.mark.points(1)
+@pytest.mark.requirement("R7")
 def test_prompt_has_every_instruction(candidate):
     """The prompt tells the LLM to use only the context, to cite by number, and to say I don't know."""
     prompt = candidate.build_prompt("Is there a discount for students?", RESULTS[:1])

@@ -56,6 +56,18 @@ def test_k_larger_than_collection_returns_everything(candidate, spec_collection,
     assert ids[0].startswith("onboarding#"), f"best chunk should be from 'onboarding', got {ids[0]}"
 
 
+@pytest.mark.points(2)
+@pytest.mark.requirement("R4")
+def test_results_come_best_first(candidate, spec_collection, model, corpus, embed, cosine_top_k):
+    """The results are the most similar chunks in rank order, the closest first (their ids only: the scores
+    are another test's)."""
+    chunks, vectors = corpus
+    question = "How much credit do I get for trading in my old battery?"
+    want = [cid for cid, _ in cosine_top_k(chunks, vectors, embed([question])[0], 4)]
+    got = [r["id"] for r in candidate.retrieve(spec_collection, question, model, k=4)]
+    assert got == want, f"expected the closest chunks first {want}, got {got}"
+
+
 @pytest.mark.points(1)
 @pytest.mark.requirement("R6")
 def test_empty_collection_gives_no_results(candidate, client, model):
