@@ -225,21 +225,13 @@ def _refused(reason: str, record: dict[str, Any], now: float) -> str:
 
 def confirm_submit(ctx: Context, record: dict[str, Any], public_line: str, failing: list[str]) -> bool:
     """The one-screen summary before the only submission, and the question; True to submit."""
-    from judge.model.report import format_clock
+    from judge.interfaces.cli.context import confirm_summary
     from judge.services.attempts import clock_view
 
     view = clock_view(record, ctx.clock())
-    left = (f"over by {format_clock(-view.remaining_s)}" if view.over
-            else f"{format_clock(view.remaining_s)} left")
-    out = ctx.out
-    out.print(f"[bold]Submit {record['problem']}[/] (attempt {record['id']})")
-    out.print(f"  Time             {format_clock(view.elapsed_s)} of {format_clock(view.budget_s)}, {left}")
-    out.print(f"  Public examples  {public_line}")
-    if failing:
-        shown = ", ".join(failing[:4]) + (f" and {len(failing) - 4} more" if len(failing) > 4 else "")
-        out.print(f"  Failing          {shown}")
-    out.print("This grades the hidden tests once and closes the attempt.")
-    return click.confirm("Submit now?", default=False)
+    return confirm_summary(ctx, f"[bold]Submit {record['problem']}[/] (attempt {record['id']})", view.elapsed_s,
+                           view.budget_s, public_line, failing, "This grades the hidden tests once and closes the "
+                           "attempt.")
 
 
 @cli.command()

@@ -251,6 +251,27 @@ def stdout_is_terminal() -> bool:
     return sys.stdout.isatty()
 
 
+def confirm_summary(ctx: Context, heading: str, elapsed_s: float, budget_s: float, public_line: str,
+                    failing: list[str], closing: str) -> bool:
+    """The one-screen summary before a submission that counts (practice and interview alike), and the
+    question; True to submit."""
+    import click
+
+    from judge.model.report import format_clock
+
+    left = budget_s - elapsed_s
+    out = ctx.out
+    out.print(heading)
+    out.print(f"  Time             {format_clock(elapsed_s)} of {format_clock(budget_s)}, "
+              + (f"over by {format_clock(-left)}" if left < 0 else f"{format_clock(left)} left"))
+    out.print(f"  Public examples  {public_line}")
+    if failing:
+        shown = ", ".join(failing[:4]) + (f" and {len(failing) - 4} more" if len(failing) > 4 else "")
+        out.print(f"  Failing          {shown}")
+    out.print(closing)
+    return click.confirm("Submit now?", default=False)
+
+
 def interactive() -> bool:
     """True when a person is at a terminal (both ends), so a question can be asked and answered."""
     import sys

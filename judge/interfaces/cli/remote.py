@@ -285,21 +285,12 @@ def _refused(ctx: Context, client: Client, reason: str) -> str:
 
 def _confirm(ctx: Context, client: Client, pointer: dict[str, Any], public_line: str, failing: list[str]) -> bool:
     """The one-screen summary before the only submission (as in practice), and the question."""
-    from judge.model.report import format_clock
+    from judge.interfaces.cli.context import confirm_summary
 
     data = _call(client, "GET", "/api/v1/attempt")
-    left = float(data["budget_s"]) - float(data["elapsed_s"])
-    out = ctx.out
-    out.print(f"[bold]Submit {pointer['problem']}[/] (attempt {pointer['attempt_id']}, graded on the server)")
-    elapsed, budget = format_clock(float(data["elapsed_s"])), format_clock(float(data["budget_s"]))
-    out.print(f"  Time             {elapsed} of {budget}, "
-              + (f"over by {format_clock(-left)}" if left < 0 else f"{format_clock(left)} left"))
-    out.print(f"  Public examples  {public_line}")
-    if failing:
-        shown = ", ".join(failing[:4]) + (f" and {len(failing) - 4} more" if len(failing) > 4 else "")
-        out.print(f"  Failing          {shown}")
-    out.print("This grades the hidden tests once; your first graded submission is final.")
-    return click.confirm("Submit now?", default=False)
+    return confirm_summary(ctx, f"[bold]Submit {pointer['problem']}[/] (attempt {pointer['attempt_id']}, graded on "
+                           "the server)", float(data["elapsed_s"]), float(data["budget_s"]), public_line, failing,
+                           "This grades the hidden tests once; your first graded submission is final.")
 
 
 def submit(ctx: Context, workspace: Path, pointer: dict[str, Any], as_json: bool, yes: bool = False,
