@@ -1,4 +1,6 @@
-"""Known mistake `split_ignores_seed`: the split does not use the seed, so it changes from call to call."""
+"""Known mistake `split_ignores_seed`: the split does not use the seed (a hard-coded random_state), so every seed
+gives the same parts. (The other form, no random_state at all, is the same mistake but random from run to run,
+which no signature can record.)"""
 
 from __future__ import annotations
 
@@ -14,8 +16,8 @@ from sklearn.preprocessing import StandardScaler
 def split_indices(y: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """60/20/20 positions, stratified by y at both steps."""
     positions = np.arange(len(y))
-    rest, test = train_test_split(positions, test_size=0.2, stratify=y)
-    train, val = train_test_split(rest, test_size=0.25, stratify=y[rest])
+    rest, test = train_test_split(positions, test_size=0.2, stratify=y, random_state=42)
+    train, val = train_test_split(rest, test_size=0.25, stratify=y[rest], random_state=42)
     return np.sort(train), np.sort(val), np.sort(test)
 
 
