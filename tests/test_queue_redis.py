@@ -400,7 +400,9 @@ def test_the_server_grades_a_remote_submission_on_the_workers(
         rows_ = json.loads(live.interviewer("results", "--server", url, "--format", "json", cwd=tmp_path).stdout)
         assert [(r["score"], r["max_score"]) for r in rows_] == [(6, 6)]
     graded_by_workers = set(redis_keys(broker_url, KEY + "result:*")) - before
-    assert len(graded_by_workers) == 1, "the hidden run went through the queue, once"
+    # `judge submit` first runs the pre-checks' public examples on the server, then the hidden tests: both are
+    # the server's gradings, so both went through the queue, each once.
+    assert len(graded_by_workers) == 2, "the public pre-check run and the hidden run went through the queue, once each"
 
 
 def test_a_warm_worker_takes_the_spare_it_kept_and_the_report_says_so(
