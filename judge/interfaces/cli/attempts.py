@@ -213,12 +213,10 @@ def test_cmd(ctx: Context, directory: Path | None, as_json: bool, backend: str) 
 
 
 def _refused(reason: str, record: dict[str, Any], now: float) -> str:
-    from judge.model.report import format_clock
+    from judge.interfaces.cli.context import time_left_text
     from judge.services.attempts import clock_view
 
-    view = clock_view(record, now)
-    clock = (f"over by {format_clock(-view.remaining_s)}" if view.over
-             else f"{format_clock(view.remaining_s)} left")
+    clock = time_left_text(clock_view(record, now).remaining_s)
     return (f"not submitted: {reason}\nYour attempt is still open; its clock is running ({clock}).\n"
             "Fix it and run `judge submit` again (or submit as is: --force).")
 

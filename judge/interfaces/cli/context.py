@@ -251,6 +251,13 @@ def stdout_is_terminal() -> bool:
     return sys.stdout.isatty()
 
 
+def time_left_text(remaining_s: float) -> str:
+    """``12:30 left`` or ``over by 0:45``: the clock as the candidate's messages say it."""
+    from judge.model.report import format_clock
+
+    return f"over by {format_clock(-remaining_s)}" if remaining_s < 0 else f"{format_clock(remaining_s)} left"
+
+
 def confirm_summary(ctx: Context, heading: str, elapsed_s: float, budget_s: float, public_line: str,
                     failing: list[str], closing: str) -> bool:
     """The one-screen summary before a submission that counts (practice and interview alike), and the
@@ -259,11 +266,10 @@ def confirm_summary(ctx: Context, heading: str, elapsed_s: float, budget_s: floa
 
     from judge.model.report import format_clock
 
-    left = budget_s - elapsed_s
     out = ctx.out
     out.print(heading)
     out.print(f"  Time             {format_clock(elapsed_s)} of {format_clock(budget_s)}, "
-              + (f"over by {format_clock(-left)}" if left < 0 else f"{format_clock(left)} left"))
+              f"{time_left_text(budget_s - elapsed_s)}")
     out.print(f"  Public examples  {public_line}")
     if failing:
         shown = ", ".join(failing[:4]) + (f" and {len(failing) - 4} more" if len(failing) > 4 else "")

@@ -274,11 +274,10 @@ def server_examples(ctx: Context, client: Client, source: str, quiet: bool) -> d
 
 
 def _refused(ctx: Context, client: Client, reason: str) -> str:
-    from judge.model.report import format_clock
+    from judge.interfaces.cli.context import time_left_text
 
     data = _call(client, "GET", "/api/v1/attempt")
-    left = float(data["budget_s"]) - float(data["elapsed_s"])
-    clock = f"over by {format_clock(-left)}" if left < 0 else f"{format_clock(left)} left"
+    clock = time_left_text(float(data["budget_s"]) - float(data["elapsed_s"]))
     return (f"not submitted: {reason}\nYour attempt is still open; the server's clock is running ({clock}).\n"
             "Fix it and run `judge submit` again (or submit as is: --force).")
 

@@ -363,6 +363,7 @@ async def post_invitation(request: Request, interviewer_id: InterviewerPage, st:
 def get_invitation_created(invitation_id: str, request: Request, interviewer_id: InterviewerPage,
                            st: State) -> Response:
     """The one page that shows a new invitation's link and command (for ``NEW_CODE_S`` after it was made)."""
+    code = request.cookies.get(NEW_CODE_COOKIE, "")
     with st.db.session() as session:
         try:
             made = own_invitation(session, _interviewer(session, interviewer_id), invitation_id)
@@ -370,14 +371,13 @@ def get_invitation_created(invitation_id: str, request: Request, interviewer_id:
             raise HTTPException(404, str(exc)) from None
         chrome = _chrome(request, session, interviewer_id, "invitations")
         slug = made.problem
-        shown = code_matches(made, request.cookies.get(NEW_CODE_COOKIE, ""))
+        shown = code_matches(made, code)
         invitation = {"id": made.id, "candidate": made.candidate_name, "budget_s": made.budget_s,
                       "feedback": made.feedback, "late_policy": made.late_policy, "expires_at": made.expires_at}
     try:
         problem = st.problem(slug)
     except ProblemError:
         raise HTTPException(503, "this invitation's problem is no longer installed on the server") from None
-    code = request.cookies.get(NEW_CODE_COOKIE, "")
     base = _base_url(st, request)
     return render("invitation_created.html", title="Invitation created", invitation=invitation, problem=problem,
                   public_warning=public_problem_warning(problem), shown=shown,
