@@ -18,6 +18,12 @@ Delivery rules, the reason each setting below is what it is:
   mid-job is noticed by its parent, which sends the job again (at most ``MAX_ATTEMPTS`` runs); a whole
   worker that dies leaves the job unacknowledged in Redis, and after the visibility timeout (longer than
   any grading) another worker gets it;
+- heartbeats: a worker refreshes a short-lived key for the job it runs (every ``HEARTBEAT_S``, lapsing
+  after ``HEARTBEAT_TTL_S``); the sender waiting for a job that started and whose heartbeat lapsed sends it
+  again under a newer generation (within ``MAX_ATTEMPTS`` runs), so a dead worker host costs seconds, not
+  a visibility timeout; the old copy, when Redis hands it out again, is skipped (done, or superseded);
+- a sender killed outright leaves its in-flight jobs in a journal (``JobJournal``, in `judge grade --out`):
+  the rerun adopts those a worker runs or has finished for the same submission and cancels the rest;
 - results are stored once per job id (``SET NX``): a redelivered job whose result exists is not run
   again, and the sender reads exactly one result per job;
 - a job whose worker died on each of ``MAX_ATTEMPTS`` runs ends as a sandbox error that says so;
