@@ -208,8 +208,9 @@ def recovery(broker: str, runs: int, log_dir: Path) -> dict[str, Any]:
     from judge.problems.catalog import find_problem
 
     problem = find_problem("data-cleaning")
-    # A distinct file each round (nothing reused), slow enough at import that the kill lands mid-run.
-    source = "import time\n\ntime.sleep(3)\n" + problem.reference_path.read_text(encoding="utf-8")
+    # A distinct file each round (nothing reused), slow enough at import that the kill lands mid-run (the sleep
+    # goes last: the reference starts with a `from __future__` import).
+    source = problem.reference_path.read_text(encoding="utf-8") + "\n\nimport time\n\ntime.sleep(3)\n"
     api = docker.from_env(version="auto").api
     results = Results(redis_client(broker))
     restarted, finished, samples = [], [], []
@@ -218,12 +219,13 @@ def recovery(broker: str, runs: int, log_dir: Path) -> dict[str, Any]:
             workers = Workers(broker, 2, log_dir, tag=f"recovery-{round_}")
             runner = QueueRunner(broker)
             reports: list[Any] = []
-            submission = Submission.from_source(f"# round {round_}\n" + source)
+            submission = Submission.from_source(source + f"# round {round_}\n")
             sender = threading.Thread(target=lambda r=runner, s=submission, out=reports: out.append(
                 grade(problem, s, r)))
             try:
                 sender.start()
-                job, group = running_job(api, LABEL, {p.pid for p in workers.procs}, time.monotonic() + 180)
+                job, group = running_job(api, LABEL, {p.pid for p in workers.procs}, time.monotonic() + 180,
+                                         sender.is_alive)
                 os.killpg(group, signal.SIGKILL)
                 killed = time.perf_counter()
                 second = None
@@ -251,9 +253,10 @@ def recovery(broker: str, runs: int, log_dir: Path) -> dict[str, Any]:
             "kill_to_result": seconds_of(finished)}
 
 
-def running_job(api: Any, label: str, groups: set[int], deadline: float) -> tuple[str, int]:
-    """(job id, worker process group) of a worker's sandbox that is running now."""
-    while time.monotonic() < deadline:
+def running_job(api: Any, label: str, groups: set[int], deadline: float,
+                waiting: Callable[[], bool]) -> tuple[str, int]:
+    """(job id, worker process group) of a worker's sandbox that is running now (while ``waiting()``)."""
+    while time.monotonic() < deadline and waiting():
         for container in api.containers(filters={"label": f"{label}.worker-pid", "status": "running"}):
             try:
                 group = os.getpgid(int(container["Labels"][f"{label}.worker-pid"]))
