@@ -191,24 +191,12 @@ def test_kill_9_of_a_worker_mid_job_every_submission_graded_once(
     sources = {f"s{i}": SLOW for i in range(5)} | {"bob": SUBTRACTS}
     folder = make_batch(tmp_path / "in", sources)
     workers = start_workers(broker_url, 2, visibility_s=8)
-    by_group = {w.proc.pid: w for w in workers}
     out = tmp_path / "out"
     batch = subprocess.Popen(grade_cmd(broker_url, str(folder), "--out", str(out), "--json"),
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 120
-        victim = None
-        while victim is None:
-            assert time.monotonic() < deadline and batch.poll() is None, "no sandbox of a worker was seen"
-            for container in session_containers(docker_api, f"{LABEL}.worker-pid"):
-                if container["State"] != "running":
-                    continue
-                pid = int(container["Labels"][f"{LABEL}.worker-pid"])
-                with contextlib.suppress(ProcessLookupError):
-                    if os.getpgid(pid) in by_group:
-                        victim, job = by_group[os.getpgid(pid)], container["Labels"][f"{LABEL}.job"]
-                        break
-            time.sleep(0.05)
+        victim, job = _running_job(docker_api, {w.proc.pid: w for w in workers}, time.monotonic() + 120,
+                                   lambda: batch.poll() is None)
         victim.kill_group()  # mid-job: its sandbox is running
         stdout, stderr = batch.communicate(timeout=180)
     finally:
