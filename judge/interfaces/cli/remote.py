@@ -34,6 +34,7 @@ from judge.interfaces.cli.context import (
     spinner,
 )
 from judge.interfaces.client import Client, ServerError, insecure
+from judge.model.states import AttemptState, SubmissionState
 
 POINTER = ".judge-attempt"
 PUBLIC_PROBLEMS = ".judge"  # .judge/<slug>: the public problem folder
@@ -172,10 +173,10 @@ def status(ctx: Context, workspace: Path, pointer: dict[str, Any], as_json: bool
     out.print(f"[bold]{data['problem']}[/]  attempt {data['attempt_id']} ({data['status']}) on {client.server}")
     left = (f"[red]over by {format_clock(-data['remaining_s'])}[/]" if data["over"]
             else f"[green]{format_clock(data['remaining_s'])} left[/]")
-    if data["status"] == "submitted":
+    if data["status"] == AttemptState.SUBMITTED:
         left = "submitted" + (" late" if data["over"] else "")
     out.print(f"Elapsed {format_clock(data['elapsed_s'])} of {format_clock(data['budget_s'])} (server clock) - {left}")
-    if data["status"] != "submitted":
+    if data["status"] != AttemptState.SUBMITTED:
         out.print(f"Window: {window_line(data)}")
     run = data.get("last_test_run")
     if run:
@@ -344,12 +345,12 @@ def submit(ctx: Context, workspace: Path, pointer: dict[str, Any], as_json: bool
              "see its result with `judge status`", INTERRUPTED)
     if as_json:
         click.echo(json.dumps(view, indent=2))
-    if view["state"] == "pending":
+    if view["state"] == SubmissionState.PENDING:
         if not as_json:
             ctx.err.print(f"no grade yet; submission {made['id']} is stored on the server and is graded there. "
                           "See it with `judge status`.")
         sys.exit(EXIT_JUDGE)
-    if view["state"] != "graded":
+    if view["state"] != SubmissionState.GRADED:
         if not as_json:
             ctx.err.print(view.get("note", "the judge could not grade this submission"))
         sys.exit(EXIT_JUDGE)
@@ -369,7 +370,7 @@ def wait_for_grade(ctx: Context, client: Client, made: dict[str, Any], quiet: bo
     pause = 0.25
     view, lost = made, ""
     with spinner(ctx, "Grading on the server...", enabled=not quiet):
-        while view["state"] == "pending" and time.monotonic() < deadline:
+        while view["state"] == SubmissionState.PENDING and time.monotonic() < deadline:
             time.sleep(pause)  # a bounded poll: the grade is the server's, and may take a minute
             pause = min(pause * 1.5, 3.0)
             try:
