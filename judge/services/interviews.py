@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from judge.grading.integrity import SubmissionError, decode_source
+from judge.model.candidate_report import CandidateReport, CandidateTest, RequirementResult
 from judge.model.limits import Limits
 from judge.model.names import printable
 from judge.model.outcomes import VERDICT_TEXT, Verdict
@@ -356,28 +357,30 @@ def _cut(text: str, limit: int = MAX_MESSAGE) -> str:
     return text if len(text) <= limit else text[:limit] + "\n... (cut)"
 
 
-def candidate_report(report: Report, feedback: str, late: bool, secrets: Secrets) -> dict[str, Any]:
+def candidate_report(report: Report, feedback: str, late: bool, secrets: Secrets) -> CandidateReport:
     """The report as a candidate may see it: never a test's name or id, nor its captured output; free text
     redacted (``judge.services.secrecy``); with feedback "score", numbers and the requirement summary only."""
-    view: dict[str, Any] = {
-        "problem": report.problem, "title": report.title, "verdict": report.verdict.value,
-        "verdict_text": VERDICT_TEXT[report.verdict], "score": report.score, "max_score": report.max_score,
-        "percent": report.percent, "elapsed_s": None if report.elapsed_s is None else round(report.elapsed_s, 1),
-        "budget_s": report.budget_s, "late": late, "feedback": feedback,
-        "requirements": [{"requirement": req, "title": report.requirement_titles.get(req, ""),
-                          "tests_passed": passed, "tests": total, "earned": earned, "points": points}
-                         for req, passed, total, earned, points in report.by_requirement()],
-    }
-    if feedback == "full" or report.verdict is Verdict.SYNTAX_ERROR:
-        # A syntax error's detail is the compiler's word on the candidate's own code (line, caret): the
-        # host wrote it before any test ran, so even "score" feedback shows where to look.
-        view["detail"] = _cut(secrets.redact(report.detail))
-    if feedback == "full":
-        view["warnings"] = [_cut(secrets.redact(w)) for w in report.warnings]
-        view["tests"] = [{"requirement": t.requirement, "description": t.description, "points": t.points,
-                          "earned": t.earned, "status": t.status.value, "message": _cut(secrets.redact(t.message))}
-                         for t in report.tests]
-    return view
+    full = feedback == "full"
+
+    def shown(text: str) -> str:
+        return _cut(secrets.redact(text))
+
+    # A syntax error's detail is the compiler's word on the candidate's own code (line, caret): the host
+    # wrote it before any test ran, so even "score" feedback shows where to look.
+    detail = shown(report.detail) if full or report.verdict is Verdict.SYNTAX_ERROR else None
+    return CandidateReport(
+        problem=report.problem, title=report.title, verdict=report.verdict, score=report.score,
+        max_score=report.max_score, percent=report.percent,
+        elapsed_s=None if report.elapsed_s is None else round(report.elapsed_s, 1), budget_s=report.budget_s,
+        late=late, feedback=feedback,
+        requirements=tuple(RequirementResult(req, report.requirement_titles.get(req, ""), passed, total, earned,
+                                             points)
+                           for req, passed, total, earned, points in report.by_requirement()),
+        detail=detail,
+        warnings=tuple(shown(w) for w in report.warnings) if full else None,
+        tests=tuple(CandidateTest(t.requirement, t.description, t.points, t.earned, t.status, shown(t.message))
+                    for t in report.tests) if full else None,
+    )
 
 
 def submission_for_candidate(submission: InterviewSubmission, secrets: Secrets) -> dict[str, Any]:
@@ -395,7 +398,8 @@ def submission_for_candidate(submission: InterviewSubmission, secrets: Secrets) 
                         "open: submit again")
     if submission.state == SubmissionState.GRADED and submission.report_json:
         report = Report.from_dict(json.loads(submission.report_json))
-        view["report"] = candidate_report(report, submission.attempt.invitation.feedback, submission.late, secrets)
+        view["report"] = candidate_report(report, submission.attempt.invitation.feedback, submission.late,
+                                          secrets).to_dict()
     return view
 
 

@@ -160,10 +160,8 @@ class SubmissionGrader:
         with self.db.session() as session:
             row = session.get(InterviewSubmission, submission_id)
             assert row is not None
-            report = report.with_clock(attempt_id, row.elapsed_s, row.attempt.budget_s)
-            data = report.to_dict()
-            data["late"] = row.late
-            row.report_json = json.dumps(data)
+            report = report.with_clock(attempt_id, row.elapsed_s, row.attempt.budget_s, late=row.late)
+            row.report_json = json.dumps(report.to_dict())
             row.verdict, row.score, row.max_score, row.percent = (report.verdict.value, report.score,
                                                                   report.max_score, report.percent)
             row.state, row.graded_at = state, self.clock()

@@ -159,7 +159,9 @@ def window_line(data: dict[str, Any]) -> str:
 
 def status(ctx: Context, workspace: Path, pointer: dict[str, Any], as_json: bool) -> None:
     """The attempt as the server sees it."""
+    from judge.model.candidate_report import CandidateReport
     from judge.model.report import format_clock
+    from judge.render.candidate import score_line
 
     client = _client(pointer)
     data = _call(client, "GET", "/api/v1/attempt")
@@ -185,9 +187,7 @@ def status(ctx: Context, workspace: Path, pointer: dict[str, Any], as_json: bool
         out.print("Public examples not run yet: judge test")
     if submission is not None:
         if submission.get("report"):
-            rep = submission["report"]
-            out.print(f"Submitted: score {rep['score']}/{rep['max_score']} ({rep['percent']:g}%)"
-                      + (", late" if rep["late"] else ""))
+            out.print(score_line(CandidateReport.from_dict(submission["report"])))
         else:
             out.print(f"Submission {submission['id']}: {submission['state']} - {submission.get('note', '')}")
 
@@ -391,35 +391,7 @@ def wait_for_grade(ctx: Context, client: Client, made: dict[str, Any], quiet: bo
 
 def print_candidate_report(ctx: Context, report: dict[str, Any]) -> None:
     """The server's report, as the invitation's feedback level allows, for a terminal."""
-    from rich.markup import escape
-    from rich.panel import Panel
-    from rich.table import Table
+    from judge.model.candidate_report import CandidateReport
+    from judge.render.candidate import print_report
 
-    from judge.model.report import budget_line
-
-    timing = budget_line(report["elapsed_s"], report["budget_s"]) if report.get("elapsed_s") is not None else ""
-    head = (f"Score {report['score']}/{report['max_score']} ({report['percent']:g}%)  {report['verdict']}: "
-            f"{report['verdict_text']}\nTime  {timing} (server clock){'  LATE' if report['late'] else ''}")
-    out = ctx.out
-    out.print(Panel(escape(head), title=f"{report['problem']} (hidden tests, graded on the server)", expand=False))
-    if report.get("detail"):
-        out.print(escape(report["detail"]))
-    if report.get("tests"):
-        table = Table(header_style="bold")
-        for column in ("Req", "What it checks", "Pts", "Result"):
-            table.add_column(column)
-        for t in report["tests"]:
-            text = escape(t["description"]) + (f"\n[dim]{escape(t['message'])}[/]"
-                                               if t["message"] and t["status"] != "pass" else "")
-            table.add_row(t["requirement"], text, f"{t['earned']}/{t['points']}", t["status"].upper())
-        out.print(table)
-    else:
-        table = Table(header_style="bold")
-        for column in ("Requirement", "Tests passed", "Points"):
-            table.add_column(column)
-        for r in report["requirements"]:
-            label = f"{r['requirement']} {r['title']}" if r.get("title") else r["requirement"]
-            table.add_row(escape(label), f"{r['tests_passed']}/{r['tests']}", f"{r['earned']}/{r['points']}")
-        out.print(table)
-    for warning in report.get("warnings", []):
-        out.print(f"[yellow]warning:[/] {escape(warning)}")
+    print_report(ctx.out, CandidateReport.from_dict(report))

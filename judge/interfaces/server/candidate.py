@@ -30,8 +30,10 @@ from judge.interfaces.server.cookies import (
 from judge.interfaces.server.errors import status_of
 from judge.interfaces.server.pages import iso, redirect, render, wants_json
 from judge.interfaces.server.state import ServerState, State
+from judge.model.candidate_report import CandidateReport
 from judge.model.states import AttemptState
 from judge.problems.catalog import ProblemError
+from judge.render.candidate import report_html
 from judge.render.statement import statement_html
 from judge.services import interviews
 from judge.services.credentials import DAY_S, InvitationUsed, csrf_token, invitation_for_code, redeem
@@ -110,12 +112,14 @@ def _candidate_page(request: Request, st: ServerState, status: int = 200, error:
         drawn = _state_version(view)
         last = interviews.latest(attempt)
         shown = None if last is None else interviews.submission_for_candidate(last, st.secrets(slug))
+        report = CandidateReport.from_dict(shown["report"]) if shown and shown.get("report") else None
         draft = interviews.editor_text(attempt, problem) if attempt.status == AttemptState.OPEN else None
         draft_saved = attempt.draft.saved_at if attempt.draft is not None else None
     secret = request.cookies.get(CANDIDATE_COOKIE, "")
     base = st.base_url(request)
     return render("candidate.html", http_status=status, title=problem.title, problem=problem, view=view, shown=shown,
                   statement=Markup(statement_html(statement)),  # the renderer escapes
+                  report_html=Markup(report_html(report)) if report else "",  # the renderer escapes
                   csrf=csrf_token(secret), error=error, server=base, watch="/candidate/state.json",
                   watch_version=drawn, draft=draft, draft_saved=draft_saved,
                   scripts=["editor.js", "candidate.js"] if draft is not None else [])
