@@ -20,9 +20,10 @@ How it is put together (and where a new page goes); imports point down this list
   service's typed refusal gets its HTTP status there.
 
 A route declares the role it serves: ``InterviewerId`` or ``CandidateAttempt`` (the API),
-``InterviewerPage`` (a dashboard page), or the candidate's cookie (``cookies.candidate_attempt``). Routes
-without a role are the public ones: ``/health``, the OpenAPI schema, the assets, the sign-in page, the
-invitation link's landing page (the code in its path is the credential) and ``/``, which redirects.
+``InterviewerPage`` (a dashboard page), or the candidate's cookie (``cookies.candidate_attempt``). The
+routes without a role: ``/health``, the OpenAPI schema, the assets, ``/``, which redirects, and those that
+take a credential rather than check one: ``POST /api/v1/start`` and ``/join/CODE`` (the invitation code),
+the dashboard's sign-in (the interviewer token) and sign-out (it ends the session cookie it is sent).
 Every POST or PUT from a page is checked with ``cookies.checked_form`` or ``cookies.check_script``.
 """
 
