@@ -25,7 +25,7 @@ from judge.backends import Backend
 from judge.model.outcomes import Verdict
 from judge.model.report import Report, hints_from_record
 from judge.model.states import AttemptState
-from judge.model.submission import SOLUTION, Submission
+from judge.model.submission import SOLUTION, SolutionText
 from judge.problems.catalog import Problem
 from judge.store import confined
 from judge.store.confined import UnsafePath
@@ -353,7 +353,7 @@ def record_public_run(store: Store, attempt_id: str, run: dict[str, Any]) -> boo
     return True
 
 
-def submit(store: Store, record: dict[str, Any], problem: Problem, submission: Submission, backend: Backend,
+def submit(store: Store, record: dict[str, Any], problem: Problem, submission: SolutionText, backend: Backend,
            submitted_at: float, warnings: list[str] | None = None) -> Report:
     """The submit transaction: under the attempt's lock, re-read the record, grade, save the report and the
     snapshot, close the attempt.

@@ -23,7 +23,7 @@ from judge.backends import SandboxUnavailable
 from judge.execution.executor import Executor, Task
 from judge.model.outcomes import Verdict
 from judge.model.states import AttemptState, SubmissionState
-from judge.model.submission import Submission as SubmissionText
+from judge.model.submission import SolutionText
 from judge.problems.catalog import Problem
 from judge.store.db import Database, InterviewSubmission
 
@@ -144,7 +144,7 @@ class SubmissionGrader:
         try:
             problem = self.problem(slug)
             report = self.executor.grade(Task(key=str(submission_id), problem=problem,
-                                              submission=SubmissionText.from_source(source)))
+                                              submission=SolutionText.from_source(source)))
         except SandboxUnavailable as exc:
             self._note(submission_id, f"the judge could not start a sandbox: {exc}")
             self._retry_later(submission_id, str(exc))

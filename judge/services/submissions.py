@@ -17,7 +17,7 @@ from judge.grading.integrity import SubmissionError, decode_source
 from judge.model.outcomes import Verdict
 from judge.model.report import Report, Status
 from judge.model.states import AttemptState
-from judge.model.submission import Submission as SubmissionText
+from judge.model.submission import SolutionText
 from judge.problems.catalog import Problem, ProblemError
 from judge.services import interviews
 from judge.services.errors import AccessDenied, Conflict, Invalid, Unavailable
@@ -56,10 +56,10 @@ class InterviewServer(Protocol):
         ...
 
 
-def read_upload(raw: bytes) -> SubmissionText:
+def read_upload(raw: bytes) -> SolutionText:
     """An uploaded solution.py as text; ``Invalid`` when it is not readable as one (size, encoding)."""
     try:
-        return SubmissionText.from_source(decode_source(raw))
+        return SolutionText.from_source(decode_source(raw))
     except SubmissionError as exc:
         raise Invalid(str(exc)) from None
 
