@@ -49,26 +49,27 @@ class RateLimiter:
         self._events: dict[str, deque[float]] = defaultdict(deque)
         self._lock = threading.Lock()
 
+    def _wait(self, key: str, now: float) -> float:
+        """Forget ``key``'s events older than the window; 0, or the seconds until one more is allowed (locked)."""
+        events = self._events[key]
+        while events and events[0] <= now - self.window_s:
+            events.popleft()
+        return max(1.0, events[0] + self.window_s - now) if len(events) >= self.limit else 0.0
+
     def hit(self, key: str) -> float:
         """Count one event; return 0, or the seconds to wait when the limit is reached (not counted)."""
         now = self.clock()
         with self._lock:
-            events = self._events[key]
-            while events and events[0] <= now - self.window_s:
-                events.popleft()
-            if len(events) >= self.limit:
-                return max(1.0, events[0] + self.window_s - now)
-            events.append(now)
-            return 0.0
+            wait = self._wait(key, now)
+            if not wait:
+                self._events[key].append(now)
+            return wait
 
     def wait(self, key: str) -> float:
         """0, or the seconds to wait when ``key`` has reached the limit; counts nothing."""
         now = self.clock()
         with self._lock:
-            events = self._events[key]
-            while events and events[0] <= now - self.window_s:
-                events.popleft()
-            return max(1.0, events[0] + self.window_s - now) if len(events) >= self.limit else 0.0
+            return self._wait(key, now)
 
     def refuse_when_full(self, key: str, what: str) -> None:
         """429 with Retry-After when ``key`` has reached the limit; counts nothing."""
