@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from judge.interfaces.server.auth import CandidateAttempt, InterviewerId, credential_lookup, interviewer_row
-from judge.interfaces.server.state import State
+from judge.interfaces.server.state import UNUSED_INVITATION, State
 from judge.problems.catalog import ProblemError
 from judge.services import interviews
 from judge.services.credentials import redeem
@@ -100,11 +100,7 @@ def start(body: StartRequest, request: Request, st: State) -> dict[str, Any]:
     with st.db.session() as session:
         with credential_lookup(request):
             attempt, token = redeem(session, body.code.strip(), now)
-        try:
-            problem = st.problem(attempt.invitation.problem)
-        except ProblemError:
-            raise HTTPException(503, "this invitation's problem is not installed on the server; tell your "
-                                     "interviewer (the invitation was not used)") from None
+        problem = st.installed(attempt.invitation.problem, UNUSED_INVITATION)
         archive = st.workspaces.archive(problem, interviews.interview_readme(problem, attempt))
         status = interviews.attempt_status(attempt, problem.title, now)
     return {**status, "token": token, "limits": problem.limits.to_dict(),
@@ -123,10 +119,7 @@ def get_attempt(attempt_id: CandidateAttempt, st: State) -> dict[str, Any]:
 def get_workspace(attempt_id: CandidateAttempt, st: State) -> Response:
     with st.db.session() as session:
         attempt = interviews.candidate_attempt(session, attempt_id)
-        try:
-            problem = st.problem(attempt.invitation.problem)
-        except ProblemError:
-            raise HTTPException(503, "this attempt's problem is no longer installed on the server") from None
+        problem = st.installed(attempt.invitation.problem)
         readme = interviews.interview_readme(problem, attempt)
     archive = st.workspaces.archive(problem, readme)
     return Response(archive, media_type=WORKSPACE_TYPE)

@@ -29,10 +29,9 @@ from judge.interfaces.server.cookies import (
 )
 from judge.interfaces.server.errors import status_of
 from judge.interfaces.server.pages import iso, redirect, render, wants_json
-from judge.interfaces.server.state import ServerState, State
+from judge.interfaces.server.state import UNUSED_INVITATION, ServerState, State
 from judge.model.candidate_report import CandidateReport
 from judge.model.states import AttemptState
-from judge.problems.catalog import ProblemError
 from judge.render.candidate import report_html
 from judge.render.statement import statement_html
 from judge.services import interviews
@@ -63,11 +62,7 @@ def get_join(code: str, request: Request, st: State) -> Response:
         facts = {"candidate": invitation.candidate_name, "budget_s": invitation.budget_s,
                  "feedback": invitation.feedback, "late_policy": invitation.late_policy,
                  "expires_at": invitation.expires_at, "problem": invitation.problem}
-    try:
-        problem = st.problem(slug)
-    except ProblemError:
-        raise HTTPException(503, "this invitation's problem is not installed on the server; tell your "
-                                 "interviewer") from None
+    problem = st.installed(slug, "this invitation's problem is not installed on the server; tell your interviewer")
     secret, new = browser_secret(request)
     cookies = {BROWSER_COOKIE: (secret, 30 * DAY_S, is_https(request, st))} if new else None
     base = st.base_url(request)
@@ -83,11 +78,7 @@ async def post_join(code: str, request: Request, st: State) -> Response:
     with st.db.session() as session:
         with credential_lookup(request):
             attempt, token = redeem(session, code, now)
-        try:
-            st.problem(attempt.invitation.problem)
-        except ProblemError:
-            raise HTTPException(503, "this invitation's problem is not installed on the server; tell your "
-                                     "interviewer (the invitation was not used)") from None
+        st.installed(attempt.invitation.problem, UNUSED_INVITATION)
         lifetime = attempt.token_expires_at - now
     response = redirect("/candidate")
     set_cookie(response, CANDIDATE_COOKIE, token, lifetime, is_https(request, st))
@@ -103,10 +94,7 @@ def _candidate_page(request: Request, st: ServerState, status: int = 200, error:
                           message="No attempt was started in this browser (or its session has ended). Open the "
                                   "invitation link your interviewer sent you.")
         slug = attempt.invitation.problem
-        try:
-            problem = st.problem(slug)
-        except ProblemError:
-            raise HTTPException(503, "this attempt's problem is no longer installed on the server") from None
+        problem = st.installed(slug)
         view = interviews.attempt_status(attempt, problem.title, now)
         statement = interviews.interview_statement(problem, attempt)
         drawn = _state_version(view)
@@ -236,10 +224,7 @@ def get_candidate_workspace(request: Request, st: State) -> Response:
         if attempt is None:
             raise HTTPException(401, "no attempt in this browser; open the invitation link again")
         attempt_id, slug = attempt.id, attempt.invitation.problem
-        try:
-            problem = st.problem(slug)
-        except ProblemError:
-            raise HTTPException(503, "this attempt's problem is no longer installed on the server") from None
+        problem = st.installed(slug)
         readme = interviews.interview_readme(problem, attempt)
     pointer = {"attempt_id": attempt_id, "problem": slug, "server": st.base_url(request),
                "token": request.cookies.get(CANDIDATE_COOKIE, ""),

@@ -197,10 +197,7 @@ def get_invitation_created(invitation_id: str, request: Request, interviewer_id:
         shown = code_matches(made, code)
         invitation = {"id": made.id, "candidate": made.candidate_name, "budget_s": made.budget_s,
                       "feedback": made.feedback, "late_policy": made.late_policy, "expires_at": made.expires_at}
-    try:
-        problem = st.problem(slug)
-    except ProblemError:
-        raise HTTPException(503, "this invitation's problem is no longer installed on the server") from None
+    problem = st.installed(slug, "this invitation's problem is no longer installed on the server")
     base = st.base_url(request)
     return render("invitation_created.html", title="Invitation created", invitation=invitation, problem=problem,
                   public_warning=public_problem_warning(problem), shown=shown,

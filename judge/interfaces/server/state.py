@@ -15,10 +15,15 @@ from fastapi import Depends, HTTPException, Request
 
 from judge.grading.integrity import MAX_SOURCE_BYTES
 from judge.problems.catalog import Problem, ProblemError, discover
+from judge.services.errors import Unavailable
 from judge.services.interviews import WorkspaceArchives
 from judge.services.secrecy import Secrets, secrets_of
 from judge.services.server_grading import SubmissionGrader
 from judge.store.db import Database
+
+NOT_INSTALLED = "this attempt's problem is no longer installed on the server"
+UNUSED_INVITATION = ("this invitation's problem is not installed on the server; tell your interviewer (the "
+                     "invitation was not used)")
 
 
 @dataclass(frozen=True)
@@ -117,6 +122,14 @@ class ServerState:
     def problems(self) -> list[Problem]:
         """Every problem this server offers."""
         return discover(list(self.settings.problems))[0]
+
+    def installed(self, slug: str, refusal: str = NOT_INSTALLED) -> Problem:
+        """The problem an attempt or invitation is of; ``Unavailable`` with ``refusal`` when the server no longer
+        offers it (the interviewer's to fix, never the candidate's)."""
+        try:
+            return self.problem(slug)
+        except ProblemError:
+            raise Unavailable(refusal) from None
 
     def title(self, slug: str) -> str:
         """A problem's title; its slug when the problem is no longer installed (its attempts stay readable)."""
