@@ -29,8 +29,9 @@ from sandbox import protocol
 
 SUITES = ("hidden", "public")
 # CPython 3.11's parser can fail with "AST constructor recursion depth mismatch" when several threads parse at
-# once (seen under the executor's pool); the parses here are milliseconds, so they take turns.
-_PARSE_LOCK = threading.Lock()
+# once (seen under the executor's pool, and the server's requests beside its grader); the parses are
+# milliseconds, so every parse that may run beside a grading takes this lock.
+PARSE_LOCK = threading.Lock()
 
 
 def load_submission(path: Path) -> SolutionText:
@@ -120,7 +121,7 @@ def prepare(problem: Problem, submission: SolutionText, *, suite: str = "hidden"
     """Check ``submission`` (compiles; integrity scan) and bundle it with ``problem``'s ``suite``."""
     started = time.monotonic() if clock is None else clock
     limits = limits or problem.limits
-    with _PARSE_LOCK:
+    with PARSE_LOCK:
         syntax = check_syntax(submission.source)
         warnings = tuple(scan(submission.source))
         specs = tuple(read_suite(suite_dir(problem, suite)))

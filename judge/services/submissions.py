@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from judge.backends import SandboxUnavailable
 from judge.execution.executor import Task
 from judge.grading.integrity import SubmissionError, decode_source
+from judge.grading.prepare import PARSE_LOCK
 from judge.model.outcomes import Verdict
 from judge.model.report import Report, Status
 from judge.model.states import AttemptState
@@ -64,6 +65,11 @@ def read_upload(raw: bytes) -> SolutionText:
         raise Invalid(str(exc)) from None
 
 
+def _static_refusal(problem: Problem, submission: SolutionText) -> str:
+    with PARSE_LOCK:  # it parses solution.py (and the starter) in a request thread, beside the grader's parses
+        return static_refusal(problem, submission)
+
+
 def _slug(server: InterviewServer, attempt_id: str) -> str:
     with server.db.session() as session:
         return interviews.candidate_attempt(session, attempt_id).invitation.problem
@@ -78,7 +84,7 @@ def upload_refusal(server: InterviewServer, attempt_id: str, raw: bytes) -> str:
         problem = server.problem(_slug(server, attempt_id))
     except (Invalid, ProblemError, AccessDenied):
         return ""
-    return static_refusal(problem, submission)
+    return _static_refusal(problem, submission)
 
 
 def accept_submission(server: InterviewServer, attempt_id: str, raw: bytes) -> dict[str, Any]:
@@ -109,7 +115,7 @@ def run_public_examples(server: InterviewServer, attempt_id: str, raw: bytes) ->
         problem = server.problem(slug)
     except ProblemError:
         raise Unavailable(NOT_INSTALLED) from None
-    refusal = static_refusal(problem, submission)
+    refusal = _static_refusal(problem, submission)
     report: Report | None = None
     if not refusal:
         try:
