@@ -294,7 +294,8 @@ def profile_start(url: str, count: int) -> dict[str, Any]:
     in this process: ``count`` threads redeem ``count`` codes released together. Milliseconds per step."""
     from judge.problems.catalog import load_problem
     from judge.services import interviews
-    from judge.services.invitations import authenticate_interviewer, create_interviewer, create_invitation, redeem
+    from judge.services.credentials import authenticate_interviewer, create_interviewer, redeem
+    from judge.services.invitations import create_invitation
     from judge.store.db import Database
 
     db = Database(url)

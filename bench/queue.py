@@ -116,11 +116,11 @@ def overhead(broker: str, runs: int, warmup: int, log_dir: Path) -> dict[str, An
     from judge.backends.docker import DockerBackend
     from judge.execution.queue import QueueRunner
     from judge.grading import grade
-    from judge.model.submission import Submission
+    from judge.model.submission import SolutionText
     from judge.problems.catalog import find_problem
 
     problem = find_problem("feature-engineering")
-    submission = Submission.from_source(problem.reference_path.read_text())
+    submission = SolutionText.from_source(problem.reference_path.read_text())
     local, queue = DockerBackend(), QueueRunner(broker)
 
     def side(backend: Any) -> Callable[[], Measurement]:
@@ -204,7 +204,7 @@ def recovery(broker: str, runs: int, log_dir: Path) -> dict[str, Any]:
     from judge.backends.docker import LABEL
     from judge.execution.queue import HEARTBEAT_S, HEARTBEAT_TTL_S, QueueRunner, Results, redis_client
     from judge.grading import grade
-    from judge.model.submission import Submission
+    from judge.model.submission import SolutionText
     from judge.problems.catalog import find_problem
 
     problem = find_problem("data-cleaning")
@@ -219,7 +219,7 @@ def recovery(broker: str, runs: int, log_dir: Path) -> dict[str, Any]:
             workers = Workers(broker, 2, log_dir, tag=f"recovery-{round_}")
             runner = QueueRunner(broker)
             reports: list[Any] = []
-            submission = Submission.from_source(source + f"# round {round_}\n")
+            submission = SolutionText.from_source(source + f"# round {round_}\n")
             sender = threading.Thread(target=lambda r=runner, s=submission, out=reports: out.append(
                 grade(problem, s, r)))
             try:

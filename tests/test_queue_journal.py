@@ -96,12 +96,12 @@ def test_a_rerun_adopts_a_finished_or_running_job_that_grades_the_same_submissio
         tmp_path: Path, broker_url: str, tiny_problem: object, monkeypatch: pytest.MonkeyPatch) -> None:
     from judge.execution.queue import job_digest
     from judge.grading import finish, prepare
-    from judge.model.submission import Submission
+    from judge.model.submission import SolutionText
 
     from .test_batch_docker import REFERENCE, SUBTRACTS
 
-    old_same = prepare(tiny_problem, Submission.from_source(REFERENCE))  # type: ignore[arg-type]
-    old_other = prepare(tiny_problem, Submission.from_source(SUBTRACTS))  # type: ignore[arg-type]
+    old_same = prepare(tiny_problem, SolutionText.from_source(REFERENCE))  # type: ignore[arg-type]
+    old_other = prepare(tiny_problem, SolutionText.from_source(SUBTRACTS))  # type: ignore[arg-type]
     image = "ml-judge-sandbox:test"
     left = JobJournal(tmp_path / JOURNAL)
     left.add("a" * 32, job_digest(old_same.bundle, old_same.nonce, old_same.limits, image, old_same.preload),
@@ -122,7 +122,7 @@ def test_a_rerun_adopts_a_finished_or_running_job_that_grades_the_same_submissio
             raise AssertionError("an adopted submission was published again")
 
         monkeypatch.setattr(runner, "_send", never)
-        rerun = prepare(tiny_problem, Submission.from_source(REFERENCE))  # type: ignore[arg-type]
+        rerun = prepare(tiny_problem, SolutionText.from_source(REFERENCE))  # type: ignore[arg-type]
         assert rerun.nonce != old_same.nonce
         run = runner(rerun)
         # The adopted result passes the rerun's own nonce check (no tests came back: an error, but a trusted one).
@@ -139,11 +139,11 @@ def test_an_adopted_job_whose_worker_is_lost_is_published_anew(
         tmp_path: Path, broker_url: str, tiny_problem: object, monkeypatch: pytest.MonkeyPatch) -> None:
     from judge.execution import queue
     from judge.grading import prepare
-    from judge.model.submission import Submission
+    from judge.model.submission import SolutionText
 
     from .test_batch_docker import REFERENCE
 
-    old = prepare(tiny_problem, Submission.from_source(REFERENCE))  # type: ignore[arg-type]
+    old = prepare(tiny_problem, SolutionText.from_source(REFERENCE))  # type: ignore[arg-type]
     image = "ml-judge-sandbox:test"
     left = JobJournal(tmp_path / JOURNAL)
     left.add("a" * 32, queue.job_digest(old.bundle, old.nonce, old.limits, image, old.preload), old.nonce)
@@ -160,7 +160,7 @@ def test_an_adopted_job_whose_worker_is_lost_is_published_anew(
             runner.results.put(job, run_record(SandboxRun(stdout=b"{}", exit_code=0), "w"))
 
         monkeypatch.setattr(runner, "_send", send)
-        runner(prepare(tiny_problem, Submission.from_source(REFERENCE)))  # type: ignore[arg-type]
+        runner(prepare(tiny_problem, SolutionText.from_source(REFERENCE)))  # type: ignore[arg-type]
         assert len(sent) == 1 and sent[0] != "a" * 32
         assert runner.results.cancelled("a" * 32)
     finally:
