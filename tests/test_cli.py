@@ -138,7 +138,7 @@ def test_interrupt_during_grading_leaves_the_attempt_open(
         raise KeyboardInterrupt
 
     (ws / "solution.py").write_text(WRONG)
-    monkeypatch.setattr("judge.grading.grade", interrupted)
+    monkeypatch.setattr("judge.execution.executor.Executor.grade", interrupted)
     interrupted_run = run("submit", "--dir", str(ws), "--backend", "local")
     assert interrupted_run.exit_code != 0  # click turns Ctrl-C into "Aborted!"
     monkeypatch.undo()
@@ -208,9 +208,9 @@ def test_public_run_never_reopens_a_submitted_attempt(
 
     ws = start_tiny(run, tmp_path)
     (ws / "solution.py").write_text(REFERENCE)
-    import judge.grading
+    from judge.execution import Executor
 
-    real_grade = judge.grading.grade
+    real_grade = Executor.grade
 
     def grade_then_submit_elsewhere(*args: Any, **kwargs: Any) -> Any:
         report = real_grade(*args, **kwargs)
@@ -221,7 +221,7 @@ def test_public_run_never_reopens_a_submitted_attempt(
         store.save_record(record)
         return report
 
-    monkeypatch.setattr("judge.grading.grade", grade_then_submit_elsewhere)
+    monkeypatch.setattr("judge.execution.executor.Executor.grade", grade_then_submit_elsewhere)
     assert run("test", "--dir", str(ws), "--backend", "local").exit_code == 0
     record = json.loads(next((judge_home / "attempts").glob("*/attempt.json")).read_text())
     assert record["status"] == "submitted"

@@ -30,7 +30,6 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from judge.backends import SandboxRun, SandboxUnavailable
 from judge.backends.docker import (
     ENGINE_FIX,
     GRACE_S,
@@ -43,8 +42,8 @@ from judge.backends.docker import (
     reap_once,
     remove,
     session_label,
-    short_error,
 )
+from judge.backends.port import SandboxRun, SandboxUnavailable, short_error
 from judge.model.limits import Limits
 from sandbox import protocol
 

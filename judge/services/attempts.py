@@ -18,10 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from judge import grading
-from judge.backends import Backend
 from judge.model.outcomes import Verdict
 from judge.model.report import Report, hints_from_record
 from judge.model.submission import SOLUTION, Submission
@@ -30,6 +28,9 @@ from judge.store import confined
 from judge.store.confined import UnsafePath
 from judge.store.files import write_json
 from judge.store.index import AttemptLocked, Store, StoreError
+
+if TYPE_CHECKING:
+    from judge.execution import Executor
 
 POINTER = ".judge-attempt"
 SIGNED_FIELDS = ("id", "problem", "started_at", "budget_s", "workspace")
@@ -352,10 +353,10 @@ def record_public_run(store: Store, attempt_id: str, run: dict[str, Any]) -> boo
     return True
 
 
-def submit(store: Store, record: dict[str, Any], problem: Problem, submission: Submission, backend: Backend,
+def submit(store: Store, record: dict[str, Any], problem: Problem, submission: Submission, executor: Executor,
            submitted_at: float, warnings: list[str] | None = None) -> Report:
-    """The submit transaction: under the attempt's lock, re-read the record, grade, save the report and the
-    snapshot, close the attempt.
+    """The submit transaction: under the attempt's lock, re-read the record, grade (through ``executor``,
+    under its retry rule, like every grading), save the report and the snapshot, close the attempt.
 
     The attempt stays open when the judge could not grade: ``SandboxUnavailable`` propagates, and a report
     whose verdict is sandbox-error is returned without closing anything. Raises ``AttemptClosed`` when the
@@ -370,7 +371,7 @@ def submit(store: Store, record: dict[str, Any], problem: Problem, submission: S
         if record["status"] != "open":
             raise AttemptClosed(f"attempt {attempt_id} is closed ({record['status']}); `judge retry` starts a "
                                 "new attempt here with your code")
-        report = grading.grade(problem, submission, backend, limits=problem.limits)
+        report = executor.grade_one(problem, submission, limits=problem.limits)
         if report.verdict is Verdict.SANDBOX_ERROR:
             return report
         elapsed = submitted_at - float(record["started_at"])
