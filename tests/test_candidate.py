@@ -16,27 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
-
-from judge.interfaces.cli import Context, cli
+from click.testing import Result
 
 from .conftest import TINY, FakeClock
 
-PROBLEMS = str(TINY.parent)
 REFERENCE = (TINY / "reference" / "solution.py").read_text()
 WRONG = REFERENCE.replace("return a + b", "return a - b")
-
-
-@pytest.fixture
-def run(judge_home: Path, clock: FakeClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("JUDGE_CACHE", str(tmp_path / "cache"))
-
-    def invoke(*args: str, input: str | None = None, extra: tuple[str, ...] = ()) -> Result:
-        return CliRunner().invoke(cli, ["--problems", PROBLEMS, *extra, *args], obj=Context((), clock=clock),
-                                  catch_exceptions=False, input=input)
-
-    return invoke
 
 
 def start(run: Any, tmp_path: Path, name: str = "ws") -> Path:

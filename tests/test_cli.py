@@ -14,26 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
-
-from judge.interfaces.cli import Context, cli
 
 from .conftest import TINY, FakeClock
 
-PROBLEMS = str(TINY.parent)
 REFERENCE = (TINY / "reference" / "solution.py").read_text()
 WRONG = REFERENCE.replace("return a + b", "return a - b")
-
-
-@pytest.fixture
-def run(judge_home: Path, clock: FakeClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.chdir(tmp_path)
-
-    def invoke(*args: str) -> Result:
-        return CliRunner().invoke(cli, ["--problems", PROBLEMS, *args], obj=Context((), clock=clock),
-                                  catch_exceptions=False)
-
-    return invoke
 
 
 def start_tiny(run: Any, tmp_path: Path) -> Path:

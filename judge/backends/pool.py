@@ -257,7 +257,8 @@ class WarmDockerBackend(DockerBackend):
         ran = time.monotonic()
         if not self.early:
             self.refill(limits, wanted)
-        # Where a run's time went on the host's side, for the benchmarks (the last run of this thread's).
+        # Where a run's time went on the host's side, for the benchmarks: the backend's last run, whichever
+        # thread ran it (one attribute per instance, overwritten by each run).
         self.timings = {"claim_s": claimed - began, "refill_s": time.monotonic() - ran}
         return run
 

@@ -80,10 +80,6 @@ class ClockView:
     def over(self) -> bool:
         return self.elapsed_s > self.budget_s
 
-    @property
-    def fraction(self) -> float:
-        return self.elapsed_s / self.budget_s if self.budget_s else 0.0
-
 
 def clock_view(record: dict[str, Any], now: float) -> ClockView:
     """The attempt's clock at ``now`` (or at its submit or abandon time once closed)."""
