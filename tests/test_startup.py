@@ -63,3 +63,21 @@ def test_the_probe_sees_a_grading_import(tmp_path: Path) -> None:
     modules = imported(["grade", "--problem", "tiny-add", str(bad), "--backend", "local", "--json"], tmp_path,
                        tmp_path / "home")
     assert {"judge.grading", "judge.execution"} <= set(heavy(modules))
+
+
+def test_every_command_is_known_to_the_lazy_group() -> None:
+    """A command module's commands are all in ``COMMANDS`` (else `judge` would not know them), and each name
+    there loads its command."""
+    import importlib
+    import pkgutil
+
+    import click
+
+    import judge.interfaces.cli as package
+    from judge.interfaces.cli.app import COMMANDS, cli
+
+    ctx = click.Context(cli)
+    assert all(cli.get_command(ctx, name) is not None for name in COMMANDS)
+    for module in pkgutil.iter_modules(package.__path__):
+        importlib.import_module(f"{package.__name__}.{module.name}")
+    assert set(cli.commands) == set(COMMANDS)

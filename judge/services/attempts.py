@@ -24,6 +24,7 @@ from judge.model.outcomes import Verdict
 from judge.model.report import Report, hints_from_record
 from judge.model.submission import SOLUTION, Submission
 from judge.problems.catalog import Problem
+from judge.problems.workspace_text import workspace_starter, workspace_statement
 from judge.store import confined
 from judge.store.confined import UnsafePath
 from judge.store.files import write_json
@@ -125,8 +126,6 @@ def _fill(problem: Problem, folder: Path, header: str, solution: bool) -> None:
     """Write the problem's files into ``folder``: README.md, data, tests/, pytest.ini, and the starter
     solution.py when ``solution``. Never through a link: a workspace's files may have been planted by code
     (``UnsafePath`` then names the file)."""
-    from judge.problems.workspace_text import workspace_starter, workspace_statement
-
     for path in problem.data_files():
         confined.write_bytes(folder, path.relative_to(problem.starter_dir), path.read_bytes())
     if solution:
@@ -275,7 +274,7 @@ def retry(store: Store, record: dict[str, Any], problem: Problem, workspace: Pat
         check_workspace(problem, workspace)
     except UnsafePath as exc:
         raise WorkspaceError(str(exc)) from exc
-    from judge.services.teaching import carried_help
+    from judge.services.teaching import carried_help  # here: the editorials it reads cost `judge status` start-up
 
     abandoned = False
     if record["status"] == "open":

@@ -23,7 +23,7 @@ from typing import Any
 from judge.model.report import hints_from_record
 from judge.problems.catalog import Problem
 from judge.problems.teaching import RequirementGuide, requirement_guides
-from judge.store.index import Store
+from judge.store.index import AttemptLocked, Store
 
 
 class HelpRefused(RuntimeError):
@@ -104,8 +104,6 @@ def carried_help(record: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str
 def mark_model_answer_seen(store: Store, slug: str, now: float) -> None:
     """Record on the newest ended attempt at ``slug`` that its model answer was read (a later retry carries
     it). Nothing happens when there is none, or when it is being graded."""
-    from judge.store.index import AttemptLocked
-
     ended = [r for r in store.rows(slug) if r["status"] != "open"]
     if not ended:
         return

@@ -33,6 +33,7 @@ from judge.execution.queue.protocol import (
     redis_client,
 )
 from judge.model.limits import Limits
+from judge.store.files import atomic_write
 
 if TYPE_CHECKING:
     from judge.grading import Job
@@ -89,8 +90,6 @@ class JobJournal:
             self._write()
 
     def _write(self) -> None:
-        from judge.store.files import atomic_write
-
         atomic_write(self.path, json.dumps({"note": "jobs published by `judge grade --broker` and not yet read; "
                                             "a rerun on this folder cancels the ones still queued",
                                             "jobs": self._jobs}, indent=1).encode("utf-8"))
