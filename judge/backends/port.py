@@ -27,7 +27,7 @@ class SandboxRun:
     diagnostics: str = ""
     refused: str = ""
     warm: bool = False  # ran on a warm spare (judge/backends/pool.py) rather than a fresh container
-    worker: str = ""  # the remote worker that ran it (judge/execution/queue.py); "" for this machine
+    worker: str = ""  # the remote worker that ran it (judge/execution/queue/); "" for this machine
 
 
 class SandboxUnavailable(RuntimeError):

@@ -52,7 +52,9 @@ from judge.execution.queue.protocol import (
 from judge.execution.queue.sender import JOURNAL, JobJournal, QueueRunner, Settled, WorkerInfo, connect
 from judge.execution.queue.worker import WorkerSetup, execute_job, prepare_worker, run_worker
 
+make_runner = connect  # the name docs/scaling.md also gives it
+
 __all__ = ["DEFAULT_VISIBILITY_S", "JOB_FORMAT", "JOURNAL", "KEY", "MAX_ATTEMPTS", "QUEUE", "TASK", "BrokerError",
            "JobJournal", "QueueRunner", "Results", "Settled", "WorkerInfo", "WorkerSetup", "check_url", "connect",
-           "execute_job", "make_app", "ping", "prepare_worker", "record_run", "redact", "redis_client",
+           "execute_job", "make_app", "make_runner", "ping", "prepare_worker", "record_run", "redact", "redis_client",
            "refused_record", "run_record", "run_worker"]
