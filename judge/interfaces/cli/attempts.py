@@ -1,7 +1,8 @@
 """The attempt loop's commands: `judge start`, `status`, `test`, `submit`, `retry`, `abandon`, `run`.
 
 Each command parses its options and acts on the attempt ``workspace.locate`` found (practice or
-interview: decided there, once); reports and history are in ``reports`` and ``history``.
+interview: decided there, once); reports and history are in ``reports`` and ``history``. The services
+are imported inside the commands: `judge --help` imports this module, and must not pay for them.
 """
 
 from __future__ import annotations

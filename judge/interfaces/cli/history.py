@@ -1,10 +1,12 @@
 """`judge history`: every attempt, newest first, with the best score and trend per problem; and the table
-that draws it in a terminal."""
+that draws it in a terminal. rich and the services are imported inside the functions (`judge --help` imports
+this module)."""
 
 from __future__ import annotations
 
 import io
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -51,7 +53,7 @@ def history(ctx: Context, problem_slug: str | None, as_json: bool, fmt: str | No
 
         text = history_html(rows, report_pages(store, rows))
     elif output is not None:
-        from rich.console import Console  # here, not at the top: `judge --help` loads this module (start-up)
+        from rich.console import Console
 
         buffer = io.StringIO()
         history_text(Console(file=buffer, width=100, no_color=True, highlight=False, soft_wrap=False), rows)
@@ -64,8 +66,6 @@ def history(ctx: Context, problem_slug: str | None, as_json: bool, fmt: str | No
 
 def history_text(console: Console, rows: list[dict[str, Any]]) -> None:
     """The history as a table a narrow terminal can hold: ids and problems are never cut."""
-    from datetime import datetime
-
     from rich import box
     from rich.table import Table
 

@@ -1,5 +1,6 @@
 """`judge report`: a saved report again, as text, JSON, HTML, Markdown or JUnit XML (or, with --server, an
-interview's attempt for its interviewer)."""
+interview's attempt for its interviewer). The store and the renderers are imported inside the command
+(`judge --help` imports this module)."""
 
 from __future__ import annotations
 

@@ -4,6 +4,7 @@ attempt an id, a prefix or a problem names (``resolve_attempt``).
 
 ``locate`` answers with a ``Practice`` (``practice_attempt``) or an ``Interview``; both offer the same
 commands (``status``, ``test``, ``submit``, ``problem``), so a command never asks which one it holds.
+The store and the attempts service are imported inside the functions (`judge --help` imports this module).
 """
 
 from __future__ import annotations
