@@ -55,7 +55,8 @@ def finish(job: Job, run: SandboxRun | None, sandbox: dict[str, Any],
         verdict, tests, detail, warnings = outcome.verdict, outcome.tests, outcome.detail, outcome.warnings
         if not run.refused and sandbox.get("backend") == "docker":
             sandbox = {**sandbox, "warm": run.warm}  # a warm spare, or a container started for this run
-        sandbox = {**sandbox, **machine(run)}
+        if run.worker or not run.refused:  # a refusal on this side ran nowhere: it names no machine
+            sandbox = {**sandbox, **machine(run)}
     return Report(
         problem=job.problem,
         title=job.title,
