@@ -664,7 +664,10 @@ def main(argv: list[str] | None = None) -> int:
     started = time.time()
     facts = machine.describe()
     tmp = Path(tempfile.mkdtemp(prefix="ml-judge-bench-"))
-    env = {k: v for k, v in os.environ.items() if k != "JUDGE_PROBLEMS_PATH"}
+    # Without PYTHONDONTWRITEBYTECODE: the untimed first calls and the warm-up round compile the judge's
+    # modules once and keep the bytecode, as an installed judge has it; otherwise every timed start-up
+    # would compile them again.
+    env = {k: v for k, v in os.environ.items() if k not in ("JUDGE_PROBLEMS_PATH", "PYTHONDONTWRITEBYTECODE")}
     env["JUDGE_HOME"] = str(tmp / "judge-home")
     image = expected_tag()
     # Every side grades with the image of the run's start, even if sandbox/ is edited meanwhile.
