@@ -37,7 +37,7 @@ from typing import Any
 from judge.backends import SandboxUnavailable, get_backend
 from judge.execution import Executor, Task
 from judge.model.report import Report, Status, Verdict
-from judge.model.submission import Submission
+from judge.model.submission import SolutionText
 from judge.problems.catalog import Problem, find_problem
 from judge.problems.diagnosis import THRESHOLD, Signature, diagnose
 from judge.problems.teaching import known_mistake_files, mistake_book
@@ -211,7 +211,7 @@ def buggy_cases(problem: Problem, folder: Path, labels: dict[str, str]) -> list[
 def grade_cases(problem: Problem, cases: list[tuple[Case, str]], backend_name: str, jobs: int) -> int:
     """Grade every case's source through the executor; returns how many the judge failed on."""
     executor = Executor(get_backend(backend_name), jobs)
-    tasks = [Task(str(i), problem, Submission.from_source(src, case.name)) for i, (case, src) in enumerate(cases)]
+    tasks = [Task(str(i), problem, SolutionText.from_source(src, case.name)) for i, (case, src) in enumerate(cases)]
     execution = executor.run(tasks)
     if execution.infrastructure_error:
         raise SandboxUnavailable(execution.infrastructure_error)

@@ -34,7 +34,7 @@ from judge.grading import Job, finish, prepare, sandbox_facts
 from judge.model.limits import Limits
 from judge.model.outcomes import Verdict
 from judge.model.report import Report
-from judge.model.submission import Submission
+from judge.model.submission import SolutionText
 from judge.problems.catalog import Problem
 
 STOP_RETRY_S = 2.0
@@ -47,7 +47,7 @@ class Task:
 
     key: str
     problem: Problem
-    submission: Submission
+    submission: SolutionText
     suite: str = "hidden"
     limits: Limits | None = None
 
@@ -126,7 +126,7 @@ class Executor:
                 return report
         raise AssertionError("unreachable")
 
-    def grade_one(self, problem: Problem, submission: Submission, *, suite: str = "hidden",
+    def grade_one(self, problem: Problem, submission: SolutionText, *, suite: str = "hidden",
                   limits: Limits | None = None) -> Report:
         """One submission, in this thread, under the retry policy (``grade`` of a task made for it)."""
         return self.grade(Task(key=problem.slug, problem=problem, submission=submission, suite=suite,

@@ -10,6 +10,7 @@ import click
 from judge.interfaces.cli.app import cli
 from judge.interfaces.cli.context import WORKSPACE_OPTION, Context, fail, pass_ctx
 from judge.interfaces.cli.workspace import practice
+from judge.model.states import AttemptState
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -140,7 +141,7 @@ def latest_report(store: Store, slug: str) -> Report | None:
     from judge.store.index import StoreError
 
     for row in store.rows(slug):
-        if row["status"] == "submitted":
+        if row["status"] == AttemptState.SUBMITTED:
             try:
                 return Report.from_dict(store.load_report(row["id"]))
             except (StoreError, ValueError, KeyError):
