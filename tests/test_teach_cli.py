@@ -20,11 +20,8 @@ from judge.render.markdown import report_markdown
 from judge.render.text import plain_text
 from judge.services.validate import validate_problem
 
-from . import test_cli
 from .conftest import TINY, FakeClock
 from .test_cli import start_tiny
-
-run = test_cli.run  # the candidate-loop fixture of test_cli (`clock` comes from conftest)
 
 SUBTRACTS = (TINY / "known_mistakes" / "subtracts.py").read_text()
 REFERENCE = (TINY / "reference" / "solution.py").read_text()

@@ -18,19 +18,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from judge import grading
-from judge.backends import Backend
 from judge.model.outcomes import Verdict
 from judge.model.report import Report, hints_from_record
 from judge.model.states import AttemptState
 from judge.model.submission import SOLUTION, SolutionText
 from judge.problems.catalog import Problem
+from judge.problems.workspace_text import workspace_starter, workspace_statement
 from judge.store import confined
 from judge.store.confined import UnsafePath
 from judge.store.files import write_json
 from judge.store.index import AttemptLocked, Store, StoreError
+
+if TYPE_CHECKING:
+    from judge.execution import Executor
 
 POINTER = ".judge-attempt"
 SIGNED_FIELDS = ("id", "problem", "started_at", "budget_s", "workspace")
@@ -80,10 +82,6 @@ class ClockView:
     def over(self) -> bool:
         return self.elapsed_s > self.budget_s
 
-    @property
-    def fraction(self) -> float:
-        return self.elapsed_s / self.budget_s if self.budget_s else 0.0
-
 
 def clock_view(record: dict[str, Any], now: float) -> ClockView:
     """The attempt's clock at ``now`` (or at its submit or abandon time once closed)."""
@@ -129,8 +127,6 @@ def _fill(problem: Problem, folder: Path, header: str, solution: bool) -> None:
     """Write the problem's files into ``folder``: README.md, data, tests/, pytest.ini, and the starter
     solution.py when ``solution``. Never through a link: a workspace's files may have been planted by code
     (``UnsafePath`` then names the file)."""
-    from judge.problems.workspace_text import workspace_starter, workspace_statement
-
     for path in problem.data_files():
         confined.write_bytes(folder, path.relative_to(problem.starter_dir), path.read_bytes())
     if solution:
@@ -279,7 +275,7 @@ def retry(store: Store, record: dict[str, Any], problem: Problem, workspace: Pat
         check_workspace(problem, workspace)
     except UnsafePath as exc:
         raise WorkspaceError(str(exc)) from exc
-    from judge.services.teaching import carried_help
+    from judge.services.teaching import carried_help  # here: the editorials it reads cost `judge status` start-up
 
     abandoned = False
     if record["status"] == AttemptState.OPEN:
@@ -353,10 +349,10 @@ def record_public_run(store: Store, attempt_id: str, run: dict[str, Any]) -> boo
     return True
 
 
-def submit(store: Store, record: dict[str, Any], problem: Problem, submission: SolutionText, backend: Backend,
+def submit(store: Store, record: dict[str, Any], problem: Problem, submission: SolutionText, executor: Executor,
            submitted_at: float, warnings: list[str] | None = None) -> Report:
-    """The submit transaction: under the attempt's lock, re-read the record, grade, save the report and the
-    snapshot, close the attempt.
+    """The submit transaction: under the attempt's lock, re-read the record, grade (through ``executor``,
+    under its retry rule, like every grading), save the report and the snapshot, close the attempt.
 
     The attempt stays open when the judge could not grade: ``SandboxUnavailable`` propagates, and a report
     whose verdict is sandbox-error is returned without closing anything. Raises ``AttemptClosed`` when the
@@ -371,7 +367,7 @@ def submit(store: Store, record: dict[str, Any], problem: Problem, submission: S
         if record["status"] != AttemptState.OPEN:
             raise AttemptClosed(f"attempt {attempt_id} is closed ({record['status']}); `judge retry` starts a "
                                 "new attempt here with your code")
-        report = grading.grade(problem, submission, backend, limits=problem.limits)
+        report = executor.grade_one(problem, submission, limits=problem.limits)
         if report.verdict is Verdict.SANDBOX_ERROR:
             return report
         elapsed = submitted_at - float(record["started_at"])

@@ -24,7 +24,7 @@ from judge.model.report import hints_from_record
 from judge.model.states import AttemptState
 from judge.problems.catalog import Problem
 from judge.problems.teaching import RequirementGuide, requirement_guides
-from judge.store.index import Store
+from judge.store.index import AttemptLocked, Store
 
 
 class HelpRefused(RuntimeError):
@@ -105,8 +105,6 @@ def carried_help(record: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str
 def mark_model_answer_seen(store: Store, slug: str, now: float) -> None:
     """Record on the newest ended attempt at ``slug`` that its model answer was read (a later retry carries
     it). Nothing happens when there is none, or when it is being graded."""
-    from judge.store.index import AttemptLocked
-
     ended = [r for r in store.rows(slug) if r["status"] != AttemptState.OPEN]
     if not ended:
         return
