@@ -42,7 +42,7 @@ import tempfile
 import tomllib
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import combinations
 from pathlib import Path
 from typing import Any
@@ -321,12 +321,18 @@ def mock_cases(problem: Problem, folder: Path, labels: dict[str, dict[str, Any]]
     return cases, problems
 
 
-def grade_cases(problem: Problem, cases: list[tuple[Case, str]], backend_name: str, jobs: int) -> int:
-    """Grade every case's source through the executor; returns how many the judge failed on."""
+def grade_cases(problem: Problem, cases: list[tuple[Case, str]], backend_name: str, jobs: int,
+                time_factor: float = 1.0) -> int:
+    """Grade every case's source through the executor; returns how many the judge failed on.
+    ``time_factor`` stretches the problem's time limits (a loaded shared machine makes suites time out:
+    a timeout says nothing about the diagnosis this measures)."""
     if not cases:
         return 0
     executor = Executor(get_backend(backend_name), jobs)
-    tasks = [Task(str(i), problem, Submission.from_source(src, case.name)) for i, (case, src) in enumerate(cases)]
+    limits = replace(problem.limits, timeout_s=problem.limits.timeout_s * time_factor,
+                     test_timeout_s=problem.limits.test_timeout_s * time_factor)
+    tasks = [Task(str(i), problem, Submission.from_source(src, case.name), limits=limits)
+             for i, (case, src) in enumerate(cases)]
     execution = executor.run(tasks)
     if execution.infrastructure_error:
         raise SandboxUnavailable(execution.infrastructure_error)
@@ -416,6 +422,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--backend", choices=("docker", "local"), default="docker")
+    parser.add_argument("--time-factor", type=float, default=1.0,
+                        help="Stretch each problem's time limits (for a loaded machine; default 1).")
     parser.add_argument("--json", type=Path, help="Write every case here.")
     parser.add_argument("--replay", type=Path, help="Diagnose the failing tests a --json file recorded again "
                         "instead of grading.")
@@ -454,7 +462,7 @@ def main(argv: list[str] | None = None) -> int:
             failures += replay_cases(problem, cases, old, signatures)
         else:
             print(f"{slug}: grading {len(cases)} files ...", file=sys.stderr, flush=True)
-            failures += grade_cases(problem, cases, args.backend, args.jobs)
+            failures += grade_cases(problem, cases, args.backend, args.jobs, args.time_factor)
         cases_by_problem[slug] = [c for c, _ in cases]
         full = Counter(r["full"] for r in loo)
         held = Counter(r["loo"] for r in loo)
