@@ -52,7 +52,7 @@ from judge.execution import Executor, Task
 from judge.model.report import Report, Status, Verdict
 from judge.model.submission import Submission
 from judge.problems.catalog import Problem, find_problem
-from judge.problems.diagnosis import THRESHOLD, Signature, diagnose
+from judge.problems.diagnosis import PAIR_THRESHOLD, THRESHOLD, Signature, diagnose
 from judge.problems.teaching import known_mistake_files, mistake_book, suite_digest
 
 LABELS = Path(__file__).with_name("diagnosis_labels.toml")
@@ -509,8 +509,9 @@ def main(argv: list[str] | None = None) -> int:
             mock_rows += [(name or "all sets", slug, str(tallies[(name, slug)].cases), *tallies[(name, slug)].cells())
                           for slug in signatures_by_problem if (name, slug) in tallies]
         print("\n".join(table(("set", "problem", "files", *TALLY_HEAD), mock_rows)))
-    print(f"\nThreshold (committed: {THRESHOLD}): the same failing tests diagnosed again at other thresholds")
-    for t, loo_at, sets_at in sweep(signatures_by_problem, cases_by_problem, (0.5, 0.6, 0.7, 0.8, 0.9)):
+    print(f"\nThreshold for one mistake (committed: {THRESHOLD}; two: {PAIR_THRESHOLD}): the same failing tests "
+          "diagnosed again at other thresholds")
+    for t, loo_at, sets_at in sweep(signatures_by_problem, cases_by_problem, (0.7, 0.8, 0.85, 0.9, 0.95)):
         per_set = "   ".join(f"{name}: right-first {tally.right_first}/{tally.singles} wrong {tally.wrong}/"
                              f"{tally.cases} both {tally.both}/{tally.pairs}"
                              for name, tally in sorted(sets_at.items()))
