@@ -45,7 +45,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from itertools import combinations
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from judge.backends import SandboxUnavailable, get_backend
 from judge.execution import Executor, Task
@@ -162,8 +162,7 @@ def label_truth(label: object) -> tuple[str, ...] | None:
     return None
 
 
-@dataclass(frozen=True)
-class Judged:
+class Judged(NamedTuple):
     """How one mock-candidate file was diagnosed, against what it holds (``truth``: known-mistake stems, ""
     for a mistake outside the catalogue; empty for a correct solution)."""
 
