@@ -154,10 +154,11 @@ def read_note(source: str) -> str:
 
 def label_truth(label: object) -> tuple[str, ...] | None:
     """A label as the mistakes a file holds: ``"a"`` -> ("a",), ``""`` -> ("",) (one mistake outside the
-    catalogue), ``["a", "b"]`` -> ("a", "b"), ``["a", ""]`` -> ("a", ""); None when it is none of those."""
+    catalogue), ``["a", "b"]`` -> ("a", "b"), ``["a", ""]`` -> ("a", ""), ``["", ""]`` (two outside it);
+    None when it is none of those."""
     if isinstance(label, str):
         return (label,)
-    if isinstance(label, list) and len(label) == 2 and all(isinstance(x, str) for x in label) and any(label):
+    if isinstance(label, list) and len(label) == 2 and all(isinstance(x, str) for x in label):
         return (label[0], label[1])
     return None
 
@@ -187,7 +188,7 @@ def judge_case(named: list[str], truth: tuple[str, ...], passed: bool) -> Judged
             return Judged("single", "right-first", wrong)
         return Judged("single", "right-later" if known[0] in named else ("wrong" if named else "nothing"), wrong)
     hits = len(set(known) & set(named))
-    if len(known) == 2:
+    if len(known) == 2 and known[0] != known[1]:
         return Judged("pair", "both" if hits == 2 else "one" if hits else "nothing", wrong)
     return Judged("pair-unknown", "one" if hits else "nothing", wrong)
 

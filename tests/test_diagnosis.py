@@ -209,7 +209,8 @@ def test_mock_candidate_files_are_scored_right_first_wrong_and_both() -> None:
     from bench.diagnosis import Tally, judge_case, label_truth
 
     assert label_truth("a") == ("a",) and label_truth("") == ("",) and label_truth(["a", "b"]) == ("a", "b")
-    assert label_truth(["a", ""]) == ("a", "") and label_truth(["", ""]) is None and label_truth(3) is None
+    assert label_truth(["a", ""]) == ("a", "") and label_truth(["", ""]) == ("", "")
+    assert label_truth(3) is None and label_truth(["a"]) is None
     # one known mistake: right only when named first; a second name beside it is also counted wrong
     assert judge_case(["a"], ("a",), False) == ("single", "right-first", False)
     assert judge_case(["a", "b"], ("a",), False) == ("single", "right-first", True)
@@ -223,6 +224,7 @@ def test_mock_candidate_files_are_scored_right_first_wrong_and_both() -> None:
     assert judge_case(["b", "a"], ("a", "b"), False) == ("pair", "both", False)
     assert judge_case(["a", "c"], ("a", "b"), False) == ("pair", "one", True)
     assert judge_case(["a"], ("a", ""), False) == ("pair-unknown", "one", False)
+    assert judge_case([], ("", ""), False) == ("pair-unknown", "nothing", False)
     assert judge_case([], (), True) == ("correct", "passed", False)
     assert judge_case(["a"], (), False) == ("correct", "failed", True)
     tally = Tally()
