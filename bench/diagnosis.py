@@ -168,7 +168,8 @@ class Judged(NamedTuple):
     for a mistake outside the catalogue; empty for a correct solution)."""
 
     kind: str  # "correct" | "single" | "pair"
-    result: str  # single: right-first, right-later, wrong, nothing; pair: both, one, nothing; correct: passed, failed
+    result: str  # single: right-first, right-later, wrong, nothing (a known one missed), silent (an unknown one,
+    # right); pair: both, one, nothing; correct: passed, failed
     wrong: bool  # something named that the file does not hold
 
 
@@ -183,7 +184,7 @@ def judge_case(named: list[str], truth: tuple[str, ...], passed: bool) -> Judged
         return Judged("correct", "passed" if passed and not named else "failed", wrong)
     if len(truth) == 1:
         if not known:
-            return Judged("single", "nothing" if not named else "wrong", wrong)
+            return Judged("single", "silent" if not named else "wrong", wrong)
         if named[:1] == known:
             return Judged("single", "right-first", wrong)
         return Judged("single", "right-later" if known[0] in named else ("wrong" if named else "nothing"), wrong)
@@ -214,7 +215,7 @@ class Tally:
         self.results[f"{judged.kind}:{judged.result}"] += 1
         if judged.kind == "single":
             self.singles += 1
-            self.right_first += judged.result in ("right-first", "nothing")
+            self.right_first += judged.result in ("right-first", "silent")
         elif judged.kind == "pair":
             self.pairs += 1
             self.both += judged.result == "both"

@@ -218,7 +218,7 @@ def test_mock_candidate_files_are_scored_right_first_wrong_and_both() -> None:
     assert judge_case(["b"], ("a",), False) == ("single", "wrong", True)
     assert judge_case([], ("a",), True) == ("single", "nothing", False)
     # a mistake outside the catalogue: right when nothing is named
-    assert judge_case([], ("",), False) == ("single", "nothing", False)
+    assert judge_case([], ("",), False) == ("single", "silent", False)
     assert judge_case(["a"], ("",), False) == ("single", "wrong", True)
     # pairs, and a correct solution
     assert judge_case(["b", "a"], ("a", "b"), False) == ("pair", "both", False)
@@ -233,6 +233,9 @@ def test_mock_candidate_files_are_scored_right_first_wrong_and_both() -> None:
         tally.add(judge_case(named, truth, passed), not passed)
     assert (tally.right_first, tally.singles, tally.wrong, tally.cases, tally.both, tally.pairs) == (2, 3, 1, 5, 1, 1)
     assert tally.not_caught == 1 and tally.cells()[0] == "2/3 (67%)"
+    missed = Tally()
+    missed.add(judge_case([], ("a",), False), True)
+    assert (missed.right_first, missed.singles) == (0, 1), "a known mistake missed is not right"
 
 
 def test_mock_candidate_files_are_read_with_their_labels(tmp_path: Path) -> None:
