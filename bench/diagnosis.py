@@ -516,7 +516,7 @@ def main(argv: list[str] | None = None) -> int:
         per_set = "   ".join(f"{name}: right-first {tally.right_first}/{tally.singles} wrong {tally.wrong}/"
                              f"{tally.cases} both {tally.both}/{tally.pairs}"
                              for name, tally in sorted(sets_at.items()))
-        print(f"  {t:.1f}  left-out mistakes: {share(loo_at, ('nothing', 'wrong'), sum(loo_at.values()))}   "
+        print(f"  {t:.2f}  left-out mistakes: {share(loo_at, ('nothing', 'wrong'), sum(loo_at.values()))}   "
               + per_set)
     for line in complaints:
         print(f"warning: {line}", file=sys.stderr)
