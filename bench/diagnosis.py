@@ -207,9 +207,13 @@ class Tally:
     correct: int = 0
     correct_passed: int = 0
     not_caught: int = 0
+    not_plain: int = 0  # crashed, timed out, did not compile...: graded, never diagnosed
     results: Counter[str] = field(default_factory=Counter)
 
-    def add(self, judged: Judged, caught: bool) -> None:
+    def add(self, judged: Judged, verdict: str) -> None:
+        """Count one file whose report had ``verdict``."""
+        caught = verdict != Verdict.PASSED.value
+        self.not_plain += verdict not in (Verdict.PASSED.value, Verdict.FAILED.value)
         self.cases += 1
         self.wrong += judged.wrong
         self.results[f"{judged.kind}:{judged.result}"] += 1
@@ -229,7 +233,7 @@ class Tally:
         def frac(a: int, b: int) -> str:
             return f"{a}/{b} ({a / b:.0%})" if b else "-"
         return (frac(self.right_first, self.singles), frac(self.wrong, self.cases), frac(self.both, self.pairs),
-                frac(self.correct_passed, self.correct), str(self.not_caught))
+                frac(self.correct_passed, self.correct), str(self.not_caught), str(self.not_plain))
 
 
 # -- one problem ---------------------------------------------------------------------------------------
@@ -392,7 +396,7 @@ def sweep(signatures_by_problem: dict[str, list[Signature]], cases_by_problem: d
                 named = ([m.mistake for m in diagnose(case.failing, sigs, threshold=t)]
                          if case.verdict == Verdict.FAILED.value else [])
                 judged = judge_case(named, case.truth, case.verdict == Verdict.PASSED.value)
-                tallies.setdefault(case.set, Tally()).add(judged, case.verdict != Verdict.PASSED.value)
+                tallies.setdefault(case.set, Tally()).add(judged, case.verdict)
         rows.append((t, loo, tallies))
     return rows
 
@@ -410,7 +414,7 @@ def table(head: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> list[str]:
 
 
 TALLY_HEAD = ("right-first (single mistakes)", "wrong (any file)", "both of a pair", "correct: passed, none named",
-              "mistakes not caught")
+              "mistakes not caught", "not a plain failure")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -475,7 +479,7 @@ def main(argv: list[str] | None = None) -> int:
         for case, _ in cases:
             if case.kind == "mock" and case.verdict and case.result != "judge error":
                 for group in ((case.set, slug), (case.set, ""), ("", slug), ("", "")):
-                    tallies.setdefault(group, Tally()).add(case.judged(), case.verdict != Verdict.PASSED.value)
+                    tallies.setdefault(group, Tally()).add(case.judged(), case.verdict)
         document["problems"][slug] = {"suite_sha256": digest, "leave_one_out": loo,
                                       "cases": [c.to_dict() for c, _ in cases]}
         if args.verbose:

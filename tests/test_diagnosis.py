@@ -230,12 +230,12 @@ def test_mock_candidate_files_are_scored_right_first_wrong_and_both() -> None:
     tally = Tally()
     for named, truth, passed in ((["a"], ("a",), False), ([], ("",), True), (["b"], ("a",), False),
                                  (["a", "b"], ("a", "b"), False), ([], (), True)):
-        tally.add(judge_case(named, truth, passed), not passed)
+        tally.add(judge_case(named, truth, passed), "passed" if passed else "failed")
     assert (tally.right_first, tally.singles, tally.wrong, tally.cases, tally.both, tally.pairs) == (2, 3, 1, 5, 1, 1)
     assert tally.not_caught == 1 and tally.cells()[0] == "2/3 (67%)"
     missed = Tally()
-    missed.add(judge_case([], ("a",), False), True)
-    assert (missed.right_first, missed.singles) == (0, 1), "a known mistake missed is not right"
+    missed.add(judge_case([], ("a",), False), "timeout")
+    assert (missed.right_first, missed.singles, missed.not_plain) == (0, 1, 1), "a known mistake missed is not right"
 
 
 def test_mock_candidate_files_are_read_with_their_labels(tmp_path: Path) -> None:
