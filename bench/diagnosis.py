@@ -482,6 +482,8 @@ def main(argv: list[str] | None = None) -> int:
                     tallies.setdefault(group, Tally()).add(case.judged(), case.verdict)
         document["problems"][slug] = {"suite_sha256": digest, "leave_one_out": loo,
                                       "cases": [c.to_dict() for c, _ in cases]}
+        if args.json:  # after every problem: a long run stopped halfway keeps what it graded
+            args.json.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
         if args.verbose:
             for r in loo:
                 print(f"  LOO {r['mistake']:<34} full book: {r['full']:<7} left out: {r['loo']:<7} "
@@ -524,8 +526,6 @@ def main(argv: list[str] | None = None) -> int:
               + per_set)
     for line in complaints:
         print(f"warning: {line}", file=sys.stderr)
-    if args.json:
-        args.json.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     return 1 if failures else 0
 
 
