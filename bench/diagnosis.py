@@ -50,7 +50,7 @@ from typing import Any, NamedTuple
 from judge.backends import SandboxUnavailable, get_backend
 from judge.execution import Executor, Task
 from judge.model.report import Report, Status, Verdict
-from judge.model.submission import Submission
+from judge.model.submission import SolutionText
 from judge.problems.catalog import Problem, find_problem
 from judge.problems.diagnosis import PAIR_THRESHOLD, THRESHOLD, Signature, diagnose
 from judge.problems.teaching import known_mistake_files, mistake_book, suite_digest
@@ -336,7 +336,7 @@ def grade_cases(problem: Problem, cases: list[tuple[Case, str]], backend_name: s
     executor = Executor(get_backend(backend_name), jobs)
     limits = replace(problem.limits, timeout_s=problem.limits.timeout_s * time_factor,
                      test_timeout_s=problem.limits.test_timeout_s * time_factor)
-    tasks = [Task(str(i), problem, Submission.from_source(src, case.name), limits=limits)
+    tasks = [Task(str(i), problem, SolutionText.from_source(src, case.name), limits=limits)
              for i, (case, src) in enumerate(cases)]
     execution = executor.run(tasks)
     if execution.infrastructure_error:

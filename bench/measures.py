@@ -22,7 +22,7 @@ from bench.stats import Measurement
 if TYPE_CHECKING:
     from judge.backends import Backend, SandboxRun
     from judge.model.limits import Limits
-    from judge.model.submission import Submission
+    from judge.model.submission import SolutionText
     from judge.problems.catalog import Problem
 
 COMMAND_TIMEOUT_S = 900.0
@@ -243,7 +243,7 @@ class TimedBackend:
         return run
 
 
-def grade_in_process(problem: Problem, submission: Submission, backend: TimedBackend) -> Measurement:
+def grade_in_process(problem: Problem, submission: SolutionText, backend: TimedBackend) -> Measurement:
     """Wall time of ``judge.grading.grade`` in this process (no CLI start, no imports), and its parts."""
     from judge.backends import SandboxUnavailable
     from judge.grading import grade

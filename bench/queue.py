@@ -111,11 +111,11 @@ def overhead(broker: str, runs: int, warmup: int, log_dir: Path) -> dict[str, An
     from judge.backends.docker import DockerBackend
     from judge.execution.queue import QueueRunner
     from judge.grading import grade
-    from judge.model.submission import Submission
+    from judge.model.submission import SolutionText
     from judge.problems.catalog import find_problem
 
     problem = find_problem("feature-engineering")
-    submission = Submission.from_source(problem.reference_path.read_text())
+    submission = SolutionText.from_source(problem.reference_path.read_text())
     local, queue = DockerBackend(), QueueRunner(broker)
 
     def side(backend: Any) -> Callable[[], Measurement]:

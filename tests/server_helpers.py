@@ -29,7 +29,7 @@ class Server:
         return {"Authorization": f"Bearer {token or self.token}"}
 
     def new_interviewer(self, name: str) -> str:
-        from judge.services.invitations import create_interviewer
+        from judge.services.credentials import create_interviewer
 
         with self.app.state.judge.db.session() as session:
             return create_interviewer(session, name, self.clock())
@@ -72,7 +72,7 @@ def running_server(database_url: str, backend: str = "local", problems: tuple[Pa
     from fastapi.testclient import TestClient
 
     from judge.interfaces.server import Settings, create_app
-    from judge.services.invitations import create_interviewer
+    from judge.services.credentials import create_interviewer
 
     clock = clock or FakeClock()
     app = create_app(Settings(database_url=database_url, problems=problems, backend=backend, **settings),

@@ -14,12 +14,12 @@ from judge.execution import Executor, NoEvents, Task
 from judge.grading import Job
 from judge.model.outcomes import Verdict
 from judge.model.report import Report
-from judge.model.submission import Submission
+from judge.model.submission import SolutionText
 from judge.problems.catalog import Problem, load_problem
 
 from .conftest import TINY
 
-REFERENCE = Submission.from_source((TINY / "reference" / "solution.py").read_text())
+REFERENCE = SolutionText.from_source((TINY / "reference" / "solution.py").read_text())
 
 
 @pytest.fixture
@@ -97,7 +97,7 @@ def test_a_judge_bug_is_that_tasks_error_only(tiny: Problem) -> None:
 
 def test_a_syntax_error_never_reaches_a_runner(tiny: Problem) -> None:
     runner = Scripted(["bug"])
-    report = Executor(LocalBackend(), runner=runner).grade(Task("s", tiny, Submission.from_source("def f(:\n")))
+    report = Executor(LocalBackend(), runner=runner).grade(Task("s", tiny, SolutionText.from_source("def f(:\n")))
     assert report.verdict is Verdict.SYNTAX_ERROR and runner.calls == 0
 
 

@@ -22,7 +22,7 @@ import pytest
 
 from judge.backends.docker import DockerBackend
 from judge.backends.pool import WarmDockerBackend
-from judge.grading import Submission, grade
+from judge.grading import SolutionText, grade
 from judge.model.report import Report, Status, Verdict
 from judge.problems.catalog import Problem, find_problem
 from judge.services.secrecy import secrets_of
@@ -41,11 +41,11 @@ def _grade(problem: Problem, image: str, name: str, warm: bool) -> Report:
     if warm:
         backend: Any = WarmDockerBackend(image=image, preload=problem.preload, keep=0)
         backend.start(limits)
-        report = grade(replace(problem, preload=backend.preload), Submission.from_source(text), backend,
+        report = grade(replace(problem, preload=backend.preload), SolutionText.from_source(text), backend,
                        limits=limits)
         assert (backend.warm_runs, backend.cold_runs) == (1, 0), "the run did not use its warm spare"
         return report
-    return grade(problem, Submission.from_source(text), DockerBackend(image=image), limits=limits)
+    return grade(problem, SolutionText.from_source(text), DockerBackend(image=image), limits=limits)
 
 
 @pytest.fixture(params=["cold", "warm"])

@@ -16,7 +16,7 @@ import pytest
 
 from judge.backends import SandboxRun
 from judge.backends.pool import enabled, refused, spare_key
-from judge.grading import Submission, prepare
+from judge.grading import SolutionText, prepare
 from judge.model.limits import Limits
 from judge.paths import sandbox_dir
 from judge.problems.catalog import ProblemError, load_problem
@@ -117,7 +117,7 @@ def send(spare: subprocess.Popen[bytes], *bundles: bytes, runtime: dict[str, Any
 def tiny_job(limits: Limits, source: str | None = None) -> Any:
     problem = load_problem(TINY)
     text = source if source is not None else (TINY / "reference" / "solution.py").read_text()
-    return prepare(problem, Submission.from_source(text), limits=limits)
+    return prepare(problem, SolutionText.from_source(text), limits=limits)
 
 
 def test_a_spare_runs_its_one_bundle_in_process_with_the_plugin(tmp_path: Path) -> None:

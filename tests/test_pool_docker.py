@@ -40,7 +40,7 @@ from judge.backends.pool import (
 )
 from judge.execution.executor import Executor, Task
 from judge.execution.queue import JOB_FORMAT, WorkerSetup, execute_job, record_run
-from judge.grading import Submission, finish, grade, prepare
+from judge.grading import SolutionText, finish, grade, prepare
 from judge.model.limits import Limits
 from judge.model.report import Verdict
 from judge.problems.catalog import Problem
@@ -100,13 +100,13 @@ def test_the_next_run_takes_the_spare_left_by_the_previous_one_and_each_spare_se
     limits = limits_of(tiny_problem)
     backend.keep = 1
     key, _ = key_of(backend, limits)
-    first = grade(declares(tiny_problem, backend), Submission.from_source(REFERENCE), backend, limits=limits)
+    first = grade(declares(tiny_problem, backend), SolutionText.from_source(REFERENCE), backend, limits=limits)
     assert first.verdict is Verdict.PASSED, first.detail
     assert (backend.warm_runs, backend.cold_runs) == (0, 1), "no spare existed: the first run is cold"
     left = spares_of(api, key)
     assert len(left) == 1, "a run leaves one spare for the next"
 
-    second = grade(declares(tiny_problem, backend), Submission.from_source(REFERENCE), backend, limits=limits)
+    second = grade(declares(tiny_problem, backend), SolutionText.from_source(REFERENCE), backend, limits=limits)
     assert second.verdict is Verdict.PASSED and second.score == second.max_score, second.detail
     assert (backend.warm_runs, backend.cold_runs) == (1, 1), "the second run used the spare"
     assert not exists(api, left[0]), "a spare is removed after its one run"
@@ -121,7 +121,7 @@ def test_a_spare_reads_exactly_one_bundle_and_ignores_a_second(backend: WarmDock
     spare = backend.start(limits)
     assert claim_one(api, spare)
     wrong = (TINY / "known_mistakes" / "subtracts.py").read_text()
-    jobs = [prepare(tiny_problem, Submission.from_source(text), limits=limits) for text in (REFERENCE, wrong)]
+    jobs = [prepare(tiny_problem, SolutionText.from_source(text), limits=limits) for text in (REFERENCE, wrong)]
     runtime = json.dumps(backend.runtime(limits)).encode()
     attached = api.attach_socket(spare, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1})
     raw = attached._sock
@@ -172,7 +172,7 @@ def test_an_idle_spare_expires_by_itself_and_is_never_claimed_close_to_expiry(
     key, image_id = key_of(backend, limits)
     assert [c["Id"] for c in waiting(api, key, image_id, now=0.0)] == [spare]
     assert waiting(api, key, image_id) == [], "within the claim margin of its expiry: not offered"
-    report = grade(declares(tiny_problem, backend), Submission.from_source(REFERENCE), backend, limits=limits)
+    report = grade(declares(tiny_problem, backend), SolutionText.from_source(REFERENCE), backend, limits=limits)
     assert report.verdict is Verdict.PASSED and backend.cold_runs == 1 and backend.warm_runs == 0
     assert wait_gone(api, spare), "the idle spare's harness exited and the engine removed it"
 
@@ -204,7 +204,7 @@ def test_a_spare_of_another_image_limits_or_preloads_is_never_used(
     assert old_id != image_id
     strays.append(start_spare(api, other_image, key, limits, backend.runtime(limits), ("json",), 300.0))
     try:
-        report = grade(declares(tiny_problem, backend), Submission.from_source(REFERENCE), backend, limits=limits)
+        report = grade(declares(tiny_problem, backend), SolutionText.from_source(REFERENCE), backend, limits=limits)
         assert report.verdict is Verdict.PASSED, report.detail
         assert (backend.warm_runs, backend.cold_runs) == (0, 1), "no other spare was used"
         assert all(exists(api, s) for s in strays), "and none was claimed"
@@ -221,7 +221,7 @@ def test_a_spare_made_for_other_limits_refuses_the_run_and_grading_falls_back_to
     # Mislabelled on purpose: this run's key, other limits. The harness itself checks and runs nothing.
     spare = start_spare(api, backend.image, key, limits.with_overrides(test_timeout_s=5.0),
                         backend.runtime(limits), ("json",), 300.0)
-    report = grade(declares(tiny_problem, backend), Submission.from_source(REFERENCE), backend, limits=limits)
+    report = grade(declares(tiny_problem, backend), SolutionText.from_source(REFERENCE), backend, limits=limits)
     assert report.verdict is Verdict.PASSED, report.detail
     assert (backend.warm_runs, backend.cold_runs) == (0, 1)
     assert wait_gone(api, spare)
@@ -235,7 +235,7 @@ def test_a_spare_whose_preload_fails_ends_and_grading_stays_cold(docker_image: s
     try:
         spare = broken.start(limits)
         assert wait_gone(api, spare), "its warm process died at import, so the spare ended at once"
-        report = grade(declares(tiny_problem, broken), Submission.from_source(REFERENCE), broken, limits=limits)
+        report = grade(declares(tiny_problem, broken), SolutionText.from_source(REFERENCE), broken, limits=limits)
         assert report.verdict is Verdict.PASSED, report.detail
         assert broken.cold_runs == 1 and broken.warm_runs == 0
     finally:
@@ -258,7 +258,7 @@ def test_a_spare_that_dies_after_its_claim_falls_back_to_cold(backend: WarmDocke
         return claimed
 
     monkeypatch.setattr(pool_module, "claim", claim_then_kill)
-    report = grade(declares(tiny_problem, backend), Submission.from_source(REFERENCE), backend, limits=limits)
+    report = grade(declares(tiny_problem, backend), SolutionText.from_source(REFERENCE), backend, limits=limits)
     assert report.verdict is Verdict.PASSED, report.detail
     assert (backend.warm_runs, backend.cold_runs) == (0, 1)
 
@@ -266,7 +266,7 @@ def test_a_spare_that_dies_after_its_claim_falls_back_to_cold(backend: WarmDocke
 def test_a_run_on_a_spare_is_marked_warm(backend: WarmDockerBackend, tiny_problem: Problem) -> None:
     limits = limits_of(tiny_problem)
     backend.start(limits)
-    job = prepare(tiny_problem, Submission.from_source(REFERENCE), limits=limits)
+    job = prepare(tiny_problem, SolutionText.from_source(REFERENCE), limits=limits)
     run: SandboxRun = backend.run(job.bundle, job.limits)
     # (The exit code may be None: an auto-removed container can be gone before the wait; the harness's
     # document is what counts.)
@@ -323,7 +323,7 @@ def test_one_backend_keeps_spares_warmed_for_each_problem_it_grades(docker_image
     backend = WarmDockerBackend(image=docker_image, keep=1)
     executor = Executor(backend)
     try:
-        reports = [executor.grade(Task(key=str(i), problem=problem, submission=Submission.from_source(REFERENCE),
+        reports = [executor.grade(Task(key=str(i), problem=problem, submission=SolutionText.from_source(REFERENCE),
                                        limits=limits))
                    for i, problem in enumerate([plain, with_json, plain, with_json])]
         assert [r.verdict for r in reports] == [Verdict.PASSED] * 4, [r.detail for r in reports]
@@ -349,7 +349,7 @@ def test_a_worker_runs_its_next_job_on_a_spare_it_kept(docker_image: str, tiny_p
     try:
         runs = []
         for job in ("job-1", "job-2"):
-            prepared = prepare(tiny_problem, Submission.from_source(REFERENCE), limits=limits)
+            prepared = prepare(tiny_problem, SolutionText.from_source(REFERENCE), limits=limits)
             record = execute_job(job, base64.b64encode(prepared.bundle).decode(), limits.to_dict(), docker_image,
                                  JOB_FORMAT, worker, ["json"])
             run = record_run(record)
@@ -374,7 +374,7 @@ def test_keep_warm_replaces_a_spare_that_expired_for_a_problem_graded_recently(
     key, image_id = backend.key(api, limits)
     stop = threading.Event()
     try:
-        report = grade(declares(tiny_problem, backend), Submission.from_source(REFERENCE), backend, limits=limits)
+        report = grade(declares(tiny_problem, backend), SolutionText.from_source(REFERENCE), backend, limits=limits)
         assert report.verdict is Verdict.PASSED, report.detail
         assert discard(api, key, image_id, keep=0) == 1, "the run left a spare; it 'expires' here"
         backend.keep_warm(stop, every_s=0.2, within_s=600.0)

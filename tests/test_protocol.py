@@ -15,7 +15,7 @@ import pytest
 from judge.backends import SandboxRun
 from judge.grading import finish, prepare
 from judge.model.outcomes import Verdict
-from judge.model.submission import Submission
+from judge.model.submission import SolutionText
 from judge.problems.catalog import Problem, load_problem
 from sandbox import protocol
 
@@ -60,7 +60,7 @@ def run_in_process(harness: object, bundle: bytes, runtime: dict[str, object], s
 
 def test_plugin_harness_and_interpreter_agree_on_a_real_run(harness: object, tiny: Problem, tmp_path: Path) -> None:
     source = (TINY / "reference" / "solution.py").read_text()
-    job = prepare(tiny, Submission.from_source(source))
+    job = prepare(tiny, SolutionText.from_source(source))
     stdout = run_in_process(harness, job.bundle, {protocol.RUN_AS: None, protocol.THREADS: 1}, tmp_path / "s")
     document = json.loads(stdout.decode().strip().splitlines()[-1])
     assert document["protocol_version"] == protocol.PROTOCOL_VERSION and document["finished"] is True
@@ -72,14 +72,14 @@ def test_plugin_harness_and_interpreter_agree_on_a_real_run(harness: object, tin
 def test_a_failing_submission_fails_the_same_tests_through_the_contract(
         harness: object, tiny: Problem, tmp_path: Path) -> None:
     source = (TINY / "known_mistakes" / "subtracts.py").read_text()
-    job = prepare(tiny, Submission.from_source(source))
+    job = prepare(tiny, SolutionText.from_source(source))
     stdout = run_in_process(harness, job.bundle, {protocol.RUN_AS: None}, tmp_path / "s")
     report = finish(job, SandboxRun(stdout=stdout), {})
     assert report.verdict is Verdict.FAILED and 0 < report.percent < 100
 
 
 def test_a_document_of_another_protocol_version_says_to_rebuild(tiny: Problem) -> None:
-    job = prepare(tiny, Submission.from_source("def add(a, b):\n    return a + b\n"))
+    job = prepare(tiny, SolutionText.from_source("def add(a, b):\n    return a + b\n"))
     old = {"harness_version": 1, "nonce": job.nonce, "results": [], "collected": [], "child": {},
            "collect_errors": []}
     report = finish(job, SandboxRun(stdout=(json.dumps(old) + "\n").encode()), {})
@@ -107,7 +107,7 @@ def test_the_bundle_never_depends_on_the_backend(tiny: Problem) -> None:
     """A worker, a warm spare or a local container run the same bytes: backend settings travel beside it."""
     import tarfile
 
-    job = prepare(tiny, Submission.from_source("def add(a, b):\n    return a + b\n"))
+    job = prepare(tiny, SolutionText.from_source("def add(a, b):\n    return a + b\n"))
     with tarfile.open(fileobj=io.BytesIO(job.bundle)) as tar:
         settings = json.loads(tar.extractfile(protocol.SETTINGS_FILE).read())  # type: ignore[union-attr]
         names = set(tar.getnames())

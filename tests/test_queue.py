@@ -24,7 +24,7 @@ from judge.execution.queue import (
 )
 from judge.grading import finish, prepare
 from judge.model.outcomes import Verdict
-from judge.model.submission import Submission
+from judge.model.submission import SolutionText
 from judge.problems.catalog import Problem
 
 from .conftest import TINY, free_port
@@ -71,7 +71,7 @@ def test_a_malformed_record_is_a_refusal_never_a_run(change: dict[str, object]) 
 
 
 def test_a_refusal_is_a_sandbox_error_with_its_text(tiny_problem: Problem) -> None:
-    job = prepare(tiny_problem, Submission.from_source((TINY / "reference" / "solution.py").read_text()))
+    job = prepare(tiny_problem, SolutionText.from_source((TINY / "reference" / "solution.py").read_text()))
     why = "worker w grades with image A, but this judge expects B\n  fix: build B there"
     report = finish(job, record_run(refused_record("w", why)), {})
     assert report.verdict is Verdict.SANDBOX_ERROR and report.detail == why

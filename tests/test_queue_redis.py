@@ -354,11 +354,11 @@ def test_a_redelivered_job_with_a_result_is_not_run_again(
         broker_url: str, docker_image: str, tiny_problem: Problem, docker_api: Any) -> None:
     from judge.execution import queue
     from judge.grading import prepare
-    from judge.model.submission import Submission
+    from judge.model.submission import SolutionText
 
     app, setup = queue.prepare_worker(broker_url, 1)
     assert setup.image == docker_image and setup.image_present
-    job = prepare(tiny_problem, Submission.from_source(REFERENCE))
+    job = prepare(tiny_problem, SolutionText.from_source(REFERENCE))
     task = app.tasks[queue.TASK]
     kwargs = {"job": "job-1", "bundle": __import__("base64").b64encode(job.bundle).decode(),
               "limits": job.limits.to_dict(), "image": docker_image, "job_format": queue.JOB_FORMAT}
@@ -412,14 +412,14 @@ def test_a_warm_worker_takes_the_spare_it_kept_and_the_report_says_so(
     so its next job of that problem runs warm; the stored result carries that to the sender's report."""
     from judge.backends.pool import WarmDockerBackend, discard
     from judge.grading import grade
-    from judge.model.submission import Submission
+    from judge.model.submission import SolutionText
 
     start_workers(broker_url, 1, env={"JUDGE_POOL": "on"})
     runner = QueueRunner(broker_url)
     problem = replace(tiny_problem, preload=("json",))
     key, image_id = WarmDockerBackend(image=docker_image, preload=("json",)).key(docker_api, tiny_problem.limits)
     try:
-        reports = [grade(problem, Submission.from_source(REFERENCE), runner) for _ in range(2)]
+        reports = [grade(problem, SolutionText.from_source(REFERENCE), runner) for _ in range(2)]
         assert [r.score for r in reports] == [6, 6], [r.detail for r in reports]
         assert [r.sandbox.get("warm") for r in reports] == [False, True]
     finally:

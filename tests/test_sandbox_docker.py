@@ -31,7 +31,7 @@ from judge.backends import SandboxUnavailable
 from judge.backends.docker import DockerBackend
 from judge.backends.local import LocalBackend
 from judge.backends.pool import WarmDockerBackend
-from judge.grading import Submission, grade
+from judge.grading import SolutionText, grade
 from judge.model.limits import Limits
 from judge.model.report import Report, Status, Verdict
 from judge.problems.catalog import Problem
@@ -66,7 +66,7 @@ def run_submission(problem: Problem, image: str, text: str, limits: Limits, warm
         backend.start(limits)
         problem = replace(problem, preload=backend.preload)  # its jobs bring the preloads the spare has
     started = time.monotonic()
-    report = grade(problem, Submission.from_source(text), backend, limits=limits)
+    report = grade(problem, SolutionText.from_source(text), backend, limits=limits)
     wall = time.monotonic() - started
     assert wall < limits.timeout_s + HANG_GUARD_S, f"the run took {wall:.1f} s: it did not end near its limit"
     if isinstance(backend, WarmDockerBackend):
@@ -143,7 +143,7 @@ def test_syntax_error_is_found_on_the_host_before_any_container(tiny_problem: Pr
         def run(self, bundle: bytes, limits: Limits, preload: Sequence[str] | None = None) -> Any:
             raise AssertionError("a container was started for a submission that does not compile")
 
-    report = grade(tiny_problem, Submission.from_source(source("syntax_error.py")), NoContainer(image="unused"),
+    report = grade(tiny_problem, SolutionText.from_source(source("syntax_error.py")), NoContainer(image="unused"),
                    limits=limits_for(tiny_problem))
     assert report.verdict is Verdict.SYNTAX_ERROR
     assert "line 4" in report.detail
@@ -282,7 +282,7 @@ def test_network_attack_works_without_the_sandbox(tiny_problem: Problem, bridge_
     # The control for the test above: unisolated, the same submission sees interfaces and connects.
     host, port = bridge_server.getsockname()
     text = source("network.py", HOST=host, PORT=str(port))
-    report = grade(tiny_problem, Submission.from_source(text), LocalBackend(), limits=limits_for(tiny_problem))
+    report = grade(tiny_problem, SolutionText.from_source(text), LocalBackend(), limits=limits_for(tiny_problem))
     assert report.verdict is not Verdict.PASSED
     assert saw_connection(bridge_server)
 
@@ -385,7 +385,7 @@ def test_ctrl_c_while_waiting_removes_the_container(tiny_problem: Problem, docke
     monkeypatch.setattr(docker_backend, "_read_frames", interrupted_reader)
     text = (TINY / "reference" / "solution.py").read_text()
     with pytest.raises(KeyboardInterrupt):
-        grade(tiny_problem, Submission.from_source(text), DockerBackend(image=docker_image),
+        grade(tiny_problem, SolutionText.from_source(text), DockerBackend(image=docker_image),
               limits=limits_for(tiny_problem))
     assert len(started) == 1
     from docker.errors import NotFound
@@ -410,7 +410,7 @@ def test_unreachable_engine_is_sandbox_unavailable_with_a_fix(tiny_problem: Prob
                                                               dead_engine: dict[str, str]) -> None:
     text = (TINY / "reference" / "solution.py").read_text()
     with pytest.raises(SandboxUnavailable) as caught:
-        grade(tiny_problem, Submission.from_source(text), DockerBackend(image="unused"),
+        grade(tiny_problem, SolutionText.from_source(text), DockerBackend(image="unused"),
               limits=limits_for(tiny_problem))
     assert "not reachable" in str(caught.value)
     assert "judge doctor" in caught.value.fix

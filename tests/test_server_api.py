@@ -97,7 +97,7 @@ def test_score_feedback_shows_numbers_and_requirements_only(server) -> None:  # 
 
 
 def test_codes_expired_reused_forged_and_crossed(server) -> None:  # type: ignore[no-untyped-def]
-    from judge.services.invitations import new_secret
+    from judge.services.credentials import new_secret
 
     expired = server.invite(expires_days=1)
     server.clock.now += 86401

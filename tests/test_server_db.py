@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from judge.store.db import Submission
+from judge.store.db import InterviewSubmission
 
 from .conftest import TINY
 from .server_helpers import FakeClock, running_server
@@ -96,7 +96,8 @@ def test_the_database_keeps_one_pending_submission_per_attempt(database_url: str
             first.close()
             second.close()
         with db.session() as session:
-            rows = session.scalars(select(Submission).where(Submission.attempt_id == attempt_id)).all()
+            query = select(InterviewSubmission).where(InterviewSubmission.attempt_id == attempt_id)
+            rows = session.scalars(query).all()
             assert [r.state for r in rows] == ["pending"]
 
 

@@ -156,7 +156,7 @@ def test_a_submission_waits_while_no_sandbox_starts_and_is_graded_when_one_does(
     from judge.backends.docker import DockerBackend
     from judge.execution.executor import Executor
     from judge.interfaces.server import Settings, create_app
-    from judge.services.invitations import create_interviewer
+    from judge.services.credentials import create_interviewer
     from judge.services.server_grading import RETRY_FIRST_S
 
     from .conftest import FakeClock

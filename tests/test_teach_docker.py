@@ -10,7 +10,7 @@ import pytest
 from judge.backends.docker import DockerBackend
 from judge.grading import grade
 from judge.model.report import Verdict
-from judge.model.submission import Submission
+from judge.model.submission import SolutionText
 from judge.problems.catalog import find_problem
 
 pytestmark = pytest.mark.docker
@@ -25,7 +25,7 @@ def test_a_known_mistake_written_differently_is_diagnosed(docker_image: str, jud
     problem = find_problem("data-cleaning")
     reference = problem.reference_path.read_text()
     assert MEAN_FILL[0] in reference
-    report = grade(problem, Submission.from_source(reference.replace(*MEAN_FILL)), DockerBackend(image=docker_image))
+    report = grade(problem, SolutionText.from_source(reference.replace(*MEAN_FILL)), DockerBackend(image=docker_image))
     assert report.verdict is Verdict.FAILED
     assert [(d.mistake, d.match) for d in report.diagnosis] == [("mean_imputation", 1.0)]
     assert report.requirement_titles["R6"] == "Median and 'unknown' imputation"

@@ -33,7 +33,7 @@ from judge.grading import Job, finish, prepare, sandbox_facts
 from judge.model.limits import Limits
 from judge.model.outcomes import Verdict
 from judge.model.report import Report
-from judge.model.submission import Submission
+from judge.model.submission import SolutionText
 from judge.problems.catalog import Problem
 
 STOP_RETRY_S = 2.0
@@ -46,7 +46,7 @@ class Task:
 
     key: str
     problem: Problem
-    submission: Submission
+    submission: SolutionText
     suite: str = "hidden"
     limits: Limits | None = None
 

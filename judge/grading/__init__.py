@@ -23,7 +23,7 @@ from judge.grading.interpret import interpret, not_run
 from judge.grading.prepare import Job, load_submission, prepare, staged_files, suite_dir
 from judge.model.limits import Limits
 from judge.model.report import Diagnosis, Report, Status, TestResult, Verdict, is_stub_failure, unattempted_requirements
-from judge.model.submission import Submission
+from judge.model.submission import SolutionText
 from judge.problems.catalog import Problem
 from judge.problems.diagnosis import MistakeBook
 
@@ -88,7 +88,7 @@ def diagnose(book: MistakeBook | None, verdict: Verdict, tests: tuple[TestResult
 
 def grade(
     problem: Problem,
-    submission: Submission,
+    submission: SolutionText,
     backend: Backend,
     *,
     limits: Limits | None = None,

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from judge.grading.integrity import SubmissionError, check_syntax, decode_source, scan
 from judge.model.limits import Limits
-from judge.model.submission import SOLUTION, Submission
+from judge.model.submission import SOLUTION, SolutionText
 from judge.problems.catalog import Problem
 from judge.problems.diagnosis import MistakeBook
 from judge.problems.teaching import mistake_book, requirement_titles
@@ -29,11 +29,12 @@ from sandbox import protocol
 
 SUITES = ("hidden", "public")
 # CPython 3.11's parser can fail with "AST constructor recursion depth mismatch" when several threads parse at
-# once (seen under the executor's pool); the parses here are milliseconds, so they take turns.
-_PARSE_LOCK = threading.Lock()
+# once (seen under the executor's pool, and the server's requests beside its grader); the parses are
+# milliseconds, so every parse that may run beside a grading takes this lock.
+PARSE_LOCK = threading.Lock()
 
 
-def load_submission(path: Path) -> Submission:
+def load_submission(path: Path) -> SolutionText:
     """A ``solution.py`` file, or a folder holding one. Raises ``SubmissionError`` with the fix."""
     target = path / SOLUTION if path.is_dir() else path
     if not target.exists():
@@ -45,7 +46,7 @@ def load_submission(path: Path) -> Submission:
         raw = target.read_bytes()
     except OSError as exc:
         raise SubmissionError(f"cannot read {target}: {exc.strerror}") from exc
-    return Submission.from_source(decode_source(raw), str(target))
+    return SolutionText.from_source(decode_source(raw), str(target))
 
 
 def suite_dir(problem: Problem, suite: str) -> Path:
@@ -76,7 +77,7 @@ def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes) -> None:
     tar.addfile(info, io.BytesIO(data))
 
 
-def build_bundle(problem: Problem, submission: Submission, suite: str, nonce: str, limits: Limits) -> bytes:
+def build_bundle(problem: Problem, submission: SolutionText, suite: str, nonce: str, limits: Limits) -> bytes:
     """The tar stream the harness unpacks: settings (nonce, limits), the submission, the suite, the data."""
     settings = {protocol.NONCE: nonce, protocol.LIMITS: limits.to_dict()}
     buffer = io.BytesIO()
@@ -115,12 +116,12 @@ class Job:
     untouched_starter: bool = False  # the starter, unchanged or with none of its stubs written: not attempted
 
 
-def prepare(problem: Problem, submission: Submission, *, suite: str = "hidden", limits: Limits | None = None,
+def prepare(problem: Problem, submission: SolutionText, *, suite: str = "hidden", limits: Limits | None = None,
             clock: float | None = None) -> Job:
     """Check ``submission`` (compiles; integrity scan) and bundle it with ``problem``'s ``suite``."""
     started = time.monotonic() if clock is None else clock
     limits = limits or problem.limits
-    with _PARSE_LOCK:
+    with PARSE_LOCK:
         syntax = check_syntax(submission.source)
         warnings = tuple(scan(submission.source))
         specs = tuple(read_suite(suite_dir(problem, suite)))

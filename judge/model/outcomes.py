@@ -1,7 +1,8 @@
 """The judge's one outcome vocabulary: every "how did it go" word, for tests, runs, batch rows and checks.
 
 Plain enums, no I/O. Exit codes are not here: the command line maps outcomes to them
-(``judge.interfaces.exit_codes``), since an exit code is a fact of the process, not of a result.
+(``judge.interfaces.cli.context.exit_code_for``), since an exit code is a fact of the process, not of a result.
+Where an attempt or a server submission stands is ``judge.model.states``.
 """
 
 from __future__ import annotations

@@ -185,6 +185,7 @@ class Report:
     hints: tuple[HintTaken, ...] | None = None  # None: not an attempt (no record of hints)
     not_attempted: tuple[str, ...] = ()  # requirements left as the starter has them (unattempted_requirements)
     model_answer_seen: bool = False  # the candidate had read the model answer before this attempt began
+    late: bool | None = None  # an interview submission that arrived after its window; None: not an interview
 
     @property
     def attempted(self) -> bool:
@@ -237,9 +238,9 @@ class Report:
         ordered = sorted(rows.items(), key=lambda kv: requirement_key(kv[0]))
         return [(req, vals[0], vals[1], vals[2], vals[3]) for req, vals in ordered]
 
-    def with_clock(self, attempt_id: str, elapsed_s: float, budget_s: float) -> Report:
-        """The same report, placed on an attempt's clock."""
-        return replace(self, attempt_id=attempt_id, elapsed_s=elapsed_s, budget_s=budget_s)
+    def with_clock(self, attempt_id: str, elapsed_s: float, budget_s: float, *, late: bool | None = None) -> Report:
+        """The same report, placed on an attempt's clock (``late``: an interview's, after its window or not)."""
+        return replace(self, attempt_id=attempt_id, elapsed_s=elapsed_s, budget_s=budget_s, late=late)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -271,6 +272,7 @@ class Report:
             "model_answer_seen": self.model_answer_seen,
             "not_attempted": list(self.not_attempted),
             **({"extra": self.extra} if self.extra else {}),
+            **({"late": self.late} if self.late is not None else {}),
         }
 
     @classmethod
@@ -297,6 +299,7 @@ class Report:
             hints=None if data.get("hints") is None else tuple(HintTaken.from_dict(h) for h in data["hints"]),
             not_attempted=tuple(str(r) for r in data.get("not_attempted") or ()),
             model_answer_seen=bool(data.get("model_answer_seen", False)),
+            late=None if data.get("late") is None else bool(data["late"]),
         )
 
 

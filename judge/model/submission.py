@@ -9,7 +9,7 @@ SOLUTION = "solution.py"
 
 
 @dataclass(frozen=True)
-class Submission:
+class SolutionText:
     """``solution.py``'s text, its sha256, and where it came from (for messages only)."""
 
     source: str
@@ -17,5 +17,5 @@ class Submission:
     origin: str = ""
 
     @classmethod
-    def from_source(cls, source: str, origin: str = "") -> Submission:
+    def from_source(cls, source: str, origin: str = "") -> SolutionText:
         return cls(source, hashlib.sha256(source.encode("utf-8")).hexdigest(), origin)

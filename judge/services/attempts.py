@@ -24,7 +24,8 @@ from judge import grading
 from judge.backends import Backend
 from judge.model.outcomes import Verdict
 from judge.model.report import Report, hints_from_record
-from judge.model.submission import SOLUTION, Submission
+from judge.model.states import AttemptState
+from judge.model.submission import SOLUTION, SolutionText
 from judge.problems.catalog import Problem
 from judge.store import confined
 from judge.store.confined import UnsafePath
@@ -215,7 +216,7 @@ def _new_record(store: Store, problem: Problem, workspace: Path, started: float,
         "budget_s": problem.budget_s,
         "workspace": str(workspace),
         "limits": problem.limits.to_dict(),
-        "status": "open",
+        "status": AttemptState.OPEN,
         "test_runs": 0,
         "public_results": [],
         **extra,
@@ -279,9 +280,9 @@ def close_attempt(store: Store, attempt_id: str, now: float) -> dict[str, Any]:
     ``WorkspaceError`` when it is already closed, ``AttemptLocked`` while it is being graded."""
     with store.lock(attempt_id):
         record = store.load_record(attempt_id)
-        if record["status"] != "open":
+        if record["status"] != AttemptState.OPEN:
             raise WorkspaceError(f"attempt {attempt_id} is already closed ({record['status']})")
-        record.update({"status": "abandoned", "abandoned_at": now, "abandoned_iso": iso(now)})
+        record.update({"status": AttemptState.ABANDONED, "abandoned_at": now, "abandoned_iso": iso(now)})
         store.save_record(record)
     return record
 
@@ -301,7 +302,7 @@ def retry(store: Store, record: dict[str, Any], problem: Problem, workspace: Pat
     from judge.services.teaching import carried_help
 
     abandoned = False
-    if record["status"] == "open":
+    if record["status"] == AttemptState.OPEN:
         close_attempt(store, record["id"], now())
         abandoned = True
     hints, carried = carried_help(store.load_record(record["id"]))
@@ -372,7 +373,7 @@ def record_public_run(store: Store, attempt_id: str, run: dict[str, Any]) -> boo
     return True
 
 
-def submit(store: Store, record: dict[str, Any], problem: Problem, submission: Submission, backend: Backend,
+def submit(store: Store, record: dict[str, Any], problem: Problem, submission: SolutionText, backend: Backend,
            submitted_at: float, warnings: list[str] | None = None) -> Report:
     """The submit transaction: under the attempt's lock, re-read the record, grade, save the report and the
     snapshot, close the attempt.
@@ -384,10 +385,10 @@ def submit(store: Store, record: dict[str, Any], problem: Problem, submission: S
     attempt_id = record["id"]
     with store.lock(attempt_id):
         record = store.load_record(attempt_id)  # re-read under the lock
-        if record["status"] == "submitted":
+        if record["status"] == AttemptState.SUBMITTED:
             raise AttemptClosed(f"attempt {attempt_id} was just submitted by another `judge submit`; "
                                 f"see it with `judge report {attempt_id}`")
-        if record["status"] != "open":
+        if record["status"] != AttemptState.OPEN:
             raise AttemptClosed(f"attempt {attempt_id} is closed ({record['status']}); `judge retry` starts a "
                                 "new attempt here with your code")
         report = grading.grade(problem, submission, backend, limits=problem.limits)
@@ -400,7 +401,8 @@ def submit(store: Store, record: dict[str, Any], problem: Problem, submission: S
         if warnings:
             report = replace(report, warnings=report.warnings + tuple(warnings))
         store.save_report(attempt_id, report.to_dict(), submission.source)
-        record.update({"status": "submitted", "submitted_at": submitted_at, "submitted_iso": iso(submitted_at),
+        record.update({"status": AttemptState.SUBMITTED, "submitted_at": submitted_at,
+                       "submitted_iso": iso(submitted_at),
                        "elapsed_s": elapsed, "submission_sha256": submission.sha256,
                        "result": {**{k: report.to_dict()[k] for k in ("score", "max_score", "percent", "verdict")},
                                   "mistakes": [d.mistake for d in report.diagnosis]}})

@@ -1,7 +1,7 @@
 """What the interviewer's dashboard shows, as plain data: invitations with their live state, the results
 board of one problem (scores, the per-requirement heat map, near-identical submissions) and one
 attempt's timeline. Pure rules over a database session; the clock is passed in. The pages
-(``judge.interfaces.server.pages``) only lay this out.
+(``judge.interfaces.server.dashboard``) only lay this out.
 """
 
 from __future__ import annotations
@@ -14,10 +14,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from judge.model.report import Report, requirement_key
-from judge.services.interviews import GRADED, JUDGE_ERROR, PENDING, clock, latest, results
+from judge.model.states import SubmissionState
+from judge.services.interviews import clock, latest, results
 from judge.services.invitations import invitation_state, list_invitations
 from judge.services.similarity import similar_pairs
-from judge.store.db import Attempt, Interviewer, Invitation, Submission, TestRun
+from judge.store.db import Attempt, Interviewer, InterviewSubmission, Invitation, TestRun
 
 
 def invitation_rows(session: Session, interviewer: Interviewer, now: float) -> list[dict[str, Any]]:
@@ -34,7 +35,7 @@ def invitation_rows(session: Session, interviewer: Interviewer, now: float) -> l
         }
         if attempt is not None:
             view = clock(attempt, now)
-            last = latest(attempt, GRADED) or latest(attempt)
+            last = latest(attempt, SubmissionState.GRADED) or latest(attempt)
             row.update(attempt_id=attempt.id, remaining_s=round(view.remaining_s, 1),
                        test_runs=len(attempt.test_runs), started_at=attempt.started_at)
             if last is not None:
@@ -58,7 +59,8 @@ def activity_version(session: Session, interviewer: Interviewer) -> str:
     invitations = session.execute(select(func.count(), func.count(Invitation.revoked_at)).where(mine)).one()
     attempts = session.scalar(select(func.count()).select_from(Attempt).join(Invitation).where(mine))
     runs = session.scalar(select(func.count()).select_from(TestRun).join(Attempt).join(Invitation).where(mine))
-    subs = session.execute(select(func.count(), func.count(Submission.graded_at)).select_from(Submission)
+    subs = session.execute(select(func.count(), func.count(InterviewSubmission.graded_at))
+                           .select_from(InterviewSubmission)
                            .join(Attempt).join(Invitation).where(mine)).one()
     return f"{invitations[0]}.{invitations[1]}.{attempts}.{runs}.{subs[0]}.{subs[1]}"
 
@@ -78,8 +80,8 @@ class Board:
         return sum(1 for r in self.rows if r["score"] is not None)
 
 
-def _report(submission: Submission | None) -> Report | None:
-    if submission is None or submission.state != GRADED or not submission.report_json:
+def _report(submission: InterviewSubmission | None) -> Report | None:
+    if submission is None or submission.state != SubmissionState.GRADED or not submission.report_json:
         return None
     return Report.from_dict(json.loads(submission.report_json))
 
@@ -94,7 +96,7 @@ def results_board(session: Session, interviewer: Interviewer, problem: str, star
     for base in results(session, interviewer, problem, now):
         attempt = session.get(Attempt, base.attempt_id)
         assert attempt is not None
-        submission = latest(attempt, GRADED) or latest(attempt)
+        submission = latest(attempt, SubmissionState.GRADED) or latest(attempt)
         report = _report(submission)
         row = base.to_dict()
         row["requirements"] = {}
@@ -111,11 +113,11 @@ def results_board(session: Session, interviewer: Interviewer, problem: str, star
             row["notes"] = list(report.warnings)
             if report.detail and report.verdict.value != "passed":
                 row["notes"].insert(0, report.detail.strip().splitlines()[0])
-        elif submission is not None and submission.state == JUDGE_ERROR:
+        elif submission is not None and submission.state == SubmissionState.JUDGE_ERROR:
             row["notes"] = ["the judge could not grade this submission (not the candidate's fault)"]
-        elif submission is not None and submission.state == PENDING:
+        elif submission is not None and submission.state == SubmissionState.PENDING:
             row["notes"] = ["being graded"]
-        if submission is not None and submission.state == GRADED:
+        if submission is not None and submission.state == SubmissionState.GRADED:
             label = base.candidate if base.candidate not in labels.values() else f"{base.candidate} ({attempt.id})"
             labels[attempt.id] = label
             sources.append((attempt.id, submission.source))
@@ -144,10 +146,10 @@ def timeline(attempt: Attempt) -> list[dict[str, Any]]:
         late = ", late" if sub.late else ""
         events.append({"at": sub.received_at, "kind": "submitted", "submission_id": sub.id,
                        "text": f"submitted solution.py (submission {sub.id}{late})"})
-        if sub.state == GRADED and sub.graded_at is not None:
+        if sub.state == SubmissionState.GRADED and sub.graded_at is not None:
             events.append({"at": sub.graded_at, "kind": "graded", "submission_id": sub.id,
                            "text": f"graded: {sub.score}/{sub.max_score} ({sub.percent:g}%), {sub.verdict}"})
-        elif sub.state == JUDGE_ERROR and sub.graded_at is not None:
+        elif sub.state == SubmissionState.JUDGE_ERROR and sub.graded_at is not None:
             events.append({"at": sub.graded_at, "kind": "judge-error", "submission_id": sub.id,
                            "text": "the judge could not grade it (not the candidate's fault)"})
     events.sort(key=lambda e: (e["at"], e["kind"] != "started"))

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import IO, Protocol
 
 from judge.grading.integrity import MAX_SOURCE_BYTES, SubmissionError, decode_source
-from judge.model.submission import SOLUTION, Submission
+from judge.model.submission import SOLUTION, SolutionText
 from judge.store import confined
 from judge.store.confined import UnsafePath
 
@@ -69,7 +69,7 @@ class Entry:
 
     name: str
     origin: str
-    submission: Submission | None = None
+    submission: SolutionText | None = None
     error: str = ""
     missing: bool = False
 
@@ -98,10 +98,10 @@ def read_entry(name: str, origin: str, opener: Callable[[], IO[bytes]]) -> Entry
         source = decode_source(raw)
     except SubmissionError as exc:
         return Entry(name, origin, error=str(exc))
-    return Entry(name, origin, Submission.from_source(source, origin))
+    return Entry(name, origin, SolutionText.from_source(source, origin))
 
 
-def load(path: Path) -> Submission:
+def load(path: Path) -> SolutionText:
     """The ``solution.py`` of a workspace or a submission folder, or a ``.py`` file, read without following
     a link (``judge.store.confined``). Raises ``SubmissionError`` with the fix."""
     folder, name = (path, SOLUTION) if path.is_dir() else (path.parent, path.name)
@@ -118,7 +118,7 @@ def load(path: Path) -> Submission:
     if len(raw) > MAX_SOURCE_BYTES:
         raise SubmissionError(f"{target} is larger than the {MAX_SOURCE_BYTES}-byte limit. Keep data in the "
                               "data files")
-    return Submission.from_source(decode_source(raw), str(target))
+    return SolutionText.from_source(decode_source(raw), str(target))
 
 
 # -- one tree walk for folders and zips ------------------------------------------------------------

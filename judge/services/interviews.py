@@ -28,30 +28,32 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from judge.grading.integrity import SubmissionError, decode_source
+from judge.model.candidate_report import CandidateReport, CandidateTest, RequirementResult
 from judge.model.limits import Limits
 from judge.model.names import printable
 from judge.model.outcomes import VERDICT_TEXT, Verdict
 from judge.model.report import Report
+from judge.model.states import AttemptState, SubmissionState
 from judge.model.submission import SOLUTION
 from judge.problems.catalog import Problem
 from judge.problems.workspace_text import STATEMENT_NAME, for_workspace, minutes_text, with_window
 from judge.services.attempts import ClockView, create_workspace, iso, quoted_header
+from judge.services.errors import AccessDenied, Conflict, Invalid, NotFound
 from judge.services.secrecy import Secrets
-from judge.store.db import Attempt, Draft, Interviewer, Invitation, Submission, TestRun
+from judge.store.db import Attempt, Draft, Interviewer, InterviewSubmission, Invitation, TestRun
 
 PUBLIC_PROBLEMS = ".judge"  # inside the workspace, .judge/<slug>: what `judge test` runs the public examples from
 POINTER = ".judge-attempt"  # inside the workspace: the server's URL and the session token (the CLI's remote mode)
 MAX_MESSAGE = 2000
-PENDING, GRADED, JUDGE_ERROR = "pending", "graded", "judge-error"
 BUSY = "your previous submission is still being graded; wait for its result"
 
 
-class SubmissionRefused(ValueError):
-    """A submission the server will not take; the message says why and what to do."""
+class SubmissionRefused(Conflict):
+    """A submission (or a draft) the attempt will not take now; the message says why and what to do."""
 
 
-class EmptySubmission(SubmissionRefused):
-    """An upload with no code in it: bad input (422), not a conflict; the attempt stays open."""
+class EmptySubmission(Invalid):
+    """An upload with no code in it: bad input, not a conflict; the attempt stays open."""
 
 
 # -- the workspace -----------------------------------------------------------------------------------
@@ -173,16 +175,25 @@ class WorkspaceArchives:
 def clock(attempt: Attempt, now: float) -> ClockView:
     """The attempt's clock at ``now``; stopped at the graded submission once there is one."""
     end = now
-    graded = latest(attempt, GRADED)
-    if attempt.status == "submitted" and graded is not None:
+    graded = latest(attempt, SubmissionState.GRADED)
+    if attempt.status == AttemptState.SUBMITTED and graded is not None:
         end = graded.received_at
     return ClockView(max(0.0, end - attempt.started_at), attempt.budget_s)
 
 
-def latest(attempt: Attempt, state: str | None = None) -> Submission | None:
+def latest(attempt: Attempt, state: SubmissionState | None = None) -> InterviewSubmission | None:
     """The attempt's newest submission (in ``state``, if given)."""
     found = [s for s in attempt.submissions if state is None or s.state == state]
     return found[-1] if found else None
+
+
+def candidate_attempt(session: Session, attempt_id: str) -> Attempt:
+    """The attempt a valid candidate session opens; ``AccessDenied`` when it is gone (deleted under a valid
+    token: as unknown as anything else)."""
+    found: Attempt | None = session.get(Attempt, attempt_id)
+    if found is None:
+        raise AccessDenied("unknown session token")
+    return found
 
 
 def utc_text(ts: float) -> str:
@@ -262,7 +273,7 @@ def record_test_run(session: Session, attempt: Attempt, passed: int, total: int,
     """Add a run of the public examples to the attempt's timeline: one the candidate's CLI reported
     (``observed_by`` "candidate"), or one the server ran in its own sandbox ("server")."""
     if not (0 <= passed <= total <= 10_000) or verdict not in {v.value for v in Verdict}:
-        raise SubmissionRefused("a test run is passed <= total and a known verdict")
+        raise Invalid("a test run is passed <= total and a known verdict")
     session.add(TestRun(attempt_id=attempt.id, at=now, passed=passed, total=total, verdict=verdict,
                         observed_by=observed_by))
 
@@ -270,7 +281,7 @@ def record_test_run(session: Session, attempt: Attempt, passed: int, total: int,
 def save_draft(session: Session, attempt: Attempt, source: str, now: float) -> Draft:
     """Keep what the candidate typed in the browser's editor (the latest only; nothing is graded). Refused
     once the attempt is submitted; ``source`` comes through ``decode_source``, bounded like an upload."""
-    if attempt.status != "open":
+    if attempt.status != AttemptState.OPEN:
         raise SubmissionRefused(f"this attempt is {attempt.status}: drafts are no longer saved")
     draft = attempt.draft
     if draft is None:
@@ -304,7 +315,7 @@ def public_run_view(refusal: str, report: Report | None, secrets: Secrets) -> di
     return view
 
 
-def store_submission(session: Session, attempt: Attempt, raw: bytes, now: float) -> Submission:
+def store_submission(session: Session, attempt: Attempt, raw: bytes, now: float) -> InterviewSubmission:
     """Check and store an upload as a pending submission (graded afterwards). Raises ``SubmissionRefused``.
 
     The checks run under the attempt's row lock (an UPDATE that changes nothing, then a fresh read), so an
@@ -312,9 +323,9 @@ def store_submission(session: Session, attempt: Attempt, raw: bytes, now: float)
     unique index of migration 0003 keeps one pending submission per attempt whatever happens."""
     session.execute(update(Attempt).where(Attempt.id == attempt.id).values(status=Attempt.status))
     session.refresh(attempt)
-    if attempt.status == "submitted":
+    if attempt.status == AttemptState.SUBMITTED:
         raise SubmissionRefused("this attempt was already submitted and graded; see the result with `judge status`")
-    if any(s.state == PENDING for s in attempt.submissions):
+    if any(s.state == SubmissionState.PENDING for s in attempt.submissions):
         raise SubmissionRefused(BUSY)
     try:
         source = decode_source(raw)
@@ -328,8 +339,9 @@ def store_submission(session: Session, attempt: Attempt, raw: bytes, now: float)
     if late and attempt.invitation.late_policy == "refuse":
         raise SubmissionRefused(f"the window closed at {utc_text(attempt.started_at + attempt.budget_s)}; "
                                 "this invitation takes no late submissions")
-    submission = Submission(attempt_id=attempt.id, received_at=now, elapsed_s=elapsed, late=late, source=source,
-                            sha256=hashlib.sha256(source.encode("utf-8")).hexdigest(), state=PENDING)
+    submission = InterviewSubmission(attempt_id=attempt.id, received_at=now, elapsed_s=elapsed, late=late,
+                                     source=source, sha256=hashlib.sha256(source.encode("utf-8")).hexdigest(),
+                                     state=SubmissionState.PENDING)
     session.add(submission)
     try:
         session.flush()
@@ -345,46 +357,49 @@ def _cut(text: str, limit: int = MAX_MESSAGE) -> str:
     return text if len(text) <= limit else text[:limit] + "\n... (cut)"
 
 
-def candidate_report(report: Report, feedback: str, late: bool, secrets: Secrets) -> dict[str, Any]:
+def candidate_report(report: Report, feedback: str, late: bool, secrets: Secrets) -> CandidateReport:
     """The report as a candidate may see it: never a test's name or id, nor its captured output; free text
     redacted (``judge.services.secrecy``); with feedback "score", numbers and the requirement summary only."""
-    view: dict[str, Any] = {
-        "problem": report.problem, "title": report.title, "verdict": report.verdict.value,
-        "verdict_text": VERDICT_TEXT[report.verdict], "score": report.score, "max_score": report.max_score,
-        "percent": report.percent, "elapsed_s": None if report.elapsed_s is None else round(report.elapsed_s, 1),
-        "budget_s": report.budget_s, "late": late, "feedback": feedback,
-        "requirements": [{"requirement": req, "title": report.requirement_titles.get(req, ""),
-                          "tests_passed": passed, "tests": total, "earned": earned, "points": points}
-                         for req, passed, total, earned, points in report.by_requirement()],
-    }
-    if feedback == "full" or report.verdict is Verdict.SYNTAX_ERROR:
-        # A syntax error's detail is the compiler's word on the candidate's own code (line, caret): the
-        # host wrote it before any test ran, so even "score" feedback shows where to look.
-        view["detail"] = _cut(secrets.redact(report.detail))
-    if feedback == "full":
-        view["warnings"] = [_cut(secrets.redact(w)) for w in report.warnings]
-        view["tests"] = [{"requirement": t.requirement, "description": t.description, "points": t.points,
-                          "earned": t.earned, "status": t.status.value, "message": _cut(secrets.redact(t.message))}
-                         for t in report.tests]
-    return view
+    full = feedback == "full"
+
+    def shown(text: str) -> str:
+        return _cut(secrets.redact(text))
+
+    # A syntax error's detail is the compiler's word on the candidate's own code (line, caret): the host
+    # wrote it before any test ran, so even "score" feedback shows where to look.
+    detail = shown(report.detail) if full or report.verdict is Verdict.SYNTAX_ERROR else None
+    return CandidateReport(
+        problem=report.problem, title=report.title, verdict=report.verdict, score=report.score,
+        max_score=report.max_score, percent=report.percent,
+        elapsed_s=None if report.elapsed_s is None else round(report.elapsed_s, 1), budget_s=report.budget_s,
+        late=late, feedback=feedback,
+        requirements=tuple(RequirementResult(req, report.requirement_titles.get(req, ""), passed, total, earned,
+                                             points)
+                           for req, passed, total, earned, points in report.by_requirement()),
+        detail=detail,
+        warnings=tuple(shown(w) for w in report.warnings) if full else None,
+        tests=tuple(CandidateTest(t.requirement, t.description, t.points, t.earned, t.status, shown(t.message))
+                    for t in report.tests) if full else None,
+    )
 
 
-def submission_for_candidate(submission: Submission, secrets: Secrets) -> dict[str, Any]:
+def submission_for_candidate(submission: InterviewSubmission, secrets: Secrets) -> dict[str, Any]:
     """A submission's state, and its report as the invitation's feedback level allows."""
     view: dict[str, Any] = {"id": submission.id, "state": submission.state, "late": submission.late,
                             "elapsed_s": round(submission.elapsed_s, 1), "received_at": submission.received_at}
-    if submission.state == PENDING:
+    if submission.state == SubmissionState.PENDING:
         stored = time.strftime("%H:%M:%S UTC", time.gmtime(submission.received_at))
         view["note"] = (f"stored at {stored}; being graded" if not submission.error else
                         f"stored at {stored}; waiting for a grader (no sandbox can start on the server right "
                         "now; it tries again on its own, and the time that counts is the time it was stored)")
         view["waiting"] = bool(submission.error)
-    if submission.state == JUDGE_ERROR:
+    if submission.state == SubmissionState.JUDGE_ERROR:
         view["note"] = ("the judge could not grade this submission (not your fault); your attempt is still "
                         "open: submit again")
-    if submission.state == GRADED and submission.report_json:
+    if submission.state == SubmissionState.GRADED and submission.report_json:
         report = Report.from_dict(json.loads(submission.report_json))
-        view["report"] = candidate_report(report, submission.attempt.invitation.feedback, submission.late, secrets)
+        view["report"] = candidate_report(report, submission.attempt.invitation.feedback, submission.late,
+                                          secrets).to_dict()
     return view
 
 
@@ -450,8 +465,8 @@ def results(session: Session, interviewer: Interviewer, problem: str | None, now
         query = query.where(Invitation.problem == problem)
     rows = []
     for attempt in session.scalars(query):
-        sub = latest(attempt, GRADED) or latest(attempt)
-        graded = sub is not None and sub.state == GRADED
+        sub = latest(attempt, SubmissionState.GRADED) or latest(attempt)
+        graded = sub is not None and sub.state == SubmissionState.GRADED
         rows.append(ResultRow(
             candidate=attempt.invitation.candidate_name, problem=attempt.invitation.problem,
             invitation_id=attempt.invitation_id, attempt_id=attempt.id, status=attempt.status,
@@ -469,7 +484,7 @@ def interviewer_attempt(session: Session, interviewer: Interviewer, attempt_id: 
     """One attempt of the interviewer's own invitations; anything else is unknown."""
     attempt = session.get(Attempt, attempt_id)
     if attempt is None or attempt.invitation.interviewer_id != interviewer.id:
-        raise SubmissionRefused(f"no attempt {attempt_id!r} among your invitations (see `judge results`)")
+        raise NotFound(f"no attempt {attempt_id!r} among your invitations (see `judge results`)")
     return attempt
 
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from judge.model.progress import Progress, Standing
 from judge.model.report import format_clock
+from judge.model.states import AttemptState
 
 if TYPE_CHECKING:
     from judge.problems.catalog import Problem
@@ -41,7 +42,7 @@ GRADED = ("passed", "failed")  # verdicts whose tests ran: what a known mistake 
 def attempt_rating(row: dict[str, Any]) -> tuple[int, str] | None:
     """The FSRS rating of a closed attempt and the words for it; None for one that was not graded (open,
     abandoned, or the judge could not grade it)."""
-    if row.get("status") != "submitted" or not row.get("verdict") or row.get("verdict") == "sandbox-error":
+    if row.get("status") != AttemptState.SUBMITTED or not row.get("verdict") or row.get("verdict") == "sandbox-error":
         return None
     if row["verdict"] != "passed":
         score = f" ({row['percent']:g}%)" if row.get("percent") is not None else ""
@@ -211,7 +212,7 @@ def recommend(problems: Sequence[Problem], rows: Sequence[dict[str, Any]], state
     by_slug = {p.slug: p for p in problems}
     out: list[Recommendation] = []
     for row in rows:
-        if row["status"] == "open" and row["problem"] in by_slug:
+        if row["status"] == AttemptState.OPEN and row["problem"] in by_slug:
             out.append(Recommendation("finish", f"judge status --dir {row['workspace']}",
                                       f"attempt {row['id']} at {row['problem']} is still open (started "
                                       f"{_day(float(row['started_at']))}): submit or abandon it first",
@@ -345,8 +346,8 @@ def opened_follow_ups(problems: Sequence[Problem], rows: Sequence[dict[str, Any]
     the model answer: an editorial is not read in the middle of an attempt)."""
     from judge.problems.questions import follow_up_questions
 
-    ended = {str(r["problem"]) for r in rows if r["status"] in ("submitted", "abandoned")}
-    still_open = {str(r["problem"]) for r in rows if r["status"] == "open"}
+    ended = {str(r["problem"]) for r in rows if r["status"] in (AttemptState.SUBMITTED, AttemptState.ABANDONED)}
+    still_open = {str(r["problem"]) for r in rows if r["status"] == AttemptState.OPEN}
     return [q for p in problems if p.slug in ended - still_open for q in follow_up_questions(p)]
 
 

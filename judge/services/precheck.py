@@ -13,7 +13,7 @@ from judge.backends import Backend
 from judge.grading.integrity import check_syntax
 from judge.model.outcomes import Verdict
 from judge.model.report import Report, Status
-from judge.model.submission import Submission
+from judge.model.submission import SolutionText
 from judge.problems.catalog import Problem
 from judge.problems.workspace_text import is_empty, is_untouched_starter
 
@@ -41,7 +41,7 @@ class Precheck:
         return line
 
 
-def static_refusal(problem: Problem, submission: Submission) -> str:
+def static_refusal(problem: Problem, submission: SolutionText) -> str:
     """Why the submission cannot be graded, from its text alone; "" when nothing is wrong with it."""
     source = submission.source
     if not source.strip() or is_empty(source):
@@ -54,7 +54,7 @@ def static_refusal(problem: Problem, submission: Submission) -> str:
     return ""
 
 
-def precheck(problem: Problem, submission: Submission, backend: Backend) -> Precheck:
+def precheck(problem: Problem, submission: SolutionText, backend: Backend) -> Precheck:
     """Run the pre-checks: the static ones, then the public examples in the sandbox (when the problem has any).
 
     Raises ``SandboxUnavailable`` when no sandbox can start (the attempt then stays open, as for a submit).

@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from judge.grading.prepare import PARSE_LOCK
 from judge.problems.catalog import Problem
 
 MIN_LINE = 10
@@ -121,7 +122,8 @@ def secrets_of(problem: Problem) -> Secrets:
     public = set().union(*(_lines(t) for t in _public_text(problem)))
     public_names: set[str] = set()
     for text in _public_text(problem):
-        public_names |= _test_names(text)
+        with PARSE_LOCK:
+            public_names |= _test_names(text)
     secret_files = []
     if problem.hidden_tests_dir.is_dir():
         secret_files += [p for p in sorted(problem.hidden_tests_dir.rglob("*"))
@@ -135,8 +137,9 @@ def secrets_of(problem: Problem) -> Secrets:
         source = _read(path)
         lines |= _lines(source)
         if path.suffix == ".py":
-            descriptions |= _test_docstrings(source)
-            names |= _test_names(source)
+            with PARSE_LOCK:  # the server computes this in a request, beside its grader's parses
+                descriptions |= _test_docstrings(source)
+                names |= _test_names(source)
         if path.name not in public_files:
             names.add(path.name)
     if problem.reference_path.is_file():

@@ -22,10 +22,10 @@ from collections.abc import Callable
 from judge.backends import SandboxUnavailable
 from judge.execution.executor import Executor, Task
 from judge.model.outcomes import Verdict
-from judge.model.submission import Submission as SubmissionText
+from judge.model.states import AttemptState, SubmissionState
+from judge.model.submission import SolutionText
 from judge.problems.catalog import Problem
-from judge.services.interviews import GRADED, JUDGE_ERROR, PENDING
-from judge.store.db import Database, Submission
+from judge.store.db import Database, InterviewSubmission
 
 log = logging.getLogger("judge.server")
 RETRY_FIRST_S = 5.0  # the first retry of a submission no sandbox could grade
@@ -82,8 +82,9 @@ class SubmissionGrader:
         from sqlalchemy import select
 
         with self.db.session() as session:
-            pending = list(session.scalars(select(Submission.id).where(Submission.state == PENDING)
-                                           .order_by(Submission.id)))
+            pending = list(session.scalars(select(InterviewSubmission.id)
+                                           .where(InterviewSubmission.state == SubmissionState.PENDING)
+                                           .order_by(InterviewSubmission.id)))
         for submission_id in pending:
             self.enqueue(submission_id)
         return pending
@@ -136,39 +137,37 @@ class SubmissionGrader:
     def grade(self, submission_id: int) -> str:
         """Grade one stored submission now, in this thread; returns its new state."""
         with self.db.session() as session:
-            row = session.get(Submission, submission_id)
-            if row is None or row.state != PENDING:
+            row = session.get(InterviewSubmission, submission_id)
+            if row is None or row.state != SubmissionState.PENDING:
                 return row.state if row is not None else "missing"
             slug, source, attempt_id = row.attempt.invitation.problem, row.source, row.attempt_id
         try:
             problem = self.problem(slug)
             report = self.executor.grade(Task(key=str(submission_id), problem=problem,
-                                              submission=SubmissionText.from_source(source)))
+                                              submission=SolutionText.from_source(source)))
         except SandboxUnavailable as exc:
             self._note(submission_id, f"the judge could not start a sandbox: {exc}")
             self._retry_later(submission_id, str(exc))
-            return PENDING
+            return SubmissionState.PENDING
         except Exception as exc:
             log.exception("internal error grading submission %s", submission_id)
             with self._lock:
                 self._retry.pop(submission_id, None)
-            return self._finish(submission_id, JUDGE_ERROR, error=f"internal error of the judge: "
+            return self._finish(submission_id, SubmissionState.JUDGE_ERROR, error=f"internal error of the judge: "
                                 f"{type(exc).__name__}: {exc}")
         self._sandbox_back(submission_id)
-        state = JUDGE_ERROR if report.verdict is Verdict.SANDBOX_ERROR else GRADED
+        state = SubmissionState.JUDGE_ERROR if report.verdict is Verdict.SANDBOX_ERROR else SubmissionState.GRADED
         with self.db.session() as session:
-            row = session.get(Submission, submission_id)
+            row = session.get(InterviewSubmission, submission_id)
             assert row is not None
-            report = report.with_clock(attempt_id, row.elapsed_s, row.attempt.budget_s)
-            data = report.to_dict()
-            data["late"] = row.late
-            row.report_json = json.dumps(data)
+            report = report.with_clock(attempt_id, row.elapsed_s, row.attempt.budget_s, late=row.late)
+            row.report_json = json.dumps(report.to_dict())
             row.verdict, row.score, row.max_score, row.percent = (report.verdict.value, report.score,
                                                                   report.max_score, report.percent)
             row.state, row.graded_at = state, self.clock()
-            row.error = report.detail if state == JUDGE_ERROR else None
-            if state == GRADED:
-                row.attempt.status = "submitted"
+            row.error = report.detail if state == SubmissionState.JUDGE_ERROR else None
+            if state == SubmissionState.GRADED:
+                row.attempt.status = AttemptState.SUBMITTED
         return state
 
     def _sandbox_back(self, submission_id: int) -> None:
@@ -184,13 +183,13 @@ class SubmissionGrader:
 
     def _note(self, submission_id: int, error: str) -> None:
         with self.db.session() as session:
-            row = session.get(Submission, submission_id)
+            row = session.get(InterviewSubmission, submission_id)
             if row is not None:
                 row.error = error
 
     def _finish(self, submission_id: int, state: str, error: str) -> str:
         with self.db.session() as session:
-            row = session.get(Submission, submission_id)
+            row = session.get(InterviewSubmission, submission_id)
             if row is not None:
                 row.state, row.error, row.graded_at = state, error, self.clock()
         return state

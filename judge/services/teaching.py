@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from judge.model.report import hints_from_record
+from judge.model.states import AttemptState
 from judge.problems.catalog import Problem
 from judge.problems.teaching import RequirementGuide, requirement_guides
 from judge.store.index import Store
@@ -78,7 +79,7 @@ def take_hint(store: Store, attempt_id: str, problem: Problem, requirement: str,
         raise HelpRefused(f"{guide.id} has hints 1 to {len(guide.hints)}; --level {level} is not one of them")
     with store.lock(attempt_id):
         record = store.load_record(attempt_id)
-        after = record.get("status") != "open"
+        after = record.get("status") != AttemptState.OPEN
         seen = levels_taken(record).get(guide.id, 0)
         target = level if level is not None else min(seen + 1, len(guide.hints))
         new = target > seen
@@ -107,7 +108,7 @@ def mark_model_answer_seen(store: Store, slug: str, now: float) -> None:
     it). Nothing happens when there is none, or when it is being graded."""
     from judge.store.index import AttemptLocked
 
-    ended = [r for r in store.rows(slug) if r["status"] != "open"]
+    ended = [r for r in store.rows(slug) if r["status"] != AttemptState.OPEN]
     if not ended:
         return
     try:
@@ -122,14 +123,14 @@ def mark_model_answer_seen(store: Store, slug: str, now: float) -> None:
 
 def open_attempts(store: Store, slug: str) -> list[dict[str, Any]]:
     """The problem's attempts that are still open, newest first."""
-    return [r for r in store.rows(slug) if r["status"] == "open"]
+    return [r for r in store.rows(slug) if r["status"] == AttemptState.OPEN]
 
 
 def model_answer_allowed(store: Store, slug: str, how_to_end: str) -> None:
     """Raise ``HelpRefused`` unless an attempt at ``slug`` has ended and none is open. ``how_to_end`` is
     the sentence that tells the candidate how to end an open attempt."""
     rows = store.rows(slug)
-    still_open = [r for r in rows if r["status"] == "open"]
+    still_open = [r for r in rows if r["status"] == AttemptState.OPEN]
     if still_open:
         r = still_open[0]
         raise HelpRefused(f"attempt {r['id']} at {slug} is still open (workspace {r['workspace']}): the model "

@@ -49,7 +49,7 @@ from judge.model.checks import Check
 from judge.model.limits import Limits
 from judge.model.outcomes import MutantStatus, RowState, Status, Verdict
 from judge.model.report import Report
-from judge.model.submission import Submission
+from judge.model.submission import SolutionText
 from judge.problems.catalog import Problem
 from judge.problems.diagnosis import Signature, indistinguishable
 from judge.problems.mutate import Mutant, all_mutants, select
@@ -617,7 +617,7 @@ def validate_problem(problem: Problem, backend: Backend, *, mutants: int = 20, s
     if layout.status != PASS or not specs:
         return Validation(checks=tuple(checks), **base)
 
-    reference = Submission.from_source(problem.reference_path.read_text(encoding="utf-8"), "reference")
+    reference = SolutionText.from_source(problem.reference_path.read_text(encoding="utf-8"), "reference")
     show.note("grading the reference")
     first = executor.grade(Task("reference", problem, reference))
     checks.append(check_reference(first))
@@ -638,7 +638,7 @@ def validate_problem(problem: Problem, backend: Backend, *, mutants: int = 20, s
              Task("public tests", problem, reference, "public"),
              Task("starter", problem, _read(problem.starter_dir / "solution.py", "starter"))]
     tasks += [Task(f"mistake {path.name}", problem, _read(path, path.name)) for path in mistakes]
-    tasks += [Task(f"mutant {m.id}", problem, Submission.from_source(m.source, f"mutant {m.id}"), limits=short)
+    tasks += [Task(f"mutant {m.id}", problem, SolutionText.from_source(m.source, f"mutant {m.id}"), limits=short)
               for m in chosen]
     reports = _grade_all(executor, tasks, show)
 
@@ -666,8 +666,8 @@ def validate_problem(problem: Problem, backend: Backend, *, mutants: int = 20, s
                       **base)
 
 
-def _read(path: Path, origin: str) -> Submission:
-    return Submission.from_source(path.read_text(encoding="utf-8", errors="replace"), origin)
+def _read(path: Path, origin: str) -> SolutionText:
+    return SolutionText.from_source(path.read_text(encoding="utf-8", errors="replace"), origin)
 
 
 def _grade_all(executor: Executor, tasks: list[Task], show: Progress) -> dict[str, Report]:

@@ -4,7 +4,8 @@ SQLite in the judge's data folder by default (nothing to install); PostgreSQL (o
 speaks) by URL. The schema is owned by the Alembic migrations shipped in ``judge/store/migrations``;
 ``Database.migrate()`` brings any database to the latest revision and is run by ``judge serve init``
 and on every server start. Models are plain rows: the rules (who may see what, the clock, late
-submissions) live in ``judge.services.invitations`` and ``judge.services.interviews``.
+submissions) live in ``judge.services.credentials``, ``judge.services.invitations`` and
+``judge.services.interviews``.
 
 Secrets are never stored: interviewer tokens, invitation codes and candidate session tokens are kept as
 their sha256 (``*_sha256`` columns). Times are POSIX seconds (floats), the same unit as local attempts.
@@ -20,6 +21,8 @@ from typing import Any
 from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
+
+from judge.model.states import AttemptState
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_NAME = "server.sqlite"
@@ -92,16 +95,18 @@ class Attempt(Base):
     token_expires_at: Mapped[float] = mapped_column(Float)
     started_at: Mapped[float] = mapped_column(Float)
     budget_s: Mapped[float] = mapped_column(Float)
-    status: Mapped[str] = mapped_column(String(16), default="open")  # "open" | "submitted"
+    status: Mapped[str] = mapped_column(String(16), default=AttemptState.OPEN)  # an AttemptState: open | submitted
 
     invitation: Mapped[Invitation] = relationship(back_populates="attempt")
-    submissions: Mapped[list[Submission]] = relationship(back_populates="attempt", order_by="Submission.id")
+    submissions: Mapped[list[InterviewSubmission]] = relationship(back_populates="attempt",
+                                                                   order_by="InterviewSubmission.id")
     test_runs: Mapped[list[TestRun]] = relationship(back_populates="attempt", order_by="TestRun.id")
     draft: Mapped[Draft | None] = relationship(back_populates="attempt", uselist=False)
 
 
-class Submission(Base):
-    """One uploaded solution.py: stored (state "pending") before it is graded, so a restart loses none."""
+class InterviewSubmission(Base):
+    """One solution.py a candidate uploaded in an interview, and its grading: stored (state "pending") before
+    it is graded, so a restart loses none."""
 
     __tablename__ = "submissions"
     # At most one pending submission per attempt, kept by the database itself (migration 0003): two uploads
@@ -116,7 +121,7 @@ class Submission(Base):
     late: Mapped[bool] = mapped_column(Boolean)
     source: Mapped[str] = mapped_column(Text)
     sha256: Mapped[str] = mapped_column(String(64))
-    state: Mapped[str] = mapped_column(String(16), index=True)  # "pending" | "graded" | "judge-error"
+    state: Mapped[str] = mapped_column(String(16), index=True)  # a SubmissionState: pending | graded | judge-error
     graded_at: Mapped[float | None] = mapped_column(Float, nullable=True)
     verdict: Mapped[str | None] = mapped_column(String(32), nullable=True)
     score: Mapped[int | None] = mapped_column(Integer, nullable=True)

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from judge.model.report import hints_from_record
+from judge.model.states import AttemptState
 from judge.store.files import atomic_write, write_json
 
 SCHEMA = """
@@ -278,7 +279,7 @@ class Store:
         path = self.attempt_dir(attempt_id) / "report.json"
         if not path.exists():
             record = self.load_record(attempt_id)  # NoSuchAttempt when there is no such attempt at all
-            if record.get("status") == "abandoned":
+            if record.get("status") == AttemptState.ABANDONED:
                 raise StoreError(f"attempt {attempt_id} was abandoned without a submission, so it has no report")
             raise StoreError(f"attempt {attempt_id} is still open and has no report yet: `judge submit` in its "
                              f"workspace ({record.get('workspace')}) grades it")

@@ -173,11 +173,11 @@ def run_grade(ctx: Context, problem: Problem, source_path: Path | None, backend:
     from judge.backends import SandboxUnavailable
     from judge.grading import grade
     from judge.grading.integrity import SubmissionError
-    from judge.model.submission import Submission
+    from judge.model.submission import SolutionText
     from judge.services.intake import load as load_submission
 
     try:
-        submission = Submission.from_source(source) if source is not None else load_submission(source_path)  # type: ignore[arg-type]
+        submission = SolutionText.from_source(source) if source is not None else load_submission(source_path)  # type: ignore[arg-type]
     except SubmissionError as exc:
         fail(str(exc))
     label = "Running the public examples in the sandbox..." if suite == "public" else "Grading in the sandbox..."

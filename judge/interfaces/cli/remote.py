@@ -34,6 +34,7 @@ from judge.interfaces.cli.context import (
     spinner,
 )
 from judge.interfaces.client import Client, ServerError, insecure
+from judge.model.states import AttemptState, SubmissionState
 
 POINTER = ".judge-attempt"
 PUBLIC_PROBLEMS = ".judge"  # .judge/<slug>: the public problem folder
@@ -158,7 +159,9 @@ def window_line(data: dict[str, Any]) -> str:
 
 def status(ctx: Context, workspace: Path, pointer: dict[str, Any], as_json: bool) -> None:
     """The attempt as the server sees it."""
+    from judge.model.candidate_report import CandidateReport
     from judge.model.report import format_clock
+    from judge.render.candidate import score_line
 
     client = _client(pointer)
     data = _call(client, "GET", "/api/v1/attempt")
@@ -172,10 +175,10 @@ def status(ctx: Context, workspace: Path, pointer: dict[str, Any], as_json: bool
     out.print(f"[bold]{data['problem']}[/]  attempt {data['attempt_id']} ({data['status']}) on {client.server}")
     left = (f"[red]over by {format_clock(-data['remaining_s'])}[/]" if data["over"]
             else f"[green]{format_clock(data['remaining_s'])} left[/]")
-    if data["status"] == "submitted":
+    if data["status"] == AttemptState.SUBMITTED:
         left = "submitted" + (" late" if data["over"] else "")
     out.print(f"Elapsed {format_clock(data['elapsed_s'])} of {format_clock(data['budget_s'])} (server clock) - {left}")
-    if data["status"] != "submitted":
+    if data["status"] != AttemptState.SUBMITTED:
         out.print(f"Window: {window_line(data)}")
     run = data.get("last_test_run")
     if run:
@@ -184,9 +187,7 @@ def status(ctx: Context, workspace: Path, pointer: dict[str, Any], as_json: bool
         out.print("Public examples not run yet: judge test")
     if submission is not None:
         if submission.get("report"):
-            rep = submission["report"]
-            out.print(f"Submitted: score {rep['score']}/{rep['max_score']} ({rep['percent']:g}%)"
-                      + (", late" if rep["late"] else ""))
+            out.print(score_line(CandidateReport.from_dict(submission["report"])))
         else:
             out.print(f"Submission {submission['id']}: {submission['state']} - {submission.get('note', '')}")
 
@@ -344,12 +345,12 @@ def submit(ctx: Context, workspace: Path, pointer: dict[str, Any], as_json: bool
              "see its result with `judge status`", INTERRUPTED)
     if as_json:
         click.echo(json.dumps(view, indent=2))
-    if view["state"] == "pending":
+    if view["state"] == SubmissionState.PENDING:
         if not as_json:
             ctx.err.print(f"no grade yet; submission {made['id']} is stored on the server and is graded there. "
                           "See it with `judge status`.")
         sys.exit(EXIT_JUDGE)
-    if view["state"] != "graded":
+    if view["state"] != SubmissionState.GRADED:
         if not as_json:
             ctx.err.print(view.get("note", "the judge could not grade this submission"))
         sys.exit(EXIT_JUDGE)
@@ -369,7 +370,7 @@ def wait_for_grade(ctx: Context, client: Client, made: dict[str, Any], quiet: bo
     pause = 0.25
     view, lost = made, ""
     with spinner(ctx, "Grading on the server...", enabled=not quiet):
-        while view["state"] == "pending" and time.monotonic() < deadline:
+        while view["state"] == SubmissionState.PENDING and time.monotonic() < deadline:
             time.sleep(pause)  # a bounded poll: the grade is the server's, and may take a minute
             pause = min(pause * 1.5, 3.0)
             try:
@@ -390,35 +391,7 @@ def wait_for_grade(ctx: Context, client: Client, made: dict[str, Any], quiet: bo
 
 def print_candidate_report(ctx: Context, report: dict[str, Any]) -> None:
     """The server's report, as the invitation's feedback level allows, for a terminal."""
-    from rich.markup import escape
-    from rich.panel import Panel
-    from rich.table import Table
+    from judge.model.candidate_report import CandidateReport
+    from judge.render.candidate import print_report
 
-    from judge.model.report import budget_line
-
-    timing = budget_line(report["elapsed_s"], report["budget_s"]) if report.get("elapsed_s") is not None else ""
-    head = (f"Score {report['score']}/{report['max_score']} ({report['percent']:g}%)  {report['verdict']}: "
-            f"{report['verdict_text']}\nTime  {timing} (server clock){'  LATE' if report['late'] else ''}")
-    out = ctx.out
-    out.print(Panel(escape(head), title=f"{report['problem']} (hidden tests, graded on the server)", expand=False))
-    if report.get("detail"):
-        out.print(escape(report["detail"]))
-    if report.get("tests"):
-        table = Table(header_style="bold")
-        for column in ("Req", "What it checks", "Pts", "Result"):
-            table.add_column(column)
-        for t in report["tests"]:
-            text = escape(t["description"]) + (f"\n[dim]{escape(t['message'])}[/]"
-                                               if t["message"] and t["status"] != "pass" else "")
-            table.add_row(t["requirement"], text, f"{t['earned']}/{t['points']}", t["status"].upper())
-        out.print(table)
-    else:
-        table = Table(header_style="bold")
-        for column in ("Requirement", "Tests passed", "Points"):
-            table.add_column(column)
-        for r in report["requirements"]:
-            label = f"{r['requirement']} {r['title']}" if r.get("title") else r["requirement"]
-            table.add_row(escape(label), f"{r['tests_passed']}/{r['tests']}", f"{r['earned']}/{r['points']}")
-        out.print(table)
-    for warning in report.get("warnings", []):
-        out.print(f"[yellow]warning:[/] {escape(warning)}")
+    print_report(ctx.out, CandidateReport.from_dict(report))

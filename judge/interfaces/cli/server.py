@@ -119,7 +119,8 @@ def serve(click_ctx: click.Context, host: str, port: int, database: str | None, 
 @pass_ctx
 def serve_init(ctx: Context, database: str | None, name: str, token_days: float) -> None:
     """Create (or migrate) the database and print a new interviewer token, once, on the last line."""
-    from judge.services.invitations import InvitationError, create_interviewer
+    from judge.services.credentials import create_interviewer
+    from judge.services.errors import Invalid
     from judge.store.db import redact_url
 
     url = _database_url(database)
@@ -127,7 +128,7 @@ def serve_init(ctx: Context, database: str | None, name: str, token_days: float)
     try:
         with db.session() as session:
             token = create_interviewer(session, name, ctx.clock(), token_days)
-    except InvitationError as exc:
+    except Invalid as exc:
         fail(str(exc))
     finally:
         db.dispose()

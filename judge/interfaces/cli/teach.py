@@ -16,6 +16,7 @@ from judge.interfaces.cli.context import (
     pass_ctx,
     workspace_attempt,
 )
+from judge.model.states import AttemptState
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -150,7 +151,7 @@ def latest_report(store: Store, slug: str) -> Report | None:
     from judge.store.index import StoreError
 
     for row in store.rows(slug):
-        if row["status"] == "submitted":
+        if row["status"] == AttemptState.SUBMITTED:
             try:
                 return Report.from_dict(store.load_report(row["id"]))
             except (StoreError, ValueError, KeyError):

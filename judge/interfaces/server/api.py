@@ -3,42 +3,41 @@
 Each route depends on exactly one role (``auth.candidate`` or ``auth.interviewer``) and reaches only
 that caller's own rows: a candidate their attempt, an interviewer their invitations. Candidate answers
 never carry a hidden test's name, source or the reference (``judge.services.interviews.candidate_report``).
+A service's refusal propagates as its typed error; ``errors`` gives it its status.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from judge.interfaces.server.app import ServerState
-from judge.interfaces.server.auth import CandidateAttempt, InterviewerId, credential_lookup, state
+from judge.interfaces.server.auth import CandidateAttempt, InterviewerId, credential_lookup, interviewer_row
+from judge.interfaces.server.state import UNUSED_INVITATION, State
 from judge.problems.catalog import ProblemError
 from judge.services import interviews
+from judge.services.credentials import redeem
+from judge.services.errors import Invalid
 from judge.services.invitations import (
-    AccessDenied,
-    InvitationError,
-    InvitationUsed,
     create_invitation,
     invitation_state,
     list_invitations,
     own_invitation,
     public_problem_warning,
-    redeem,
     revoke_invitation,
 )
-from judge.store.db import Attempt, Interviewer, Invitation, Submission
+from judge.services.submissions import accept_submission, run_public_examples
+from judge.store.db import InterviewSubmission, Invitation
 
 health = APIRouter(tags=["server"])
 candidate_router = APIRouter(tags=["candidate"])
 interviewer_router = APIRouter(tags=["interviewer"])
 WORKSPACE_TYPE = "application/gzip"
 MAX_ID = 2**63 - 1  # the largest id a database integer column holds
-State = Annotated[ServerState, Depends(state)]
 
 
 # -- schemas (the OpenAPI documentation) ------------------------------------------------------------------
@@ -67,27 +66,6 @@ class InvitationRequest(BaseModel):
 # -- helpers ------------------------------------------------------------------------------------------
 
 
-def _attempt(session: Any, attempt_id: str) -> Attempt:
-    found: Attempt | None = session.get(Attempt, attempt_id)
-    if found is None:  # deleted under a valid token: as unknown as anything else
-        raise HTTPException(401, "unknown session token")
-    return found
-
-
-def _interviewer(session: Any, interviewer_id: int) -> Interviewer:
-    found: Interviewer | None = session.get(Interviewer, interviewer_id)
-    if found is None:
-        raise HTTPException(401, "unknown interviewer token")
-    return found
-
-
-def _title(st: ServerState, slug: str) -> str:
-    try:
-        return st.problem(slug).title
-    except ProblemError:
-        return slug
-
-
 def _invitation_view(invitation: Invitation, now: float) -> dict[str, Any]:
     attempt = invitation.attempt
     return {"id": invitation.id, "problem": invitation.problem, "candidate_name": invitation.candidate_name,
@@ -95,10 +73,6 @@ def _invitation_view(invitation: Invitation, now: float) -> dict[str, Any]:
             "created_at": invitation.created_at, "expires_at": invitation.expires_at,
             "state": invitation_state(invitation, now), "attempt_id": attempt.id if attempt else None,
             "started_at": attempt.started_at if attempt else None}
-
-
-def _base_url(st: ServerState, request: Request) -> str:
-    return (st.settings.public_url or str(request.base_url)).rstrip("/")
 
 
 # -- public -------------------------------------------------------------------------------------------
@@ -124,18 +98,9 @@ def get_health(st: State) -> Response:
 def start(body: StartRequest, request: Request, st: State) -> dict[str, Any]:
     now = st.clock()
     with st.db.session() as session:
-        try:
-            with credential_lookup(request):
-                attempt, token = redeem(session, body.code.strip(), now)
-        except AccessDenied as exc:
-            raise HTTPException(401, str(exc)) from None
-        except InvitationUsed as exc:
-            raise HTTPException(409, str(exc)) from None
-        try:
-            problem = st.problem(attempt.invitation.problem)
-        except ProblemError:
-            raise HTTPException(503, "this invitation's problem is not installed on the server; tell your "
-                                     "interviewer (the invitation was not used)") from None
+        with credential_lookup(request):
+            attempt, token = redeem(session, body.code.strip(), now)
+        problem = st.installed(attempt.invitation.problem, UNUSED_INVITATION)
         archive = st.workspaces.archive(problem, interviews.interview_readme(problem, attempt))
         status = interviews.attempt_status(attempt, problem.title, now)
     return {**status, "token": token, "limits": problem.limits.to_dict(),
@@ -145,19 +110,16 @@ def start(body: StartRequest, request: Request, st: State) -> dict[str, Any]:
 @candidate_router.get("/attempt", summary="The attempt's state on the server's clock")
 def get_attempt(attempt_id: CandidateAttempt, st: State) -> dict[str, Any]:
     with st.db.session() as session:
-        attempt = _attempt(session, attempt_id)
-        return interviews.attempt_status(attempt, _title(st, attempt.invitation.problem), st.clock())
+        attempt = interviews.candidate_attempt(session, attempt_id)
+        return interviews.attempt_status(attempt, st.title(attempt.invitation.problem), st.clock())
 
 
 @candidate_router.get("/attempt/workspace", summary="The public workspace again (.tar.gz)",
                       response_class=Response, responses={200: {"content": {WORKSPACE_TYPE: {}}}})
 def get_workspace(attempt_id: CandidateAttempt, st: State) -> Response:
     with st.db.session() as session:
-        attempt = _attempt(session, attempt_id)
-        try:
-            problem = st.problem(attempt.invitation.problem)
-        except ProblemError:
-            raise HTTPException(503, "this attempt's problem is no longer installed on the server") from None
+        attempt = interviews.candidate_attempt(session, attempt_id)
+        problem = st.installed(attempt.invitation.problem)
         readme = interviews.interview_readme(problem, attempt)
     archive = st.workspaces.archive(problem, readme)
     return Response(archive, media_type=WORKSPACE_TYPE)
@@ -169,60 +131,9 @@ def post_test_run(body: TestRunRequest, attempt_id: CandidateAttempt,
                   st: State) -> Response:
     st.test_runs.check(attempt_id, "test runs recorded for this attempt")
     with st.db.session() as session:
-        try:
-            interviews.record_test_run(session, _attempt(session, attempt_id), body.passed, body.total,
-                                       body.verdict, st.clock())
-        except interviews.SubmissionRefused as exc:
-            raise HTTPException(422, str(exc)) from None
+        interviews.record_test_run(session, interviews.candidate_attempt(session, attempt_id), body.passed, body.total,
+                                   body.verdict, st.clock())
     return Response(status_code=204)
-
-
-def run_public_examples(st: ServerState, attempt_id: str, raw: bytes) -> dict[str, Any]:
-    """The pre-checks `judge submit` runs (not empty, not the starter, compiles, imports) and the public
-    examples, in the server's sandbox; recorded on the attempt's timeline. Nothing is stored or graded."""
-    from judge.backends import SandboxUnavailable
-    from judge.execution.executor import Task
-    from judge.grading.integrity import SubmissionError, decode_source
-    from judge.model.outcomes import Verdict
-    from judge.model.submission import Submission as SubmissionText
-    from judge.services.precheck import static_refusal
-
-    with st.db.session() as session:
-        attempt = _attempt(session, attempt_id)
-        if attempt.status == "submitted":
-            raise HTTPException(409, "this attempt was already submitted and graded; see the result with "
-                                     "`judge status`")
-        if attempt.status != "open":
-            raise HTTPException(409, f"this attempt is {attempt.status}: there is nothing left to check")
-        slug = attempt.invitation.problem
-    try:
-        source = decode_source(raw)
-    except SubmissionError as exc:
-        raise HTTPException(422, str(exc)) from None
-    try:
-        problem = st.problem(slug)
-    except ProblemError:
-        raise HTTPException(503, "this attempt's problem is no longer installed on the server") from None
-    submission = SubmissionText.from_source(source)
-    refusal = static_refusal(problem, submission)
-    report = None
-    if not refusal:
-        try:
-            report = st.grader.executor.grade(Task(key=f"public-{attempt_id}", problem=problem,
-                                                   submission=submission, suite="public"))
-        except SandboxUnavailable as exc:
-            raise HTTPException(503, f"the server cannot run the examples right now ({exc}); your attempt and "
-                                     "its clock are unchanged") from None
-        if report.verdict is Verdict.SANDBOX_ERROR:
-            raise HTTPException(503, "the server's sandbox failed running the examples; try again")
-        if report.verdict is Verdict.IMPORT_ERROR:
-            refusal = "solution.py cannot be used by the tests:\n" + (report.detail or "it fails to import")
-    with st.db.session() as session:
-        if report is not None:
-            interviews.record_test_run(session, _attempt(session, attempt_id),
-                                       sum(t.status.value == "pass" for t in report.tests), len(report.tests),
-                                       report.verdict.value, st.clock(), observed_by="server")
-    return interviews.public_run_view(refusal, report, st.secrets(slug))
 
 
 @candidate_router.post(
@@ -234,23 +145,6 @@ async def post_public_run(request: Request, attempt_id: CandidateAttempt, st: St
     st.test_runs.check(attempt_id, "example runs for this attempt")
     raw = await request.body()
     return await run_in_threadpool(run_public_examples, st, attempt_id, raw)
-
-
-def accept_submission(st: ServerState, attempt_id: str, raw: bytes) -> dict[str, Any]:
-    """Store an upload as a pending submission of the attempt, then queue it for grading (409 when refused).
-    `judge submit` and the candidate page's upload form both come here."""
-    with st.db.session() as session:
-        try:
-            submission = interviews.store_submission(session, _attempt(session, attempt_id), raw, st.clock())
-        except interviews.EmptySubmission as exc:
-            raise HTTPException(422, str(exc)) from None
-        except interviews.SubmissionRefused as exc:
-            raise HTTPException(409, str(exc)) from None
-        submission_id = submission.id
-        view = {"id": submission_id, "state": submission.state, "late": submission.late,
-                "elapsed_s": round(submission.elapsed_s, 1)}
-    st.grader.enqueue(submission_id)  # after the commit: the row exists before any grading starts
-    return view
 
 
 @candidate_router.post(
@@ -270,7 +164,7 @@ def get_submission(submission_id: int, attempt_id: CandidateAttempt,
                    st: State) -> dict[str, Any]:
     with st.db.session() as session:
         # An id no database column can hold is as unknown as a missing one (not an OverflowError).
-        submission = session.get(Submission, submission_id) if 0 < submission_id <= MAX_ID else None
+        submission = session.get(InterviewSubmission, submission_id) if 0 < submission_id <= MAX_ID else None
         if submission is None or submission.attempt_id != attempt_id:
             raise HTTPException(404, f"no submission {submission_id} in this attempt")
         return interviews.submission_for_candidate(submission, st.secrets(submission.attempt.invitation.problem))
@@ -291,17 +185,14 @@ def post_invitation(body: InvitationRequest, request: Request, interviewer_id: I
     try:
         problem = st.problem(body.problem)
     except ProblemError as exc:
-        raise HTTPException(422, str(exc)) from None
+        raise Invalid(str(exc)) from None
     now = st.clock()
     with st.db.session() as session:
-        try:
-            made = create_invitation(session, _interviewer(session, interviewer_id), problem, body.candidate_name,
-                                     now, minutes=body.minutes, expires_days=body.expires_days,
-                                     feedback=body.feedback, late_policy=body.late)
-        except InvitationError as exc:
-            raise HTTPException(422, str(exc)) from None
+        made = create_invitation(session, interviewer_row(session, interviewer_id), problem, body.candidate_name,
+                                 now, minutes=body.minutes, expires_days=body.expires_days,
+                                 feedback=body.feedback, late_policy=body.late)
         view = _invitation_view(made.invitation, now)
-    base = _base_url(st, request)
+    base = st.base_url(request)
     warning = public_problem_warning(problem)
     return {**view, "code": made.code, "server": base,
             "command": f"judge start --server {base} --invite {made.code}", **({"warning": warning} if warning else {})}
@@ -311,7 +202,7 @@ def post_invitation(body: InvitationRequest, request: Request, interviewer_id: I
 def get_invitations(interviewer_id: InterviewerId, st: State, problem: str | None = None) -> list[dict[str, Any]]:
     now = st.clock()
     with st.db.session() as session:
-        return [_invitation_view(i, now) for i in list_invitations(session, _interviewer(session, interviewer_id),
+        return [_invitation_view(i, now) for i in list_invitations(session, interviewer_row(session, interviewer_id),
                                                                     problem)]
 
 
@@ -319,11 +210,8 @@ def get_invitations(interviewer_id: InterviewerId, st: State, problem: str | Non
 def get_invitation(invitation_id: str, interviewer_id: InterviewerId,
                    st: State) -> dict[str, Any]:
     with st.db.session() as session:
-        try:
-            return _invitation_view(own_invitation(session, _interviewer(session, interviewer_id), invitation_id),
-                                    st.clock())
-        except InvitationError as exc:
-            raise HTTPException(404, str(exc)) from None
+        return _invitation_view(own_invitation(session, interviewer_row(session, interviewer_id), invitation_id),
+                                st.clock())
 
 
 @interviewer_router.post("/invitations/{invitation_id}/revoke", summary="Withdraw an invitation (its code, or "
@@ -332,18 +220,14 @@ def post_revoke(invitation_id: str, interviewer_id: InterviewerId,
                 st: State) -> dict[str, Any]:
     now = st.clock()
     with st.db.session() as session:
-        try:
-            found = own_invitation(session, _interviewer(session, interviewer_id), invitation_id)
-            revoke_invitation(session, _interviewer(session, interviewer_id), found.id, now)
-        except InvitationError as exc:
-            raise HTTPException(404 if "no invitation" in str(exc) else 409, str(exc)) from None
+        found = revoke_invitation(session, interviewer_row(session, interviewer_id), invitation_id, now)
         return _invitation_view(found, now)
 
 
 @interviewer_router.get("/results", summary="Every started attempt of your invitations, with its graded result")
 def get_results(interviewer_id: InterviewerId, st: State, problem: str | None = None) -> list[dict[str, Any]]:
     with st.db.session() as session:
-        return [row.to_dict() for row in interviews.results(session, _interviewer(session, interviewer_id),
+        return [row.to_dict() for row in interviews.results(session, interviewer_row(session, interviewer_id),
                                                             problem, st.clock())]
 
 
@@ -352,10 +236,7 @@ def get_results(interviewer_id: InterviewerId, st: State, problem: str | None = 
 def get_attempt_record(attempt_id: str, interviewer_id: InterviewerId,
                        st: State) -> dict[str, Any]:
     with st.db.session() as session:
-        try:
-            attempt = interviews.interviewer_attempt(session, _interviewer(session, interviewer_id), attempt_id)
-        except interviews.SubmissionRefused as exc:
-            raise HTTPException(404, str(exc)) from None
+        attempt = interviews.interviewer_attempt(session, interviewer_row(session, interviewer_id), attempt_id)
         record = interviews.full_record(attempt)
     try:
         problem = st.problem(record["problem"])

@@ -1,4 +1,5 @@
-"""The application factory: settings, shared state, the request-size limit, and the server's lifespan.
+"""The application factory: the request-size limit, the server's lifespan, and the wiring of the state
+(``state``), the error handlers (``errors``) and the routers (``api``, ``dashboard``, ``candidate``, ``assets``).
 
 ``create_app`` wires the database, the grader and the routers; on start it migrates the database,
 starts the grader and queues every submission a previous run stored but did not grade; ``/health``
@@ -7,28 +8,24 @@ answers 200 only after that.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI, HTTPException
+from starlette.concurrency import run_in_threadpool
 
 from judge.backends import Backend
 from judge.backends.pool import WarmDockerBackend
 from judge.execution.executor import Executor
-from judge.grading.integrity import MAX_SOURCE_BYTES
-from judge.interfaces.server import errors
-from judge.interfaces.server.auth import RateLimiter
-from judge.problems.catalog import Problem, ProblemError, discover
-from judge.services.interviews import WorkspaceArchives
-from judge.services.secrecy import Secrets, secrets_of
+from judge.interfaces.server import api, assets, candidate, dashboard, errors, pages
+from judge.interfaces.server.state import RateLimiter, ServerState, Settings
+from judge.problems.catalog import Problem
 from judge.services.server_grading import SubmissionGrader
 from judge.store.db import Database
 
@@ -48,63 +45,6 @@ class RedactSecrets(logging.Filter):
         return True
 
 
-@dataclass(frozen=True)
-class Settings:
-    """What a server run is configured with (``judge serve`` options)."""
-
-    database_url: str
-    problems: tuple[Path, ...] = ()
-    backend: str = "docker"
-    workers: int = 1
-    max_upload_bytes: int = MAX_SOURCE_BYTES  # solution.py's own cap; a bigger body is refused with 413
-    max_body_bytes: int = 64 * 1024  # every other request body
-    submissions_per_window: int = 5  # per attempt, refused ones included
-    test_runs_per_window: int = 60  # per attempt (recorded CLI runs and runs in the server's sandbox)
-    draft_saves_per_window: int = 600  # per attempt: the browser's editor saves about once a second of typing
-    auth_failures_per_window: int = 30  # per client address
-    rate_window_s: float = 600.0
-    public_url: str = ""  # how candidates reach this server (printed in invitations); default: the request's
-
-
-@dataclass
-class ServerState:
-    """Everything routes share; one per application."""
-
-    settings: Settings
-    db: Database
-    grader: SubmissionGrader
-    clock: Callable[[], float]
-    submissions: RateLimiter
-    test_runs: RateLimiter
-    drafts: RateLimiter
-    auth_failures: RateLimiter
-    ready: threading.Event = field(default_factory=threading.Event)
-    workspaces: WorkspaceArchives = field(default_factory=WorkspaceArchives)
-    _problems: dict[str, Problem] = field(default_factory=dict)
-    _secrets: dict[str, Secrets] = field(default_factory=dict)
-
-    def problem(self, slug: str) -> Problem:
-        """A problem this server offers, by its slug in the catalogue; never a path (an interviewer's request
-        must not reach, or learn about, folders on the server). ``ProblemError`` when unknown."""
-        if slug not in self._problems:
-            offered = {p.slug: p for p in self.problems()}
-            if slug not in offered:
-                raise ProblemError(f"unknown problem {slug!r}; this server offers: "
-                                   f"{', '.join(sorted(offered)) or 'none'}")
-            self._problems[slug] = offered[slug]
-        return self._problems[slug]
-
-    def problems(self) -> list[Problem]:
-        """Every problem this server offers."""
-        return discover(list(self.settings.problems))[0]
-
-    def secrets(self, slug: str) -> Secrets:
-        """The problem's secret lines and names (for redaction), computed once."""
-        if slug not in self._secrets:
-            self._secrets[slug] = secrets_of(self.problem(slug))
-        return self._secrets[slug]
-
-
 class BodyLimit:
     """Refuses (413) any request whose body is larger than allowed, declared or streamed: solution uploads
     get ``max_upload_bytes``, everything else ``max_body_bytes``."""
@@ -118,8 +58,6 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        from fastapi import HTTPException
-
         limit = self.body_bytes
         if scope["path"].endswith(SOURCE_BODIES):  # a solution.py; the upload form's multipart gets a little room
             limit = self.upload_bytes + (FORM_MARGIN if scope["path"] == "/candidate/submissions" else 0)
@@ -143,8 +81,6 @@ class BodyLimit:
 
 
 async def _plain_error(send: Any, status: int, message: str) -> None:
-    import json
-
     body = json.dumps({"error": message}).encode()
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
@@ -186,8 +122,6 @@ def create_app(settings: Settings, *, executor: Executor | None = None,
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        from starlette.concurrency import run_in_threadpool
-
         await run_in_threadpool(db.migrate)
         access = logging.getLogger("uvicorn.access")
         if not any(isinstance(f, RedactSecrets) for f in access.filters):
@@ -221,23 +155,15 @@ def create_app(settings: Settings, *, executor: Executor | None = None,
     )
     app.state.judge = st
     app.add_middleware(BodyLimit, upload_bytes=settings.max_upload_bytes, body_bytes=settings.max_body_bytes)
-    from judge.interfaces.server import api, pages
-
-    errors.install(app, is_page=pages.is_page, page_error=pages.error_page)
-
-    @app.exception_handler(pages.SignInRequired)
-    async def sign_in(request: Any, exc: pages.SignInRequired) -> Any:
-        if request.url.path.endswith(".json"):
-            return JSONResponse({"error": "sign in to the dashboard"}, status_code=401)
-        return pages.redirect("/dashboard/sign-in")
-
+    errors.install(app, is_page=pages.is_page, page_error=pages.error_page, signed_out=pages.sign_in_instead)
     app.include_router(api.health)
     app.include_router(api.candidate_router, prefix=f"/api/{API_VERSION}")
     app.include_router(api.interviewer_router, prefix=f"/api/{API_VERSION}")
-    app.include_router(pages.assets)
-    app.include_router(pages.dashboard_router)
-    app.include_router(pages.candidate_pages)
+    app.include_router(assets.router)
+    app.include_router(dashboard.router)
+    app.include_router(dashboard.site)
+    app.include_router(candidate.router)
     return app
 
 
-__all__ = ["BodyLimit", "ProblemError", "ServerState", "Settings", "create_app"]
+__all__ = ["BodyLimit", "create_app"]

@@ -1,7 +1,8 @@
-"""Who is asking: bearer-token dependencies for each role, and per-key request rate limits.
+"""Who is asking: bearer-token dependencies for each role, and the throttle on failed credentials.
 
 ``interviewer`` and ``candidate`` are FastAPI dependencies; a route that depends on one can only be
-reached with that role's credential (``judge.services.invitations`` makes the credentials distinct).
+reached with that role's credential (``judge.services.credentials`` makes the credentials distinct). A
+browser's credentials (cookies, and the CSRF token of its forms) are ``cookies``.
 They answer 401 with a message safe to show anyone. Guessing is throttled per client address (on top of
 256-bit secrets): every failed credential of any kind (bearer token, invitation code, dashboard sign-in,
 session cookie) counts, and once an address has used up its failures every credential it sends is
@@ -12,75 +13,21 @@ client address is the connection's peer: forwarded headers count only from the p
 
 from __future__ import annotations
 
-import threading
-from collections import defaultdict, deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
-from judge.services.invitations import AccessDenied, authenticate_candidate, authenticate_interviewer
-
-if TYPE_CHECKING:
-    from judge.interfaces.server.app import ServerState
+from judge.interfaces.server.state import state
+from judge.services.credentials import authenticate_candidate, authenticate_interviewer
+from judge.services.errors import AccessDenied
+from judge.store.db import Interviewer
 
 bearer = HTTPBearer(auto_error=False, description="an interviewer token (jit_...) or a candidate session (jcs_...)")
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
-
-
-class RateLimiter:
-    """At most ``limit`` events per ``window_s`` seconds per key (a sliding window, in this process)."""
-
-    def __init__(self, limit: int, window_s: float, clock: Callable[[], float]) -> None:
-        self.limit = limit
-        self.window_s = window_s
-        self.clock = clock
-        self._events: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def hit(self, key: str) -> float:
-        """Count one event; return 0, or the seconds to wait when the limit is reached (not counted)."""
-        now = self.clock()
-        with self._lock:
-            events = self._events[key]
-            while events and events[0] <= now - self.window_s:
-                events.popleft()
-            if len(events) >= self.limit:
-                return max(1.0, events[0] + self.window_s - now)
-            events.append(now)
-            return 0.0
-
-    def wait(self, key: str) -> float:
-        """0, or the seconds to wait when ``key`` has reached the limit; counts nothing."""
-        now = self.clock()
-        with self._lock:
-            events = self._events[key]
-            while events and events[0] <= now - self.window_s:
-                events.popleft()
-            return max(1.0, events[0] + self.window_s - now) if len(events) >= self.limit else 0.0
-
-    def refuse_when_full(self, key: str, what: str) -> None:
-        """429 with Retry-After when ``key`` has reached the limit; counts nothing."""
-        wait = self.wait(key)
-        if wait:
-            raise HTTPException(429, f"too many {what}; try again in {wait:.0f} s",
-                                headers={"Retry-After": str(int(wait))})
-
-    def check(self, key: str, what: str) -> None:
-        """``hit``, raising 429 with Retry-After when over the limit."""
-        wait = self.hit(key)
-        if wait:
-            raise HTTPException(429, f"too many {what}; try again in {wait:.0f} s",
-                                headers={"Retry-After": str(int(wait))})
-
-
-def state(request: Request) -> ServerState:
-    """The server's shared state (database, grader, settings, limiters)."""
-    found: ServerState = request.app.state.judge
-    return found
 
 
 def _token(credentials: HTTPAuthorizationCredentials | None) -> str:
@@ -89,7 +36,8 @@ def _token(credentials: HTTPAuthorizationCredentials | None) -> str:
     return credentials.credentials
 
 
-def _client(request: Request) -> str:
+def client_address(request: Request) -> str:
+    """The connection's peer (a trusted proxy's forwarded address, when uvicorn was told to trust it)."""
     return request.client.host if request.client else "unknown"
 
 
@@ -101,7 +49,7 @@ def credential_lookup(request: Request) -> Iterator[None]:
     """Around the lookup of any credential the request carries: 429 before the lookup when the client's
     address has used up its failures (whatever the credential), and every ``AccessDenied`` inside counted
     as one failure (it propagates)."""
-    st, address = state(request), _client(request)
+    st, address = state(request), client_address(request)
     st.auth_failures.refuse_when_full(address, FAILED_SIGN_INS)
     try:
         yield
@@ -130,6 +78,14 @@ def interviewer(request: Request, credentials: Credentials) -> int:
 def candidate(request: Request, credentials: Credentials) -> str:
     """The id of the attempt the candidate's session token opens; 401 otherwise."""
     return str(_holder(request, credentials, authenticate_candidate))
+
+
+def interviewer_row(session: Session, interviewer_id: int) -> Interviewer:
+    """The row of an interviewer a credential was issued to; ``AccessDenied`` if it is gone since."""
+    found: Interviewer | None = session.get(Interviewer, interviewer_id)
+    if found is None:
+        raise AccessDenied("unknown interviewer token")
+    return found
 
 
 InterviewerId = Annotated[int, Depends(interviewer)]
