@@ -230,10 +230,14 @@ def _write_pointer(workspace: Path, record: dict[str, Any]) -> None:
 def start(store: Store, problem: Problem, target: Path, now: Clock, force: bool = False,
           versions: str = "") -> dict[str, Any]:
     """Create the workspace and the signed attempt record; return the record. ``versions`` is the grader's
-    versions line for the README (empty: the README points at `judge env`)."""
+    versions line for the README (empty: the README points at `judge env`).
+
+    Like a retry, a fresh start carries the help seen at the problem before (``carried_from_earlier``), so a
+    solve after reading the model answer is never "unaided" whichever command began it."""
     target = target.resolve()
     if target.exists() and not target.is_dir():
         raise WorkspaceError(f"{target} is a file; choose a folder with --dir")
+    carried = carried_from_earlier(store, problem.slug)
     attempt_id = store.new_id()
     started = now()
     try:
@@ -241,7 +245,7 @@ def start(store: Store, problem: Problem, target: Path, now: Clock, force: bool 
     except WorkspaceError:
         shutil.rmtree(store.attempt_dir(attempt_id), ignore_errors=True)
         raise
-    record = _new_record(store, problem, target, started, attempt_id)
+    record = _new_record(store, problem, target, started, attempt_id, **carried)
     try:
         store.save_record(record)
         _write_pointer(target, record)
@@ -249,6 +253,22 @@ def start(store: Store, problem: Problem, target: Path, now: Clock, force: bool 
         shutil.rmtree(target, ignore_errors=True)
         raise
     return record
+
+
+def carried_from_earlier(store: Store, slug: str) -> dict[str, Any]:
+    """What a new attempt at ``slug`` carries from the newest earlier one (which carries what came before
+    it): ``{"hints": [...], "carried": {...}}`` when hints had been seen or the model answer read, else {}.
+    An earlier record that cannot be read carries nothing rather than stopping the start."""
+    from judge.services.teaching import carried_help
+
+    earlier = store.rows(slug)
+    if not earlier:
+        return {}
+    try:
+        hints, carried = carried_help(store.load_record(earlier[0]["id"]))
+    except (OSError, StoreError, KeyError, ValueError):
+        return {}
+    return {"hints": hints, "carried": carried} if hints or carried["model_answer"] else {}
 
 
 def close_attempt(store: Store, attempt_id: str, now: float) -> dict[str, Any]:

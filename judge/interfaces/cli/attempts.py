@@ -103,7 +103,8 @@ def start(ctx: Context, problem: str | None, directory: Path | None, force: bool
     except (WorkspaceError, StoreError) as exc:
         fail(str(exc))
     kept = Path(record["workspace"]) / "solution.prev.py"
-    print_started(ctx, p, record, f"Your earlier solution.py is kept as {kept.name}." if kept.exists() else "")
+    notes = [f"Your earlier solution.py is kept as {kept.name}." if kept.exists() else "", carried_note(record)]
+    print_started(ctx, p, record, "\n".join(n for n in notes if n))
 
 
 @cli.command()
@@ -168,14 +169,20 @@ def retry(ctx: Context, directory: Path | None, fresh: bool) -> None:
         notes.append(f"Attempt {record['id']} was still open: it is now closed (abandoned).")
     notes.append("solution.py is the starter again; yours is in solution.prev.py." if fresh
                  else "Your solution.py is kept.")
-    carried = new.get("carried") or {}
-    if carried.get("model_answer") or carried.get("hints"):
-        said = [f"{carried['hints']} hint(s) seen"] if carried.get("hints") else []
-        said += ["the model answer read"] if carried.get("model_answer") else []
-        notes.append(f"Carried from attempt {carried.get('from')}: {' and '.join(said)}; this attempt's report and "
-                     "history say so" + (" (and it does not count as a best score)." if carried.get("model_answer")
-                                          else "."))
-    print_started(ctx, problem, new, "\n".join(notes))
+    notes.append(carried_note(new))
+    print_started(ctx, problem, new, "\n".join(n for n in notes if n))
+
+
+def carried_note(record: dict[str, Any]) -> str:
+    """What `judge start` and `judge retry` say of the help a new attempt carries from an earlier one ("" for
+    none)."""
+    carried = record.get("carried") or {}
+    if not (carried.get("model_answer") or carried.get("hints")):
+        return ""
+    said = [f"{carried['hints']} hint(s) seen"] if carried.get("hints") else []
+    said += ["the model answer read"] if carried.get("model_answer") else []
+    return (f"Carried from attempt {carried.get('from')}: {' and '.join(said)}; this attempt's report and "
+            "history say so" + (" (and it does not count as a best score)." if carried.get("model_answer") else "."))
 
 
 @cli.command()

@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 
 HINT_NOTE = "Hints are recorded with your attempt and shown in its report; your score does not change."
 AFTER_NOTE = ("This attempt is over: the hint is recorded on it (as taken after it) and its report and score do "
-              "not change. `judge retry` carries the hints you have seen into the next attempt.")
+              "not change. The next attempt at this problem (`judge retry` or `judge start`) carries the hints you "
+              "have seen.")
 
 
 @cli.command()
