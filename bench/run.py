@@ -58,7 +58,9 @@ GRADE_IMPORTS = "import judge.interfaces.cli, judge.grading, judge.backends.dock
 
 # The targets of issue #10, reported beside the figures.
 OVERHEAD_TARGET_S = 0.35
-STARTUP_TARGET_RATIO = 1.5
+# The target of issue #31: the non-grading commands start in at most 0.1 s, whole process.
+STARTUP_TARGET_S = 0.1
+STARTUP_COMMANDS = ("judge --help", "judge list", "judge status", "judge show data-cleaning", "judge history")
 WARM_BUILD_TARGET_S = 5.0
 IMAGE_TARGET_BYTES = 2.0e9  # 2.0 GB as Docker counts (decimal), the unit `docker images` prints
 BATCH_TARGET_SPEEDUP = 1.7
@@ -146,15 +148,20 @@ def with_ratio(summary: dict[str, Any] | None, baseline: float | None) -> float 
 # -- sections --------------------------------------------------------------------------------------
 
 def section_cli(bench: Bench) -> dict[str, Any]:
-    """`judge --help`, `judge list`, `judge status` against `python -c pass`, interleaved."""
+    """The non-grading commands (`judge --help`, `list`, `status`, `show`, `history`) against
+    `python -c pass`, interleaved: each one's whole process, its ratio and its paired difference."""
     workspace = bench.tmp / "workspace"
     started = run_timed(bench.judge_cmd("--problems", str(TINY.parent), "start", "tiny-add", "--dir",
                                         str(workspace)), env=bench.env)
+    # Untimed: the first `judge show` reads the grader's versions from a container and caches them.
+    run_timed(bench.judge_cmd("show", "data-cleaning"), env=bench.env)
     commands: dict[str, tuple[list[str], Path | None]] = {
         "python -c pass": ([sys.executable, "-c", "pass"], None),
         "judge --help": (bench.judge_cmd("--help"), None),
         "judge list": (bench.judge_cmd("list"), None),
         "judge status": (bench.judge_cmd("status"), workspace),
+        "judge show data-cleaning": (bench.judge_cmd("show", "data-cleaning"), None),
+        "judge history": (bench.judge_cmd("history"), None),
         # References, not targets: the floor of any click CLI, and what `judge grade` imports before work.
         "python -c 'import click'": ([sys.executable, "-c", "import click"], None),
         "imports of judge grade --json": ([sys.executable, "-c", GRADE_IMPORTS], None),
@@ -171,11 +178,12 @@ def section_cli(bench: Bench) -> dict[str, Any]:
     for name, measurements in runs.items():
         summary = seconds_of(measurements)
         rows.append({"name": name, "seconds": summary, "ratio": with_ratio(summary, floor),
+                     "over_floor_s": summarize(paired(measurements, runs["python -c pass"], operator.sub)),
                      "peak_rss_kib": max((m.peak_rss_kib or 0) for m in measurements) or None})
     targets = [
-        target(f"`{name}` within {STARTUP_TARGET_RATIO}x of `python -c pass`",
-               next(r["ratio"] for r in rows if r["name"] == name), STARTUP_TARGET_RATIO, "at most", "x")
-        for name in ("judge --help", "judge status")
+        target(f"`{name}` starts in at most {STARTUP_TARGET_S:g} s (whole process)",
+               median_of(next(r["seconds"] for r in rows if r["name"] == name)), STARTUP_TARGET_S, "at most", "s")
+        for name in STARTUP_COMMANDS
     ]
     result: dict[str, Any] = {"status": "ok", "commands": rows, "targets": targets}
     if not started.ok:
@@ -656,7 +664,10 @@ def main(argv: list[str] | None = None) -> int:
     started = time.time()
     facts = machine.describe()
     tmp = Path(tempfile.mkdtemp(prefix="ml-judge-bench-"))
-    env = {k: v for k, v in os.environ.items() if k != "JUDGE_PROBLEMS_PATH"}
+    # Without PYTHONDONTWRITEBYTECODE: the untimed first calls and the warm-up round compile the judge's
+    # modules once and keep the bytecode, as an installed judge has it; otherwise every timed start-up
+    # would compile them again.
+    env = {k: v for k, v in os.environ.items() if k not in ("JUDGE_PROBLEMS_PATH", "PYTHONDONTWRITEBYTECODE")}
     env["JUDGE_HOME"] = str(tmp / "judge-home")
     image = expected_tag()
     # Every side grades with the image of the run's start, even if sandbox/ is edited meanwhile.

@@ -10,10 +10,11 @@ import socket
 import subprocess
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TINY = FIXTURES / "problems" / "tiny-add"
@@ -178,6 +179,24 @@ def judge_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("JUDGE_HOME", str(home))
     monkeypatch.delenv("JUDGE_PROBLEMS_PATH", raising=False)
     return home
+
+
+@pytest.fixture
+def run(judge_home: Path, clock: FakeClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+        ) -> Callable[..., Result]:
+    """`judge ARGS...` through click's runner, in ``tmp_path``, with the fixture problems on the search path,
+    the injected clock and a cache of its own: ``run("submit", "--dir", ws, input="y\n", extra=(...))``
+    (``extra`` goes before the command, ``input`` answers its questions)."""
+    from judge.interfaces.cli import Context, cli
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("JUDGE_CACHE", str(tmp_path / "cache"))
+
+    def invoke(*args: str, input: str | None = None, extra: tuple[str, ...] = ()) -> Result:
+        return CliRunner().invoke(cli, ["--problems", str(TINY.parent), *extra, *args],
+                                  obj=Context((), clock=clock), catch_exceptions=False, input=input)
+
+    return invoke
 
 
 @pytest.fixture

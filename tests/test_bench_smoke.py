@@ -116,7 +116,7 @@ def test_bench_quick_cli_runs_and_writes_json(tmp_path: Path, judge_home: Path) 
     assert names[:4] == ["python -c pass", "judge --help", "judge list", "judge status"]
     assert all(c["seconds"]["runs"] == 1 and c["seconds"]["median"] > 0 for c in cli["commands"])
     assert data["sections"]["overhead"] == {"status": "skipped"}
-    assert [t["met"] in (True, False) for t in data["targets"]] == [True, True]
+    assert [t["met"] in (True, False) for t in data["targets"]] == [True] * 5  # the five start-up targets
 
 
 def test_interview_load_percentiles_are_values_of_the_samples() -> None:

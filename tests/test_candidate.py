@@ -16,27 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
-
-from judge.interfaces.cli import Context, cli
+from click.testing import Result
 
 from .conftest import TINY, FakeClock
 
-PROBLEMS = str(TINY.parent)
 REFERENCE = (TINY / "reference" / "solution.py").read_text()
 WRONG = REFERENCE.replace("return a + b", "return a - b")
-
-
-@pytest.fixture
-def run(judge_home: Path, clock: FakeClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("JUDGE_CACHE", str(tmp_path / "cache"))
-
-    def invoke(*args: str, input: str | None = None, extra: tuple[str, ...] = ()) -> Result:
-        return CliRunner().invoke(cli, ["--problems", PROBLEMS, *extra, *args], obj=Context((), clock=clock),
-                                  catch_exceptions=False, input=input)
-
-    return invoke
 
 
 def start(run: Any, tmp_path: Path, name: str = "ws") -> Path:
@@ -96,7 +81,7 @@ def test_force_submits_what_the_pre_checks_refuse(run: Any, judge_home: Path, tm
 
 def test_a_terminal_gets_a_summary_and_a_question(run: Any, judge_home: Path, tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("judge.interfaces.cli.attempts.interactive", lambda: True)
+    monkeypatch.setattr("judge.interfaces.cli.practice_attempt.interactive", lambda: True)
     ws = start(run, tmp_path)
     (ws / "solution.py").write_text(WRONG)
     declined = submit(run, ws, input="n\n")
@@ -110,7 +95,7 @@ def test_a_terminal_gets_a_summary_and_a_question(run: Any, judge_home: Path, tm
 
 def test_yes_json_and_non_terminals_never_ask(run: Any, judge_home: Path, tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("judge.interfaces.cli.attempts.interactive", lambda: True)
+    monkeypatch.setattr("judge.interfaces.cli.practice_attempt.interactive", lambda: True)
     ws = start(run, tmp_path, "a")
     (ws / "solution.py").write_text(REFERENCE)
     assert "Submit now?" not in submit(run, ws, "--yes").stdout
@@ -119,7 +104,7 @@ def test_yes_json_and_non_terminals_never_ask(run: Any, judge_home: Path, tmp_pa
     (ws / "solution.py").write_text(REFERENCE)
     result = submit(run, ws, "--json")
     assert json.loads(result.stdout)["verdict"] == "passed"
-    monkeypatch.setattr("judge.interfaces.cli.attempts.interactive", lambda: False)
+    monkeypatch.setattr("judge.interfaces.cli.practice_attempt.interactive", lambda: False)
     ws = start(run, tmp_path, "c")
     (ws / "solution.py").write_text(REFERENCE)
     assert "Submit now?" not in submit(run, ws).stdout
@@ -516,10 +501,10 @@ def test_an_html_report_on_a_terminal_goes_to_a_file(run: Any, judge_home: Path,
     ws = start(run, tmp_path)
     (ws / "solution.py").write_text(REFERENCE)
     assert submit(run, ws, "--yes").exit_code == 0
-    monkeypatch.setattr("judge.interfaces.cli.attempts.stdout_is_terminal", lambda: True)
+    monkeypatch.setattr("judge.interfaces.cli.reports.stdout_is_terminal", lambda: True)
     shown = run("report", "--format", "html")
     page = judge_home / "attempts" / attempt_id(ws) / "report.html"
     assert shown.exit_code == 0 and "<html" not in shown.stdout and page.read_text().startswith("<!DOCTYPE html>")
     assert "written to a file" in shown.output and "--open" in shown.output
-    monkeypatch.setattr("judge.interfaces.cli.attempts.stdout_is_terminal", lambda: False)
+    monkeypatch.setattr("judge.interfaces.cli.reports.stdout_is_terminal", lambda: False)
     assert run("report", "--format", "html").stdout.startswith("<!DOCTYPE html>")  # a pipe still gets the page

@@ -14,26 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
-
-from judge.interfaces.cli import Context, cli
 
 from .conftest import TINY, FakeClock
 
-PROBLEMS = str(TINY.parent)
 REFERENCE = (TINY / "reference" / "solution.py").read_text()
 WRONG = REFERENCE.replace("return a + b", "return a - b")
-
-
-@pytest.fixture
-def run(judge_home: Path, clock: FakeClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.chdir(tmp_path)
-
-    def invoke(*args: str) -> Result:
-        return CliRunner().invoke(cli, ["--problems", PROBLEMS, *args], obj=Context((), clock=clock),
-                                  catch_exceptions=False)
-
-    return invoke
 
 
 def start_tiny(run: Any, tmp_path: Path) -> Path:
@@ -138,7 +123,7 @@ def test_interrupt_during_grading_leaves_the_attempt_open(
         raise KeyboardInterrupt
 
     (ws / "solution.py").write_text(WRONG)
-    monkeypatch.setattr("judge.grading.grade", interrupted)
+    monkeypatch.setattr("judge.execution.executor.Executor.grade", interrupted)
     interrupted_run = run("submit", "--dir", str(ws), "--backend", "local")
     assert interrupted_run.exit_code != 0  # click turns Ctrl-C into "Aborted!"
     monkeypatch.undo()
@@ -208,9 +193,9 @@ def test_public_run_never_reopens_a_submitted_attempt(
 
     ws = start_tiny(run, tmp_path)
     (ws / "solution.py").write_text(REFERENCE)
-    import judge.grading
+    from judge.execution import Executor
 
-    real_grade = judge.grading.grade
+    real_grade = Executor.grade
 
     def grade_then_submit_elsewhere(*args: Any, **kwargs: Any) -> Any:
         report = real_grade(*args, **kwargs)
@@ -221,7 +206,7 @@ def test_public_run_never_reopens_a_submitted_attempt(
         store.save_record(record)
         return report
 
-    monkeypatch.setattr("judge.grading.grade", grade_then_submit_elsewhere)
+    monkeypatch.setattr("judge.execution.executor.Executor.grade", grade_then_submit_elsewhere)
     assert run("test", "--dir", str(ws), "--backend", "local").exit_code == 0
     record = json.loads(next((judge_home / "attempts").glob("*/attempt.json")).read_text())
     assert record["status"] == "submitted"

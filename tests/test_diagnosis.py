@@ -64,10 +64,19 @@ def test_a_subset_signature_is_not_mistaken_for_its_superset() -> None:
 
 
 def test_a_partial_match_is_named_with_less_than_full_strength() -> None:
-    # the shared row-count test did not fail this time: still clearly case_kept, with a lower match
-    found = diagnose({"t::case", "t::dup"}, BOOK)
-    assert [m.mistake for m in found] == ["case_kept"] and 0.7 <= found[0].match < 1.0
+    # the shared row-count test did not fail this time, but the six telling tests did: still clearly wide
+    book = [*BOOK, Signature("wide", frozenset({f"t::w{i}" for i in range(6)} | {"t::rows"}))]
+    found = diagnose({f"t::w{i}" for i in range(6)}, book)
+    assert [m.mistake for m in found] == ["wide"] and 0.9 <= found[0].match < 1.0
     assert names({"t::same_id"}) == [], "too little of dedup_id's signature to name it"
+
+
+def test_a_sibling_that_explains_only_part_of_the_failures_is_not_named() -> None:
+    # one of case_kept's three tests passed (a 77% match): the failures may be a mistake the book lacks
+    # whose nearest known sibling is case_kept, and a wrong name is worse than none
+    assert names({"t::case", "t::dup"}) == []
+    # a telling failure case_kept does not explain: silence too, not the nearest name
+    assert names({"t::case", "t::dup", "t::rows", "t::unknown"}) == []
 
 
 def test_identical_signatures_name_both_mistakes() -> None:
@@ -194,6 +203,58 @@ def test_outcomes_of_the_measurement() -> None:
     assert outcome(["c"], {"a"}) == "wrong" and outcome([], {"a"}) == "nothing"
     assert outcome([], set()) == "nothing" and outcome(["a"], set()) == "wrong"
     assert outcome(["a", "b"], {"a", "b"}) == "both" and outcome(["a"], {"a", "b"}) == "one"
+
+
+def test_mock_candidate_files_are_scored_right_first_wrong_and_both() -> None:
+    from bench.diagnosis import Tally, judge_case, label_truth
+
+    assert label_truth("a") == ("a",) and label_truth("") == ("",) and label_truth(["a", "b"]) == ("a", "b")
+    assert label_truth(["a", ""]) == ("a", "") and label_truth(["", ""]) == ("", "")
+    assert label_truth(3) is None and label_truth(["a"]) is None
+    # one known mistake: right only when named first; a second name beside it is also counted wrong
+    assert judge_case(["a"], ("a",), False) == ("single", "right-first", False)
+    assert judge_case(["a", "b"], ("a",), False) == ("single", "right-first", True)
+    assert judge_case(["b", "a"], ("a",), False) == ("single", "right-later", True)
+    assert judge_case(["b"], ("a",), False) == ("single", "wrong", True)
+    assert judge_case([], ("a",), True) == ("single", "nothing", False)
+    # a mistake outside the catalogue: right when nothing is named
+    assert judge_case([], ("",), False) == ("single", "silent", False)
+    assert judge_case(["a"], ("",), False) == ("single", "wrong", True)
+    # pairs, and a correct solution
+    assert judge_case(["b", "a"], ("a", "b"), False) == ("pair", "both", False)
+    assert judge_case(["a", "c"], ("a", "b"), False) == ("pair", "one", True)
+    assert judge_case(["a"], ("a", ""), False) == ("pair-unknown", "one", False)
+    assert judge_case([], ("", ""), False) == ("pair-unknown", "nothing", False)
+    assert judge_case([], (), True) == ("correct", "passed", False)
+    assert judge_case(["a"], (), False) == ("correct", "failed", True)
+    tally = Tally()
+    for named, truth, passed in ((["a"], ("a",), False), ([], ("",), True), (["b"], ("a",), False),
+                                 (["a", "b"], ("a", "b"), False), ([], (), True)):
+        tally.add(judge_case(named, truth, passed), "passed" if passed else "failed")
+    assert (tally.right_first, tally.singles, tally.wrong, tally.cases, tally.both, tally.pairs) == (2, 3, 1, 5, 1, 1)
+    assert tally.not_caught == 1 and tally.cells()[0] == "2/3 (67%)"
+    missed = Tally()
+    missed.add(judge_case([], ("a",), False), "timeout")
+    assert (missed.right_first, missed.singles, missed.not_plain) == (0, 1, 1), "a known mistake missed is not right"
+
+
+def test_mock_candidate_files_are_read_with_their_labels(tmp_path: Path) -> None:
+    from bench.diagnosis import mock_cases
+
+    problem = load_problem(TINY)
+    folder = tmp_path / "tiny-add" / "dev"
+    folder.mkdir(parents=True)
+    (folder / "s_1.py").write_text("# BUG: subtracts\ndef add(a, b):\n    return a - b\n")
+    (folder / "p_1.py").write_text("# BUG: two at once\n")
+    (folder / "s_2.py").write_text("# BUG: unlabelled\n")
+    (folder / "correct.py").write_text("def add(a, b):\n    return a + b\n")
+    labels = {"dev": {"tiny-add": {"s_1": "subtracts", "p_1": ["subtracts", ""], "gone": ""}}}
+    cases, complaints = mock_cases(problem, tmp_path, labels, None)
+    found = {c.name: (c.truth, c.note, c.set) for c, _ in cases}
+    assert found == {"correct": ((), "a correct solution", "dev"), "p_1": (("subtracts", ""), "two at once", "dev"),
+                     "s_1": (("subtracts",), "subtracts", "dev")}
+    assert any("s_2.py: no label" in c for c in complaints) and any("'gone' has no file" in c for c in complaints)
+    assert mock_cases(problem, tmp_path, labels, ["heldout"]) == ([], [])
 
 
 def test_leave_one_out_treats_the_held_out_mistake_as_unknown() -> None:

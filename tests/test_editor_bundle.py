@@ -10,8 +10,6 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
-
 from .conftest import _unavailable
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,7 +28,6 @@ def test_the_bundle_names_the_locked_versions_it_was_built_from() -> None:
         lock["packages"]["node_modules/esbuild"]["version"]
 
 
-@pytest.mark.slow
 def test_the_committed_bundle_is_what_the_lock_file_builds(tmp_path: Path) -> None:
     npm, node = shutil.which("npm"), shutil.which("node")
     if not (npm and node):

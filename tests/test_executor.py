@@ -101,11 +101,14 @@ def test_a_syntax_error_never_reaches_a_runner(tiny: Problem) -> None:
     assert report.verdict is Verdict.SYNTAX_ERROR and runner.calls == 0
 
 
-def test_at_most_workers_run_at_once(tiny: Problem) -> None:
+def test_two_workers_run_two_at_once_and_never_more(tiny: Problem) -> None:
     running = 0
     peak = 0
     lock = threading.Lock()
     local = LocalBackend()
+    # Each run waits here for a second one: with two runs overlapping every wait returns; run one at a time,
+    # the first wait times out (BrokenBarrierError: that task's error) and the reports are not all there.
+    together = threading.Barrier(2, timeout=30)
 
     def runner(job: Job) -> SandboxRun:
         nonlocal running, peak
@@ -113,6 +116,7 @@ def test_at_most_workers_run_at_once(tiny: Problem) -> None:
             running += 1
             peak = max(peak, running)
         try:
+            together.wait()
             return local.run(job.bundle, job.limits)
         finally:
             with lock:
@@ -120,7 +124,8 @@ def test_at_most_workers_run_at_once(tiny: Problem) -> None:
 
     tasks = [Task(f"t{i}", tiny, REFERENCE) for i in range(6)]
     execution = Executor(LocalBackend(), workers=2, runner=runner).run(tasks)
-    assert len(execution.reports) == 6 and 1 <= peak <= 2
+    assert not execution.errors, "every run met another one inside the runner: two ran at once"
+    assert len(execution.reports) == 6 and peak == 2
     assert all(r.verdict is Verdict.PASSED for r in execution.reports.values())
 
 

@@ -15,15 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
 
-from judge.interfaces.cli import Context, cli
 from judge.services import intake
 from judge.services.intake import InputError, discover
 
-from .conftest import TINY, FakeClock
+from .conftest import TINY
 
-PROBLEMS = str(TINY.parent)
 REFERENCE = (TINY / "reference" / "solution.py").read_text()
 SUBTRACTS = REFERENCE.replace("return a + b", "return a - b")
 
@@ -35,17 +32,6 @@ def printable(text: str) -> str:
 
 
 HOSTILE = "evil\x1b]52;c;aGVsbG8=\x07\x1b[2J\x1b[1;1H\x9b31m\x7fname"
-
-
-@pytest.fixture
-def run(judge_home: Path, clock: FakeClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.chdir(tmp_path)
-
-    def invoke(*args: str) -> Result:
-        return CliRunner().invoke(cli, ["--problems", PROBLEMS, *args], obj=Context((), clock=clock),
-                                  catch_exceptions=False)
-
-    return invoke
 
 
 def outside_file(tmp_path: Path, name: str, text: str = "# the user's own file\n") -> Path:

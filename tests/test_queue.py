@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import subprocess
 import sys
+from dataclasses import replace
 
 import pytest
 
@@ -49,9 +50,9 @@ def test_passwords_are_not_shown() -> None:
 def test_a_run_survives_the_record_round_trip() -> None:
     run = SandboxRun(stdout=b"\x00{\"a\": 1}\n\xff", exit_code=137, oom_killed=True, timed_out=False,
                      output_overflow=True, duration_s=1.5, diagnostics="why")
-    assert record_run(run_record(run, "w1")) == run
+    assert record_run(run_record(run, "w1")) == replace(run, worker="w1"), "and it names the worker that ran it"
     warm = SandboxRun(stdout=b"{}", warm=True)
-    assert record_run(run_record(warm, "w1")) == warm, "a run on a worker's warm spare says so"
+    assert record_run(run_record(warm, "w1")) == replace(warm, worker="w1"), "a run on a worker's warm spare says so"
 
 
 @pytest.mark.parametrize("preload", [["os; rm -rf /"], ["../x"], [1], ["m"] * 65])

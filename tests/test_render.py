@@ -12,12 +12,15 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from judge.backends import SandboxRun
+from judge.grading import machine as machine_of
 from judge.model.report import VERDICT_TEXT, Report, Status, TestResult, Verdict
 from judge.render import render
-from judge.render.facts import NO_CLOCK, PUBLIC_NOTE, clean_text, date_text, epoch_text
+from judge.render.facts import NO_CLOCK, PUBLIC_NOTE, clean_text, date_text, epoch_text, machine_facts
 from judge.render.html import history_html, report_html, trend_text
 from judge.render.junit import classname, report_junit
 from judge.render.markdown import code, fenced, inline, report_markdown
+from judge.render.text import plain_text
 
 HOSTILE = '</script><img src=x onerror="alert(1)">'
 SOLUTION = 'def add(a, b):\n    return a - b\n\nEVIL = "</script><img src=x onerror=alert(1)>"\n'
@@ -401,3 +404,19 @@ def test_cli_history_html(saved_attempt: str, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     page = out.read_text(encoding="utf-8")
     assert "tiny-add" in page and "<svg" in page and saved_attempt in page
+
+
+@pytest.mark.parametrize(("run", "machine", "shown"), [
+    (SandboxRun(stdout=b""), {"machine": "in-process"}, "fresh container"),
+    (SandboxRun(stdout=b"", warm=True), {"machine": "warm-spare"}, "warm spare"),
+    (SandboxRun(stdout=b"", worker="judge-7@gpu-1"), {"machine": "remote-worker", "worker": "judge-7@gpu-1"},
+     "on remote worker judge-7@gpu-1"),
+])
+def test_the_report_says_which_machine_graded(run: SandboxRun, machine: dict[str, str], shown: str) -> None:
+    assert machine_of(run) == machine
+    box = {"backend": "docker", "image": "ml-judge-sandbox:abc123", "warm": run.warm, **machine}
+    report = make_report(sandbox=box)
+    assert f"docker sandbox, {shown})" in plain_text(report)
+    assert report.to_dict()["sandbox"]["machine"] == machine["machine"]
+    ((_, said),) = machine_facts(box)
+    assert said in report_html(report, "") and said in report_markdown(report, "")

@@ -20,11 +20,8 @@ from judge.render.markdown import report_markdown
 from judge.render.text import plain_text
 from judge.services.validate import validate_problem
 
-from . import test_cli
 from .conftest import TINY, FakeClock
 from .test_cli import start_tiny
-
-run = test_cli.run  # the candidate-loop fixture of test_cli (`clock` comes from conftest)
 
 SUBTRACTS = (TINY / "known_mistakes" / "subtracts.py").read_text()
 REFERENCE = (TINY / "reference" / "solution.py").read_text()
@@ -141,6 +138,47 @@ def test_the_loop_after_a_submission_hints_model_answer_and_a_retry(run: Any, cl
     assert "tiny-add: best 50%" in history and "after reading the model answer" in history
     listing = json.loads(run("list", "--json").output)
     assert next(p for p in listing if p["slug"] == "tiny-add")["best_percent"] == 50.0
+
+
+def test_a_fresh_start_after_the_model_answer_carries_it_too(run: Any, clock: FakeClock, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Submit, take a hint after it, read the model answer, then `judge start` the problem again in a new
+    folder (not `judge retry`): the new attempt's report and the history still say it came after the answer."""
+    monkeypatch.setenv("COLUMNS", "160")
+    ws = start_tiny(run, tmp_path)
+    (ws / "solution.py").write_text(SUBTRACTS)
+    clock.now += 60
+    first = json.loads(run("submit", "--dir", str(ws), "--backend", "local", "--json").stdout)
+    assert run("hint", "R1", "--dir", str(ws)).exit_code == 0
+    assert run("solution", "tiny-add").exit_code == 0
+
+    fresh = run("start", "tiny-add", "--dir", str(tmp_path / "again"))
+    assert fresh.exit_code == 0, fresh.output
+    assert f"Carried from attempt {first['attempt_id']}: 1 hint(s) seen and the model answer read" in fresh.output
+    (tmp_path / "again" / "solution.py").write_text(REFERENCE)
+    clock.now += 60
+    second = run("submit", "--dir", str(tmp_path / "again"), "--backend", "local")
+    assert second.exit_code == 0
+    assert "Help  solved after reading the model answer, 1 hint taken" in second.output, second.output
+    rows = json.loads(run("history", "--json").output)
+    assert [r["after_answer"] for r in rows] == [1, 0] and [r["percent"] for r in rows] == [100.0, 50.0]
+    assert "tiny-add: best 50%" in run("history").output
+
+    # a third start carries the same facts through the second attempt (which carried them itself)
+    third = run("start", "tiny-add", "--dir", str(tmp_path / "third"))
+    assert "1 hint(s) seen and the model answer read" in third.output, third.output
+
+
+def test_a_fresh_start_with_no_help_seen_before_carries_nothing(run: Any, clock: FakeClock, tmp_path: Path) -> None:
+    ws = start_tiny(run, tmp_path)
+    (ws / "solution.py").write_text(SUBTRACTS)
+    clock.now += 60
+    run("submit", "--dir", str(ws), "--backend", "local")
+    fresh = run("start", "tiny-add", "--dir", str(tmp_path / "again"))
+    assert fresh.exit_code == 0 and "Carried from" not in fresh.output, fresh.output
+    (tmp_path / "again" / "solution.py").write_text(REFERENCE)
+    clock.now += 60
+    assert "Help  solved unaided" in run("submit", "--dir", str(tmp_path / "again"), "--backend", "local").output
 
 
 def test_solved_unaided_and_no_model_answer_before_any_attempt(run: Any, tmp_path: Path,

@@ -27,7 +27,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from judge.backends import SandboxRun, SandboxUnavailable
+from judge.backends.image import expected_tag
+from judge.backends.port import SandboxRun, SandboxUnavailable, short_error
 from judge.model.limits import Limits
 from sandbox import protocol
 
@@ -68,11 +69,6 @@ def session_label() -> dict[str, str]:
     """``ml-judge.session`` from ``JUDGE_SESSION``, so a test run can find exactly its own containers."""
     session = os.environ.get("JUDGE_SESSION")
     return {f"{LABEL}.session": session} if session else {}
-
-
-def short_error(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0][:200] if text else type(exc).__name__
 
 
 REAP_AFTER_S = 60.0  # a created-but-never-started container this old, or this far past its deadline, is a stray
@@ -300,8 +296,6 @@ class DockerBackend:
     @property
     def image(self) -> str:
         if self._image is None:
-            from judge.backends.image import expected_tag
-
             self._image = expected_tag()
         return self._image
 

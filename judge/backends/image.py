@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from judge.backends.port import short_error
 from judge.paths import cache_home, dockerfile, sandbox_dir
 
 REPOSITORY = "ml-judge-sandbox"
@@ -118,8 +119,6 @@ def try_pull(api: Any, ref: str, progress: Progress) -> bool:
         api.pull(repository, tag=tag or "latest")
         return True
     except DockerException as exc:
-        from judge.backends.docker import short_error
-
         progress(f"base image: cannot pull {ref} ({short_error(exc)})")
         return False
 

@@ -16,7 +16,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from judge.backends import SandboxRun
+from judge.backends.port import SandboxRun
 from judge.model.limits import Limits
 from judge.paths import sandbox_dir
 from sandbox import protocol

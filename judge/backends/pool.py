@@ -30,7 +30,6 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from judge.backends import SandboxRun, SandboxUnavailable
 from judge.backends.docker import (
     ENGINE_FIX,
     GRACE_S,
@@ -43,8 +42,8 @@ from judge.backends.docker import (
     reap_once,
     remove,
     session_label,
-    short_error,
 )
+from judge.backends.port import SandboxRun, SandboxUnavailable, short_error
 from judge.model.limits import Limits
 from sandbox import protocol
 
@@ -258,7 +257,8 @@ class WarmDockerBackend(DockerBackend):
         ran = time.monotonic()
         if not self.early:
             self.refill(limits, wanted)
-        # Where a run's time went on the host's side, for the benchmarks (the last run of this thread's).
+        # Where a run's time went on the host's side, for the benchmarks: the backend's last run, whichever
+        # thread ran it (one attribute per instance, overwritten by each run).
         self.timings = {"claim_s": claimed - began, "refill_s": time.monotonic() - ran}
         return run
 

@@ -1,6 +1,7 @@
 """Many gradings at once: tasks in, reports out, on a bounded pool, with one cancel and one retry policy.
 
-Batch grading, `judge problem validate` and the server all grade through an ``Executor``. Each task is
+Every grading goes through an ``Executor``: `judge submit`, `judge test` and `judge grade` (one at a time,
+``grade_one``), batch grading, `judge problem validate` and the server. Each task is
 graded by the grading core in three steps; the middle one, ``run``, is the executor's ``runner``: by
 default the backend's own ``run`` (a container on this machine), and a job queue plugs in there
 (``judge.execution.queue``) without changing anything else, since a run needs only the bundle and the
@@ -124,6 +125,12 @@ class Executor:
             if report.verdict is not Verdict.SANDBOX_ERROR or last:
                 return report
         raise AssertionError("unreachable")
+
+    def grade_one(self, problem: Problem, submission: SolutionText, *, suite: str = "hidden",
+                  limits: Limits | None = None) -> Report:
+        """One submission, in this thread, under the retry policy (``grade`` of a task made for it)."""
+        return self.grade(Task(key=problem.slug, problem=problem, submission=submission, suite=suite,
+                               limits=limits))
 
     def run(self, tasks: Sequence[Task], events: Events | None = None) -> Execution:
         """Grade every task; returns when all are done, on an infrastructure failure, or on Ctrl-C."""

@@ -27,8 +27,8 @@ from judge.model.submission import SolutionText
 from judge.problems.catalog import Problem
 from judge.problems.diagnosis import MistakeBook
 
-__all__ = ["Job", "diagnose", "finish", "grade", "load_submission", "now_iso", "prepare", "sandbox_facts",
-           "staged_files", "suite_dir"]
+__all__ = ["Job", "diagnose", "finish", "grade", "load_submission", "machine", "now_iso", "prepare",
+           "sandbox_facts", "staged_files", "suite_dir"]
 
 
 def now_iso() -> str:
@@ -55,6 +55,8 @@ def finish(job: Job, run: SandboxRun | None, sandbox: dict[str, Any],
         verdict, tests, detail, warnings = outcome.verdict, outcome.tests, outcome.detail, outcome.warnings
         if not run.refused and sandbox.get("backend") == "docker":
             sandbox = {**sandbox, "warm": run.warm}  # a warm spare, or a container started for this run
+        if run.worker or not run.refused:  # a refusal on this side ran nowhere: it names no machine
+            sandbox = {**sandbox, **machine(run)}
     return Report(
         problem=job.problem,
         title=job.title,
@@ -71,6 +73,15 @@ def finish(job: Job, run: SandboxRun | None, sandbox: dict[str, Any],
         requirement_titles=dict(job.requirement_titles),
         not_attempted=unattempted_requirements(tests, job.untouched_starter) if tests else (),
     )
+
+
+def machine(run: SandboxRun) -> dict[str, str]:
+    """Which machine ran it, for the report's ``sandbox`` section: ``in-process`` (a sandbox this process
+    started for the run), ``warm-spare`` (one started ahead on this machine) or ``remote-worker`` (a
+    `judge worker` through the job queue, named in ``worker``)."""
+    if run.worker:
+        return {"machine": "remote-worker", "worker": run.worker}
+    return {"machine": "warm-spare" if run.warm else "in-process"}
 
 
 def diagnose(book: MistakeBook | None, verdict: Verdict, tests: tuple[TestResult, ...],

@@ -7,10 +7,11 @@ Every failure is a ``ServerError`` with a one-line message a person can act on: 
 from __future__ import annotations
 
 import json
-import urllib.error
 import urllib.parse
-import urllib.request
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import urllib.error
 
 TIMEOUT_S = 60.0
 
@@ -55,6 +56,11 @@ class Client:
             data = json.dumps(payload).encode("utf-8")
         if data is not None:
             headers["Content-Type"] = content_type
+        # Here, not at the top: urllib.request brings http.client, email and ssl (about 60 modules), which
+        # `judge status` and `judge --help` import this module without needing (start-up).
+        import urllib.error
+        import urllib.request
+
         request = urllib.request.Request(self.server + path, data=data, method=method, headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:

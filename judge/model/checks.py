@@ -26,11 +26,6 @@ class Check:
     def ok(self) -> bool:
         return self.status in (Status.PASS, Status.SKIP)
 
-    @property
-    def detail(self) -> str:
-        """The summary (doctor's word for it)."""
-        return self.summary
-
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "status": self.status.value, "ok": self.ok, "summary": self.summary,
                 "details": list(self.details), **({"fix": self.fix} if self.fix else {})}

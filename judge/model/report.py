@@ -199,11 +199,6 @@ class Report:
         """How many hints were seen (each level of each requirement is one)."""
         return sum(h.level for h in self.hints or ())
 
-    def requirement_label(self, rid: str) -> str:
-        """"R4 Parse numbers and dates", or the bare id when the problem gives no title."""
-        title = self.requirement_titles.get(rid)
-        return f"{rid} {title}" if title else rid
-
     @property
     def status(self) -> Status:
         return self.verdict.status

@@ -10,9 +10,9 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import NoReturn
 
 from judge.model.limits import DEFAULT_LIMITS, LimitError, Limits, limits_from_toml
 from judge.model.submission import SOLUTION
@@ -43,7 +43,6 @@ class Problem:
     limits: Limits
     root: Path
     builtin: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
     # Modules a warm sandbox imports before the submission arrives (judge/backends/pool.py).
     preload: tuple[str, ...] = ()
     # The subject `judge list` groups problems under ("data wrangling", "ML fundamentals", ...).

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from judge.paths import builtin_problems_dir
 from judge.problems.catalog import SLUG
 
 FILES: dict[str, str] = {
@@ -136,8 +137,6 @@ def scaffold(slug: str, parent: Path) -> Path:
     """Create ``parent/slug`` with a small, valid example problem."""
     if not SLUG.match(slug):
         raise ScaffoldError(f"slug {slug!r} must be lowercase letters, digits and dashes (e.g. my-problem)")
-    from judge.paths import builtin_problems_dir
-
     if (builtin_problems_dir() / slug / "problem.toml").is_file():
         raise ScaffoldError(f"{slug!r} is a built-in problem; choose another slug (a custom problem may not "
                             "replace a built-in one)")

@@ -8,6 +8,7 @@ untouched starter (the same text, whatever the line endings, trailing spaces or 
 
 from __future__ import annotations
 
+import ast
 import re
 
 from judge.model.submission import SOLUTION
@@ -74,8 +75,6 @@ def is_untouched_starter(source: str, problem: Problem) -> bool:
 def _stub_functions(tree: object) -> dict[str, bool]:
     """Per top-level function (and method) name: whether its body, after the docstring, is only a stub
     (``raise NotImplementedError``, ``pass``, ``...``, a bare ``return`` or ``return None``)."""
-    import ast
-
     def stub(statement: ast.stmt) -> bool:
         if isinstance(statement, ast.Pass):
             return True
@@ -100,8 +99,6 @@ def is_unfinished_starter(source: str, problem: Problem) -> bool:
     """True when every function the starter leaves to write (its body a stub) is still a stub in ``source``
     (or missing): the candidate has not written any of them, whatever else changed (a ``pass`` for a
     ``raise``, an import, a comment)."""
-    import ast
-
     path = problem.starter_dir / SOLUTION
     if not path.is_file():
         return False
@@ -116,8 +113,6 @@ def is_unfinished_starter(source: str, problem: Problem) -> bool:
 
 def is_empty(source: str) -> bool:
     """True when ``source`` holds no code: nothing, blank lines, comments or a lone docstring."""
-    import ast
-
     try:
         tree = ast.parse(source.removeprefix("\ufeff"))
     except SyntaxError:

@@ -123,6 +123,27 @@ def container_text(box: dict[str, Any]) -> str:
     return "fresh (started for this run)"
 
 
+def machine_text(box: dict[str, Any]) -> str:
+    """Where it ran, as the report's one line says it: ``, fresh container``, ``, warm spare`` or ``, on
+    remote worker NAME``; "" when the report does not say (an older report, or nothing ran)."""
+    if box.get("machine") == "remote-worker":
+        return f", on remote worker {clean_text(box.get('worker') or '?')}"
+    warm = box.get("warm")
+    return "" if warm is None else ", warm spare" if warm else ", fresh container"
+
+
+def machine_facts(box: dict[str, Any]) -> list[tuple[str, str]]:
+    """The machine that ran it, as (label, value) pairs (none for an older report that does not say)."""
+    kind = box.get("machine")
+    if kind == "remote-worker":
+        return [("machine", f"remote worker {clean_text(box.get('worker') or '?')} (through the job queue)")]
+    if kind == "warm-spare":
+        return [("machine", "this machine, a warm spare")]
+    if kind == "in-process":
+        return [("machine", "this machine, a sandbox started for this run")]
+    return []
+
+
 def sandbox_facts(report: Report) -> list[tuple[str, str]]:
     """Where and how the submission ran, as (label, value) pairs."""
     box = report.sandbox
@@ -133,6 +154,7 @@ def sandbox_facts(report: Report) -> list[tuple[str, str]]:
         facts.append(("isolation", clean_text(box["isolation"])))
     if "warm" in box:
         facts.append(("container", container_text(box)))
+    facts += machine_facts(box)
     facts.append(("grading time", f"{report.grading_s:.1f} s"))
     if report.submission_sha256:
         facts.append(("submission sha256", clean_text(report.submission_sha256)))

@@ -24,6 +24,7 @@ from judge.model.report import (
     match_phrase,
     not_attempted_text,
 )
+from judge.render.facts import machine_text
 
 STATUS_STYLE = {Status.PASS: "green", Status.FAIL: "red", Status.ERROR: "yellow"}
 STATUS_MARK = {Status.PASS: "PASS", Status.FAIL: "FAIL", Status.ERROR: "ERROR"}
@@ -55,9 +56,8 @@ def summary(report: Report) -> Text:
                           report.model_answer_seen)
     if help_line:
         line.append(f"Help  {help_line}\n")
-    warm = report.sandbox.get("warm")
-    start = "" if warm is None else ", warm spare" if warm else ", fresh container"
-    line.append(f"Graded in {report.grading_s:.1f} s ({report.sandbox.get('backend', '?')} sandbox{start})")
+    line.append(f"Graded in {report.grading_s:.1f} s ({report.sandbox.get('backend', '?')} sandbox"
+                f"{machine_text(report.sandbox)})")
     return line
 
 

@@ -18,19 +18,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from judge import grading
-from judge.backends import Backend
 from judge.model.outcomes import Verdict
 from judge.model.report import Report, hints_from_record
 from judge.model.states import AttemptState
 from judge.model.submission import SOLUTION, SolutionText
 from judge.problems.catalog import Problem
+from judge.problems.workspace_text import workspace_starter, workspace_statement
 from judge.store import confined
 from judge.store.confined import UnsafePath
 from judge.store.files import write_json
 from judge.store.index import AttemptLocked, Store, StoreError
+
+if TYPE_CHECKING:
+    from judge.execution import Executor
 
 POINTER = ".judge-attempt"
 SIGNED_FIELDS = ("id", "problem", "started_at", "budget_s", "workspace")
@@ -80,10 +82,6 @@ class ClockView:
     def over(self) -> bool:
         return self.elapsed_s > self.budget_s
 
-    @property
-    def fraction(self) -> float:
-        return self.elapsed_s / self.budget_s if self.budget_s else 0.0
-
 
 def clock_view(record: dict[str, Any], now: float) -> ClockView:
     """The attempt's clock at ``now`` (or at its submit or abandon time once closed)."""
@@ -129,8 +127,6 @@ def _fill(problem: Problem, folder: Path, header: str, solution: bool) -> None:
     """Write the problem's files into ``folder``: README.md, data, tests/, pytest.ini, and the starter
     solution.py when ``solution``. Never through a link: a workspace's files may have been planted by code
     (``UnsafePath`` then names the file)."""
-    from judge.problems.workspace_text import workspace_starter, workspace_statement
-
     for path in problem.data_files():
         confined.write_bytes(folder, path.relative_to(problem.starter_dir), path.read_bytes())
     if solution:
@@ -234,10 +230,14 @@ def _write_pointer(workspace: Path, record: dict[str, Any]) -> None:
 def start(store: Store, problem: Problem, target: Path, now: Clock, force: bool = False,
           versions: str = "") -> dict[str, Any]:
     """Create the workspace and the signed attempt record; return the record. ``versions`` is the grader's
-    versions line for the README (empty: the README points at `judge env`)."""
+    versions line for the README (empty: the README points at `judge env`).
+
+    Like a retry, a fresh start carries the help seen at the problem before (``carried_from_earlier``), so a
+    solve after reading the model answer is never "unaided" whichever command began it."""
     target = target.resolve()
     if target.exists() and not target.is_dir():
         raise WorkspaceError(f"{target} is a file; choose a folder with --dir")
+    carried = carried_from_earlier(store, problem.slug)
     attempt_id = store.new_id()
     started = now()
     try:
@@ -245,7 +245,7 @@ def start(store: Store, problem: Problem, target: Path, now: Clock, force: bool 
     except WorkspaceError:
         shutil.rmtree(store.attempt_dir(attempt_id), ignore_errors=True)
         raise
-    record = _new_record(store, problem, target, started, attempt_id)
+    record = _new_record(store, problem, target, started, attempt_id, **carried)
     try:
         store.save_record(record)
         _write_pointer(target, record)
@@ -253,6 +253,22 @@ def start(store: Store, problem: Problem, target: Path, now: Clock, force: bool 
         shutil.rmtree(target, ignore_errors=True)
         raise
     return record
+
+
+def carried_from_earlier(store: Store, slug: str) -> dict[str, Any]:
+    """What a new attempt at ``slug`` carries from the newest earlier one (which carries what came before
+    it): ``{"hints": [...], "carried": {...}}`` when hints had been seen or the model answer read, else {}.
+    An earlier record that cannot be read carries nothing rather than stopping the start."""
+    from judge.services.teaching import carried_help
+
+    earlier = store.rows(slug)
+    if not earlier:
+        return {}
+    try:
+        hints, carried = carried_help(store.load_record(earlier[0]["id"]))
+    except (OSError, StoreError, KeyError, ValueError):
+        return {}
+    return {"hints": hints, "carried": carried} if hints or carried["model_answer"] else {}
 
 
 def close_attempt(store: Store, attempt_id: str, now: float) -> dict[str, Any]:
@@ -279,7 +295,7 @@ def retry(store: Store, record: dict[str, Any], problem: Problem, workspace: Pat
         check_workspace(problem, workspace)
     except UnsafePath as exc:
         raise WorkspaceError(str(exc)) from exc
-    from judge.services.teaching import carried_help
+    from judge.services.teaching import carried_help  # here: the editorials it reads cost `judge status` start-up
 
     abandoned = False
     if record["status"] == AttemptState.OPEN:
@@ -353,10 +369,10 @@ def record_public_run(store: Store, attempt_id: str, run: dict[str, Any]) -> boo
     return True
 
 
-def submit(store: Store, record: dict[str, Any], problem: Problem, submission: SolutionText, backend: Backend,
+def submit(store: Store, record: dict[str, Any], problem: Problem, submission: SolutionText, executor: Executor,
            submitted_at: float, warnings: list[str] | None = None) -> Report:
-    """The submit transaction: under the attempt's lock, re-read the record, grade, save the report and the
-    snapshot, close the attempt.
+    """The submit transaction: under the attempt's lock, re-read the record, grade (through ``executor``,
+    under its retry rule, like every grading), save the report and the snapshot, close the attempt.
 
     The attempt stays open when the judge could not grade: ``SandboxUnavailable`` propagates, and a report
     whose verdict is sandbox-error is returned without closing anything. Raises ``AttemptClosed`` when the
@@ -371,7 +387,7 @@ def submit(store: Store, record: dict[str, Any], problem: Problem, submission: S
         if record["status"] != AttemptState.OPEN:
             raise AttemptClosed(f"attempt {attempt_id} is closed ({record['status']}); `judge retry` starts a "
                                 "new attempt here with your code")
-        report = grading.grade(problem, submission, backend, limits=problem.limits)
+        report = executor.grade_one(problem, submission, limits=problem.limits)
         if report.verdict is Verdict.SANDBOX_ERROR:
             return report
         elapsed = submitted_at - float(record["started_at"])

@@ -7,9 +7,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from judge.backends import SandboxUnavailable
+from judge.backends.image import image_exists
 from judge.model.checks import Check
 from judge.model.limits import format_size
 from judge.model.outcomes import Status
+from judge.problems.catalog import discover
 
 MIN_FREE_BYTES = 5 * 1024**3
 
@@ -20,7 +23,6 @@ def _check(name: str, ok: bool, detail: str, fix: str = "", required: bool = Tru
 
 
 def check_engine(connect: Callable[[], Any]) -> tuple[Check, Any]:
-    from judge.backends import SandboxUnavailable
 
     try:
         api = connect()
@@ -33,7 +35,6 @@ def check_engine(connect: Callable[[], Any]) -> tuple[Check, Any]:
 def check_image(api: Any, tag: str) -> Check:
     if api is None:
         return _check("Sandbox image", False, f"{tag}: cannot check without an engine", "start the engine first")
-    from judge.backends.image import image_exists
 
     if not image_exists(api, tag):
         return _check("Sandbox image", False, f"{tag} is not built for this version of the judge",
@@ -53,7 +54,6 @@ def check_disk(path: Path) -> Check:
 
 
 def check_problems(extra: list[Path] | None) -> Check:
-    from judge.problems.catalog import discover
 
     problems, errors = discover(extra)
     if errors:

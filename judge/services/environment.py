@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from judge.backends import SandboxUnavailable
+from judge.backends.docker import DockerBackend
+from judge.backends.image import expected_tag
 from judge.model.limits import DEFAULT_LIMITS
 from judge.paths import cache_home
 from judge.store.files import write_json
@@ -53,8 +55,6 @@ def read_versions(refresh: bool = False) -> dict[str, Any]:
     From the cache unless ``refresh``; otherwise from a container of the image (a couple of seconds).
     Raises ``SandboxUnavailable`` when there is no engine or no image.
     """
-    from judge.backends.docker import DockerBackend
-
     backend = DockerBackend()
     tag = backend.image
     if not refresh:
@@ -76,8 +76,6 @@ def read_versions(refresh: bool = False) -> dict[str, Any]:
 
 def cached_versions() -> dict[str, Any] | None:
     """The versions of this judge's image if they were read before; never starts a container."""
-    from judge.backends.image import expected_tag
-
     return cached(expected_tag())
 
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from judge.model.progress import Progress, Standing
 from judge.model.report import format_clock
 from judge.model.states import AttemptState
+from judge.problems.questions import follow_up_questions
 
 if TYPE_CHECKING:
     from judge.problems.catalog import Problem
@@ -344,8 +345,6 @@ def progress(problems: Sequence[Problem], rows: Sequence[dict[str, Any]], review
 def opened_follow_ups(problems: Sequence[Problem], rows: Sequence[dict[str, Any]]) -> list[Question]:
     """The editorial follow-up questions of every problem with an ended attempt and none open (the rule of
     the model answer: an editorial is not read in the middle of an attempt)."""
-    from judge.problems.questions import follow_up_questions
-
     ended = {str(r["problem"]) for r in rows if r["status"] in (AttemptState.SUBMITTED, AttemptState.ABANDONED)}
     still_open = {str(r["problem"]) for r in rows if r["status"] == AttemptState.OPEN}
     return [q for p in problems if p.slug in ended - still_open for q in follow_up_questions(p)]

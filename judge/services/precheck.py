@@ -7,15 +7,17 @@ confirmation screen shows.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from judge import grading
-from judge.backends import Backend
 from judge.grading.integrity import check_syntax
 from judge.model.outcomes import Verdict
 from judge.model.report import Report, Status
 from judge.model.submission import SolutionText
 from judge.problems.catalog import Problem
 from judge.problems.workspace_text import is_empty, is_untouched_starter
+
+if TYPE_CHECKING:
+    from judge.execution import Executor
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ def static_refusal(problem: Problem, submission: SolutionText) -> str:
     return ""
 
 
-def precheck(problem: Problem, submission: SolutionText, backend: Backend) -> Precheck:
+def precheck(problem: Problem, submission: SolutionText, executor: Executor) -> Precheck:
     """Run the pre-checks: the static ones, then the public examples in the sandbox (when the problem has any).
 
     Raises ``SandboxUnavailable`` when no sandbox can start (the attempt then stays open, as for a submit).
@@ -64,7 +66,7 @@ def precheck(problem: Problem, submission: SolutionText, backend: Backend) -> Pr
         return Precheck(refusal)
     if not problem.public_tests_dir.is_dir() or not any(problem.public_tests_dir.glob("test_*.py")):
         return Precheck()
-    report = grading.grade(problem, submission, backend, suite="public")
+    report = executor.grade_one(problem, submission, suite="public")
     if report.verdict is Verdict.SANDBOX_ERROR:
         return Precheck(public=report, judge_error=report.detail or "the sandbox failed")
     if report.verdict is Verdict.IMPORT_ERROR:

@@ -7,9 +7,10 @@ never change the score: the report and the history say how many were taken.
 
 Hints also work once the attempt is over (submit, read the report, ask for the hint on the failing
 requirement): they are recorded on that attempt under ``hints_after`` and leave its report and score as
-they were. A later `judge retry` carries every hint seen into the new attempt, and whether the model
-answer had been read (``model_answer_seen_at``, set when `judge solution` shows it), so a solve after
-reading the answer is never "unaided" and does not count as a best score.
+they were. A later `judge retry`, or a fresh `judge start` of the same problem, carries every hint seen
+into the new attempt, and whether the model answer had been read (``model_answer_seen_at``, set when
+`judge solution` shows it), so a solve after reading the answer is never "unaided" and does not count as
+a best score.
 
 The model answer (reference and editorial) opens for a problem once an attempt at it has ended and
 while none is open, so it cannot be read in the middle of an attempt.
@@ -24,7 +25,7 @@ from judge.model.report import hints_from_record
 from judge.model.states import AttemptState
 from judge.problems.catalog import Problem
 from judge.problems.teaching import RequirementGuide, requirement_guides
-from judge.store.index import Store
+from judge.store.index import AttemptLocked, Store
 
 
 class HelpRefused(RuntimeError):
@@ -91,9 +92,9 @@ def take_hint(store: Store, attempt_id: str, problem: Problem, requirement: str,
 
 
 def carried_help(record: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """What a retry of ``record`` carries: every hint seen in it (during or after, and what it had carried
-    itself), as the new attempt's hint entries, and the ``carried`` facts (from which attempt, how many
-    hints, whether the model answer had been read)."""
+    """What the next attempt after ``record`` carries (a retry or a fresh start): every hint seen in it
+    (during or after, and what it had carried itself), as the new attempt's hint entries, and the
+    ``carried`` facts (from which attempt, how many hints, whether the model answer had been read)."""
     entries = [{"requirement": h.requirement, "level": n, "carried_from": record["id"]}
                for h in hints_from_record(list(record.get("hints") or []) + list(record.get("hints_after") or []))
                for n in range(1, h.level + 1)]
@@ -105,8 +106,6 @@ def carried_help(record: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str
 def mark_model_answer_seen(store: Store, slug: str, now: float) -> None:
     """Record on the newest ended attempt at ``slug`` that its model answer was read (a later retry carries
     it). Nothing happens when there is none, or when it is being graded."""
-    from judge.store.index import AttemptLocked
-
     ended = [r for r in store.rows(slug) if r["status"] != AttemptState.OPEN]
     if not ended:
         return

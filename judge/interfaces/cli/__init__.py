@@ -1,21 +1,11 @@
 """The `judge` command line: parse, call a service, render. One module per command group.
 
-Heavy imports (docker, the renderers, the services) happen inside commands so `judge --help` stays fast.
+Commands are loaded on first use (``app.COMMANDS``); heavy imports (docker, the renderers, the services)
+happen inside the commands that need them, so `judge --help` and `judge list` start fast.
 """
 
 from __future__ import annotations
 
-from judge.interfaces.cli import (  # noqa: F401  (registers commands)
-    attempts,
-    catalog,
-    grade,
-    practice,
-    problems,
-    sandbox,
-    server,
-    teach,
-    workers,
-)
 from judge.interfaces.cli.app import cli, main
 from judge.interfaces.cli.context import Context
 

@@ -1,9 +1,18 @@
-"""The `judge` command group and its entry point: expected failures become one line and an exit code."""
+"""The `judge` command group and its entry point: expected failures become one line and an exit code.
+
+Commands load lazily: the group knows each command's module (``COMMANDS``) and imports it only when the
+command runs or `--help` lists it, so `judge list` never imports the grading, the server or the queue. A
+command module keeps its own module-level imports light (click, the context) for the same reason.
+"""
 
 from __future__ import annotations
 
+import importlib
 import json
+import re
+import signal
 import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +20,34 @@ import click
 
 from judge.interfaces.cli.context import EXIT_PASSED, EXIT_USAGE, Context, Fail
 
+# Each top-level command and the module of judge.interfaces.cli that defines it (its module registers it on
+# ``cli`` when imported). A new command is added here, or `judge` does not know it.
+COMMANDS: dict[str, str] = {
+    "start": "attempts", "status": "attempts", "test": "attempts", "submit": "attempts", "retry": "attempts",
+    "abandon": "attempts", "run": "attempts",
+    "report": "reports", "history": "history",
+    "list": "catalog", "show": "catalog", "env": "catalog",
+    "grade": "grade",
+    "next": "practice", "progress": "practice", "drill": "practice",
+    "problem": "problems",
+    "sandbox": "sandbox", "doctor": "sandbox",
+    "serve": "server", "invite": "server", "invites": "server", "results": "server",
+    "hint": "teach", "solution": "teach",
+    "worker": "workers", "workers": "workers",
+}
+
 
 class JudgeGroup(click.Group):
-    """Turns an expected failure anywhere below it into one line on stderr and its exit code."""
+    """Loads each command's module on first use, and turns an expected failure anywhere below it into one
+    line on stderr and its exit code."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(COMMANDS) | set(self.commands))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            importlib.import_module(f"judge.interfaces.cli.{COMMANDS[cmd_name]}")
+        return self.commands.get(cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -29,12 +63,9 @@ class JudgeGroup(click.Group):
 def wrap_for_terminal(message: str) -> str:
     """``message`` wrapped at word boundaries to the terminal's width when stderr is one (a narrow terminal
     would otherwise cut words, commands included, in the middle); unchanged for pipes and files."""
-    import shutil
-    import textwrap
-
     if not sys.stderr.isatty():
         return message
-    import re
+    import shutil  # here, not at the top: it pulls in the compression modules (start-up)
 
     width = shutil.get_terminal_size().columns
     out = []
@@ -72,8 +103,6 @@ def cli(ctx: click.Context, problems: tuple[Path, ...]) -> None:
 
 def main() -> None:
     """Entry point: run the CLI, turning expected failures into one clear line and an exit code."""
-    import signal
-
     def on_term(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 

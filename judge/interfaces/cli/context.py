@@ -8,6 +8,8 @@ interrupted.
 from __future__ import annotations
 
 import json
+import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -109,20 +111,13 @@ def limits_for(problem: Problem, timeout: float | None, memory: str | None) -> L
 
 def make_backend(name: str, ctx: Context, problem: Problem | None = None, *, keep: int = 1, early: bool = False,
                  labels: dict[str, str] | None = None) -> Backend:
-    """The backend called ``name``. For Docker and a known ``problem`` it uses warm spares (unless
-    ``JUDGE_POOL=off``): it takes a spare when one waits and keeps ``keep`` for the next runs (``early``:
-    as soon as one is taken, for batches; otherwise after the run, so the spare's imports do not slow it)."""
-    from judge.backends import get_backend
+    """The backend called ``name`` (``judge.backends.open_backend`` decides warm or cold): for Docker and a
+    known ``problem``, warm spares of its preloads (``keep`` kept for the next runs, ``early``: as soon as
+    one is taken, for batches). The local backend's warning goes to stderr."""
+    from judge.backends import open_backend
 
-    if name == "docker":
-        from judge.backends.pool import WarmDockerBackend, enabled
-
-        if problem is not None and enabled():
-            return WarmDockerBackend(labels=labels, preload=problem.preload, keep=keep, early=early)
-        from judge.backends.docker import DockerBackend
-
-        return DockerBackend(labels=labels)
-    backend = get_backend(name)
+    backend = open_backend(name, warm=problem is not None, labels=labels,
+                           preload=problem.preload if problem is not None else None, keep=keep, early=early)
     if name == "local":
         from judge.backends.local import WARNING
 
@@ -150,8 +145,6 @@ def spinner(ctx: Context, label: str, enabled: bool = True) -> Iterator[None]:
         return
     started = time.monotonic()
     with err.status(label) as status:
-        import threading
-
         stop = threading.Event()
 
         def tick() -> None:
@@ -169,9 +162,10 @@ def spinner(ctx: Context, label: str, enabled: bool = True) -> Iterator[None]:
 
 def run_grade(ctx: Context, problem: Problem, source_path: Path | None, backend: Backend, limits: Limits,
               suite: str = "hidden", quiet: bool = False, source: str | None = None) -> Report:
-    """Grade through the one grading function; a sandbox that cannot start becomes exit 3."""
+    """Grade one submission through the executor (the one grading path, with its retry rule); a sandbox
+    that cannot start becomes exit 3."""
     from judge.backends import SandboxUnavailable
-    from judge.grading import grade
+    from judge.execution import Executor
     from judge.grading.integrity import SubmissionError
     from judge.model.submission import SolutionText
     from judge.services.intake import load as load_submission
@@ -183,7 +177,7 @@ def run_grade(ctx: Context, problem: Problem, source_path: Path | None, backend:
     label = "Running the public examples in the sandbox..." if suite == "public" else "Grading in the sandbox..."
     try:
         with spinner(ctx, label, enabled=not quiet):
-            return grade(problem, submission, backend, limits=limits, suite=suite)
+            return Executor(backend).grade_one(problem, submission, suite=suite, limits=limits)
     except SandboxUnavailable as exc:
         fail(f"the judge could not grade: {exc}", EXIT_JUDGE)
 
@@ -211,26 +205,6 @@ def emit(ctx: Context, report: Report, as_json: bool) -> None:
         print_report(ctx.out, report)
 
 
-def workspace_attempt(ctx: Context, store: Store, directory: Path | None, command: str = ""
-                      ) -> tuple[Path, dict[str, Any], list[str]]:
-    """The practice attempt of the workspace holding ``directory`` (or the current folder). In an interview
-    workspace (whose attempt is on a server, not in this machine's store), ``command`` is refused with what
-    to run instead, never "no such attempt"."""
-    from judge.interfaces.cli.remote import interview_only, remote_pointer
-    from judge.services.attempts import WorkspaceError, find_workspace, load_for_workspace
-    from judge.store.index import StoreError
-
-    found = remote_pointer(directory)
-    if found is not None:
-        fail(interview_only(found[1], command or "this command"))
-    try:
-        workspace = find_workspace(directory or Path.cwd())
-        record, warnings = load_for_workspace(store, workspace)
-    except (WorkspaceError, StoreError) as exc:
-        fail(str(exc))
-    return workspace, record, warnings
-
-
 def attempt_problem(ctx: Context, record: dict[str, Any]) -> Problem:
     from judge.problems.catalog import ProblemError, find_problem, load_problem
 
@@ -246,8 +220,6 @@ def attempt_problem(ctx: Context, record: dict[str, Any]) -> Problem:
 
 def stdout_is_terminal() -> bool:
     """True when stdout is a terminal (where a page of HTML is noise, not output)."""
-    import sys
-
     return sys.stdout.isatty()
 
 
@@ -262,8 +234,6 @@ def confirm_summary(ctx: Context, heading: str, elapsed_s: float, budget_s: floa
                     failing: list[str], closing: str) -> bool:
     """The one-screen summary before a submission that counts (practice and interview alike), and the
     question; True to submit."""
-    import click
-
     from judge.model.report import format_clock
 
     out = ctx.out
@@ -280,8 +250,6 @@ def confirm_summary(ctx: Context, heading: str, elapsed_s: float, budget_s: floa
 
 def interactive() -> bool:
     """True when a person is at a terminal (both ends), so a question can be asked and answered."""
-    import sys
-
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 

@@ -22,7 +22,6 @@ from judge.interfaces.cli.context import (
     pass_ctx,
 )
 from judge.model.outcomes import MutantStatus, Status
-from judge.services.validate import DEFAULT_MIN_MUTATION_SCORE, DEFAULT_SEED, EQUIVALENTS_FILE
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -86,8 +85,7 @@ def problem_validate(ctx: Context, target: str | None, all_problems: bool, mutan
 
 
 def validate_cli(ctx: Context, target: str | None, all_problems: bool, mutants: int, as_json: bool,
-                 backend: str, *, min_mutation_score: float = DEFAULT_MIN_MUTATION_SCORE,
-                 seed: int = DEFAULT_SEED, write_signatures: bool = False) -> int:
+                 backend: str, *, min_mutation_score: float, seed: int, write_signatures: bool) -> int:
     """`judge problem validate`: one problem (slug or folder) or all of them; returns the exit code."""
     from judge.backends import SandboxUnavailable
     from judge.problems.catalog import ProblemError, discover, load_problem
@@ -161,6 +159,8 @@ _MARK = {PASS: "[green]PASS[/]", FAIL: "[red]FAIL[/]", SKIP: "[dim]SKIP[/]", ERR
 def print_validation(out: Console, v: Validation) -> None:
     """One problem's checks, survivors as diffs, and what to do next."""
     from rich.markup import escape
+
+    from judge.services.validate import EQUIVALENTS_FILE
 
     def say(text: str = "", markup: bool = True) -> None:
         out.print(text, markup=markup, soft_wrap=True)

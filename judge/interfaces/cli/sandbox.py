@@ -140,7 +140,7 @@ def doctor(ctx: Context) -> None:
     checks = run_checks(api_client, expected_tag(), data_home(), ctx.problems)
     for check in checks:
         mark = "[green]ok[/]  " if check.ok else ("[red]FAIL[/]" if check.required else "[yellow]warn[/]")
-        ctx.out.print(f"{mark} {check.name}: {check.detail}")
+        ctx.out.print(f"{mark} {check.name}: {check.summary}")
         if not check.ok and check.fix:
             ctx.out.print(f"       fix: {check.fix}")
     if ready(checks):

@@ -5,16 +5,20 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.text import Text
 
 from judge.interfaces.cli.app import cli
 from judge.interfaces.cli.context import EXIT_JUDGE, Context, fail, pass_ctx, write_out
 from judge.interfaces.cli.workers import broker_option, check_workers, connect_or_fail
 from judge.model.names import printable
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+# rich, the database and the services are imported inside the commands that use them: `judge --help` imports
+# this module, and start-up must not pay for them.
 
 TOKEN_ENV = "JUDGE_SERVER_TOKEN"
 SERVER_OPTION = click.option("--server", envvar="JUDGE_SERVER", required=True,
@@ -178,6 +182,8 @@ def invite(ctx: Context, server: str, problem: str, name: str, minutes: float | 
     """Invite a candidate: prints the command they run, and the one-time code alone on the last line."""
     from datetime import datetime
 
+    from rich.text import Text
+
     made = _call(_client(server), "POST", "/api/v1/invitations",
                  {"problem": problem, "candidate_name": name, "minutes": minutes, "expires_days": expires_days,
                   "feedback": feedback, "late": late})
@@ -211,6 +217,7 @@ def invites(ctx: Context, server: str, problem: str | None, as_json: bool) -> No
     from datetime import datetime
 
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(header_style="bold")
     for column in ("Invitation", "Candidate", "Problem", "Window", "State", "Created"):
@@ -256,6 +263,7 @@ def _print_results(ctx: Context, rows: list[dict[str, Any]]) -> None:
 def results_table(console: Console, rows: list[dict[str, Any]]) -> None:
     """The results as a table; a candidate's name is shown with its control characters escaped."""
     from rich.table import Table
+    from rich.text import Text
 
     from judge.model.report import format_clock
 
@@ -277,6 +285,8 @@ def server_report(ctx: Context, server: str, attempt_id: str, fmt: str, output: 
     import io
     import urllib.parse
 
+    from rich.console import Console
+
     record = _call(_client(server), "GET", "/api/v1/attempts/" + urllib.parse.quote(attempt_id.strip(), safe=""))
     if fmt == "json":
         write_out(ctx, json.dumps(record, indent=2) + "\n", output)
@@ -295,6 +305,7 @@ def attempt_text(console: Console, record: dict[str, Any]) -> None:
     from rich.markdown import Markdown
     from rich.rule import Rule
     from rich.syntax import Syntax
+    from rich.text import Text
 
     from judge.model.report import Report, format_clock
     from judge.model.submission import SOLUTION

@@ -8,14 +8,8 @@ from typing import TYPE_CHECKING
 import click
 
 from judge.interfaces.cli.app import cli
-from judge.interfaces.cli.context import (
-    WORKSPACE_OPTION,
-    Context,
-    attempt_problem,
-    fail,
-    pass_ctx,
-    workspace_attempt,
-)
+from judge.interfaces.cli.context import WORKSPACE_OPTION, Context, fail, pass_ctx
+from judge.interfaces.cli.workspace import practice
 from judge.model.states import AttemptState
 
 if TYPE_CHECKING:
@@ -27,7 +21,8 @@ if TYPE_CHECKING:
 
 HINT_NOTE = "Hints are recorded with your attempt and shown in its report; your score does not change."
 AFTER_NOTE = ("This attempt is over: the hint is recorded on it (as taken after it) and its report and score do "
-              "not change. `judge retry` carries the hints you have seen into the next attempt.")
+              "not change. The next attempt at this problem (`judge retry` or `judge start`) carries the hints you "
+              "have seen.")
 
 
 @cli.command()
@@ -53,8 +48,8 @@ def hint(ctx: Context, requirement: str | None, level: int | None, directory: Pa
     from judge.store.index import StoreError
 
     store = ctx.store()
-    _, record, _ = workspace_attempt(ctx, store, directory, "hint")
-    problem = attempt_problem(ctx, record)
+    found = practice(ctx, store, directory, "hint")
+    record, problem = found.record, found.problem(ctx)
     out = ctx.out
     if requirement is None:
         if level is not None:
@@ -90,11 +85,8 @@ def hint(ctx: Context, requirement: str | None, level: int | None, directory: Pa
 
 
 def how_to_end(attempt_id: str, workspace: str) -> str:
-    """How a candidate ends an open attempt, with the commands this judge has."""
-    ways = f"Submit it with `judge submit --dir {workspace}`"
-    if "abandon" in cli.commands:
-        ways += f" or give it up with `judge abandon {attempt_id}`"
-    return ways + "."
+    """How a candidate ends an open attempt: submit it, or give it up."""
+    return f"Submit it with `judge submit --dir {workspace}` or give it up with `judge abandon {attempt_id}`."
 
 
 @cli.command()

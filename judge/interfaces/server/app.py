@@ -91,14 +91,9 @@ def server_backend(settings: Settings) -> Backend:
     """Where the server grades in-process. Docker with the warm pool on (``JUDGE_POOL``): each problem graded
     keeps one spare warmed with its own preloads, started after a run and replaced when it expires idle for
     as long as the problem was graded in the last 30 minutes (``keep_warm``, started by the lifespan)."""
-    from judge.backends import get_backend
+    from judge.backends import open_backend
 
-    if settings.backend == "docker":
-        from judge.backends.pool import enabled
-
-        if enabled():
-            return WarmDockerBackend(keep=1)
-    return get_backend(settings.backend)
+    return open_backend(settings.backend, keep=1)
 
 
 def create_app(settings: Settings, *, executor: Executor | None = None,

@@ -1,4 +1,4 @@
-"""Known mistake `f1_from_averaged_pr`: macro and weighted F1 taken as the F1 of the averaged precision and recall."""
+"""Known mistake `f1_from_averaged_pr`: macro F1 taken as the F1 of the macro precision and recall."""
 
 from __future__ import annotations
 
@@ -41,7 +41,8 @@ def precision_recall_f1(
         "precision": float(np.sum(precision * weights)),
         "recall": float(np.sum(recall * weights)),
         "f1": float(_safe_div(2 * np.sum(precision * weights) * np.sum(recall * weights),
-                              np.sum(precision * weights) + np.sum(recall * weights))),
+                              np.sum(precision * weights) + np.sum(recall * weights)))
+        if average == "macro" else float(np.sum(f1 * weights)),
     }
 
 

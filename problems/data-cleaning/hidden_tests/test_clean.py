@@ -71,6 +71,23 @@ def test_missing_markers_recognised(candidate, make_raw):
     )
 
 
+@pytest.mark.points(1)
+@pytest.mark.requirement("R3")
+def test_markers_match_case_as_written(candidate, make_raw):
+    """Markers count only as written: NULL, Null, n/a and N/a are values, not missing (R3: case as written)."""
+    out = candidate.clean_customers(make_raw(
+        "C001,2023-02-03,NULL,n/a,30,100,10,1",
+        "C002,2023-02-04,Null,N/a,31,100,10,1",
+        "C003,2023-02-05,spain,null,32,100,10,1",
+    ))
+    assert out["country"].tolist() == ["null", "null", "spain"], (
+        f"country: 'NULL' and 'Null' are not markers, so they stay as the text 'null'; got {out['country'].tolist()}"
+    )
+    assert out["plan"].tolist() == ["n/a", "n/a", "unknown"], (
+        f"plan: 'n/a' and 'N/a' are not markers ('N/A' is), 'null' is; got {out['plan'].tolist()}"
+    )
+
+
 # ---------------------------------------------------------------- R4
 
 @pytest.mark.points(3)

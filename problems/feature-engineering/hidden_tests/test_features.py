@@ -330,3 +330,17 @@ def test_empty_input(candidate, make_frame):
     assert len(got) == 0, f"expected 0 rows, got {len(got)}"
     assert list(got.columns) == FEATURE_COLUMNS, f"expected {FEATURE_COLUMNS}, got {list(got.columns)}"
     assert got.index.name == "user_id", f"index name should be 'user_id', got {got.index.name!r}"
+
+
+@pytest.mark.points(1)
+@pytest.mark.requirement("R8")
+def test_empty_input_keeps_the_dtypes(candidate, make_frame):
+    """The empty frame's columns have the dtypes of R2: counts integer, amounts float (an empty frame
+    built from the column names alone has object columns)."""
+    got = candidate.user_features(make_frame([]))
+    for column in INT_COLUMNS:
+        dtype = _col(got, column).dtype
+        assert pd.api.types.is_integer_dtype(dtype), f"{column} of the empty result should be integer, got {dtype}"
+    for column in FLOAT_COLUMNS:
+        dtype = _col(got, column).dtype
+        assert pd.api.types.is_float_dtype(dtype), f"{column} of the empty result should be float, got {dtype}"

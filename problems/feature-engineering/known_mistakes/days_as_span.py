@@ -1,4 +1,5 @@
-"""Known mistake `days_as_span`: the reference solution with exactly this bug."""
+"""Known mistake `days_as_span`: days_active is the span from the first to the last Berlin day, not the
+number of distinct days."""
 
 import pandas as pd
 
@@ -29,8 +30,8 @@ def user_features(transactions: pd.DataFrame) -> pd.DataFrame:
             max_amount=("amount", "max"),
             std_amount=("amount", "std"),  # sample std (ddof=1); NaN for a single row
             n_categories=("category", "nunique"),  # nunique skips missing categories
-            first=("timestamp", "min"),
-            last=("timestamp", "max"),
+            first=("local_day", "min"),
+            last=("local_day", "max"),
         )
     )
     features["std_amount"] = features["std_amount"].fillna(0.0)

