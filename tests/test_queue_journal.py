@@ -138,6 +138,7 @@ def test_a_rerun_adopts_a_finished_or_running_job_that_grades_the_same_submissio
 def test_an_adopted_job_whose_worker_is_lost_is_published_anew(
         tmp_path: Path, broker_url: str, tiny_problem: object, monkeypatch: pytest.MonkeyPatch) -> None:
     from judge.execution import queue
+    from judge.execution.queue import sender
     from judge.grading import prepare
     from judge.model.submission import SolutionText
 
@@ -147,7 +148,7 @@ def test_an_adopted_job_whose_worker_is_lost_is_published_anew(
     image = "ml-judge-sandbox:test"
     left = JobJournal(tmp_path / JOURNAL)
     left.add("a" * 32, queue.job_digest(old.bundle, old.nonce, old.limits, image, old.preload), old.nonce)
-    monkeypatch.setattr(queue, "HEARTBEAT_S", 0.05)
+    monkeypatch.setattr(sender, "HEARTBEAT_S", 0.05)
     runner = QueueRunner(broker_url, image=image)
     try:
         assert runner.results.begin("a" * 32, 1, "w") == 1  # started, heartbeat live
@@ -202,9 +203,10 @@ def test_a_lost_worker_s_job_gets_a_new_generation_and_the_old_copy_is_skipped(b
 def test_a_sender_republishes_a_job_whose_heartbeat_lapsed_and_reports_one_that_ran_out_of_runs(
         broker_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from judge.execution import queue
+    from judge.execution.queue import sender
 
-    monkeypatch.setattr(queue, "HEARTBEAT_S", 0.05)
-    monkeypatch.setattr(queue, "WAIT_STEP_S", 0.05)
+    monkeypatch.setattr(sender, "HEARTBEAT_S", 0.05)
+    monkeypatch.setattr(sender, "WAIT_STEP_S", 0.05)
     runner = QueueRunner(broker_url, image="ml-judge-sandbox:test")
     sent: list[int] = []
 
