@@ -15,6 +15,12 @@ exactly one submission and that it is graded, once, with the expected score; tha
 and the server logged no traceback. Every wait is bounded (``--timeout``).
 Prints each route's latency (median, p95, max) and writes bench/results/interviews.json. Exit 0 when every
 check held, 1 otherwise: the figures are figures, the checks are the point.
+
+``--database`` may be given more than once, each run on a fresh server, the figures side by side:
+``sqlite`` (the default), ``postgres`` (a private PostgreSQL started here: Debian's ``initdb`` and
+``pg_ctl`` in a temporary folder on a loopback port, removed afterwards) or a SQLAlchemy URL of yours.
+``--profile-start`` also times the steps of ``POST /start`` in this process (the redeem write, the README,
+the workspace archive, the status, the commit), N redeems released together on each database.
 """
 
 from __future__ import annotations
@@ -108,6 +114,7 @@ def judge_serve(home: Path, backend: str, workers: int, database: str | None) ->
     if init.returncode != 0:
         raise SystemExit(f"bench.interviews: judge serve init failed: {init.stderr}")
     token = init.stdout.strip().splitlines()[-1]
+    home.mkdir(parents=True, exist_ok=True)  # with a database URL, `judge serve init` makes no folder there
     port = free_port()
     log_path = home / "serve.log"
     with log_path.open("wb") as log:
@@ -225,32 +232,187 @@ def run(candidates: int, backend: str, workers: int, database: str | None, timeo
                          for route, status in sorted(set(rec.statuses))}}
 
 
+@contextmanager
+def private_postgres() -> Iterator[str]:
+    """Debian's PostgreSQL (initdb + pg_ctl) in a temporary folder on a free loopback port; its URL. Run as the
+    ``postgres`` account when this process is root (PostgreSQL refuses root); stopped and removed after."""
+    import pwd
+    import shutil
+
+    from bench.queue import free_port
+
+    binaries = {name: shutil.which(name) or next(iter(sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"),
+                                                           reverse=True)), None) for name in ("initdb", "pg_ctl")}
+    if not all(binaries.values()):
+        raise SystemExit("bench.interviews: PostgreSQL is not installed (apt-get install postgresql)")
+    initdb, pg_ctl = str(binaries["initdb"]), str(binaries["pg_ctl"])
+    root = Path(tempfile.mkdtemp(prefix="ml-judge-bench-pg-"))
+    data, sockets = root / "data", root / "run"
+    sockets.mkdir()
+    owner: dict[str, int] = {}
+    if os.geteuid() == 0:
+        account = pwd.getpwnam("postgres")
+        for path in (root, sockets):
+            os.chown(path, account.pw_uid, account.pw_gid)
+        owner = {"user": account.pw_uid, "group": account.pw_gid}
+    port = free_port()
+    try:
+        subprocess.run([initdb, "-D", str(data), "-U", "judge", "--auth=trust", "-E", "UTF8"], check=True,
+                       capture_output=True, timeout=120, **owner)  # type: ignore[call-overload]
+        subprocess.run([pg_ctl, "-D", str(data), "-o", f"-h 127.0.0.1 -p {port} -k {sockets}", "-l",
+                        str(root / "log"), "-w", "-t", "60", "start"], check=True, capture_output=True, timeout=90,
+                       **owner)  # type: ignore[call-overload]
+        import psycopg
+
+        with psycopg.connect(f"host=127.0.0.1 port={port} user=judge dbname=postgres", autocommit=True) as conn:
+            conn.execute("CREATE DATABASE judge_bench")
+        yield f"postgresql+psycopg://judge@127.0.0.1:{port}/judge_bench"
+    finally:
+        subprocess.run([pg_ctl, "-D", str(data), "-m", "fast", "-w", "stop"], capture_output=True, timeout=60,
+                       **owner)  # type: ignore[call-overload]
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@contextmanager
+def database_url(name: str, home: Path) -> Iterator[str | None]:
+    """The URL for ``--database NAME``: None for SQLite in the server's JUDGE_HOME, a private PostgreSQL for
+    ``postgres``, else the URL given."""
+    if name == "sqlite":
+        yield None
+    elif name == "postgres":
+        with private_postgres() as url:
+            yield url
+    else:
+        yield name
+
+
+START_STEPS = ("redeem (insert + flush)", "README", "workspace archive", "status", "commit")
+
+
+def profile_start(url: str, count: int) -> dict[str, Any]:
+    """The steps of ``POST /start`` (the route's calls, in its order, in one session as the route does), timed
+    in this process: ``count`` threads redeem ``count`` codes released together. Milliseconds per step."""
+    from judge.problems.catalog import load_problem
+    from judge.services import interviews
+    from judge.services.credentials import authenticate_interviewer, create_interviewer, redeem
+    from judge.services.invitations import create_invitation
+    from judge.store.db import Database
+
+    db = Database(url)
+    db.migrate()
+    problem = load_problem(FIXTURES / PROBLEM)
+    workspaces = interviews.WorkspaceArchives()
+    workspaces.public_part(problem)  # the server builds it on its first /start; not what is measured here
+    with db.session() as session:
+        token = create_interviewer(session, "bench", time.time())
+    with db.session() as session:
+        owner = authenticate_interviewer(session, token, time.time())
+        codes = [create_invitation(session, owner, problem, f"Candidate {n}", time.time()).code for n in range(count)]
+    steps: dict[str, list[float]] = {step: [] for step in (*START_STEPS, "whole")}
+    lock = threading.Lock()
+    barrier = threading.Barrier(count)
+
+    def one(code: str) -> None:
+        barrier.wait(60)
+        marks = [time.perf_counter()]
+        with db.session() as session:
+            attempt, _ = redeem(session, code, time.time())
+            marks.append(time.perf_counter())
+            readme = interviews.interview_readme(problem, attempt)
+            marks.append(time.perf_counter())
+            workspaces.archive(problem, readme)
+            marks.append(time.perf_counter())
+            interviews.attempt_status(attempt, problem.title, time.time())
+            marks.append(time.perf_counter())
+        marks.append(time.perf_counter())
+        with lock:
+            for step, begin, end in zip(START_STEPS, marks[:-1], marks[1:], strict=True):
+                steps[step].append(end - begin)
+            steps["whole"].append(marks[-1] - marks[0])
+
+    threads = [threading.Thread(target=one, args=(code,)) for code in codes]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    db.dispose()
+    return {"redeems": count, "steps": latency_table(steps)}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.interviews", description=__doc__.split("\n\n")[0])
     parser.add_argument("--candidates", type=int, default=40)
     parser.add_argument("--backend", choices=["docker", "local"], default="docker")
     parser.add_argument("--workers", type=int, default=1, help="`judge serve --workers`: gradings at once")
-    parser.add_argument("--database", help="a SQLAlchemy URL (default: SQLite in the temporary JUDGE_HOME)")
+    parser.add_argument("--database", action="append", help="sqlite (the default), postgres (a private server "
+                        "started here) or a SQLAlchemy URL; give it twice to compare")
+    parser.add_argument("--profile-start", type=int, default=0, metavar="N",
+                        help="also time the steps of POST /start for N redeems at once on each database")
     parser.add_argument("--timeout", type=float, default=900.0, help="the bound on the whole run, in seconds")
     parser.add_argument("--output", type=Path, default=OUTPUT)
     args = parser.parse_args(argv)
     before = machine.load_average()
-    figures = run(args.candidates, args.backend, args.workers, args.database, args.timeout)
+    runs: list[dict[str, Any]] = []
+    for name in args.database or ["sqlite"]:
+        with tempfile.TemporaryDirectory(prefix="ml-judge-bench-db-") as scratch, \
+                database_url(name, Path(scratch)) as url:
+            figures = run(args.candidates, args.backend, args.workers, url, args.timeout)
+            figures["load_after"] = machine.load_average()
+            if args.profile_start:  # on a database of its own (for a URL of yours: that one)
+                profile_url = (f"sqlite:///{scratch}/profile.db" if url is None
+                               else _sibling_database(url, "judge_profile") if name == "postgres" else url)
+                figures["start_profile"] = profile_start(profile_url, args.profile_start)
+        runs.append(figures)
+        print_run(args, figures)
     result = {"kind": "ml-judge interview load", "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
               "command": "python -m bench.interviews " + " ".join(argv if argv is not None else sys.argv[1:]),
               "machine": {**machine.describe(), "load_before": before, "load_after": machine.load_average()},
-              **figures}
+              **runs[0], "runs": runs}
     args.output.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(args.output, (json.dumps(result, indent=2) + "\n").encode())
+    if len(runs) > 1:
+        print_side_by_side(runs)
+    print(f"load average {before} -> {result['machine']['load_after']}; written to {args.output}")
+    return 0 if all(held for figures in runs for held in figures["checks"].values()) else 1
+
+
+def _sibling_database(url: str, name: str) -> str:
+    """A new database ``name`` on the PostgreSQL server of ``url``; its URL."""
+    import psycopg
+
+    admin = url.replace("postgresql+psycopg://", "postgresql://").rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    return url.rsplit("/", 1)[0] + "/" + name
+
+
+def print_run(args: argparse.Namespace, figures: dict[str, Any]) -> None:
     print(f"== {args.candidates} candidates at once, judge serve --backend {args.backend} --workers {args.workers}, "
-          f"{figures['database']}: all graded in {figures['wall_s']} s")
+          f"{figures['database']}: all graded in {figures['wall_s']} s (load average after: {figures['load_after']})")
     print(f"{'route':<36}{'calls':>6}{'median ms':>11}{'p95 ms':>9}{'max ms':>9}")
     for row in figures["routes"]:
         print(f"{row['route']:<36}{row['calls']:>6}{row['median_ms']:>11}{row['p95_ms']:>9}{row['max_ms']:>9}")
     for name, held in figures["checks"].items():
         print(f"{'ok  ' if held else 'FAIL'} {name}")
-    print(f"load average {before} -> {result['machine']['load_after']}; written to {args.output}")
-    return 0 if all(figures["checks"].values()) else 1
+    if "start_profile" in figures:
+        profile = figures["start_profile"]
+        print(f"-- POST /start step by step, {profile['redeems']} redeems at once in-process ({figures['database']})")
+        for row in profile["steps"]:
+            print(f"{row['route']:<36}{row['calls']:>6}{row['median_ms']:>11}{row['p95_ms']:>9}{row['max_ms']:>9}")
+
+
+def print_side_by_side(runs: list[dict[str, Any]]) -> None:
+    """Each route's median and p95 (ms) on every database, one column pair per run."""
+    names = [figures["database"] for figures in runs]
+    print("\n== side by side: median / p95 ms")
+    print(f"{'route':<36}" + "".join(f"{name:>22}" for name in names))
+    for route in [row["route"] for row in runs[0]["routes"]]:
+        cells = []
+        for figures in runs:
+            row = next((r for r in figures["routes"] if r["route"] == route), None)
+            cells.append(f"{row['median_ms']:.1f} / {row['p95_ms']:.1f}" if row else "-")
+        print(f"{route:<36}" + "".join(f"{cell:>22}" for cell in cells))
+    print(f"{'all graded in (s)':<36}" + "".join(f"{figures['wall_s']:>22}" for figures in runs))
 
 
 if __name__ == "__main__":

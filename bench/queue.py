@@ -10,10 +10,14 @@ docs/scaling.md) and real `judge worker` processes, then measures:
 - **throughput**: a batch of N data-cleaning submissions (distinct files) through ``run_batch`` with the
   in-process executor (2 at once) and through the queue with 1, 2 and 3 worker processes (each
   concurrency 1; the sender keeps 8 jobs in flight), graded per minute; all cold (``JUDGE_POOL=off``), then
-  the in-process executor and 2 workers again with warm spares (``JUDGE_POOL=on``).
+  the in-process executor and 2 workers again with warm spares (``JUDGE_POOL=on``);
+- **recovery**: a worker killed with SIGKILL (main process and pool) while it runs a job, with the default
+  visibility timeout (1,800 s) and a second worker idle: the time from the kill to the job's second start
+  (its heartbeat lapsed and the sender published it again) and to its result (``--recovery-runs`` rounds).
 
-Prints a table and writes bench/results/queue.json (figures, samples, machine). Figures only: nothing is
-asserted. Needs Docker, the sandbox image and redis-server.
+``--only overhead,throughput,recovery`` picks sections. Prints a table and writes bench/results/queue.json
+(figures, samples, machine). Figures only: nothing is asserted. Needs Docker, the sandbox image and
+redis-server.
 """
 
 from __future__ import annotations
@@ -73,10 +77,10 @@ def start_redis(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
 class Workers:
     """``count`` `judge worker` processes (concurrency 1 each), each in its own process group."""
 
-    def __init__(self, broker: str, count: int, log_dir: Path, pool: str = "off") -> None:
+    def __init__(self, broker: str, count: int, log_dir: Path, pool: str = "off", tag: str = "") -> None:
         self.procs = []
         for i in range(count):
-            log = (log_dir / f"worker-{count}-{pool}-{i}.log").open("wb")
+            log = (log_dir / f"worker-{count}-{pool}{tag}-{i}.log").open("wb")
             self.procs.append(subprocess.Popen(
                 [sys.executable, "-m", "judge", "worker", "--broker", broker, "--concurrency", "1",
                  "--loglevel", "WARNING"], stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
@@ -92,7 +96,8 @@ class Workers:
 
     def stop(self) -> None:
         for proc in self.procs:
-            os.killpg(proc.pid, signal.SIGTERM)
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
         for proc in self.procs:
             proc.wait(timeout=60)
 
@@ -189,6 +194,80 @@ def throughput(broker: str, count: int, runs: int, tmp: Path, log_dir: Path) -> 
     return {"problem": problem.slug, "submissions": count, "rows": rows}
 
 
+def recovery(broker: str, runs: int, log_dir: Path) -> dict[str, Any]:
+    """Kill -9 of the worker running a data-cleaning job, another worker idle: seconds from the kill to the
+    job's second start and to its result, per round (each round with two fresh workers)."""
+    import threading
+
+    import docker
+
+    from judge.backends.docker import LABEL
+    from judge.execution.queue import HEARTBEAT_S, HEARTBEAT_TTL_S, QueueRunner, Results, redis_client
+    from judge.grading import grade
+    from judge.model.submission import SolutionText
+    from judge.problems.catalog import find_problem
+
+    problem = find_problem("data-cleaning")
+    # A distinct file each round (nothing reused), slow enough at import that the kill lands mid-run (the sleep
+    # goes last: the reference starts with a `from __future__` import).
+    source = problem.reference_path.read_text(encoding="utf-8") + "\n\nimport time\n\ntime.sleep(3)\n"
+    api = docker.from_env(version="auto").api
+    results = Results(redis_client(broker))
+    restarted, finished, samples = [], [], []
+    try:
+        for round_ in range(runs):
+            workers = Workers(broker, 2, log_dir, tag=f"recovery-{round_}")
+            runner = QueueRunner(broker)
+            reports: list[Any] = []
+            submission = SolutionText.from_source(source + f"# round {round_}\n")
+            sender = threading.Thread(target=lambda r=runner, s=submission, out=reports: out.append(
+                grade(problem, s, r)))
+            try:
+                sender.start()
+                job, group = running_job(api, LABEL, {p.pid for p in workers.procs}, time.monotonic() + 180,
+                                         sender.is_alive)
+                os.killpg(group, signal.SIGKILL)
+                killed = time.perf_counter()
+                second = None
+                while sender.is_alive():
+                    if second is None and results.starts(job) >= 2:
+                        second = time.perf_counter() - killed
+                    sender.join(0.05)
+                done = time.perf_counter() - killed
+            finally:
+                sender.join()
+                runner.close()
+                workers.stop()
+            ok = bool(reports) and reports[0].verdict.value == "passed" and results.starts(job) == 2
+            samples.append({"job": job, "restarted_s": second, "result_s": done, "ok": ok,
+                            "verdict": reports[0].verdict.value if reports else None})
+            if ok and second is not None:
+                restarted.append(Measurement(second))
+                finished.append(Measurement(done))
+            print(f"[bench.queue] recovery round {round_ + 1}: sent again after {second} s, result after "
+                  f"{done:.1f} s ({samples[-1]['verdict']})", file=sys.stderr)
+    finally:
+        results.client.close()
+    return {"problem": problem.slug, "heartbeat_s": HEARTBEAT_S, "heartbeat_ttl_s": HEARTBEAT_TTL_S,
+            "visibility_timeout_s": 1800.0, "rounds": samples, "kill_to_second_start": seconds_of(restarted),
+            "kill_to_result": seconds_of(finished)}
+
+
+def running_job(api: Any, label: str, groups: set[int], deadline: float,
+                waiting: Callable[[], bool]) -> tuple[str, int]:
+    """(job id, worker process group) of a worker's sandbox that is running now (while ``waiting()``)."""
+    while time.monotonic() < deadline and waiting():
+        for container in api.containers(filters={"label": f"{label}.worker-pid", "status": "running"}):
+            try:
+                group = os.getpgid(int(container["Labels"][f"{label}.worker-pid"]))
+            except (ProcessLookupError, ValueError):
+                continue
+            if group in groups:
+                return str(container["Labels"][f"{label}.job"]), group
+        time.sleep(0.05)
+    raise SystemExit("bench.queue: no worker's sandbox was seen running")
+
+
 def fmt(summary: dict[str, Any] | None, digits: int = 3) -> str:
     if not summary:
         return "-"
@@ -201,8 +280,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=1)
     parser.add_argument("--batch-runs", type=int, default=2, help="batches per throughput row")
     parser.add_argument("--submissions", type=int, default=20)
+    parser.add_argument("--recovery-runs", type=int, default=3, help="rounds of the worker-loss recovery")
+    parser.add_argument("--only", default="overhead,throughput,recovery", help="sections, comma-separated")
     parser.add_argument("--output", type=Path, default=OUTPUT)
     args = parser.parse_args(argv)
+    sections = {part.strip() for part in args.only.split(",") if part.strip()}
+    if unknown := sections - {"overhead", "throughput", "recovery"}:
+        parser.error(f"unknown section(s): {', '.join(sorted(unknown))}")
     before = machine.load_average()
     with tempfile.TemporaryDirectory(prefix="ml-judge-bench-queue-") as tmp_name:
         tmp = Path(tmp_name)
@@ -210,12 +294,18 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["JUDGE_HOME"] = str(tmp / "home")
         os.environ["JUDGE_POOL"] = "off"  # cold everywhere, but in the rows that say "warm spares"
         redis, broker = start_redis(tmp / "redis")
+        over = through = recovered = None
         try:
-            print(f"[bench.queue] overhead: feature-engineering x {args.runs} (+{args.warmup} warm-up)",
-                  file=sys.stderr)
-            over = overhead(broker, args.runs, args.warmup, tmp)
-            print(f"[bench.queue] throughput: {args.submissions} x data-cleaning", file=sys.stderr)
-            through = throughput(broker, args.submissions, args.batch_runs, tmp / "batch", tmp)
+            if "overhead" in sections:
+                print(f"[bench.queue] overhead: feature-engineering x {args.runs} (+{args.warmup} warm-up)",
+                      file=sys.stderr)
+                over = overhead(broker, args.runs, args.warmup, tmp)
+            if "throughput" in sections:
+                print(f"[bench.queue] throughput: {args.submissions} x data-cleaning", file=sys.stderr)
+                through = throughput(broker, args.submissions, args.batch_runs, tmp / "batch", tmp)
+            if "recovery" in sections:
+                print(f"[bench.queue] recovery: kill -9 of a worker mid-job x {args.recovery_runs}", file=sys.stderr)
+                recovered = recovery(broker, args.recovery_runs, tmp)
         finally:
             redis.send_signal(signal.SIGTERM)
             redis.wait(timeout=60)
@@ -223,18 +313,26 @@ def main(argv: list[str] | None = None) -> int:
               "kind": "ml-judge queue benchmark", "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
               "command": "python -m bench.queue " + " ".join(argv if argv is not None else sys.argv[1:]),
               "machine": {**machine.describe(), "load_before": before, "load_after": machine.load_average()},
-              "overhead": over, "throughput": through}
+              "overhead": over, "throughput": through, "recovery": recovered}
     args.output.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(args.output, (json.dumps(result, indent=2) + "\n").encode())
 
-    print(f"\n== Per-job overhead of the queue ({over['problem']}, reference, grade(); median (min-max) s)")
-    print(f"in-process Docker backend   {fmt(over['in_process'])}")
-    print(f"queue, 1 idle worker        {fmt(over['queue'])}")
-    print(f"queue - in-process (paired) {fmt(over['queue_minus_in_process'])}")
-    print(f"\n== Throughput, {through['submissions']} x {through['problem']} (median (min-max))")
-    rows: list[dict[str, Any]] = through["rows"]
-    for row in rows:
-        print(f"{row['what']:<46} {fmt(row['seconds'], 2)} s   {fmt(row['per_minute'], 1)} graded/min")
+    if over is not None:
+        print(f"\n== Per-job overhead of the queue ({over['problem']}, reference, grade(); median (min-max) s)")
+        print(f"in-process Docker backend   {fmt(over['in_process'])}")
+        print(f"queue, 1 idle worker        {fmt(over['queue'])}")
+        print(f"queue - in-process (paired) {fmt(over['queue_minus_in_process'])}")
+    if through is not None:
+        print(f"\n== Throughput, {through['submissions']} x {through['problem']} (median (min-max))")
+        rows: list[dict[str, Any]] = through["rows"]
+        for row in rows:
+            print(f"{row['what']:<46} {fmt(row['seconds'], 2)} s   {fmt(row['per_minute'], 1)} graded/min")
+    if recovered is not None:
+        print(f"\n== Recovery from a worker killed mid-job ({recovered['problem']}, visibility timeout "
+              f"{recovered['visibility_timeout_s']:.0f} s, heartbeat every {recovered['heartbeat_s']:g} s, "
+              f"lapses after {recovered['heartbeat_ttl_s']} s; median (min-max) s)")
+        print(f"kill -> job sent again and started  {fmt(recovered['kill_to_second_start'], 1)}")
+        print(f"kill -> result                      {fmt(recovered['kill_to_result'], 1)}")
     print(f"\nload average {before} -> {result['machine']['load_after']}; written to {args.output}")
     return 0
 

@@ -191,24 +191,12 @@ def test_kill_9_of_a_worker_mid_job_every_submission_graded_once(
     sources = {f"s{i}": SLOW for i in range(5)} | {"bob": SUBTRACTS}
     folder = make_batch(tmp_path / "in", sources)
     workers = start_workers(broker_url, 2, visibility_s=8)
-    by_group = {w.proc.pid: w for w in workers}
     out = tmp_path / "out"
     batch = subprocess.Popen(grade_cmd(broker_url, str(folder), "--out", str(out), "--json"),
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 120
-        victim = None
-        while victim is None:
-            assert time.monotonic() < deadline and batch.poll() is None, "no sandbox of a worker was seen"
-            for container in session_containers(docker_api, f"{LABEL}.worker-pid"):
-                if container["State"] != "running":
-                    continue
-                pid = int(container["Labels"][f"{LABEL}.worker-pid"])
-                with contextlib.suppress(ProcessLookupError):
-                    if os.getpgid(pid) in by_group:
-                        victim, job = by_group[os.getpgid(pid)], container["Labels"][f"{LABEL}.job"]
-                        break
-            time.sleep(0.05)
+        victim, job = _running_job(docker_api, {w.proc.pid: w for w in workers}, time.monotonic() + 120,
+                                   lambda: batch.poll() is None)
         victim.kill_group()  # mid-job: its sandbox is running
         stdout, stderr = batch.communicate(timeout=180)
     finally:
@@ -483,3 +471,129 @@ def _queued(broker: str) -> int:
         return int(client.llen(QUEUE))
     finally:
         client.close()
+
+
+def _running_job(docker_api: Any, workers: dict[int, Worker], deadline: float,
+                 alive: Callable[[], bool]) -> tuple[Worker, str]:
+    """The worker (by its process group) whose sandbox is running now, and that sandbox's job id."""
+    while True:
+        assert time.monotonic() < deadline and alive(), "no sandbox of a worker was seen running"
+        for container in session_containers(docker_api, f"{LABEL}.worker-pid"):
+            if container["State"] != "running":
+                continue
+            with contextlib.suppress(ProcessLookupError):
+                group = os.getpgid(int(container["Labels"][f"{LABEL}.worker-pid"]))
+                if group in workers:
+                    return workers[group], container["Labels"][f"{LABEL}.job"]
+        time.sleep(0.05)
+
+
+# Long enough at import (5 s) that the sender is killed and its rerun settles while this job still runs.
+SLOWER = "import time\n\ntime.sleep(5)\n\n\n" + REFERENCE
+
+
+def test_a_sender_killed_while_a_worker_runs_its_job_is_adopted_by_the_rerun(
+        tmp_path: Path, docker_image: str, judge_home: Path, broker_url: str,
+        start_workers: Callable[..., list[Worker]], docker_api: Any) -> None:
+    """kill -9 of `judge grade --broker` while a worker runs one of its jobs and the other waits in the queue:
+    the rerun on the same --out adopts the running job (reads its result, publishes nothing for it) and
+    cancels the queued one, so each submission is graded once in all and every report is written."""
+    from judge.execution.queue import JOURNAL
+
+    folder = make_batch(tmp_path / "in", {"slow": SLOWER, "bob": SUBTRACTS})
+    out = tmp_path / "out"
+    workers = start_workers(broker_url, 1)
+    args = ("--out", str(out), "--jobs", "2", "--timeout", "30")
+    sender = subprocess.Popen(grade_cmd(broker_url, str(folder), *args), stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        _, running = _running_job(docker_api, {w.proc.pid: w for w in workers}, time.monotonic() + 120,
+                                  lambda: sender.poll() is None)
+        deadline = time.monotonic() + 60
+        while _queued(broker_url) < 1:  # the other job is published too, behind it
+            assert time.monotonic() < deadline and sender.poll() is None, "the second job was not published"
+            time.sleep(0.05)
+    finally:
+        sender.kill()  # kill -9 mid-job: no cancel, no cleanup
+        sender.wait()
+    first = set(json.loads((out / JOURNAL).read_text())["jobs"])
+    assert running in first and len(first) == 2
+    rerun = subprocess.run(grade_cmd(broker_url, str(folder), *args, "--json"), capture_output=True, text=True,
+                           timeout=300)
+    assert rerun.returncode == 1, rerun.stderr
+    note = " ".join(rerun.stderr.split())
+    # Which of the two the worker took first is the queue's choice: the other was queued (cancelled), or it
+    # had already finished (adopted as well).
+    assert ("2 job(s) in flight: 1 cancelled (a worker skips them), 1 still running" in note
+            or "2 job(s) in flight: 0 cancelled (a worker skips them), 1 still running and 1 finished" in note), note
+    summary = json.loads(rerun.stdout)
+    assert {s["name"]: (s["state"], s["verdict"]) for s in summary["submissions"]} == {
+        "slow": ("graded", "passed"), "bob": ("graded", "failed")}
+    report = json.loads((out / next(s["report"] for s in summary["submissions"] if s["name"] == "slow")).read_text())
+    assert report["score"] == report["max_score"] and report["verdict"] == "passed"
+    starts = {key.removeprefix(KEY + "starts:"): int(n) for key, n in redis_keys(broker_url, KEY + "starts:*").items()}
+    assert starts[running] == 1, "the adopted job ran once"
+    # Graded once in total: the adopted job, and one job for bob (his old one adopted if it had finished, else
+    # skipped and a new one sent).
+    assert sorted(starts.values()) == [1, 1]
+    assert json.loads((out / JOURNAL).read_text())["jobs"] == {}
+    wait_no_containers(docker_api)
+
+
+def test_a_worker_killed_mid_job_is_noticed_by_its_heartbeat_long_before_the_visibility_timeout(
+        tmp_path: Path, docker_image: str, judge_home: Path, broker_url: str,
+        start_workers: Callable[..., list[Worker]], docker_api: Any) -> None:
+    """kill -9 of a whole worker (main process and pool) while it runs a job, with the default 1,800 s
+    visibility timeout: the job's heartbeat lapses, the sender publishes it again, and the other worker
+    grades it within seconds; the dead worker's copy, when Redis hands it out again, is skipped."""
+    from judge.execution.queue import HEARTBEAT_TTL_S, Results, redis_client
+
+    workers = start_workers(broker_url, 2)
+    solution = tmp_path / "solution.py"
+    solution.write_text(SLOW)
+    grade = subprocess.Popen(grade_cmd(broker_url, str(solution), "--json", "--timeout", "30"),
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        victim, job = _running_job(docker_api, {w.proc.pid: w for w in workers}, time.monotonic() + 120,
+                                   lambda: grade.poll() is None)
+        victim.kill_group()
+        killed = time.monotonic()
+        stdout, stderr = grade.communicate(timeout=240)
+        recovered = time.monotonic() - killed
+    finally:
+        if grade.poll() is None:
+            grade.kill()
+            grade.wait()
+    assert grade.returncode == 0, stderr
+    report = json.loads(stdout)
+    assert report["verdict"] == "passed" and report["score"] == report["max_score"]
+    # A heartbeat's lifetime, two looks of the sender, and a grading of a few seconds: nowhere near 1,800 s.
+    assert recovered < HEARTBEAT_TTL_S + 90, recovered
+    results = Results(redis_client(broker_url))
+    try:
+        assert results.starts(job) == 2 and results.generation(job) == 2
+        # The killed worker's message is still unacknowledged in Redis; when it comes back (after the
+        # visibility timeout) a worker finds the job done: it is not run a third time.
+        assert results.begin(job, 1, "late") == "done"
+        assert results.starts(job) == 2
+    finally:
+        results.client.close()
+    wait_no_containers(docker_api)
+
+
+def test_a_superseded_copy_of_a_job_is_skipped_by_a_worker(
+        broker_url: str, docker_image: str, tiny_problem: Problem, docker_api: Any) -> None:
+    """The copy of a job its sender replaced (its worker was lost) is skipped, even before the job is done."""
+    from judge.execution import queue
+
+    app, _ = queue.prepare_worker(broker_url, 1)
+    results = queue.Results(queue.redis_client(broker_url))
+    try:
+        assert results.begin("job-2", 1, "lost") == 1
+        results.client.delete(queue.KEY + "alive:job-2")
+        assert results.supersede("job-2") == 2
+        app.tasks[queue.TASK](job="job-2", bundle="", limits={}, image=docker_image, job_format=queue.JOB_FORMAT)
+        assert results.get("job-2") is None and results.starts("job-2") == 1  # not run, nothing stored
+    finally:
+        results.client.close()
+    assert session_containers(docker_api) == []

@@ -200,9 +200,12 @@ def redeem(session: Session, code: str, now: float) -> tuple[Attempt, str]:
     if invitation.expires_at <= now:
         raise AccessDenied("this invitation code has expired; ask your interviewer for a new one")
     token = new_secret(SESSION_PREFIX)
-    attempt = Attempt(id="att_" + secrets.token_hex(6), invitation_id=invitation.id, token_sha256=digest(token),
-                      token_expires_at=now + invitation.budget_s + SESSION_GRACE_S, started_at=now,
-                      budget_s=invitation.budget_s, status=AttemptState.OPEN)
+    # The new attempt's relationships are given (its invitation, no submissions, no test runs) so that what
+    # `POST /start` reads next (the README, the status) issues no lazy SELECT inside the write transaction.
+    attempt = Attempt(id="att_" + secrets.token_hex(6), invitation_id=invitation.id, invitation=invitation,
+                      token_sha256=digest(token), token_expires_at=now + invitation.budget_s + SESSION_GRACE_S,
+                      started_at=now, budget_s=invitation.budget_s, status=AttemptState.OPEN, submissions=[],
+                      test_runs=[])
     session.add(attempt)
     try:
         session.flush()

@@ -33,10 +33,13 @@ Delivery rules, the reason each setting below is what it is:
 
 from judge.execution.queue.protocol import (
     DEFAULT_VISIBILITY_S,
+    HEARTBEAT_S,
+    HEARTBEAT_TTL_S,
     JOB_FORMAT,
     KEY,
     MAX_ATTEMPTS,
     QUEUE,
+    SUPERSEDE_OUT_OF_RUNS,
     TASK,
     BrokerError,
     Results,
@@ -49,12 +52,53 @@ from judge.execution.queue.protocol import (
     refused_record,
     run_record,
 )
-from judge.execution.queue.sender import JOURNAL, JobJournal, QueueRunner, Settled, WorkerInfo, connect
+from judge.execution.queue.sender import (
+    JOURNAL,
+    JobJournal,
+    Journalled,
+    QueueRunner,
+    Settled,
+    WorkerInfo,
+    connect,
+    job_digest,
+    renonce,
+)
 from judge.execution.queue.worker import WorkerSetup, execute_job, prepare_worker, run_worker
 
 make_runner = connect  # the name docs/scaling.md also gives it
 
-__all__ = ["DEFAULT_VISIBILITY_S", "JOB_FORMAT", "JOURNAL", "KEY", "MAX_ATTEMPTS", "QUEUE", "TASK", "BrokerError",
-           "JobJournal", "QueueRunner", "Results", "Settled", "WorkerInfo", "WorkerSetup", "check_url", "connect",
-           "execute_job", "make_app", "make_runner", "ping", "prepare_worker", "record_run", "redact", "redis_client",
-           "refused_record", "run_record", "run_worker"]
+__all__ = [
+    "DEFAULT_VISIBILITY_S",
+    "HEARTBEAT_S",
+    "HEARTBEAT_TTL_S",
+    "JOB_FORMAT",
+    "JOURNAL",
+    "KEY",
+    "MAX_ATTEMPTS",
+    "QUEUE",
+    "SUPERSEDE_OUT_OF_RUNS",
+    "TASK",
+    "BrokerError",
+    "JobJournal",
+    "Journalled",
+    "QueueRunner",
+    "Results",
+    "Settled",
+    "WorkerInfo",
+    "WorkerSetup",
+    "check_url",
+    "connect",
+    "execute_job",
+    "job_digest",
+    "make_app",
+    "make_runner",
+    "ping",
+    "prepare_worker",
+    "record_run",
+    "redact",
+    "redis_client",
+    "refused_record",
+    "renonce",
+    "run_record",
+    "run_worker",
+]

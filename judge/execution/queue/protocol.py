@@ -17,6 +17,8 @@ TASK = "ml-judge.run"
 JOB_FORMAT = 1
 MAX_ATTEMPTS = 3  # runs of one job whose worker died, before it is a sandbox error
 DEFAULT_VISIBILITY_S = 1800.0  # > the longest grading (rag-pipeline: 180 s + 15 s grace) with a wide margin
+HEARTBEAT_S = 3.0  # a worker refreshes the heartbeat of the job it runs this often
+HEARTBEAT_TTL_S = 12  # a heartbeat not refreshed for this long means the worker running the job is gone
 RESULT_TTL_S = 24 * 3600  # results outlive any redelivery of their job (at most a visibility timeout later)
 KEY = "ml-judge:"
 SCHEMES = ("redis", "rediss")
@@ -89,6 +91,7 @@ class Results:
 
     def __init__(self, client: Any) -> None:
         self.client = client
+        self._scripts: dict[str, Any] = {}
 
     def get(self, job: str) -> dict[str, Any] | None:
         """The stored result of ``job``, or None."""
@@ -139,6 +142,81 @@ class Results:
 
     def cancelled(self, job: str) -> bool:
         return bool(self.client.exists(KEY + "cancel:" + job))
+
+
+    # -- heartbeats and generations (a lost worker noticed in seconds; see ``Liveness``) --
+
+    def begin(self, job: str, generation: int, worker: str) -> int | str:
+        """A worker about to run ``job`` from a message of ``generation``: ``"done"`` (it has a result),
+        ``"cancelled"`` (its sender gave up), ``"superseded"`` (its sender published a newer generation after
+        this one's worker was lost), else the count of starts so far, the heartbeat set in the same step."""
+        found = self._script("begin", _BEGIN)(keys=_job_keys(job), args=[generation, worker, HEARTBEAT_TTL_S,
+                                                                          RESULT_TTL_S])
+        return found.decode() if isinstance(found, bytes) else int(found)
+
+    def beat(self, job: str, worker: str) -> None:
+        """``worker`` is still running ``job``: its heartbeat lives ``HEARTBEAT_TTL_S`` more."""
+        self.client.set(KEY + "alive:" + job, worker, ex=HEARTBEAT_TTL_S)
+
+    def alive(self, job: str) -> bool:
+        """Whether a worker's heartbeat for ``job`` is current."""
+        return bool(self.client.exists(KEY + "alive:" + job))
+
+    def supersede(self, job: str) -> int:
+        """After a lapse of ``job``'s heartbeat: a new generation to publish (> 1) when the latest one started
+        and its worker is gone, ``SUPERSEDE_OUT_OF_RUNS`` when it already ran ``MAX_ATTEMPTS`` times, else 0
+        (it has a result, its worker is alive, or the latest generation has not started yet)."""
+        return int(self._script("supersede", _SUPERSEDE)(keys=_job_keys(job), args=[MAX_ATTEMPTS, RESULT_TTL_S]))
+
+    def lost(self, job: str) -> bool:
+        """Whether ``job``'s newest generation started and has neither a result nor a live heartbeat."""
+        pipe = self.client.pipeline()
+        for kind in ("result:", "alive:"):
+            pipe.exists(KEY + kind + job)
+        for kind in ("gen:", "startgen:"):
+            pipe.get(KEY + kind + job)
+        has_result, alive, gen, startgen = pipe.execute()
+        return not has_result and not alive and int(startgen or 0) == int(gen or 1)
+
+    def generation(self, job: str) -> int:
+        """The newest generation of ``job`` its sender published (1 until a lost worker's job is sent again)."""
+        return int(self.client.get(KEY + "gen:" + job) or 1)
+
+    def _script(self, name: str, source: str) -> Any:
+        if name not in self._scripts:
+            self._scripts[name] = self.client.register_script(source)
+        return self._scripts[name]
+
+
+SUPERSEDE_OUT_OF_RUNS = -2
+
+
+def _job_keys(job: str) -> list[str]:
+    return [KEY + kind + job for kind in ("result:", "cancel:", "starts:", "alive:", "gen:", "startgen:")]
+
+
+# KEYS: result, cancel, starts, alive, gen, startgen. ARGV: the message's generation, worker, heartbeat TTL,
+# record TTL. Atomic, so a sender's ``supersede`` cannot slip between the checks and the start.
+_BEGIN = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return 'done' end
+if redis.call('EXISTS', KEYS[2]) == 1 then return 'cancelled' end
+if tonumber(redis.call('GET', KEYS[5]) or '1') > tonumber(ARGV[1]) then return 'superseded' end
+local starts = redis.call('INCR', KEYS[3])
+redis.call('EXPIRE', KEYS[3], ARGV[4])
+redis.call('SET', KEYS[6], ARGV[1], 'EX', ARGV[4])
+redis.call('SET', KEYS[4], ARGV[2], 'EX', ARGV[3])
+return starts
+"""
+
+# KEYS as above. ARGV: MAX_ATTEMPTS, record TTL.
+_SUPERSEDE = """
+if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('EXISTS', KEYS[4]) == 1 then return 0 end
+local gen = tonumber(redis.call('GET', KEYS[5]) or '1')
+if tonumber(redis.call('GET', KEYS[6]) or '0') ~= gen then return 0 end
+if tonumber(redis.call('GET', KEYS[3]) or '0') >= tonumber(ARGV[1]) then return -2 end
+redis.call('SET', KEYS[5], gen + 1, 'EX', ARGV[2])
+return gen + 1
+"""
 
 
 def run_record(run: SandboxRun, worker: str) -> dict[str, Any]:
@@ -205,3 +283,10 @@ def make_app(url: str, visibility_timeout_s: float = DEFAULT_VISIBILITY_S) -> An
         enable_utc=True,
     )
     return app
+
+
+def died_text(starts: int, job: str) -> str:
+    """The verdict's detail for a job whose worker kept dying."""
+    return (f"the job was started {starts} time(s) on workers and the worker process running it died each "
+            f"time, so it was not graded (limit {MAX_ATTEMPTS}). The worker host may be running out of memory "
+            f"or failing: see the log of `judge worker` for job {job}, then grade this submission again.")

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import logging
 import os
 import socket
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +20,7 @@ from judge.backends.docker import GRACE_S, LABEL
 from judge.backends.image import expected_tag
 from judge.execution.queue.protocol import (
     DEFAULT_VISIBILITY_S,
+    HEARTBEAT_S,
     JOB_FORMAT,
     MAX_ATTEMPTS,
     QUEUE,
@@ -25,6 +28,7 @@ from judge.execution.queue.protocol import (
     Results,
     check_url,
     connection_errors,
+    died_text,
     make_app,
     ping,
     redis_client,
@@ -35,14 +39,6 @@ from judge.model.limits import LimitError, Limits
 from judge.problems.catalog import MODULE as MODULE_NAME
 
 log = logging.getLogger("judge.queue")
-
-
-def died_text(starts: int, job: str) -> str:
-    """The verdict's detail for a job whose worker kept dying."""
-    return (f"the job was started {starts} time(s) on workers and the worker process running it died each "
-            f"time, so it was not graded (limit {MAX_ATTEMPTS}). The worker host may be running out of memory "
-            f"or failing: see the log of `judge worker` for job {job}, then grade this submission again.")
-
 
 
 @dataclass(frozen=True)
@@ -126,19 +122,25 @@ def execute_job(job: str, bundle: str, limits: dict[str, Any], image: str, job_f
 
 
 def _run_job(task: Any, job: str, bundle: str, limits: dict[str, Any], image: str, job_format: int,
-             preload: Sequence[str] = ()) -> None:
-    """The Celery task (bound): run a job once, store its result once."""
+             preload: Sequence[str] = (), generation: int = 1) -> None:
+    """The Celery task (bound): run a job once, store its result once. ``generation`` is above 1 when the
+    sender published the job again after the worker running it was lost (see ``Liveness``)."""
     worker = _worker
     url = str(task.app.conf.broker_url)
     name = worker.name if worker is not None else socket.gethostname()
     results = _results_for(url)
-    if results.get(job) is not None:
+    began = results.begin(job, generation, name)
+    if began == "done":
         log.info("job %s already has a result: not run again", job)
         return
-    if results.cancelled(job):
+    if began == "cancelled":
         log.info("job %s was given up by its sender: skipped", job)
         return
-    starts = results.started(job)
+    if began == "superseded":
+        log.info("job %s: this copy (generation %d) was superseded by its sender after its worker was lost: "
+                 "skipped", job, generation)
+        return
+    starts = int(began)
     if starts > MAX_ATTEMPTS:
         log.warning("job %s: started %d times, its worker died each time: a sandbox error", job, starts - 1)
         _store(results, job, refused_record(name, died_text(starts - 1, job)), 60.0)
@@ -147,8 +149,31 @@ def _run_job(task: Any, job: str, bundle: str, limits: dict[str, Any], image: st
         record = refused_record(name, "this process is not a `judge worker`; start workers with `judge worker`")
     else:
         log.info("job %s: run %d of at most %d", job, starts, MAX_ATTEMPTS)
-        record = execute_job(job, bundle, limits, image, job_format, worker, preload)
+        with _heartbeat(results, job, name):
+            record = execute_job(job, bundle, limits, image, job_format, worker, preload)
     _store(results, job, record, 60.0 if worker is None else worker.visibility_timeout_s / 2)
+
+
+@contextlib.contextmanager
+def _heartbeat(results: Results, job: str, worker: str) -> Iterator[None]:
+    """Refresh ``job``'s heartbeat every ``HEARTBEAT_S`` while the block runs. A worker killed outright stops
+    refreshing it, and the job's sender notices within ``HEARTBEAT_TTL_S`` instead of a visibility timeout."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(HEARTBEAT_S):
+            try:
+                results.beat(job, worker)
+            except connection_errors() as exc:  # a restarting broker: the next beat tries again
+                log.warning("job %s: heartbeat not sent (%s)", job, exc)
+
+    thread = threading.Thread(target=beat, name=f"heartbeat-{job[:8]}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=HEARTBEAT_S + 5)
 
 
 def _on_task_failure(sender: Any = None, task_id: str | None = None, exception: BaseException | None = None,

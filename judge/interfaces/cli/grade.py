@@ -134,7 +134,7 @@ def run_batch_cli(ctx: Context, problem: Problem, paths: list[Path], limits: Lim
     progress = BatchProgress(ctx.err, problem.slug)
     try:
         result = run_batch(problem, entries, backend, out, limits=limits, suite=suite, jobs=workers,
-                           force=force, progress=progress, stop_running=stop_running)
+                           force=force, progress=progress, stop_running=stop_running, runner=runner)
     except OutputError as exc:
         fail(str(exc), EXIT_JUDGE)
     finally:
@@ -163,10 +163,12 @@ def settle_journal(ctx: Context, runner: QueueRunner, out: Path) -> None:
     except Exception as exc:  # the broker failing here is reported like any broker failure
         ctx.err.print(f"[yellow]note:[/] could not settle the jobs an earlier run left in flight ({exc})")
         return
-    if settled.cancelled or settled.finished:
-        ctx.err.print(f"note: an earlier run on {out} was stopped with {settled.cancelled + settled.finished} job(s) "
-                      f"in flight: {settled.cancelled} cancelled (a worker skips them), {settled.finished} had "
-                      "finished; their submissions are graded now, once")
+    left = settled.cancelled + settled.finished + settled.running
+    if left:
+        ctx.err.print(f"note: an earlier run on {out} was stopped with {left} job(s) in flight: {settled.cancelled} "
+                      f"cancelled (a worker skips them), {settled.running} still running and {settled.finished} "
+                      "finished (their results are read for the same submissions, not graded again); every "
+                      "submission is graded once")
 
 
 def stop_message(result: BatchResult, paths: Sequence[Path], out: Path) -> str:
