@@ -79,6 +79,11 @@ def epoch_text(epoch: float | None) -> str:
     return date_text(datetime.fromtimestamp(float(epoch), UTC).isoformat())
 
 
+def utc_text(ts: float) -> str:
+    """A moment as a reader anywhere in the world reads it: "2026-12-03 06:10:00 UTC"."""
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
 def time_text(elapsed_s: float | None, budget_s: float | None) -> str:
     """The attempt's time against its budget, or why there is none."""
     if elapsed_s is None:

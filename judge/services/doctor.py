@@ -23,7 +23,6 @@ def _check(name: str, ok: bool, detail: str, fix: str = "", required: bool = Tru
 
 
 def check_engine(connect: Callable[[], Any]) -> tuple[Check, Any]:
-
     try:
         api = connect()
         version = api.version().get("Version", "?")
@@ -54,7 +53,6 @@ def check_disk(path: Path) -> Check:
 
 
 def check_problems(extra: list[Path] | None) -> Check:
-
     problems, errors = discover(extra)
     if errors:
         return _check("Problems", False, f"{len(problems)} loaded, {len(errors)} broken: {errors[0]}",

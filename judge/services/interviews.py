@@ -37,6 +37,7 @@ from judge.model.states import AttemptState, SubmissionState
 from judge.model.submission import SOLUTION
 from judge.problems.catalog import Problem
 from judge.problems.workspace_text import STATEMENT_NAME, for_workspace, minutes_text, with_window
+from judge.render.facts import utc_text
 from judge.services.attempts import ClockView, create_workspace, iso, quoted_header
 from judge.services.errors import AccessDenied, Conflict, Invalid, NotFound
 from judge.services.secrecy import Secrets
@@ -194,11 +195,6 @@ def candidate_attempt(session: Session, attempt_id: str) -> Attempt:
     if found is None:
         raise AccessDenied("unknown session token")
     return found
-
-
-def utc_text(ts: float) -> str:
-    """A moment as a candidate reads it anywhere in the world: "2026-12-03 06:10:00 UTC"."""
-    return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(ts))
 
 
 def after_deadline(late_policy: str) -> str:

@@ -312,11 +312,9 @@ class QueueRunner:
                     self.journal.remove(job)
 
     def runtime(self, limits: Limits) -> dict[str, Any]:
-
         return DockerBackend(image=self.image).runtime(limits)
 
     def describe(self) -> dict[str, Any]:
-
         return DockerBackend(image=self.image).describe()
 
     def run(self, bundle: bytes, limits: Limits, preload: Sequence[str] | None = None, *, digest: str = "",

@@ -309,6 +309,7 @@ def attempt_text(console: Console, record: dict[str, Any]) -> None:
 
     from judge.model.report import Report, format_clock
     from judge.model.submission import SOLUTION
+    from judge.render.facts import utc_text
     from judge.render.text import print_report
 
     start = float(record["started_at"])
@@ -319,7 +320,7 @@ def attempt_text(console: Console, record: dict[str, Any]) -> None:
     console.print(Text.assemble((printable(record["candidate"]), "bold"), f" · {record['problem']}",
                                 f" ({record.get('title', record['problem'])})"))
     console.print(f"Attempt {record['attempt_id']} ({record['status']}), invitation {record['invitation_id']}; "
-                  f"window {format_clock(record['budget_s'])}, started {_utc(start)}")
+                  f"window {format_clock(record['budget_s'])}, started {utc_text(start)}")
     events = [(start, "started (the server's clock began)")]
     events += [(r["at"], f"ran the public examples: {r['passed']}/{r['total']} passed ({r['verdict']}), as "
                          f"reported by {'the server' if r.get('reported_by') == 'server' else 'the candidate'}")
@@ -352,7 +353,3 @@ def attempt_text(console: Console, record: dict[str, Any]) -> None:
             console.print(Markdown(item["answer"]))
 
 
-def _utc(ts: float) -> str:
-    from datetime import UTC, datetime
-
-    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
