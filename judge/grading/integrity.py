@@ -9,6 +9,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from judge.model.parsing import compile_source, parse
+
 MAX_SOURCE_BYTES = 256 * 1024
 
 SUSPICIOUS_MODULES = {
@@ -87,7 +89,7 @@ def check_syntax(source: str) -> SyntaxProblem | None:
     """Compile the source; None when it compiles. A leading byte-order mark is accepted, as Python does."""
     source = source.removeprefix("\ufeff")
     try:
-        compile(source, "solution.py", "exec", dont_inherit=True)
+        compile_source(source, "solution.py")
     except SyntaxError as exc:
         return SyntaxProblem(exc.lineno or 0, exc.offset or 0, exc.msg, exc.text or "")
     except ValueError as exc:  # e.g. null bytes
@@ -140,7 +142,7 @@ def _computed_getattr_on_module(node: ast.Call, tree: ast.AST) -> bool:
 def scan(source: str) -> list[str]:
     """Integrity flags, one line each with the line number; empty for ordinary code."""
     try:
-        tree = ast.parse(source)
+        tree = parse(source)
     except SyntaxError:
         return []
     flags: dict[str, int] = {}

@@ -12,13 +12,13 @@ import io
 import json
 import secrets
 import tarfile
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from judge.grading.integrity import SubmissionError, check_syntax, decode_source, scan
 from judge.model.limits import Limits
+from judge.model.parsing import PARSE_LOCK
 from judge.model.submission import SOLUTION, SolutionText
 from judge.problems.catalog import Problem
 from judge.problems.diagnosis import MistakeBook
@@ -28,10 +28,6 @@ from judge.problems.workspace_text import is_unfinished_starter, is_untouched_st
 from sandbox import protocol
 
 SUITES = ("hidden", "public")
-# CPython 3.11's parser can fail with "AST constructor recursion depth mismatch" when several threads parse at
-# once (seen under the executor's pool, and the server's requests beside its grader); the parses are
-# milliseconds, so every parse that may run beside a grading takes this lock.
-PARSE_LOCK = threading.Lock()
 
 
 def load_submission(path: Path) -> SolutionText:

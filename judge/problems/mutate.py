@@ -38,6 +38,8 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
+from judge.model.parsing import compile_source, parse
+
 OPERATORS = ("arith", "boolean", "compare", "constant", "keyword", "negate", "drop", "return-none")
 MODULE = "<module>"
 
@@ -335,8 +337,8 @@ def _position(edit: _Edit) -> tuple[int, int, int]:
 def _parses_to(source: str) -> str | None:
     """The normalised form of ``source`` (``ast.unparse`` of its tree), or None when it does not compile."""
     try:
-        tree = ast.parse(source)
-        compile(tree, "<mutant>", "exec")
+        tree = parse(source)
+        compile_source(tree, "<mutant>")
     except (SyntaxError, ValueError):
         return None
     return ast.unparse(tree)
@@ -383,7 +385,7 @@ def mutant_id(function: str, diff: str) -> str:
 
 def all_mutants(source: str, label: str = "reference/solution.py") -> list[Mutant]:
     """Every valid mutant of ``source``, in source order. ``SyntaxError`` if ``source`` does not parse."""
-    tree = ast.parse(source)
+    tree = parse(source)
     original = ast.unparse(tree)
     finder = _Finder()
     finder.visit(tree)

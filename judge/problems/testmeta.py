@@ -11,6 +11,8 @@ import ast
 from dataclasses import dataclass
 from pathlib import Path
 
+from judge.model.parsing import parse
+
 
 class TestMetaError(ValueError):
     """A test file whose metadata cannot be read; the message names the file and test."""
@@ -114,7 +116,7 @@ def _class_defaults(cls: ast.ClassDef, where: str) -> dict[str, object]:
 def read_file_specs(path: Path, relative: str) -> list[TestSpec]:
     """The test functions of one file, module level and in ``Test*`` classes."""
     try:
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        tree = parse(path.read_text(encoding="utf-8"), filename=str(path))
     except SyntaxError as exc:
         raise TestMetaError(f"{relative}: syntax error on line {exc.lineno}: {exc.msg}") from exc
     specs: list[TestSpec] = []

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import re
 
+from judge.model.parsing import parse
 from judge.model.submission import SOLUTION
 from judge.problems.catalog import Problem
 
@@ -103,8 +104,8 @@ def is_unfinished_starter(source: str, problem: Problem) -> bool:
     if not path.is_file():
         return False
     try:
-        starter = _stub_functions(ast.parse(path.read_text(encoding="utf-8", errors="replace")))
-        mine = _stub_functions(ast.parse(source.removeprefix("\ufeff")))
+        starter = _stub_functions(parse(path.read_text(encoding="utf-8", errors="replace")))
+        mine = _stub_functions(parse(source.removeprefix("\ufeff")))
     except SyntaxError:
         return False
     todo = [name for name, is_stub in starter.items() if is_stub]
@@ -114,7 +115,7 @@ def is_unfinished_starter(source: str, problem: Problem) -> bool:
 def is_empty(source: str) -> bool:
     """True when ``source`` holds no code: nothing, blank lines, comments or a lone docstring."""
     try:
-        tree = ast.parse(source.removeprefix("\ufeff"))
+        tree = parse(source.removeprefix("\ufeff"))
     except SyntaxError:
         return False
     body = tree.body

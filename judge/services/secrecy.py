@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from judge.grading.prepare import PARSE_LOCK
+from judge.model.parsing import PARSE_LOCK, parse
 from judge.problems.catalog import Problem
 
 MIN_LINE = 10
@@ -63,7 +63,7 @@ def _public_text(problem: Problem) -> list[str]:
 def _test_docstrings(source: str) -> set[str]:
     """Lines of the docstrings of test functions: the descriptions a report shows."""
     try:
-        tree = ast.parse(source)
+        tree = parse(source)
     except SyntaxError:
         return set()
     found: set[str] = set()
@@ -75,7 +75,7 @@ def _test_docstrings(source: str) -> set[str]:
 
 def _test_names(source: str) -> set[str]:
     try:
-        tree = ast.parse(source)
+        tree = parse(source)
     except SyntaxError:
         return set()
     return {node.name for node in ast.walk(tree)

@@ -14,8 +14,8 @@ from typing import Any, Protocol
 from judge.backends import SandboxUnavailable
 from judge.execution.executor import Task
 from judge.grading.integrity import SubmissionError, decode_source
-from judge.grading.prepare import PARSE_LOCK
 from judge.model.outcomes import Verdict
+from judge.model.parsing import PARSE_LOCK
 from judge.model.report import Report, Status
 from judge.model.states import AttemptState
 from judge.model.submission import SolutionText

@@ -48,6 +48,7 @@ from judge.model.batch import NullProgress, Progress, Row
 from judge.model.checks import Check
 from judge.model.limits import Limits
 from judge.model.outcomes import MutantStatus, RowState, Status, Verdict
+from judge.model.parsing import parse
 from judge.model.report import Report
 from judge.model.submission import SolutionText
 from judge.problems.catalog import Problem
@@ -277,7 +278,7 @@ def declared_metadata(folder: Path) -> dict[str, set[str]]:
 
     for path in sorted({*folder.rglob("test_*.py"), *folder.rglob("*_test.py")}):
         relative = path.relative_to(folder).as_posix()
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+        tree = parse(path.read_text(encoding="utf-8"))
         for node in tree.body:
             groups: list[tuple[str, set[str], list[ast.stmt]]] = []
             if isinstance(node, ast.FunctionDef):
@@ -329,7 +330,7 @@ def solution_imports(folder: Path) -> list[str]:
         return found
     for path in sorted(folder.rglob("*.py")):
         try:
-            tree = ast.parse(path.read_text(encoding="utf-8"))
+            tree = parse(path.read_text(encoding="utf-8"))
         except (OSError, SyntaxError, UnicodeDecodeError):
             continue
         for node in ast.walk(tree):
