@@ -254,7 +254,7 @@ def test_mock_candidate_files_are_read_with_their_labels(tmp_path: Path) -> None
     assert found == {"correct": ((), "a correct solution", "dev"), "p_1": (("subtracts", ""), "two at once", "dev"),
                      "s_1": (("subtracts",), "subtracts", "dev")}
     assert any("s_2.py: no label" in c for c in complaints) and any("'gone' has no file" in c for c in complaints)
-    assert mock_cases(problem, tmp_path, labels, ["heldout"]) == ([], [])
+    assert mock_cases(problem, tmp_path, labels, ["heldout1"]) == ([], [])
 
 
 def test_leave_one_out_treats_the_held_out_mistake_as_unknown() -> None:
