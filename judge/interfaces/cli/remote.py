@@ -35,9 +35,8 @@ from judge.interfaces.cli.context import (
 )
 from judge.interfaces.client import Client, ServerError, insecure
 from judge.model.states import AttemptState, SubmissionState
+from judge.model.workspace import POINTER, PUBLIC_PROBLEMS
 
-POINTER = ".judge-attempt"
-PUBLIC_PROBLEMS = ".judge"  # .judge/<slug>: the public problem folder
 POLL_LIMIT_S = 30 * 60.0
 INTERRUPTED = 130  # Ctrl-C, as the shell counts it
 RETRYABLE = (0, 502, 503, 504)  # no answer, or a proxy/server between restarts: the poll tries again
