@@ -27,9 +27,8 @@ if TYPE_CHECKING:
 @pass_ctx
 def list_cmd(ctx: Context, skill: str | None, topic: str | None, as_json: bool) -> None:
     """List the problems by topic, with their level, budget and your best score."""
-    from rich.table import Table
-
     from judge.problems.catalog import by_topic, discover, select
+    from judge.render.plain import Column, Table
 
     problems, errors = discover(ctx.problems)
     shown = select(problems, skill=skill, topic=topic)
@@ -40,24 +39,19 @@ def list_cmd(ctx: Context, skill: str | None, topic: str | None, as_json: bool) 
                                 "best_percent": best.get(p.slug), "builtin": p.builtin} for p in shown],
                               indent=2))
         return
-    out = ctx.out
     for error in errors:
         ctx.err.print(f"[yellow]warning:[/] skipped a broken problem folder: {error}")
+    screen = ctx.screen
     if not shown:
-        out.print(no_match(problems, skill, topic), soft_wrap=True, highlight=False)
+        screen.stream.write(no_match(problems, skill, topic) + "\n")
         return
     # The slug is what you type: never cut. Below 80 columns the titles go (`judge show` has them).
-    with_title = out.width >= 80
-    table = Table(header_style="bold", pad_edge=False)
-    table.add_column("Problem", no_wrap=True)
-    if with_title:
-        table.add_column("Title", ratio=1)
-    table.add_column("Level", no_wrap=True)
-    table.add_column("Budget", no_wrap=True)
-    table.add_column("Best", no_wrap=True)
+    with_title = screen.width >= 80
+    table = Table([Column("Problem", no_wrap=True), *([Column("Title")] if with_title else []),
+                   Column("Level", no_wrap=True), Column("Budget", no_wrap=True), Column("Best", no_wrap=True)])
     # One section per topic: the topic's name in bold, then its problems indented under it.
     for name, group in by_topic(shown).items():
-        table.add_row(f"[bold cyan]{name}[/]")
+        table.add_row([(name, "bold cyan")])
         for p in group:
             score = best.get(p.slug)
             title = [p.title if p.builtin else f"{p.title} (custom: {p.root})"] if with_title else []
@@ -65,8 +59,8 @@ def list_cmd(ctx: Context, skill: str | None, topic: str | None, as_json: bool) 
             table.add_row(f"  {slug}", *title, p.difficulty, f"{p.budget_minutes:g} min",
                           f"{score:g}%" if score is not None else "-")
         table.add_section()
-    out.print(table)
-    out.print("Start one with: judge start PROBLEM")
+    screen.table(table)
+    screen.line("Start one with: judge start PROBLEM")
 
 
 def no_match(problems: list[Problem], skill: str | None, topic: str | None) -> str:
