@@ -51,6 +51,20 @@ def test_a_command_that_grades_nothing_imports_nothing_of_grading(args: list[str
     assert heavy(imported(args, tmp_path / "ws", home)) == []
 
 
+# What the listing commands must not import either: rich (their lines and tables are judge.render.plain's),
+# the TOML parser (the catalogue comes from the parsed-TOML index once it is warm), the engine client.
+LISTING_NEVER = ("rich", "tomllib", "judge.backends.docker", "judge.render.text")
+
+
+@pytest.mark.parametrize("args", [["list"], ["status"], ["history"]])
+def test_the_listing_commands_draw_without_rich(args: list[str], tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    imported(["start", "tiny-add", "--dir", str(tmp_path / "ws")], tmp_path, home)  # warms the index too
+    modules = imported(args, tmp_path / "ws", home)
+    assert sorted(m for m in modules if any(m == n or m.startswith(n + ".") for n in LISTING_NEVER)) == []
+    assert "judge.render.plain" in modules, "the check above can fail: the command did draw"
+
+
 def test_help_loads_no_renderer_nor_service(tmp_path: Path) -> None:
     modules = imported(["--help"], tmp_path, tmp_path / "home")
     assert not {m for m in modules if m.startswith(("rich", "judge.services", "judge.render", "judge.store"))}

@@ -256,7 +256,7 @@ class Table:
         widths = self.widths(width)
         top, head, under_head, mid, section, foot, bottom = self.box
         out = [top[0] + top[2].join(top[1] * w for w in widths) + top[3]]
-        grid = [[*(c.header for c in self.columns)], *self.rows]
+        grid: list[list[Styled]] = [[c.header for c in self.columns], *self.rows]
         for number, cells in enumerate(grid):
             first, last = number == 0, number == len(grid) - 1
             drawn = [self._cell(i, cell, widths[i], ink, bold=first) for i, cell in enumerate(cells)]
