@@ -42,23 +42,6 @@ INTERRUPTED = 130  # Ctrl-C, as the shell counts it
 RETRYABLE = (0, 502, 503, 504)  # no answer, or a proxy/server between restarts: the poll tries again
 
 
-def remote_pointer(directory: Path | None) -> tuple[Path, dict[str, Any]] | None:
-    """The workspace and its pointer, when the workspace holding ``directory`` belongs to a server."""
-    from judge.store.confined import UnsafePath, read_bytes
-
-    here = (directory or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if os.path.lexists(folder / POINTER):
-            try:
-                data = json.loads(read_bytes(folder, POINTER, limit=64 * 1024))
-            except UnsafePath as exc:
-                fail(str(exc))
-            except (OSError, ValueError):
-                return None
-            return (folder, data) if isinstance(data, dict) and data.get("server") else None
-    return None
-
-
 HINTS_IN_INTERVIEW = ("Hints are not available in an interview: it measures what you can do unaided, and the "
                       "problem's hints stay with your interviewer. If you are stuck, ask your interviewer (talking it "
                       "through is part of the interview); `judge status` shows your time left.")
