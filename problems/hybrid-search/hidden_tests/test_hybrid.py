@@ -40,6 +40,19 @@ def test_hybrid_alpha_weights_bm25(candidate, documents, hashing_model, hashing_
 
 @pytest.mark.points(1)
 @pytest.mark.requirement("R5")
+def test_hybrid_alpha_weights_bm25_in_the_whole_fused_list(candidate, documents, hashing_model, hashing_vectors,
+                                                           spec):
+    """alpha weights the BM25 ranking and 1 - alpha the dense one, seen over the whole fused list (k larger than
+    every candidate, so no cut to k is involved)."""
+    for alpha in (0.9, 0.1):
+        query = QUERIES[1]
+        want = spec.hybrid(query, hashing_model.encode(query), documents, hashing_vectors, k=100, alpha=alpha)
+        got = candidate.hybrid_search(query, documents, hashing_vectors, hashing_model, k=100, alpha=alpha)
+        _check(got, want, f"{query!r}, alpha={alpha}, k=100")
+
+
+@pytest.mark.points(1)
+@pytest.mark.requirement("R5")
 def test_hybrid_result_fields(candidate, documents, hashing_model, hashing_vectors):
     """Each result is {"id", "text", "score"} with the document's own text and a float score."""
     text = {d["id"]: d["text"] for d in documents}

@@ -82,6 +82,20 @@ def test_train_loss_history(candidate, result_keys, train_val, replayer):
 
 @pytest.mark.points(1)
 @pytest.mark.requirement("R5")
+def test_train_loss_includes_l2_on_the_weights(candidate, result_keys, train_val, replayer):
+    """train_loss is J with its L2 term alpha/2 ||w||^2, seen on mirrored data (each row x labelled 1 beside -x
+    labelled 0) where the bias stays 0, so only the weights' penalty separates J from the plain log-loss."""
+    X = train_val[0][:40]
+    Xm, ym = np.vstack([X, -X]), np.r_[np.ones(40, dtype=np.int64), np.zeros(40, dtype=np.int64)]
+    kw = dict(lr=0.5, alpha=0.2, batch_size=80, max_epochs=3, patience=100, tol=0.0, seed=0)
+    got = _fit(candidate, result_keys, (Xm, ym, Xm, ym), **kw)
+    want = replayer(Xm, ym, Xm, ym, **kw)
+    assert len(got["train_loss"]) == 3, f"expected 3 entries (3 epochs), got {len(got['train_loss'])}"
+    _close(got["train_loss"], want["train_loss"], "train_loss (mean log-loss + alpha/2 ||w||^2)")
+
+
+@pytest.mark.points(1)
+@pytest.mark.requirement("R5")
 def test_val_loss_history(candidate, result_keys, train_val, replayer):
     """Three epochs: val_loss holds the validation log-loss (no L2 term) after each epoch."""
     got = _fit(candidate, result_keys, train_val, **LOOP)

@@ -32,6 +32,16 @@ def test_sigmoid_extremes_do_not_overflow(candidate):
 
 @pytest.mark.points(1)
 @pytest.mark.requirement("R1")
+def test_sigmoid_does_not_overflow_at_large_logits(candidate):
+    """No overflow at |z| = 1000: computing sigmoid of -1000 and 1000 raises no floating-point warning (plain
+    1 / (1 + exp(-z)) overflows in exp(1000) even though its result, 0.0, is finite)."""
+    z = np.array([-1000.0, -50.0, 0.0, 50.0, 1000.0])
+    got = candidate.doubles.floating_point_warnings("sigmoid", z)
+    assert got == [], f"sigmoid({z.tolist()}) overflowed: NumPy warned {got}"
+
+
+@pytest.mark.points(1)
+@pytest.mark.requirement("R1")
 def test_sigmoid_values_and_shape(candidate):
     """sigmoid equals 1 / (1 + exp(-z)) on moderate values and keeps a 2-D input's shape."""
     z = np.linspace(-30, 30, 24).reshape(4, 6)
@@ -167,13 +177,21 @@ def test_predict_proba(candidate):
     assert got == pytest.approx(want, rel=1e-12), f"expected {want.tolist()}, got {got.tolist()}"
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 @pytest.mark.requirement("R8")
-def test_predict_threshold_and_dtype(candidate):
-    """predict gives integer labels, 1 where the probability is >= 0.5 (exactly 0.5 is class 1, 0.38 is 0)."""
+def test_predict_gives_integer_labels(candidate):
+    """predict gives integer labels (an integer dtype: not booleans, not floats)."""
     X = np.array([[0.0, 0.0], [1.0, 0.0], [-1.0, 0.0], [0.0, 4.0], [-0.25, 0.0]])
     got = np.asarray(candidate.predict(X, np.array([2.0, -0.5]), 0.0))
     assert np.issubdtype(got.dtype, np.integer), f"expected an integer dtype, got {got.dtype}"
+
+
+@pytest.mark.points(1)
+@pytest.mark.requirement("R8")
+def test_predict_threshold(candidate):
+    """predict gives 1 where the probability is >= 0.5 (exactly 0.5 is class 1, 0.38 is 0)."""
+    X = np.array([[0.0, 0.0], [1.0, 0.0], [-1.0, 0.0], [0.0, 4.0], [-0.25, 0.0]])
+    got = np.asarray(candidate.predict(X, np.array([2.0, -0.5]), 0.0))
     assert got.tolist() == [1, 1, 0, 0, 0], (
         f"expected [1, 1, 0, 0, 0] (z = 0, 2, -2, -2, -0.5; probabilities 0.5, 0.88, 0.12, 0.12, 0.38), "
         f"got {got.tolist()}"

@@ -51,6 +51,19 @@ def test_short_and_blank_texts(guarded):
     assert guarded("chunk_text", " \n\t ", chunk_size=5, overlap=2) == [], "whitespace-only text must give []"
 
 
+@pytest.mark.points(1)
+@pytest.mark.requirement("R1")
+def test_text_no_longer_than_the_overlap_gives_one_chunk(guarded):
+    """A text of at most chunk_size words gives one chunk, even when it has no more words than the overlap
+    (window starts must not stop at len(words) - overlap)."""
+    got = guarded("chunk_text", "alpha beta", chunk_size=5, overlap=2)
+    assert got == ["alpha beta"], f"2 words, size 5, overlap 2: expected ['alpha beta'], got {got}"
+    got = guarded("chunk_text", "solo", chunk_size=4, overlap=1)
+    assert got == ["solo"], f"1 word, size 4, overlap 1: expected ['solo'], got {got}"
+    got = guarded("chunk_text", words(10))
+    assert got == [words(10)], f"10 words with the defaults (60, overlap 15): expected one chunk, got {got}"
+
+
 @pytest.mark.points(2)
 @pytest.mark.requirement("R2")
 def test_chunk_documents_keeps_ids_titles_positions(guarded):
@@ -67,6 +80,22 @@ def test_chunk_documents_keeps_ids_titles_positions(guarded):
         {"id": "hr#0", "doc_id": "hr", "title": "HR", "position": 0, "text": "alpha beta"},
     ]
     assert got == want, f"expected {want}, got {got}"
+
+
+@pytest.mark.points(1)
+@pytest.mark.requirement("R2")
+def test_positions_restart_at_zero_in_each_document(guarded):
+    """position is the chunk's index within its own document: it starts again at 0 for every document, and so
+    does the number after '#' in the id."""
+    docs = [
+        {"id": "a", "title": "A", "text": "one two three four five six seven"},
+        {"id": "b", "title": "B", "text": "eight nine ten eleven twelve"},
+    ]
+    got = guarded("chunk_documents", docs, chunk_size=4, overlap=1)
+    ids = [c.get("id") for c in got]
+    assert ids == ["a#0", "a#1", "b#0", "b#1"], (
+        f"expected ids ['a#0', 'a#1', 'b#0', 'b#1'] (positions counted within each document), got {ids}"
+    )
 
 
 @pytest.mark.points(2)

@@ -49,3 +49,14 @@ def test_building_again_replaces_the_collection(candidate, client, documents, ch
     assert ids == sorted(c["id"] for c in second), (
         f"after rebuilding with {len(second)} chunks the collection holds {ids}"
     )
+
+
+@pytest.mark.points(1)
+@pytest.mark.requirement("R3")
+def test_empty_chunk_list_builds_an_empty_collection(candidate, client, model):
+    """build_collection with no chunks returns an empty collection (chromadb's add refuses empty lists), and
+    retrieve on it returns []."""
+    col = candidate.build_collection(client, "hidden-empty-build", [], model)
+    assert col.count() == 0, f"built from no chunks, the collection holds {col.count()} items"
+    got = candidate.retrieve(col, "How long is the probation period?", model, k=3)
+    assert got == [], f"retrieve on a collection built from no chunks: expected [], got {got}"

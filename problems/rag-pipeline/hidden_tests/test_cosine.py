@@ -70,3 +70,22 @@ def test_each_result_scores_its_own_cosine_similarity(candidate, spec_collection
         v = by_id[r["id"]]
         cos = float(q @ v / (np.linalg.norm(q) * np.linalg.norm(v)))
         assert r["score"] == pytest.approx(cos, abs=1e-4), f"{r['id']}: score {r['score']}, cosine similarity {cos}"
+
+
+@pytest.mark.points(1)
+@pytest.mark.requirement("R4")
+def test_scores_are_not_rounded(candidate, spec_collection, model, corpus, embed):
+    """A score is the cosine similarity itself as a float, not rounded: each of the top 10 is within 1e-5 of the
+    cosine similarity (float32 storage keeps chromadb within about 1e-7 of it)."""
+    chunks, vectors = corpus
+    by_id = {c["id"]: v for c, v in zip(chunks, vectors, strict=True)}
+    question = "Can you ship an e-bike to the United States?"
+    q = embed([question])[0]
+    results = candidate.retrieve(spec_collection, question, model, k=10)
+    assert results, "no results"
+    for r in results:
+        v = by_id[r["id"]]
+        cos = float(q @ v / (np.linalg.norm(q) * np.linalg.norm(v)))
+        assert r["score"] == pytest.approx(cos, abs=1e-5), (
+            f"{r['id']}: score {r['score']!r}, cosine similarity {cos!r}: the score must not be rounded"
+        )

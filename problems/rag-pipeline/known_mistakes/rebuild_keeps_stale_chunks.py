@@ -69,6 +69,8 @@ def chunk_documents(
 def build_collection(client, name: str, chunks: list[dict], model):
     """(Re)create the collection `name` holding exactly `chunks`, embedded with `model` (see R3-R5)."""
     collection = client.get_or_create_collection(name, metadata={"hnsw:space": "cosine"}, embedding_function=None)
+    if not chunks:
+        return collection  # chromadb's add refuses empty lists
     texts = [c["text"] for c in chunks]
     embeddings = model.encode(texts)
     collection.upsert(

@@ -71,6 +71,8 @@ def build_collection(client, name: str, chunks: list[dict], model):
     if name in [c.name for c in client.list_collections()]:
         client.delete_collection(name)
     collection = client.create_collection(name, metadata={"hnsw:space": "cosine"}, embedding_function=None)
+    if not chunks:
+        return collection  # chromadb's add refuses empty lists
     texts = [c["text"] for c in chunks]
     embeddings = model.encode(texts)
     collection.add(

@@ -86,6 +86,7 @@ def build_collection(client, name: str, chunks: list[dict], model):
       metadata = {"doc_id", "title", "position"} from the chunk, and embedding =
       `model.encode` of the chunk's text. Always pass embeddings yourself: chromadb's default
       embedding function is a different model (and would try to download it).
+    - An empty `chunks` list gives an empty collection (chromadb's add refuses empty lists).
     """
     raise NotImplementedError
 
@@ -98,7 +99,7 @@ def retrieve(collection, question: str, model, k: int = 3) -> list[dict]:
     collection, [] for an empty collection. Each result is a dict
     {"id", "doc_id", "title", "position", "text", "score"}: the first five from the stored chunk
     (its id, metadata and document), and score = 1 - distance, the cosine similarity between the
-    question and chunk embeddings, as a Python float. Results are in non-increasing score order
+    question and chunk embeddings, as a Python float (not rounded). Results are in non-increasing score order
     (ties in any order). Must work on any collection built as build_collection describes.
     You may assume k >= 1 and a non-blank question.
     """
