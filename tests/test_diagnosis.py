@@ -101,6 +101,35 @@ def test_each_of_two_mistakes_names_the_failures_it_explains() -> None:
     assert Report.from_dict(report.to_dict()).diagnosis == both
 
 
+def test_two_mistakes_are_named_from_partial_signatures() -> None:
+    # the candidate's version of "narrow" is narrower than the catalogue's: its distinctive test failed, the
+    # test it shares with mean_impute passed; std_ddof0 failed whole. Together they explain every failure.
+    book = [*BOOK, Signature("narrow", frozenset({"t::narrow_only", "t::median"}))]
+    found = diagnose({"t::std", "t::narrow_only"}, book)
+    assert sorted(m.mistake for m in found) == ["narrow", "std_ddof0"]
+    by_name = {m.mistake: m for m in found}
+    assert by_name["std_ddof0"].explains == {"t::std"} and by_name["narrow"].explains == {"t::narrow_only"}
+    # each match leaves out the failures only the other explains: std_ddof0 is exact, narrow only partly failed
+    assert by_name["std_ddof0"].match == 1.0 and 0.4 <= by_name["narrow"].match < 1.0
+    # without its distinctive test, a partly failed signature is no evidence: silence, not a pair
+    assert diagnose({"t::std", "t::median"}, book) == []
+    # a failure neither explains (the sign of a mistake outside the catalogue): silence
+    assert diagnose({"t::std", "t::narrow_only", "t::unknown_a"}, book) == []
+    # a single known mistake is still named alone
+    assert [m.mistake for m in diagnose({"t::std"}, book)] == ["std_ddof0"]
+
+
+def test_of_two_pairs_that_explain_the_same_failures_the_one_that_overlaps_least_is_named() -> None:
+    # "wide" holds every test of "ties" and one of "cut": (cut, wide) explains the failures as exactly as
+    # (cut, ties), but each of cut and ties explains its own share, so that pair is the simpler explanation
+    book = [Signature("cut", frozenset({"t::cut", "t::fuse", "t::k"})),
+            Signature("wide", frozenset({"t::tie", "t::tune", "t::fuse"})),
+            Signature("ties", frozenset({"t::tie", "t::tune"})),
+            Signature("other", frozenset({"t::k", "t::other"}))]
+    found = diagnose({"t::cut", "t::fuse", "t::k", "t::tie", "t::tune"}, book)
+    assert sorted(m.mistake for m in found) == ["cut", "ties"]
+
+
 def test_nothing_is_said_when_nothing_matches_well() -> None:
     assert names({"t::unknown_a", "t::unknown_b"}) == []
     assert names({"t::std", "t::unknown_a", "t::unknown_b", "t::unknown_c"}) == [], "mostly unexplained"

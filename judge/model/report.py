@@ -100,12 +100,14 @@ def match_phrase(match: float) -> str:
 
 
 def diagnosis_heading(diagnosis: Sequence[Diagnosis]) -> str:
-    """"Likely mistake", or for two: both at once (each explains its own failures) or one of two (they
-    explain the same failures, so the tests cannot tell which)."""
+    """"Likely mistake", or for two: both at once (each explains its own failures, and its match is read
+    without the failures only the other explains) or one of two (they explain the same failures, so the
+    tests cannot tell which)."""
     if len(diagnosis) <= 1:
         return "Likely mistake"
     if len({d.explains for d in diagnosis}) > 1:
-        return "Likely mistakes (both: each explains some of the failures)"
+        return ("Likely mistakes (both: each explains some of the failures; each one's match compares its own "
+                "tests with the failures, leaving out those only the other explains)")
     return "Likely mistakes (one or the other: they explain the same failures)"
 
 
