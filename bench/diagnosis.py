@@ -14,9 +14,9 @@ Per problem (its committed ``signatures.json`` must be current):
    batch of mock candidates: ``dev`` was used while the catalogue and the diagnosis were changed;
    ``heldout1`` was measured once, then used as ``dev`` for the next round of changes; ``heldout2`` was
    written by other mock candidates without sight of those changes, labelled, and only measured). Each buggy
-   file opens with its ``# BUG:`` line; ``correct*.py`` files are correct solutions (right: passed, nothing named). Graded
-   through the real sandbox, scored against ``bench/diagnosis_labels.toml``: per file, the known mistake it
-   holds (a ``known_mistakes/`` stem), ``""`` for a mistake outside the catalogue, or a list of two for a
+   file opens with its ``# BUG:`` line; ``correct*.py`` files are correct solutions (right: passed, nothing
+   named). Graded through the real sandbox, scored against ``bench/diagnosis_labels.toml``: per file, the
+   known mistake it holds (a ``known_mistakes/`` stem), ``""`` for a mistake outside the catalogue, or a list of two for a
    file holding two mistakes (``["a", "b"]``, or ``["a", ""]`` for a known one and one outside). The labels
    are written from the ``# BUG:`` line and the code before the diagnosis is run on the set.
 
