@@ -16,9 +16,9 @@ Per problem (its committed ``signatures.json`` must be current):
    written by other mock candidates without sight of those changes, labelled, and only measured). Each buggy
    file opens with its ``# BUG:`` line; ``correct*.py`` files are correct solutions (right: passed, nothing
    named). Graded through the real sandbox, scored against ``bench/diagnosis_labels.toml``: per file, the
-   known mistake it holds (a ``known_mistakes/`` stem), ``""`` for a mistake outside the catalogue, or a list of two for a
-   file holding two mistakes (``["a", "b"]``, or ``["a", ""]`` for a known one and one outside). The labels
-   are written from the ``# BUG:`` line and the code before the diagnosis is run on the set.
+   known mistake it holds (a ``known_mistakes/`` stem), ``""`` for a mistake outside the catalogue, or a
+   list of two for a file holding two mistakes (``["a", "b"]``, or ``["a", ""]`` for a known one and one
+   outside). The labels are written from the ``# BUG:`` line and the code before the diagnosis is run on the set.
 
    Headline figures, per set and overall: **right-first** (of the single-mistake files: a known mistake
    named first, or nothing named for a mistake outside the catalogue), **wrong** (of every file: anything
