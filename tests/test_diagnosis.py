@@ -111,6 +111,8 @@ def test_two_mistakes_are_named_from_partial_signatures() -> None:
     assert by_name["std_ddof0"].explains == {"t::std"} and by_name["narrow"].explains == {"t::narrow_only"}
     # each match leaves out the failures only the other explains: std_ddof0 is exact, narrow only partly failed
     assert by_name["std_ddof0"].match == 1.0 and 0.4 <= by_name["narrow"].match < 1.0
+    shown = tuple(Diagnosis(m.mistake, m.mistake, "", m.match, tuple(sorted(m.explains))) for m in found)
+    assert "leaving out those only the other explains" in diagnosis_heading(shown)
     # without its distinctive test, a partly failed signature is no evidence: silence, not a pair
     assert diagnose({"t::std", "t::median"}, book) == []
     # a failure neither explains (the sign of a mistake outside the catalogue): silence
