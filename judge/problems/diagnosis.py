@@ -26,10 +26,10 @@ weight (what is left is the sign of a third mistake, maybe one the book lacks), 
   best single mistake (``PAIR_GAIN``);
 - **partial signatures**, when no single mistake reaches ``THRESHOLD``: a candidate's version of a known
   mistake is often narrower or wider than the catalogue's file (it fails only some of the file's tests, or
-  a few more near them), so the union matches the failures at only 0.4-0.7. The
-  pair is named when each mistake has its own evidence: a weighted share of at least ``PAIR_OWN`` of the
-  failures that only it explains, at least ``PAIR_PART_RECALL`` of its signature failed, and one of the two
-  whole (``PAIR_RECALL``); the other, if short of that, must have failed every one of its distinctive tests
+  a few more near them), so the union matches the failures at only 0.4-0.7. The pair is named when each
+  mistake has its own evidence: a weighted share of at least ``PAIR_OWN`` of the failures that only it
+  explains, at least ``PAIR_PART_RECALL`` of its signature failed, and one of the two whole
+  (``PAIR_RECALL``); the other, if short of that, must have failed every one of its distinctive tests
   (those no other known mistake fails: ``PAIR_DISTINCT``). A sibling that only shares tests with the
   failures brings no evidence of its own, so a single mistake outside the catalogue still gets silence
   (bench.diagnosis, leave-one-out: wrong names 23 of 267 with both rules, 25 with the whole-signature
@@ -38,9 +38,9 @@ weight (what is left is the sign of a third mistake, maybe one the book lacks), 
 Only the best pair is weighed: of the pairs that explain enough and whose signatures fit one rule's shape,
 the strongest union, and of equally strong ones the pair whose signatures overlap least (each explains its
 own part: the simpler explanation). When it falls short of its rule's thresholds, no weaker pair is named
-in its place (trying them raised the wrong names on every-pair unions from 26 to 33 of 2507). In a named pair, each
-mistake's match compares its own signature with the failures less those only the other one explains.
-When two single mistakes are equally good, both are named, because the tests cannot tell them apart.
+in its place (trying them raised the wrong names on every-pair unions from 26 to 33 of 2507). In a named
+pair, each mistake's match compares its own signature with the failures less those only the other one
+explains. When two single mistakes are equally good, both are named, because the tests cannot tell them apart.
 """
 
 from __future__ import annotations
