@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 from bench.diagnosis import every_pair, leave_one_out, merge_pair, outcome
@@ -112,7 +113,12 @@ def test_two_mistakes_are_named_from_partial_signatures() -> None:
     # each match leaves out the failures only the other explains: std_ddof0 is exact, narrow only partly failed
     assert by_name["std_ddof0"].match == 1.0 and 0.4 <= by_name["narrow"].match < 1.0
     shown = tuple(Diagnosis(m.mistake, m.mistake, "", m.match, tuple(sorted(m.explains))) for m in found)
-    assert "leaving out those only the other explains" in diagnosis_heading(shown)
+    report = Report(problem="p", verdict=Verdict.FAILED, tests=(), grading_s=1.0, sandbox={}, submission_sha256="x",
+                    diagnosis=shown)
+    from judge.render.html import diagnosis_card
+
+    assert "the failing tests, less those only the other mistake explains, are exactly" in diagnosis_card(report)
+    assert "explains, are" not in diagnosis_card(replace(report, diagnosis=shown[:1])), "one alone: as before"
     # without its distinctive test, a partly failed signature is no evidence: silence, not a pair
     assert diagnose({"t::std", "t::median"}, book) == []
     # a failure neither explains (the sign of a mistake outside the catalogue): silence
@@ -380,6 +386,8 @@ def test_stubbed_steps_are_left_out_of_the_matching_and_the_rest_is_diagnosed() 
 def test_match_says_what_it_means() -> None:
     assert match_phrase(1.0) == "the failing tests are exactly the ones this mistake fails"
     assert "84% alike" in match_phrase(0.84)
+    assert match_phrase(0.49, beside=True) == ("the failing tests, less those only the other mistake explains, "
+                                               "are 49% alike to the ones this mistake fails")
 
 
 def test_every_pair_is_diagnosed_from_the_union_of_its_signatures() -> None:
