@@ -97,3 +97,34 @@ def test_broken_folder_does_not_hide_the_others(tmp_path: Path, monkeypatch: pyt
     problems, errors = discover()
     assert len(errors) == 1 and "not valid TOML" in errors[0]
     assert {p.slug for p in problems} >= set(BUILTIN)
+
+
+def test_the_catalogue_index_parses_an_unchanged_file_once_and_sees_a_changed_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from judge.problems import catalog
+
+    monkeypatch.setenv("JUDGE_HOME", str(tmp_path / "home"))
+    folder = tmp_path / "custom"
+    shutil.copytree(TINY, folder / "tiny-add")
+    toml = folder / "tiny-add" / "problem.toml"
+    assert next(p for p in discover([folder])[0] if p.slug == "tiny-add").title == "Add two numbers"
+    assert (tmp_path / "home" / catalog.ParsedTomls.INDEX).is_file()
+
+    parses: list[Path] = []
+    real = catalog.parse_toml
+    monkeypatch.setattr(catalog, "parse_toml", lambda path: parses.append(path) or real(path))
+    discover([folder])
+    assert parses == [], "nothing changed: nothing parsed"
+
+    # Same size, same modification time: the change time (and the inode, for a copy over it) still tell.
+    before = toml.stat()
+    toml.write_text(toml.read_text().replace("Add two numbers", "Add two NUMBERS"))
+    os.utime(toml, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert toml.stat().st_size == before.st_size and toml.stat().st_mtime_ns == before.st_mtime_ns
+    assert next(p for p in discover([folder])[0] if p.slug == "tiny-add").title == "Add two NUMBERS"
+    assert parses == [toml.resolve()]
+
+    (tmp_path / "home" / catalog.ParsedTomls.INDEX).write_text("{damaged")
+    assert next(p for p in discover([folder])[0] if p.slug == "tiny-add").title == "Add two NUMBERS"

@@ -19,8 +19,8 @@ from judge.paths import questions_dir
 from judge.problems.catalog import find_problem
 from judge.problems.keypoints import KeyPoint, Synonyms, coverage, label_for, match_pattern, sentences
 from judge.problems.questions import MAX_POINTS, load_bank, parse_question
+from judge.render.facts import iso_text as iso
 from judge.services import practice
-from judge.services.attempts import iso
 from judge.store.index import MIGRATIONS, Store
 
 from .conftest import FakeClock

@@ -12,6 +12,7 @@ import pytest
 from judge.backends import SandboxRun
 from judge.execution.queue import JOURNAL, JobJournal, QueueRunner, run_record
 from judge.model.limits import Limits
+from sandbox.protocol import PROTOCOL_VERSION
 
 pytestmark = pytest.mark.redis
 
@@ -64,7 +65,8 @@ def test_a_damaged_journal_settles_nothing(tmp_path: Path, broker_url: str) -> N
 # -- adopting what a killed sender left running or finished ------------------------------------------
 
 def _document(nonce: str) -> bytes:
-    return b"harness chatter\n" + json.dumps({"protocol_version": 1, "nonce": nonce, "results": {}}).encode() + b"\n"
+    document = {"protocol_version": PROTOCOL_VERSION, "nonce": nonce, "results": {}}
+    return b"harness chatter\n" + json.dumps(document).encode() + b"\n"
 
 
 def test_a_job_digest_ignores_the_nonce_and_nothing_else() -> None:
@@ -82,14 +84,27 @@ def test_a_job_digest_ignores_the_nonce_and_nothing_else() -> None:
     assert same != job_digest(bundle, "", limits, "img", ("numpy",))
 
 
-def test_renonce_swaps_only_the_nonce_it_was_run_under() -> None:
-    from judge.execution.queue import renonce
+def test_a_run_is_checked_against_the_nonce_it_ran_under(tiny_problem: object) -> None:
+    """An adopted run carries its first sender's nonce (from the journal): its result is checked against that
+    one, and a document under any other nonce (the rerun's own included) fails closed."""
+    from judge.grading import finish, prepare
+    from judge.model.submission import SolutionText
 
-    adopted = json.loads(renonce(_document("old"), "old", "new").splitlines()[-1])
-    assert adopted["nonce"] == "new" and adopted["protocol_version"] == 1
-    assert renonce(_document("forged"), "old", "new") == _document("forged")  # fails the rerun's check
-    assert renonce(b"not json\n", "old", "new") == b"not json\n"
-    assert renonce(_document(""), "", "new") == _document("")
+    from .test_batch_docker import REFERENCE
+
+    job = prepare(tiny_problem, SolutionText.from_source(REFERENCE))  # type: ignore[arg-type]
+
+    def checked(document: bytes, nonce: str = "") -> str:
+        """Which check the run failed first: "nonce", or "shape" (its nonce held; no tests came back)."""
+        detail = finish(job, SandboxRun(stdout=document, exit_code=0, nonce=nonce), {}).detail
+        assert "failed the nonce check" in detail or "no valid 'results'" in detail, detail
+        return "nonce" if "nonce" in detail else "shape"
+
+    assert checked(_document("old"), nonce="old") == "shape"
+    assert checked(_document("forged"), nonce="old") == "nonce"
+    assert checked(_document(job.nonce), nonce="old") == "nonce"
+    assert checked(_document(job.nonce)) == "shape"
+    assert checked(_document("old")) == "nonce"
 
 
 def test_a_rerun_adopts_a_finished_or_running_job_that_grades_the_same_submission(
@@ -125,9 +140,9 @@ def test_a_rerun_adopts_a_finished_or_running_job_that_grades_the_same_submissio
         rerun = prepare(tiny_problem, SolutionText.from_source(REFERENCE))  # type: ignore[arg-type]
         assert rerun.nonce != old_same.nonce
         run = runner(rerun)
-        # The adopted result passes the rerun's own nonce check (no tests came back: an error, but a trusted one).
-        assert "nonce" not in finish(rerun, run, {}).detail
-        assert json.loads(run.stdout.splitlines()[-1])["nonce"] == rerun.nonce
+        # The adopted result passes the nonce check (no tests came back: an error, but a trusted one).
+        assert "no valid 'results'" in finish(rerun, run, {}).detail
+        assert run.nonce == old_same.nonce and run.stdout == _document(old_same.nonce)  # checked as it ran
         runner.release()  # the running job nobody adopted is cancelled and leaves the journal
         assert runner.results.cancelled("b" * 32)
         assert json.loads((tmp_path / JOURNAL).read_text())["jobs"] == {}

@@ -51,6 +51,43 @@ def test_a_command_that_grades_nothing_imports_nothing_of_grading(args: list[str
     assert heavy(imported(args, tmp_path / "ws", home)) == []
 
 
+# What the listing commands must not import either: rich (their lines and tables are judge.render.plain's),
+# the TOML parser (the catalogue comes from the parsed-TOML index once it is warm), the engine client.
+LISTING_NEVER = ("rich", "tomllib", "judge.backends.docker", "judge.render.text")
+
+
+@pytest.mark.parametrize("args", [["list"], ["status"], ["history"]])
+def test_the_listing_commands_draw_without_rich(args: list[str], tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    imported(["start", "tiny-add", "--dir", str(tmp_path / "ws")], tmp_path, home)  # warms the index too
+    modules = imported(args, tmp_path / "ws", home)
+    assert sorted(m for m in modules if any(m == n or m.startswith(n + ".") for n in LISTING_NEVER)) == []
+    assert "judge.render.plain" in modules, "the check above can fail: the command did draw"
+
+
+def test_show_draws_a_statement_once_then_reads_the_drawing(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    first = imported(["show", "tiny-add"], tmp_path, home)
+    assert "rich.markdown" in first, "the check below can fail: the first call draws with rich"
+    again = imported(["show", "tiny-add"], tmp_path, home)
+    assert sorted(m for m in again if m.split(".")[0] in ("rich", "markdown_it", "tomllib")) == []
+
+
+def test_a_changed_statement_is_drawn_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from judge.interfaces.cli.catalog import drawn_statement
+    from judge.render.plain import Terminal
+
+    monkeypatch.setenv("JUDGE_HOME", str(tmp_path / "home"))
+    screen = Terminal(io.StringIO(), environ={}, width=60)
+    before = drawn_statement(screen, "[bold]Add[/]", "# Add\n\nAdd **two** numbers.")
+    assert "Add two numbers." in before and before == drawn_statement(screen, "[bold]Add[/]",
+                                                                        "# Add\n\nAdd **two** numbers.")
+    assert "three" in drawn_statement(screen, "[bold]Add[/]", "# Add\n\nAdd **three** numbers.")
+    assert len(list((tmp_path / "home" / "drawn").iterdir())) == 2
+
+
 def test_help_loads_no_renderer_nor_service(tmp_path: Path) -> None:
     modules = imported(["--help"], tmp_path, tmp_path / "home")
     assert not {m for m in modules if m.startswith(("rich", "judge.services", "judge.render", "judge.store"))}

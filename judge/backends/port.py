@@ -28,6 +28,10 @@ class SandboxRun:
     refused: str = ""
     warm: bool = False  # ran on a warm spare (judge/backends/pool.py) rather than a fresh container
     worker: str = ""  # the remote worker that ran it (judge/execution/queue/); "" for this machine
+    # The nonce of the bundle that ran when it is not the job's own: a job a killed sender left in flight,
+    # adopted by the rerun (judge/execution/queue/sender.py), ran under that sender's nonce, which the host
+    # kept in its journal. Set on the host side only, never from what a sandbox or a worker reports.
+    nonce: str = ""
 
 
 class SandboxUnavailable(RuntimeError):

@@ -51,7 +51,7 @@ def finish(job: Job, run: SandboxRun | None, sandbox: dict[str, Any],
                                                        + (f" ({where})" if where else ""))
         detail = "solution.py does not compile: " + job.syntax
     else:
-        outcome = interpret(run, list(job.specs), job.nonce)
+        outcome = interpret(run, list(job.specs), run.nonce or job.nonce)
         verdict, tests, detail, warnings = outcome.verdict, outcome.tests, outcome.detail, outcome.warnings
         if not run.refused and sandbox.get("backend") == "docker":
             sandbox = {**sandbox, "warm": run.warm}  # a warm spare, or a container started for this run

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 SOLUTION = "solution.py"
@@ -18,4 +17,6 @@ class SolutionText:
 
     @classmethod
     def from_source(cls, source: str, origin: str = "") -> SolutionText:
+        import hashlib  # here: `judge list` reads SOLUTION from this module and never hashes (start-up)
+
         return cls(source, hashlib.sha256(source.encode("utf-8")).hexdigest(), origin)

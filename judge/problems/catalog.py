@@ -7,16 +7,16 @@ folder are both accepted on that path.
 
 from __future__ import annotations
 
+import json
 import os
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from judge.model.limits import DEFAULT_LIMITS, LimitError, Limits, limits_from_toml
 from judge.model.submission import SOLUTION
-from judge.paths import builtin_problems_dir
+from judge.paths import builtin_problems_dir, data_home
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 REQUIREMENT = re.compile(r"\*\*(R\d+)\b")
@@ -98,18 +98,85 @@ class Problem:
                       and "__pycache__" not in p.parts)
 
 
-def load_problem(root: Path, builtin: bool = False) -> Problem:
-    """Read and check a problem folder. Raises ``ProblemError`` with an actionable message."""
-    root = root.resolve()
-    toml_path = root / "problem.toml"
-    if not toml_path.is_file():
-        raise ProblemError(f"{root}: no problem.toml (is this a problem folder? `judge problem new` makes one)")
+class ParsedTomls:
+    """``problem.toml`` files as parsed before, kept in a file of the data folder (``INDEX``), so listing
+    the catalogue parses none that has not changed. An entry holds only while the file is the same: same
+    inode, size, modification and change times (a rewrite, an edit, a copy over it or a rename onto it
+    changes one of them); anything else is parsed again. A damaged or unwritable index is only slower."""
+
+    INDEX = "problem-index.json"
+    VERSION = 1
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path if path is not None else data_home() / self.INDEX
+        self.entries: dict[str, Any] = {}
+        self.changed = False
+        try:
+            data = json.loads(self.path.read_bytes())
+            if isinstance(data, dict) and data.get("version") == self.VERSION and isinstance(data.get("tomls"), dict):
+                self.entries = data["tomls"]
+        except (OSError, ValueError):
+            pass
+
+    @staticmethod
+    def signature(stat: os.stat_result) -> list[int]:
+        return [stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns]
+
+    def parse(self, toml_path: Path) -> dict[str, Any]:
+        """The parsed file: from the index when it has not changed since, else read now (and noted)."""
+        key = str(toml_path)
+        try:
+            seen = self.signature(toml_path.stat())
+        except OSError:
+            return parse_toml(toml_path)
+        entry = self.entries.get(key)
+        if isinstance(entry, dict) and entry.get("stat") == seen and isinstance(entry.get("meta"), dict):
+            meta: dict[str, Any] = entry["meta"]
+            return meta
+        meta = parse_toml(toml_path)
+        try:
+            if self.signature(toml_path.stat()) == seen:  # not changed while it was read
+                json.dumps(meta)  # only what JSON keeps exactly (TOML dates are parsed every time)
+                self.entries[key] = {"stat": seen, "meta": meta}
+                self.changed = True
+        except (OSError, TypeError, ValueError):
+            pass
+        return meta
+
+    def save(self) -> None:
+        """Write the index when something was added (atomically; never an error)."""
+        if not self.changed:
+            return
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(json.dumps({"version": self.VERSION, "tomls": self.entries}), encoding="utf-8")
+            os.replace(tmp, self.path)
+        except OSError:
+            tmp.unlink(missing_ok=True)
+        self.changed = False
+
+
+def parse_toml(toml_path: Path) -> dict[str, Any]:
+    """A ``problem.toml`` parsed, or ``ProblemError`` saying why it cannot be."""
+    import tomllib  # here: `judge list` parses none when the index has them all (start-up)
+
     try:
-        meta = tomllib.loads(toml_path.read_text(encoding="utf-8"))
+        return tomllib.loads(toml_path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ProblemError(f"{toml_path}: not valid TOML: {exc}") from exc
     except OSError as exc:
         raise ProblemError(f"{toml_path}: cannot read it: {exc.strerror}") from exc
+
+
+def load_problem(root: Path, builtin: bool = False, parsed: ParsedTomls | None = None) -> Problem:
+    """Read and check a problem folder (its ``problem.toml`` from ``parsed`` when given). Raises
+    ``ProblemError`` with an actionable message."""
+    root = root.resolve()
+    toml_path = root / "problem.toml"
+    if not toml_path.is_file():
+        raise ProblemError(f"{root}: no problem.toml (is this a problem folder? `judge problem new` makes one)")
+    meta = parsed.parse(toml_path) if parsed is not None else parse_toml(toml_path)
     unknown = sorted(set(meta) - KNOWN_KEYS)
     if unknown:
         raise ProblemError(f"{toml_path}: unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(KNOWN_KEYS))}")
@@ -184,10 +251,11 @@ def discover(extra: list[Path] | None = None) -> tuple[list[Problem], list[str]]
     custom problem never silently replaces another, so scores and history never mix two problems)."""
     problems: dict[str, Problem] = {}
     errors: list[str] = []
+    parsed = ParsedTomls()
     for folder, builtin in search_path(extra):
         for candidate in _candidates(folder):
             try:
-                problem = load_problem(candidate, builtin=builtin)
+                problem = load_problem(candidate, builtin=builtin, parsed=parsed)
             except ProblemError as exc:
                 errors.append(str(exc))
                 continue
@@ -198,6 +266,7 @@ def discover(extra: list[Path] | None = None) -> tuple[list[Problem], list[str]]
                 kind = "a built-in problem" if first.builtin else f"the custom problem in {first.root}"
                 errors.append(f"{problem.root}: its slug {problem.slug!r} is already {kind}'s; rename it "
                               "(the folder and `slug` in problem.toml)")
+    parsed.save()
     return sorted(problems.values(), key=lambda p: (p.budget_minutes, p.slug)), errors
 
 

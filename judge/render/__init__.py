@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from judge.model.report import Report
-
 if TYPE_CHECKING:
+    from judge.model.report import Report
     from judge.problems.teaching import ModelAnswer
 
 FORMATS = ("text", "json", "html", "md", "junit")

@@ -79,9 +79,20 @@ def epoch_text(epoch: float | None) -> str:
     return date_text(datetime.fromtimestamp(float(epoch), UTC).isoformat())
 
 
-def utc_text(ts: float) -> str:
-    """A moment as a reader anywhere in the world reads it: "2026-12-03 06:10:00 UTC"."""
-    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+# How precise a moment in UTC is drawn: to the second (the default), to the minute (a page's dates, which its
+# script redraws in the reader's time), or the time of day alone (a draft saved moments ago).
+UTC_FORMATS = {"second": "%Y-%m-%d %H:%M:%S UTC", "minute": "%Y-%m-%d %H:%M UTC", "time": "%H:%M:%S UTC"}
+
+
+def utc_text(ts: float, precision: str = "second") -> str:
+    """A moment as a reader anywhere in the world reads it: "2026-12-03 06:10:00 UTC" (``precision``: a key
+    of ``UTC_FORMATS``)."""
+    return datetime.fromtimestamp(ts, UTC).strftime(UTC_FORMATS[precision])
+
+
+def iso_text(ts: float) -> str:
+    """A moment as ISO 8601 UTC to the second: what a page's script parses."""
+    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds")
 
 
 def time_text(elapsed_s: float | None, budget_s: float | None) -> str:

@@ -16,7 +16,7 @@ import shutil
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,8 +24,10 @@ from judge.model.outcomes import Verdict
 from judge.model.report import Report, hints_from_record
 from judge.model.states import AttemptState
 from judge.model.submission import SOLUTION, SolutionText
+from judge.model.workspace import POINTER
 from judge.problems.catalog import Problem
 from judge.problems.workspace_text import workspace_starter, workspace_statement
+from judge.render.facts import iso_text
 from judge.store import confined
 from judge.store.confined import UnsafePath
 from judge.store.files import write_json
@@ -34,7 +36,6 @@ from judge.store.index import AttemptLocked, Store, StoreError
 if TYPE_CHECKING:
     from judge.execution import Executor
 
-POINTER = ".judge-attempt"
 SIGNED_FIELDS = ("id", "problem", "started_at", "budget_s", "workspace")
 CLOCK_ALTERED = "clock record altered: the attempt's start time or budget was edited; elapsed time is not trusted"
 Clock = Callable[[], float]
@@ -87,10 +88,6 @@ def clock_view(record: dict[str, Any], now: float) -> ClockView:
     """The attempt's clock at ``now`` (or at its submit or abandon time once closed)."""
     end = record.get("submitted_at") or record.get("abandoned_at") or now
     return ClockView(max(0.0, float(end) - float(record["started_at"])), float(record["budget_s"]))
-
-
-def iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds")
 
 
 def local_time(ts: float) -> str:
@@ -208,7 +205,7 @@ def _new_record(store: Store, problem: Problem, workspace: Path, started: float,
         "problem": problem.slug,
         "problem_root": str(problem.root),
         "started_at": started,
-        "started_iso": iso(started),
+        "started_iso": iso_text(started),
         "budget_s": problem.budget_s,
         "workspace": str(workspace),
         "limits": problem.limits.to_dict(),
@@ -278,7 +275,7 @@ def close_attempt(store: Store, attempt_id: str, now: float) -> dict[str, Any]:
         record = store.load_record(attempt_id)
         if record["status"] != AttemptState.OPEN:
             raise WorkspaceError(f"attempt {attempt_id} is already closed ({record['status']})")
-        record.update({"status": AttemptState.ABANDONED, "abandoned_at": now, "abandoned_iso": iso(now)})
+        record.update({"status": AttemptState.ABANDONED, "abandoned_at": now, "abandoned_iso": iso_text(now)})
         store.save_record(record)
     return record
 
@@ -398,7 +395,7 @@ def submit(store: Store, record: dict[str, Any], problem: Problem, submission: S
             report = replace(report, warnings=report.warnings + tuple(warnings))
         store.save_report(attempt_id, report.to_dict(), submission.source)
         record.update({"status": AttemptState.SUBMITTED, "submitted_at": submitted_at,
-                       "submitted_iso": iso(submitted_at),
+                       "submitted_iso": iso_text(submitted_at),
                        "elapsed_s": elapsed, "submission_sha256": submission.sha256,
                        "result": {**{k: report.to_dict()[k] for k in ("score", "max_score", "percent", "verdict")},
                                   "mistakes": [d.mistake for d in report.diagnosis]}})

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from judge.backends import SandboxUnavailable
-from judge.backends.docker import DockerBackend
 from judge.backends.image import expected_tag
 from judge.model.limits import DEFAULT_LIMITS
 from judge.paths import cache_home
@@ -55,13 +54,15 @@ def read_versions(refresh: bool = False) -> dict[str, Any]:
     From the cache unless ``refresh``; otherwise from a container of the image (a couple of seconds).
     Raises ``SandboxUnavailable`` when there is no engine or no image.
     """
-    backend = DockerBackend()
-    tag = backend.image
+    tag = expected_tag()
     if not refresh:
         known = cached(tag)
         if known is not None:
             return known
-    output = backend.python_output(PROBE, DEFAULT_LIMITS)
+    # Here, not at the top: `judge show` reads the cached answer and needs no engine client (start-up).
+    from judge.backends.docker import DockerBackend
+
+    output = DockerBackend(image=tag).python_output(PROBE, DEFAULT_LIMITS)
     try:
         found = json.loads(output.strip().splitlines()[-1])
         data = {"image": tag, "python": str(found["python"]),

@@ -35,16 +35,15 @@ from judge.model.outcomes import VERDICT_TEXT, Verdict
 from judge.model.report import Report
 from judge.model.states import AttemptState, SubmissionState
 from judge.model.submission import SOLUTION
+from judge.model.workspace import PUBLIC_PROBLEMS
 from judge.problems.catalog import Problem
 from judge.problems.workspace_text import STATEMENT_NAME, for_workspace, minutes_text, with_window
-from judge.render.facts import utc_text
-from judge.services.attempts import ClockView, create_workspace, iso, quoted_header
+from judge.render.facts import iso_text, utc_text
+from judge.services.attempts import ClockView, create_workspace, quoted_header
 from judge.services.errors import AccessDenied, Conflict, Invalid, NotFound
 from judge.services.secrecy import Secrets
 from judge.store.db import Attempt, Draft, Interviewer, InterviewSubmission, Invitation, TestRun
 
-PUBLIC_PROBLEMS = ".judge"  # inside the workspace, .judge/<slug>: what `judge test` runs the public examples from
-POINTER = ".judge-attempt"  # inside the workspace: the server's URL and the session token (the CLI's remote mode)
 MAX_MESSAGE = 2000
 BUSY = "your previous submission is still being graded; wait for its result"
 
@@ -244,9 +243,9 @@ def attempt_status(attempt: Attempt, problem_title: str, now: float) -> dict[str
         "candidate": invitation.candidate_name,
         "status": attempt.status,
         "started_at": attempt.started_at,
-        "started_iso": iso(attempt.started_at),
+        "started_iso": iso_text(attempt.started_at),
         "deadline": attempt.started_at + attempt.budget_s,
-        "deadline_iso": iso(attempt.started_at + attempt.budget_s),
+        "deadline_iso": iso_text(attempt.started_at + attempt.budget_s),
         "server_time": now,
         "elapsed_s": round(view.elapsed_s, 1),
         "budget_s": view.budget_s,

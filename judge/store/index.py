@@ -20,13 +20,11 @@ import contextlib
 import fcntl
 import json
 import os
-import secrets
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from judge.model.report import hints_from_record
 from judge.model.states import AttemptState
 from judge.store.files import atomic_write, write_json
 
@@ -133,6 +131,8 @@ class Store:
         if not path.exists():
             with contextlib.suppress(FileExistsError):
                 fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                import secrets  # here, as below: the listing commands never make a key or an id (start-up)
+
                 with os.fdopen(fd, "w") as handle:
                     handle.write(secrets.token_hex(32))
         return bytes.fromhex(path.read_text().strip())
@@ -167,6 +167,8 @@ class Store:
 
     def index(self, record: dict[str, Any]) -> None:
         """Insert or update an attempt's row from its record."""
+        from judge.model.report import hints_from_record  # here: the listing commands only read (start-up)
+
         report = record.get("result") or {}
         with self._db() as db:
             db.execute(
@@ -217,6 +219,8 @@ class Store:
     # -- attempt ids -------------------------------------------------------------------------------
     def new_id(self) -> str:
         """A short attempt id no other attempt has, its folder made now so no other process takes it."""
+        import secrets
+
         while True:
             candidate = "".join(secrets.choice(ID_ALPHABET) for _ in range(ID_LENGTH))
             try:

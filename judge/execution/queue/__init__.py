@@ -61,7 +61,6 @@ from judge.execution.queue.sender import (
     WorkerInfo,
     connect,
     job_digest,
-    renonce,
 )
 from judge.execution.queue.worker import WorkerSetup, execute_job, prepare_worker, run_worker
 
@@ -98,7 +97,6 @@ __all__ = [
     "redact",
     "redis_client",
     "refused_record",
-    "renonce",
     "run_record",
     "run_worker",
 ]

@@ -72,25 +72,6 @@ def job_digest(bundle: bytes, nonce: str, limits: Limits, image: str, preload: S
     return digest.hexdigest()
 
 
-def renonce(stdout: bytes, old: str, new: str) -> bytes:
-    """The output of an adopted job (run under ``old``, the nonce of the killed sender, read from its journal)
-    for the rerun that checks ``new``: the result document's nonce is swapped only when it is ``old``, so the
-    rerun's own check still holds; any other output is returned as it is and fails that check (closed)."""
-
-    lines = stdout.splitlines()
-    for index in range(len(lines) - 1, -1, -1):
-        if lines[index].strip():
-            try:
-                document = json.loads(lines[index])
-            except ValueError:
-                return stdout
-            if not isinstance(document, dict) or not old or document.get("nonce") != old:
-                return stdout
-            lines[index] = json.dumps({**document, "nonce": new}).encode("utf-8")
-            return b"\n".join(lines) + b"\n"
-    return stdout
-
-
 class JobJournal:
     """The jobs a sender has published and not yet read a result for, kept in a file beside its reports.
 
@@ -269,7 +250,7 @@ class QueueRunner:
         else a new job is published."""
         digest = job_digest(job.bundle, job.nonce, job.limits, self.image, job.preload)
         while (claimed := self._claim(digest)) is not None:
-            adopted = self._adopt(claimed[0], claimed[1], job.nonce)
+            adopted = self._adopt(*claimed)
             if adopted is not None:
                 return adopted
         return self.run(job.bundle, job.limits, preload=job.preload, digest=digest, nonce=job.nonce)
@@ -279,9 +260,10 @@ class QueueRunner:
             jobs = self._adoptable.get(digest)
             return jobs.pop(0) if jobs else None
 
-    def _adopt(self, job: str, entry: Journalled, nonce: str) -> SandboxRun | None:
-        """Wait for a left-over job's result and hand it on under ``nonce``; None when its worker turns out
-        to be lost (the job is cancelled and the caller publishes the submission anew)."""
+    def _adopt(self, job: str, entry: Journalled) -> SandboxRun | None:
+        """Wait for a left-over job's result and hand it on with the nonce it ran under (the journal's, which
+        the result is checked against); None when its worker turns out to be lost (the job is cancelled and
+        the caller publishes the submission anew)."""
         log.info("job %s of an earlier sender grades the same submission: adopted, not sent again", job)
         cancelled = threading.Event()
         with self._lock:
@@ -292,7 +274,8 @@ class QueueRunner:
                 log.warning("job %s: its worker was lost before it finished; the submission is sent again", job)
                 self.results.cancel([job])
                 return None
-            return replace(run, stdout=renonce(run.stdout, entry.nonce, nonce)) if not run.refused else run
+            # It ran the first sender's bundle: its result is checked against that bundle's nonce.
+            return replace(run, nonce=entry.nonce) if not run.refused else run
         finally:
             with self._lock:
                 self._waiting.pop(job, None)

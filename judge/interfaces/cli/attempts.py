@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from judge.interfaces.cli import remote
 from judge.interfaces.cli.app import cli
 from judge.interfaces.cli.context import (
     BACKEND_OPTION,
@@ -87,6 +86,8 @@ def start(ctx: Context, problem: str | None, directory: Path | None, force: bool
     if server or code:
         if not (server and code):
             fail("an interview needs both --server URL and --invite CODE (from your interviewer's message)")
+        from judge.interfaces.cli import remote
+
         remote.start(ctx, server, code, directory)
         return
     if not problem:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,7 @@ from judge.interfaces.cli.context import (
 
 if TYPE_CHECKING:
     from judge.problems.catalog import Problem
+    from judge.render.plain import Terminal
 
 
 @cli.command("list")
@@ -27,9 +29,8 @@ if TYPE_CHECKING:
 @pass_ctx
 def list_cmd(ctx: Context, skill: str | None, topic: str | None, as_json: bool) -> None:
     """List the problems by topic, with their level, budget and your best score."""
-    from rich.table import Table
-
     from judge.problems.catalog import by_topic, discover, select
+    from judge.render.plain import Column, Table
 
     problems, errors = discover(ctx.problems)
     shown = select(problems, skill=skill, topic=topic)
@@ -40,24 +41,19 @@ def list_cmd(ctx: Context, skill: str | None, topic: str | None, as_json: bool) 
                                 "best_percent": best.get(p.slug), "builtin": p.builtin} for p in shown],
                               indent=2))
         return
-    out = ctx.out
     for error in errors:
         ctx.err.print(f"[yellow]warning:[/] skipped a broken problem folder: {error}")
+    screen = ctx.screen
     if not shown:
-        out.print(no_match(problems, skill, topic), soft_wrap=True, highlight=False)
+        screen.stream.write(no_match(problems, skill, topic) + "\n")
         return
     # The slug is what you type: never cut. Below 80 columns the titles go (`judge show` has them).
-    with_title = out.width >= 80
-    table = Table(header_style="bold", pad_edge=False)
-    table.add_column("Problem", no_wrap=True)
-    if with_title:
-        table.add_column("Title", ratio=1)
-    table.add_column("Level", no_wrap=True)
-    table.add_column("Budget", no_wrap=True)
-    table.add_column("Best", no_wrap=True)
+    with_title = screen.width >= 80
+    table = Table([Column("Problem", no_wrap=True), *([Column("Title")] if with_title else []),
+                   Column("Level", no_wrap=True), Column("Budget", no_wrap=True), Column("Best", no_wrap=True)])
     # One section per topic: the topic's name in bold, then its problems indented under it.
     for name, group in by_topic(shown).items():
-        table.add_row(f"[bold cyan]{name}[/]")
+        table.add_row([(name, "bold cyan")])
         for p in group:
             score = best.get(p.slug)
             title = [p.title if p.builtin else f"{p.title} (custom: {p.root})"] if with_title else []
@@ -65,8 +61,8 @@ def list_cmd(ctx: Context, skill: str | None, topic: str | None, as_json: bool) 
             table.add_row(f"  {slug}", *title, p.difficulty, f"{p.budget_minutes:g} min",
                           f"{score:g}%" if score is not None else "-")
         table.add_section()
-    out.print(table)
-    out.print("Start one with: judge start PROBLEM")
+    screen.table(table)
+    screen.line("Start one with: judge start PROBLEM")
 
 
 def no_match(problems: list[Problem], skill: str | None, topic: str | None) -> str:
@@ -86,19 +82,56 @@ def no_match(problems: list[Problem], skill: str | None, topic: str | None) -> s
 @pass_ctx
 def show(ctx: Context, problem: str) -> None:
     """Show a problem's statement, budget, skills and the grader's library versions."""
-    from rich.markdown import Markdown
-    from rich.panel import Panel
-
     p = ctx.problem(problem)
     head = f"[bold]{p.title}[/]  ({p.slug})\nBudget {p.budget_minutes:g} min · {p.difficulty}"
     if p.skills:
         head += " · " + ", ".join(p.skills)
     if not p.builtin:
         head += f"\nCustom problem from {p.root}"
-    ctx.out.print(Panel(head, expand=False))
-    ctx.out.print(Markdown(p.statement()))
-    ctx.out.print(f"\nGrader: {grader_line()}")
-    ctx.out.print(f"Start it with: judge start {p.slug}")
+    screen = ctx.screen
+    screen.stream.write(drawn_statement(screen, head, p.statement()))
+    screen.line()
+    screen.line(f"Grader: {grader_line()}")
+    screen.line(f"Start it with: judge start {p.slug}")
+
+
+def drawn_statement(screen: Terminal, head: str, statement: str) -> str:
+    """The head in a panel and the statement as rich draws them for this terminal (width, styles, colours),
+    from the data folder's cache when drawn before: drawing imports rich and markdown-it, most of `judge
+    show`'s start-up. The key holds everything the drawing depends on, rich's own version included."""
+    import hashlib
+    import importlib.util
+    import os
+
+    from judge.paths import data_home
+
+    spec = importlib.util.find_spec("rich")
+    rich_stamp = os.stat(spec.origin).st_mtime_ns if spec is not None and spec.origin else 0
+    key = hashlib.sha256(json.dumps([head, statement, screen.width, screen.ink.styles, screen.ink.colours,
+                                     screen.box_safe, os.environ.get("TERM", ""), os.environ.get("COLORTERM", ""),
+                                     rich_stamp]).encode("utf-8")).hexdigest()
+    path = data_home() / "drawn" / f"{key[:40]}.txt"
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, ValueError):
+        pass
+    import io
+
+    from rich.console import Console
+    from rich.markdown import Markdown
+    from rich.panel import Panel
+
+    from judge.store.files import atomic_write
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=screen.width, force_terminal=screen.ink.styles, highlight=False,
+                      soft_wrap=False, no_color=not screen.ink.colours, safe_box=True)
+    console.print(Panel(head, expand=False))
+    console.print(Markdown(statement))
+    text = buffer.getvalue()
+    with contextlib.suppress(OSError):  # an unwritable data folder only costs the next call the drawing
+        atomic_write(path, text.encode("utf-8"))
+    return text
 
 
 def grader_line() -> str:

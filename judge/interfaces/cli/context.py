@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from judge.model.limits import Limits
     from judge.model.report import Report
     from judge.problems.catalog import Problem
+    from judge.render.plain import Terminal
     from judge.store.index import Store
 
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_JUDGE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -69,6 +70,13 @@ class Context:
         from rich.console import Console
 
         return Console(highlight=False, soft_wrap=False)
+
+    @property
+    def screen(self) -> Terminal:
+        """Standard output for the listing commands, drawn without rich (start-up: ``judge.render.plain``)."""
+        from judge.render.plain import Terminal
+
+        return Terminal()
 
     @property
     def err(self) -> Console:

@@ -1,5 +1,5 @@
 """`judge history`: every attempt, newest first, with the best score and trend per problem (drawn by
-``judge.render.history``). rich, the renderers and the services are imported inside the command (`judge --help`
+``judge.render.history``). The renderers and the services are imported inside the command (`judge --help`
 imports this module)."""
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ def history(ctx: Context, problem_slug: str | None, as_json: bool, fmt: str | No
     here = interview(None)
     if here is not None and not as_json and fmt is None and output is None:
         # The interview lives on the server; this machine's history is practice only. Say so, not "No attempts".
-        ctx.out.print(f"This folder is an interview (attempt {here.attempt_id} on {here.pointer.get('server')}): "
-                      "`judge status` shows it. Below: practice on this machine.")
+        ctx.screen.line(f"This folder is an interview (attempt {here.attempt_id} on {here.pointer.get('server')}): "
+                        "`judge status` shows it. Below: practice on this machine.")
     if fmt is None:
         fmt = "html" if output is not None and output.suffix.lower() in (".html", ".htm") else "text"
     if as_json:
@@ -54,13 +54,13 @@ def history(ctx: Context, problem_slug: str | None, as_json: bool, fmt: str | No
 
         text = history_html(rows, report_pages(store, rows))
     elif output is not None:
-        from rich.console import Console
+        from judge.render.plain import Terminal
 
         buffer = io.StringIO()
-        history_text(Console(file=buffer, width=100, no_color=True, highlight=False, soft_wrap=False), rows)
+        history_text(Terminal(buffer, environ={}, width=100), rows)
         text = buffer.getvalue()
     else:
-        history_text(ctx.out, rows)
+        history_text(ctx.screen, rows)
         return
     write_out(ctx, text, output)
 

@@ -68,23 +68,23 @@ class Practice:
                                    "result": record.get("result"), "test_runs": record.get("test_runs", 0),
                                    "warnings": self.warnings}, indent=2))
             return
-        out = ctx.out
-        out.print(f"[bold]{record['problem']}[/]  attempt {record['id']} ({record['status']})")
+        screen = ctx.screen  # not rich: `judge status` must start fast
+        screen.line([(str(record["problem"]), "bold"), (f"  attempt {record['id']} ({record['status']})", "")])
         if is_open:
-            left = (f"[red]over by {format_clock(-view.remaining_s)}[/]" if view.over
-                    else f"[green]{format_clock(view.remaining_s)} left[/]")
-            out.print(f"Elapsed {format_clock(view.elapsed_s)} of {format_clock(view.budget_s)} - {left}")
+            left = (f"over by {format_clock(-view.remaining_s)}", "red") if view.over else (
+                f"{format_clock(view.remaining_s)} left", "green")
+            screen.line([(f"Elapsed {format_clock(view.elapsed_s)} of {format_clock(view.budget_s)} - ", ""), left])
         runs = record.get("public_results", [])
         if runs:
             last = runs[-1]
-            out.print(f"Public examples run {len(runs)} time(s); last: {last['passed']}/{last['total']} passed")
+            screen.line(f"Public examples run {len(runs)} time(s); last: {last['passed']}/{last['total']} passed")
         elif is_open:
-            out.print("Public examples not run yet: judge test")
+            screen.line("Public examples not run yet: judge test")
         if not is_open:
             for line in closed_lines(record):
-                out.print(line)
+                screen.line(line)
         for w in self.warnings:
-            out.print(f"[yellow]warning:[/] {w}")
+            screen.line([("warning:", "yellow"), (f" {w}", "")])
 
     def test(self, ctx: Context, as_json: bool, backend: str) -> None:
         """The public examples against solution.py in the sandbox, noted in the attempt's record."""

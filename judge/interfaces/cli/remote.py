@@ -35,29 +35,11 @@ from judge.interfaces.cli.context import (
 )
 from judge.interfaces.client import Client, ServerError, insecure
 from judge.model.states import AttemptState, SubmissionState
+from judge.model.workspace import POINTER, PUBLIC_PROBLEMS
 
-POINTER = ".judge-attempt"
-PUBLIC_PROBLEMS = ".judge"  # .judge/<slug>: the public problem folder
 POLL_LIMIT_S = 30 * 60.0
 INTERRUPTED = 130  # Ctrl-C, as the shell counts it
 RETRYABLE = (0, 502, 503, 504)  # no answer, or a proxy/server between restarts: the poll tries again
-
-
-def remote_pointer(directory: Path | None) -> tuple[Path, dict[str, Any]] | None:
-    """The workspace and its pointer, when the workspace holding ``directory`` belongs to a server."""
-    from judge.store.confined import UnsafePath, read_bytes
-
-    here = (directory or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if os.path.lexists(folder / POINTER):
-            try:
-                data = json.loads(read_bytes(folder, POINTER, limit=64 * 1024))
-            except UnsafePath as exc:
-                fail(str(exc))
-            except (OSError, ValueError):
-                return None
-            return (folder, data) if isinstance(data, dict) and data.get("server") else None
-    return None
 
 
 HINTS_IN_INTERVIEW = ("Hints are not available in an interview: it measures what you can do unaided, and the "

@@ -9,13 +9,15 @@ The store and the attempts service are imported inside the functions (`judge --h
 
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from judge.interfaces.cli import remote
 from judge.interfaces.cli.context import Context, fail
 from judge.interfaces.cli.practice_attempt import Practice
+from judge.model.workspace import POINTER
 
 if TYPE_CHECKING:
     from judge.problems.catalog import Problem
@@ -33,29 +35,58 @@ class Interview:
     def attempt_id(self) -> str | None:
         return self.pointer.get("attempt_id")
 
+    # ``remote`` (the server's client, archives) is imported by the methods: `judge status` and `judge history`
+    # in a practice workspace never need it (start-up).
     def status(self, ctx: Context, as_json: bool) -> None:
+        from judge.interfaces.cli import remote
+
         remote.status(ctx, self.workspace, self.pointer, as_json)
 
     def test(self, ctx: Context, as_json: bool, backend: str) -> None:
+        from judge.interfaces.cli import remote
+
         remote.test(ctx, self.workspace, self.pointer, as_json, backend)
 
     def submit(self, ctx: Context, as_json: bool, yes: bool, force: bool, backend: str) -> None:
+        from judge.interfaces.cli import remote
+
         remote.submit(ctx, self.workspace, self.pointer, as_json, yes=yes, force=force)
 
     def problem(self, ctx: Context) -> Problem:
         """The public problem folder the server put in the workspace (no hidden tests, no reference)."""
+        from judge.interfaces.cli import remote
+
         problem: Problem = remote.public_problem(self.workspace, str(self.pointer["problem"]))
         return problem
 
     def refuse(self, command: str) -> NoReturn:
         """A practice-only command in this interview workspace: say why, and what to run instead."""
+        from judge.interfaces.cli import remote
+
         fail(remote.interview_only(self.pointer, command))
 
 
 def interview(directory: Path | None) -> Interview | None:
     """The interview whose workspace holds ``directory`` (or the current folder), if it is one."""
-    found = remote.remote_pointer(directory)
+    found = remote_pointer(directory)
     return Interview(*found) if found is not None else None
+
+
+def remote_pointer(directory: Path | None) -> tuple[Path, dict[str, Any]] | None:
+    """The workspace and its pointer, when the workspace holding ``directory`` belongs to a server."""
+    from judge.store.confined import UnsafePath, read_bytes
+
+    here = (directory or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if os.path.lexists(folder / POINTER):
+            try:
+                data = json.loads(read_bytes(folder, POINTER, limit=64 * 1024))
+            except UnsafePath as exc:
+                fail(str(exc))
+            except (OSError, ValueError):
+                return None
+            return (folder, data) if isinstance(data, dict) and data.get("server") else None
+    return None
 
 
 def locate(ctx: Context, directory: Path | None) -> Practice | Interview:

@@ -28,11 +28,13 @@ from judge.interfaces.server.cookies import (
     set_cookie,
 )
 from judge.interfaces.server.errors import status_of
-from judge.interfaces.server.pages import iso, redirect, render, wants_json
+from judge.interfaces.server.pages import redirect, render, wants_json
 from judge.interfaces.server.state import UNUSED_INVITATION, ServerState, State
 from judge.model.candidate_report import CandidateReport
 from judge.model.states import AttemptState
+from judge.model.workspace import POINTER
 from judge.render.candidate import report_html
+from judge.render.facts import iso_text
 from judge.render.statement import statement_html
 from judge.services import interviews
 from judge.services.credentials import DAY_S, InvitationUsed, csrf_token, invitation_for_code, redeem
@@ -192,7 +194,7 @@ def _save_draft(st: ServerState, attempt_id: str, raw: bytes) -> dict[str, Any]:
         if attempt is None:
             raise HTTPException(401, "no attempt in this browser; open the invitation link again")
         draft = interviews.save_draft(session, attempt, source, st.clock())
-        return {"saved_at": draft.saved_at, "saved_iso": iso(draft.saved_at), "chars": len(source)}
+        return {"saved_at": draft.saved_at, "saved_iso": iso_text(draft.saved_at), "chars": len(source)}
 
 
 @router.put("/candidate/draft")
@@ -230,7 +232,7 @@ def get_candidate_workspace(request: Request, st: State) -> Response:
                "token": request.cookies.get(CANDIDATE_COOKIE, ""),
                "note": "downloaded from the candidate page; the clock is the server's. The token is your session: "
                        "keep this file private."}
-    archive = st.workspaces.archive(problem, readme, {interviews.POINTER: json.dumps(pointer, indent=2)})
+    archive = st.workspaces.archive(problem, readme, {POINTER: json.dumps(pointer, indent=2)})
     return Response(archive, media_type="application/gzip",
                     headers={"Content-Disposition": f'attachment; filename="{slug}-workspace.tar.gz"',
                              "Cache-Control": "no-store"})

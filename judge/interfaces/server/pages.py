@@ -5,7 +5,8 @@ scripts and stylesheets are ``assets``."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from judge import __version__
 from judge.interfaces.server.cookies import set_cookie
 from judge.model.report import format_clock
+from judge.render.facts import iso_text, utc_text
 from judge.render.summary import HEAT_LEGEND, heat_class
 
 HERE = Path(__file__).resolve().parent
@@ -31,22 +33,15 @@ def _clock_text(seconds: float | None) -> str:
     return "-" if seconds is None else format_clock(seconds)
 
 
-def _utc(ts: float | None) -> str:
-    return "" if ts is None else datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M UTC")
-
-
-def _hms(ts: float | None) -> str:
-    return "" if ts is None else datetime.fromtimestamp(ts, UTC).strftime("%H:%M:%S UTC")
-
-
-def iso(ts: float | None) -> str:
-    """A moment as ISO 8601 UTC to the second ("" for none): what a page's script parses."""
-    return "" if ts is None else datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds")
+def _optional(draw: Callable[[float], str]) -> Callable[[float | None], str]:
+    """A filter that draws nothing for no moment."""
+    return lambda ts: "" if ts is None else draw(ts)
 
 
 templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]),
                         trim_blocks=True, lstrip_blocks=True)
-templates.filters.update(clock=_clock_text, utc=_utc, iso=iso, hms=_hms)
+templates.filters.update(clock=_clock_text, utc=_optional(partial(utc_text, precision="minute")),
+                         iso=_optional(iso_text), hms=_optional(partial(utc_text, precision="time")))
 templates.globals.update(version=__version__, heat_class=heat_class, heat_legend=HEAT_LEGEND)
 
 
