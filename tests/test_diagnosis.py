@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 from bench.diagnosis import every_pair, leave_one_out, merge_pair, outcome
@@ -99,6 +100,51 @@ def test_each_of_two_mistakes_names_the_failures_it_explains() -> None:
     report = Report(problem="p", verdict=Verdict.FAILED, tests=(), grading_s=1.0, sandbox={}, submission_sha256="x",
                     diagnosis=both)
     assert Report.from_dict(report.to_dict()).diagnosis == both
+
+
+def test_two_mistakes_are_named_from_partial_signatures() -> None:
+    # the candidate's version of "narrow" is narrower than the catalogue's: its distinctive test failed, the
+    # test it shares with mean_impute passed; std_ddof0 failed whole. Together they explain every failure.
+    book = [*BOOK, Signature("narrow", frozenset({"t::narrow_only", "t::median"}))]
+    found = diagnose({"t::std", "t::narrow_only"}, book)
+    assert sorted(m.mistake for m in found) == ["narrow", "std_ddof0"]
+    by_name = {m.mistake: m for m in found}
+    assert by_name["std_ddof0"].explains == {"t::std"} and by_name["narrow"].explains == {"t::narrow_only"}
+    # each match leaves out the failures only the other explains: std_ddof0 is exact, narrow only partly failed
+    assert by_name["std_ddof0"].match == 1.0 and 0.4 <= by_name["narrow"].match < 1.0
+    shown = tuple(Diagnosis(m.mistake, m.mistake, "", m.match, tuple(sorted(m.explains))) for m in found)
+    report = Report(problem="p", verdict=Verdict.FAILED, tests=(), grading_s=1.0, sandbox={}, submission_sha256="x",
+                    diagnosis=shown)
+    from judge.render.html import diagnosis_card
+
+    assert "the failing tests, less those only the other mistake explains, are exactly" in diagnosis_card(report)
+    assert "explains, are" not in diagnosis_card(replace(report, diagnosis=shown[:1])), "one alone: as before"
+    # without its distinctive test, a partly failed signature is no evidence: silence, not a pair
+    assert diagnose({"t::std", "t::median"}, book) == []
+    # a failure neither explains (the sign of a mistake outside the catalogue): silence
+    assert diagnose({"t::std", "t::narrow_only", "t::unknown_a"}, book) == []
+    # a single known mistake is still named alone
+    assert [m.mistake for m in diagnose({"t::std"}, book)] == ["std_ddof0"]
+
+
+def test_two_mistakes_that_leave_a_tenth_of_the_failures_unexplained_are_not_named() -> None:
+    # t::shape is a common test (four other mistakes fail it) that neither dedup_id nor std_ddof0 fails: it
+    # is 16% of the failures' weight, a sign of a third mistake, maybe one the book lacks; the pair's
+    # Jaccard strength (0.84) alone used to let it through
+    book = [*BOOK, *(Signature(f"shape_{i}", frozenset({"t::shape", f"t::own_{i}"})) for i in range(4))]
+    assert diagnose({"t::std", "t::same_id", "t::rows", "t::shape"}, book) == []
+    assert sorted(m.mistake for m in diagnose({"t::std", "t::same_id", "t::rows"}, book)) == ["dedup_id", "std_ddof0"]
+
+
+def test_of_two_pairs_that_explain_the_same_failures_the_one_that_overlaps_least_is_named() -> None:
+    # "wide" holds every test of "ties" and one of "cut": (cut, wide) explains the failures as exactly as
+    # (cut, ties), but each of cut and ties explains its own share, so that pair is the simpler explanation
+    book = [Signature("cut", frozenset({"t::cut", "t::fuse", "t::k"})),
+            Signature("wide", frozenset({"t::tie", "t::tune", "t::fuse"})),
+            Signature("ties", frozenset({"t::tie", "t::tune"})),
+            Signature("other", frozenset({"t::k", "t::other"}))]
+    found = diagnose({"t::cut", "t::fuse", "t::k", "t::tie", "t::tune"}, book)
+    assert sorted(m.mistake for m in found) == ["cut", "ties"]
 
 
 def test_nothing_is_said_when_nothing_matches_well() -> None:
@@ -340,6 +386,8 @@ def test_stubbed_steps_are_left_out_of_the_matching_and_the_rest_is_diagnosed() 
 def test_match_says_what_it_means() -> None:
     assert match_phrase(1.0) == "the failing tests are exactly the ones this mistake fails"
     assert "84% alike" in match_phrase(0.84)
+    assert match_phrase(0.49, beside=True) == ("the failing tests, less those only the other mistake explains, "
+                                               "are 49% alike to the ones this mistake fails")
 
 
 def test_every_pair_is_diagnosed_from_the_union_of_its_signatures() -> None:

@@ -91,12 +91,21 @@ def unattempted_requirements(tests: Sequence[TestResult], starter: bool = False)
                         key=requirement_key))
 
 
-def match_phrase(match: float) -> str:
+def match_phrase(match: float, beside: bool = False) -> str:
     """What a diagnosis's match strength means, in words: how alike the failing tests are to the tests the
-    known mistake is recorded to fail (weighted by how telling each test is)."""
+    known mistake is recorded to fail (weighted by how telling each test is). ``beside``: it is named with a
+    second mistake that explains other failures (``both_at_once``); its match then leaves out the failures
+    only the other one explains."""
+    failing = "the failing tests, less those only the other mistake explains," if beside else "the failing tests"
     if match >= 0.995:
-        return "the failing tests are exactly the ones this mistake fails"
-    return f"the failing tests are {match:.0%} alike to the ones this mistake fails"
+        return f"{failing} are exactly the ones this mistake fails"
+    return f"{failing} are {match:.0%} alike to the ones this mistake fails"
+
+
+def both_at_once(diagnosis: Sequence[Diagnosis]) -> bool:
+    """Two mistakes named as both present, each explaining some of the failures (not two the tests cannot
+    tell apart)."""
+    return len(diagnosis) > 1 and len({d.explains for d in diagnosis}) > 1
 
 
 def diagnosis_heading(diagnosis: Sequence[Diagnosis]) -> str:
@@ -104,7 +113,7 @@ def diagnosis_heading(diagnosis: Sequence[Diagnosis]) -> str:
     explain the same failures, so the tests cannot tell which)."""
     if len(diagnosis) <= 1:
         return "Likely mistake"
-    if len({d.explains for d in diagnosis}) > 1:
+    if both_at_once(diagnosis):
         return "Likely mistakes (both: each explains some of the failures)"
     return "Likely mistakes (one or the other: they explain the same failures)"
 

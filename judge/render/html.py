@@ -22,6 +22,7 @@ from judge.model.report import (
     Status,
     TestResult,
     Verdict,
+    both_at_once,
     diagnosis_heading,
     explains_text,
     format_clock,
@@ -340,9 +341,10 @@ def diagnosis_card(report: Report) -> str:
         attempted = card("Not attempted", f"<p>{esc(not_attempted_text(report))}</p>")
     if not report.diagnosis:
         return attempted
+    beside = both_at_once(report.diagnosis)
     items = "".join(
-        f'<div class="mistake"><h3>{esc(d.title)} <span class="muted" title="{esc(match_phrase(d.match))}">'
-        f'(match {d.match:.0%})</span></h3><p class="muted">{esc(match_phrase(d.match))}</p>'
+        f'<div class="mistake"><h3>{esc(d.title)} <span class="muted" title="{esc(match_phrase(d.match, beside))}">'
+        f'(match {d.match:.0%})</span></h3><p class="muted">{esc(match_phrase(d.match, beside))}</p>'
         f'<p>{esc(d.explanation)}</p>'
         + (f'<p class="muted">{esc(explains_text(d))}</p>' if len(report.diagnosis) > 1 and d.explains else "")
         + f'<div class="tid mono">{esc(d.mistake)}</div></div>' for d in report.diagnosis)

@@ -16,6 +16,7 @@ from judge.model.report import (
     Report,
     Status,
     TestResult,
+    both_at_once,
     diagnosis_heading,
     explains_text,
     match_phrase,
@@ -133,7 +134,8 @@ def report_markdown(report: Report, solution: str) -> str:
         if report.diagnosis:
             head = diagnosis_heading(report.diagnosis)
             parts.append(f"## {head}\n\n" + "\n".join(
-                f"**{inline(d.title)}** (match {d.match:.0%}: {inline(match_phrase(d.match))})\n\n"
+                f"**{inline(d.title)}** (match {d.match:.0%}: "
+                f"{inline(match_phrase(d.match, both_at_once(report.diagnosis)))})\n\n"
                 f"{inline(d.explanation)}\n"
                 + (f"\n_{inline(explains_text(d))}_\n" if len(report.diagnosis) > 1 and d.explains else "")
                 for d in report.diagnosis))

@@ -17,6 +17,7 @@ from judge.model.report import (
     Status,
     TestResult,
     Verdict,
+    both_at_once,
     budget_line,
     diagnosis_heading,
     explains_text,
@@ -84,7 +85,7 @@ def diagnosis_panel(diagnosis: tuple[Diagnosis, ...]) -> Panel:
         if n:
             body.append("\n\n")
         body.append(d.title, style="bold")
-        body.append(f"  (match {d.match:.0%}: {match_phrase(d.match)})\n", style="dim")
+        body.append(f"  (match {d.match:.0%}: {match_phrase(d.match, both_at_once(diagnosis))})\n", style="dim")
         body.append(d.explanation)
         if len(diagnosis) > 1 and explains_text(d):
             body.append("\n" + explains_text(d), style="dim")
