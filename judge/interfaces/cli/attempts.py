@@ -43,7 +43,7 @@ def grader_versions_line() -> str:
 
 def print_started(ctx: Context, problem: Problem, record: dict[str, Any], note: str = "") -> None:
     """What `judge start` and `judge retry` say: the attempt, the deadline, the next commands."""
-    from judge.services.attempts import local_time
+    from judge.model.clock import local_time
 
     deadline = record["started_at"] + record["budget_s"]
     out = ctx.out
