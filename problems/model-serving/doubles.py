@@ -3,6 +3,8 @@
 - request(method, path, json=..., body=...): one HTTP call to `solution.app` through FastAPI's TestClient,
   answered as plain data {"status": int, "json": parsed body or None, "headers": dict}.
 - model_file_reads(): how many times any file named model.json has been opened in this process.
+- request_at_threshold(method, path, json=...): request() with a stand-in model whose probability for every
+  row is exactly its own threshold (a probability "at" the threshold, which no real customer hits exactly).
 
 It holds no expected answer: it only calls the app and counts file opens.
 """
@@ -66,3 +68,27 @@ def request(method: str, path: str, json=None, body: str | None = None) -> dict:
     except ValueError:
         parsed = None
     return {"status": response.status_code, "json": parsed, "headers": dict(response.headers)}
+
+
+def request_at_threshold(method: str, path: str, json=None) -> dict:
+    """request(), with ChurnModel.predict_proba answering exactly `self.threshold` for each row.
+
+    The stand-in replaces the method on solution.ChurnModel (the class load_model returns) for this one
+    request, so it reaches the app's model however it is held, and puts the original back afterwards.
+    """
+    import solution
+
+    cls = solution.ChurnModel
+    original = cls.__dict__.get("predict_proba")
+
+    def at_threshold(self, rows: list[list[float]]) -> list[float]:
+        return [float(self.threshold) for _ in rows]
+
+    cls.predict_proba = at_threshold
+    try:
+        return request(method, path, json=json)
+    finally:
+        if original is None:
+            del cls.predict_proba
+        else:
+            cls.predict_proba = original

@@ -123,6 +123,47 @@ def test_rows_ranked_alerts_first_then_psi(shipped_report):
     assert got == SHIPPED_ORDER, f"row order: expected {SHIPPED_ORDER}, got {got}"
 
 
+@pytest.mark.points(2)
+@pytest.mark.requirement("R5")
+def test_alerts_ranked_before_a_larger_psi(candidate):
+    """Alerts come first even when a feature that does not alert has a larger PSI.
+
+    With alpha=0.2 among 4 features, 'shifted' alerts (p_adjusted 0.15, PSI 0.22); 'wide' does not
+    (KS p = 0.69, PSI 0.43, small windows are noisy), so the order is channel, shifted, wide, noisy.
+    """
+    reference, recent = _crafted()
+    rng = np.random.default_rng(26)
+    reference["wide"], recent["wide"] = rng.normal(size=60).round(3), rng.normal(size=40).round(3)
+    got = _report(candidate, reference, recent, ["channel"], n_bins=5, alpha=0.2)
+    order = list(got.index)
+    assert order == ["channel", "shifted", "wide", "noisy"], (
+        f"row order: expected channel, shifted (alerts, by PSI), then wide, noisy (by PSI), got {order}; "
+        f"alerts: {[f for f, a in got['alert'].items() if bool(a)]}"
+    )
+
+
+@pytest.mark.points(2)
+@pytest.mark.requirement("R5")
+def test_columns_named_categorical_are_categorical(candidate, psi_sum):
+    """A column named in `categorical` is categorical even when its values are integer codes."""
+    reference, recent = _crafted()
+    reference["segment"] = [1] * 30 + [2] * 20 + [3] * 10
+    recent["segment"] = [1] * 10 + [2] * 10 + [3] * 20
+    got = _report(candidate, reference, recent, ["channel", "segment"], n_bins=5)
+    row = got.loc["segment"]
+    assert row["kind"] == "categorical", (
+        f"'segment' is named in categorical, so its kind is 'categorical' whatever its dtype; got {row['kind']!r}"
+    )
+    a, b = np.array([30, 20, 10]), np.array([10, 10, 20])
+    test = stats.chi2_contingency(np.vstack([a, b]), correction=False)
+    assert row["statistic"] == pytest.approx(test.statistic, rel=1e-9), (
+        f"'segment': statistic {row['statistic']:.4f}, expected the chi-square {test.statistic:.4f}"
+    )
+    assert row["p_value"] == pytest.approx(test.pvalue, rel=1e-6), "'segment': p_value of the chi-square test"
+    assert row["psi"] == pytest.approx(psi_sum(a / 60, b / 40), rel=1e-6), "'segment': psi over its categories"
+    assert got.loc["shifted", "kind"] == "numeric", "columns not named in categorical are numeric"
+
+
 @pytest.mark.points(1)
 @pytest.mark.requirement("R5")
 def test_ties_ranked_by_name(candidate):

@@ -94,6 +94,16 @@ def test_confusion_matrix_is_2x2_with_one_label(candidate):
 
 @pytest.mark.points(1)
 @pytest.mark.requirement("R4")
+def test_confusion_matrix_is_2x2_when_only_fraud_occurs(candidate):
+    """The confusion matrix is 2x2 when only label 1 occurs, true and predicted (every row fraud, all flagged)."""
+    y = np.array([1, 1, 1])
+    scores = np.array([0.6, 0.7, 0.9])
+    got = _matrix(candidate.evaluate(y, scores, 0.5))
+    assert got.tolist() == [[0, 0], [0, 3]], f"expected [[0, 0], [0, 3]], got {got.tolist()}"
+
+
+@pytest.mark.points(1)
+@pytest.mark.requirement("R4")
 def test_pr_auc_small_case(candidate):
     """Average precision on 5 rows (positives ranked 1st and 3rd): (1 + 2/3) / 2 = 5/6."""
     # by descending score: 0.9 fraud, 0.8 legit, 0.7 fraud, 0.6 legit, 0.5 legit (given shuffled)

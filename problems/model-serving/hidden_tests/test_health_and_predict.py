@@ -79,6 +79,32 @@ def test_probability_not_rounded(api, expected_probability):
         assert have == pytest.approx(want, rel=1e-9, abs=1e-12), f"{body}: got {have!r}, expected {want!r}"
 
 
+@pytest.mark.points(1)
+@pytest.mark.requirement("R2")
+def test_probability_at_the_threshold_is_churn(candidate, make_customer, spec, describe):
+    """churn is true for a probability exactly at the threshold ("at or above"), single and batch.
+
+    No real customer scores exactly 0.35, so a stand-in model answers every row with its own threshold.
+    """
+    threshold = spec["threshold"]
+    body = make_customer()
+    got = candidate.doubles.request_at_threshold("POST", "/predict", json=body)
+    assert got["status"] == 200, f"{body}: expected 200, got {describe(got)}"
+    assert got["json"].get("churn_probability") == threshold, (
+        f"the stand-in model.predict_proba answers {threshold}; churn_probability should be that, got {got['json']!r}"
+    )
+    assert got["json"].get("churn") is True, (
+        f"probability {threshold} is at the threshold {threshold}, so churn is true (>=); got {got['json']!r}"
+    )
+    got = candidate.doubles.request_at_threshold("POST", "/predict/batch", json={"items": [body]})
+    assert got["status"] == 200, f"batch: expected 200, got {describe(got)}"
+    results = got["json"].get("results") if isinstance(got["json"], dict) else None
+    assert isinstance(results, list) and len(results) == 1, f"batch: expected one result, got {describe(got)}"
+    assert results[0].get("churn") is True, (
+        f"batch: probability {threshold} is at the threshold, so churn is true (>=); got {results[0]!r}"
+    )
+
+
 @pytest.mark.points(3)
 @pytest.mark.requirement("R2")
 def test_churn_uses_the_models_threshold(api, make_customer, expected_probability, describe):

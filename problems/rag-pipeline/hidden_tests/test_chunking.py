@@ -64,6 +64,16 @@ def test_text_no_longer_than_the_overlap_gives_one_chunk(guarded):
     assert got == [words(10)], f"10 words with the defaults (60, overlap 15): expected one chunk, got {got}"
 
 
+@pytest.mark.points(1)
+@pytest.mark.requirement("R1")
+def test_words_are_kept_as_written(guarded):
+    """The words are text.split() and a chunk joins them as they are: case and punctuation kept."""
+    text = "Refunds take 5 Business Days. Contact Support@Acme.com, please."
+    got = guarded("chunk_text", text, chunk_size=4, overlap=1)
+    want = ["Refunds take 5 Business", "Business Days. Contact Support@Acme.com,", "Support@Acme.com, please."]
+    assert got == want, f"chunks keep the words of text.split() unchanged: expected {want}, got {got}"
+
+
 @pytest.mark.points(2)
 @pytest.mark.requirement("R2")
 def test_chunk_documents_keeps_ids_titles_positions(guarded):
