@@ -7,16 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from judge.model.clock import clock_view
 from judge.problems.catalog import Problem
-from judge.services.attempts import (
-    CLOCK_ALTERED,
-    POINTER,
-    WorkspaceError,
-    clock_view,
-    find_workspace,
-    load_for_workspace,
-    start,
-)
+from judge.services.attempt_record import CLOCK_ALTERED, WorkspaceError, find_workspace, load_for_workspace
+from judge.services.attempts import POINTER, start
 from judge.store.files import atomic_write
 from judge.store.index import AttemptLocked, Store
 

@@ -65,6 +65,31 @@ def test_the_listing_commands_draw_without_rich(args: list[str], tmp_path: Path)
     assert "judge.render.plain" in modules, "the check above can fail: the command did draw"
 
 
+# What each of these must not import either: `status` reads the workspace's record and its clock, never the
+# attempts service (starting, submitting), the report model, the catalogue or the index's SQLite; `history` words
+# its rows without the report model or the limits; neither removes a tree (shutil, with its compressors); `show`
+# reads the grader's versions without the image build's subprocess.
+READING_NEVER = {
+    "status": ("judge.services.attempts", "judge.model.report", "judge.problems", "judge.render.facts", "sqlite3",
+               "shutil"),
+    "history": ("judge.model.report", "judge.model.limits", "shutil"),
+    "show": ("subprocess",),
+}
+# A module each one does import, so that the check can fail: the command did its work.
+READING_DID = {"status": "judge.services.attempt_record", "history": "judge.render.history",
+               "show": "judge.services.environment"}
+
+
+@pytest.mark.parametrize("args", [["status"], ["status", "--json"], ["history"], ["show", "tiny-add"]])
+def test_the_reading_commands_import_only_what_they_read(args: list[str], tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    imported(["start", "tiny-add", "--dir", str(tmp_path / "ws")], tmp_path, home)
+    modules = imported(args, tmp_path / "ws", home)
+    never = READING_NEVER[args[0]]
+    assert sorted(m for m in modules if any(m == n or m.startswith(n + ".") for n in never)) == []
+    assert READING_DID[args[0]] in modules, "the check above can fail: the command did its work"
+
+
 def test_show_draws_a_statement_once_then_reads_the_drawing(tmp_path: Path) -> None:
     home = tmp_path / "home"
     first = imported(["show", "tiny-add"], tmp_path, home)

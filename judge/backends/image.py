@@ -10,14 +10,13 @@ made with debootstrap and ``docker import``.
 
 from __future__ import annotations
 
+# shutil, subprocess and tempfile are imported by the build steps that use them: `judge show` reads the tag
+# only, and must start fast.
 import contextlib
 import fcntl
 import hashlib
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -69,6 +68,8 @@ def default_wheelhouse() -> Path:
 
 def fill_wheelhouse(wheelhouse: Path, progress: Progress) -> None:
     """Download every pinned wheel into ``wheelhouse`` (pip skips what is already there)."""
+    import subprocess
+
     wheelhouse.mkdir(parents=True, exist_ok=True)
     requirements = sandbox_dir() / "requirements.txt"
     progress(f"wheelhouse: pip download into {wheelhouse}")
@@ -88,6 +89,8 @@ def fill_wheelhouse(wheelhouse: Path, progress: Progress) -> None:
 
 def _stage_context(wheelhouse: Path, into: Path) -> None:
     """The build context: Dockerfile, sandbox/, wheelhouse/ (hard links where possible: no copying)."""
+    import shutil
+
     shutil.copy2(dockerfile(), into / "Dockerfile")
     shutil.copytree(sandbox_dir(), into / "sandbox", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     target = into / "wheelhouse"
@@ -125,6 +128,9 @@ def try_pull(api: Any, ref: str, progress: Progress) -> bool:
 
 def remove_rootfs(root: Path) -> None:
     """Delete a (possibly half-made) debootstrap tree, unmounting what an interrupted run left mounted."""
+    import shutil
+    import subprocess
+
     try:
         mounts = [line.split()[1] for line in Path("/proc/mounts").read_text().splitlines()]
     except OSError:
@@ -136,6 +142,9 @@ def remove_rootfs(root: Path) -> None:
 
 def debootstrap_base(api: Any, progress: Progress) -> str:
     """Make a Debian base image from Debian's packages (no container registry needed)."""
+    import shutil
+    import subprocess
+
     if image_exists(api, OFFLINE_BASE):
         progress(f"base image: {OFFLINE_BASE} (made earlier with debootstrap)")
         return OFFLINE_BASE
@@ -243,6 +252,8 @@ def build_lock(progress: Progress) -> Iterator[None]:
 
 def _build_locked(api: Any, tag: str, started: float, base_image: str, offline_base: bool,
                   wheelhouse: Path | None, no_cache: bool, progress: Progress) -> BuildResult:
+    import tempfile
+
     base = resolve_base(api, base_image, offline_base, progress)
     house = wheelhouse or default_wheelhouse()
     if wheelhouse is None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from judge.model.limits import Limits
+if TYPE_CHECKING:
+    from judge.model.limits import Limits
 
 
 @dataclass(frozen=True)

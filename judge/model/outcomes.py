@@ -88,3 +88,17 @@ class BatchOutcome(StrEnum):
     FAILED = "failed"  # graded, not every submission passed
     JUDGE_ERROR = "judge-error"  # stopped by an infrastructure failure, or some submission was a sandbox error
     INTERRUPTED = "interrupted"
+
+
+def help_text(hints: int | None, passed: bool, model_answer_seen: bool = False) -> str:
+    """"solved unaided", "solved with 2 hints", "1 hint taken", "no hints taken"; "" when unknown. With
+    ``model_answer_seen`` (the model answer was read before the attempt began) it says so first: such a
+    solve is never "unaided"."""
+    if hints is None:
+        return "after reading the model answer" if model_answer_seen else ""
+    if model_answer_seen:
+        taken = "" if hints == 0 else f", {hints} hint{'s' if hints != 1 else ''} taken"
+        return ("solved" if passed else "attempted") + " after reading the model answer" + taken
+    if passed:
+        return "solved unaided" if hints == 0 else f"solved with {hints} hint{'s' if hints != 1 else ''}"
+    return "no hints taken" if hints == 0 else f"{hints} hint{'s' if hints != 1 else ''} taken"

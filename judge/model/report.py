@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from judge.model.outcomes import VERDICT_TEXT, Status, Verdict
+from judge.model.clock import budget_line, format_clock
+from judge.model.outcomes import VERDICT_TEXT, Status, Verdict, help_text
 
 __all__ = ["SCHEMA_VERSION", "VERDICT_TEXT", "Diagnosis", "HintTaken", "Report", "Status", "TestResult", "Verdict",
            "budget_line", "diagnosis_heading", "explains_text", "format_clock", "help_text", "hints_from_record",
@@ -313,22 +314,6 @@ def requirement_key(rid: str) -> tuple[int, str]:
     return (int(digits) if digits else 10**6, rid)
 
 
-def format_clock(seconds: float) -> str:
-    """12:40 style minutes and seconds (hours when needed)."""
-    total = round(abs(seconds))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
-def budget_line(elapsed_s: float, budget_s: float) -> str:
-    """"12:40 of 20:00, within budget" or "23:05 of 20:00, over by 3:05"."""
-    head = f"{format_clock(elapsed_s)} of {format_clock(budget_s)}"
-    if elapsed_s <= budget_s:
-        return f"{head}, within budget"
-    return f"{head}, over by {format_clock(elapsed_s - budget_s)}"
-
-
 def hints_from_record(entries: object) -> tuple[HintTaken, ...]:
     """The hints an attempt record lists (one entry per hint taken), as the highest level per requirement."""
     levels: dict[str, int] = {}
@@ -337,17 +322,3 @@ def hints_from_record(entries: object) -> tuple[HintTaken, ...]:
             rid = str(entry.get("requirement"))
             levels[rid] = max(levels.get(rid, 0), entry["level"])
     return tuple(HintTaken(rid, level) for rid, level in sorted(levels.items(), key=lambda kv: requirement_key(kv[0])))
-
-
-def help_text(hints: int | None, passed: bool, model_answer_seen: bool = False) -> str:
-    """"solved unaided", "solved with 2 hints", "1 hint taken", "no hints taken"; "" when unknown. With
-    ``model_answer_seen`` (the model answer was read before the attempt began) it says so first: such a
-    solve is never "unaided"."""
-    if hints is None:
-        return "after reading the model answer" if model_answer_seen else ""
-    if model_answer_seen:
-        taken = "" if hints == 0 else f", {hints} hint{'s' if hints != 1 else ''} taken"
-        return ("solved" if passed else "attempted") + " after reading the model answer" + taken
-    if passed:
-        return "solved unaided" if hints == 0 else f"solved with {hints} hint{'s' if hints != 1 else ''}"
-    return "no hints taken" if hints == 0 else f"{hints} hint{'s' if hints != 1 else ''} taken"

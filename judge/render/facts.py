@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from judge.model.limits import format_size
-from judge.model.report import Report, Status, budget_line, format_clock
+from judge.model.clock import budget_line, format_clock
+from judge.model.outcomes import Status
+
+if TYPE_CHECKING:  # `judge history` words a trend with this module, and loads no report model (start-up)
+    from judge.model.report import Report
 
 PUBLIC_NOTE = ("Public examples only: these are the visible tests of the workspace, not the graded suite; "
                "judge submit grades the hidden tests.")
@@ -117,6 +120,8 @@ def _limit_value(value: Any, kind: str) -> str:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return clean_text(value)
     if kind == "bytes":
+        from judge.model.limits import format_size  # here: `judge history` never words a limit (start-up)
+
         return format_size(int(value))
     if kind == "seconds":
         return f"{value:g} s"

@@ -7,7 +7,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from judge.model.report import format_clock, help_text
+from judge.model.clock import format_clock
+from judge.model.outcomes import help_text
 from judge.render.facts import trend_text
 from judge.render.plain import HEAVY_HEAD, SIMPLE_HEAD, Column, Table, Terminal
 

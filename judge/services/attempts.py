@@ -7,19 +7,17 @@ elapsed time, and an edited record is reported as "clock record altered" instead
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import os
 import re
 import shutil
 import textwrap
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from judge.model.clock import local_time
 from judge.model.outcomes import Verdict
 from judge.model.report import Report, hints_from_record
 from judge.model.states import AttemptState
@@ -28,6 +26,7 @@ from judge.model.workspace import POINTER
 from judge.problems.catalog import Problem
 from judge.problems.workspace_text import workspace_starter, workspace_statement
 from judge.render.facts import iso_text
+from judge.services.attempt_record import WorkspaceError, sign
 from judge.store import confined
 from judge.store.confined import UnsafePath
 from judge.store.files import write_json
@@ -36,8 +35,6 @@ from judge.store.index import AttemptLocked, Store, StoreError
 if TYPE_CHECKING:
     from judge.execution import Executor
 
-SIGNED_FIELDS = ("id", "problem", "started_at", "budget_s", "workspace")
-CLOCK_ALTERED = "clock record altered: the attempt's start time or budget was edited; elapsed time is not trusted"
 Clock = Callable[[], float]
 
 PYTEST_INI = """[pytest]
@@ -52,46 +49,6 @@ markers =
     requirement(rid): the statement requirement it checks
 """
 PREVIOUS_SOLUTION = "solution.prev.py"
-
-
-class WorkspaceError(RuntimeError):
-    """A workspace that cannot be created or found; the message says what to do."""
-
-
-def sign(record: dict[str, Any], key: bytes) -> str:
-    """HMAC-SHA256 over the clock-bearing fields of an attempt record."""
-    payload = json.dumps({k: record.get(k) for k in SIGNED_FIELDS}, sort_keys=True).encode()
-    return hmac.new(key, payload, hashlib.sha256).hexdigest()
-
-
-def verify(record: dict[str, Any], key: bytes) -> bool:
-    return hmac.compare_digest(str(record.get("hmac", "")), sign(record, key))
-
-
-@dataclass(frozen=True)
-class ClockView:
-    """Where an attempt stands against its budget at one instant. Pure arithmetic."""
-
-    elapsed_s: float
-    budget_s: float
-
-    @property
-    def remaining_s(self) -> float:
-        return self.budget_s - self.elapsed_s
-
-    @property
-    def over(self) -> bool:
-        return self.elapsed_s > self.budget_s
-
-
-def clock_view(record: dict[str, Any], now: float) -> ClockView:
-    """The attempt's clock at ``now`` (or at its submit or abandon time once closed)."""
-    end = record.get("submitted_at") or record.get("abandoned_at") or now
-    return ClockView(max(0.0, float(end) - float(record["started_at"])), float(record["budget_s"]))
-
-
-def local_time(ts: float) -> str:
-    return datetime.fromtimestamp(ts).strftime("%H:%M")
 
 
 def workspace_header(problem: Problem, attempt_id: str, started: float, versions: str) -> str:
@@ -318,34 +275,6 @@ def retry(store: Store, record: dict[str, Any], problem: Problem, workspace: Pat
         shutil.rmtree(store.attempt_dir(attempt_id), ignore_errors=True)
         raise WorkspaceError(f"cannot renew the workspace {workspace}: {exc.strerror or exc}") from exc
     return new, abandoned
-
-
-def find_workspace(start_dir: Path) -> Path:
-    """The workspace holding ``start_dir`` (itself or a parent), by its pointer file."""
-    here = start_dir.resolve()
-    for folder in (here, *here.parents):
-        if os.path.lexists(folder / POINTER):  # a link is found here, and refused when it is read
-            return folder
-    raise WorkspaceError(f"{start_dir} is not inside a judge workspace (no {POINTER} file). Start one with "
-                         "`judge start PROBLEM`, or pass --dir WORKSPACE.")
-
-
-def load_for_workspace(store: Store, workspace: Path) -> tuple[dict[str, Any], list[str]]:
-    """The attempt record behind a workspace, and warnings about its integrity."""
-    try:
-        pointer = json.loads(confined.read_bytes(workspace, POINTER, limit=64 * 1024))
-        attempt_id = str(pointer["attempt_id"])
-    except UnsafePath as exc:
-        raise WorkspaceError(str(exc)) from exc
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise WorkspaceError(f"{workspace / POINTER} is damaged; start a new attempt with `judge start`") from exc
-    record = store.load_record(attempt_id)
-    warnings: list[str] = []
-    if not verify(record, store.key()):
-        warnings.append(CLOCK_ALTERED)
-    if Path(record.get("workspace", "")) != workspace.resolve():
-        warnings.append(f"workspace moved or copied: the attempt was started in {record.get('workspace')}")
-    return record, warnings
 
 
 class AttemptClosed(WorkspaceError):

@@ -16,7 +16,6 @@ from typing import Any
 
 from judge.backends import SandboxUnavailable
 from judge.backends.image import expected_tag
-from judge.model.limits import DEFAULT_LIMITS
 from judge.paths import cache_home
 from judge.store.files import write_json
 
@@ -61,6 +60,7 @@ def read_versions(refresh: bool = False) -> dict[str, Any]:
             return known
     # Here, not at the top: `judge show` reads the cached answer and needs no engine client (start-up).
     from judge.backends.docker import DockerBackend
+    from judge.model.limits import DEFAULT_LIMITS
 
     output = DockerBackend(image=tag).python_output(PROBE, DEFAULT_LIMITS)
     try:

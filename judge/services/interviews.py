@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from judge.grading.integrity import SubmissionError, decode_source
 from judge.model.candidate_report import CandidateReport, CandidateTest, RequirementResult
+from judge.model.clock import ClockView
 from judge.model.limits import Limits
 from judge.model.names import printable
 from judge.model.outcomes import VERDICT_TEXT, Verdict
@@ -39,7 +40,7 @@ from judge.model.workspace import PUBLIC_PROBLEMS
 from judge.problems.catalog import Problem
 from judge.problems.workspace_text import STATEMENT_NAME, for_workspace, minutes_text, with_window
 from judge.render.facts import iso_text, utc_text
-from judge.services.attempts import ClockView, create_workspace, quoted_header
+from judge.services.attempts import create_workspace, quoted_header
 from judge.services.errors import AccessDenied, Conflict, Invalid, NotFound
 from judge.services.secrecy import Secrets
 from judge.store.db import Attempt, Draft, Interviewer, InterviewSubmission, Invitation, TestRun

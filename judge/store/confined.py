@@ -12,7 +12,6 @@ a new one over it (a rename replaces a link itself; it never writes through one)
 from __future__ import annotations
 
 import os
-import shutil
 import stat
 from pathlib import Path, PurePosixPath
 
@@ -112,6 +111,8 @@ def write_bytes(root: Path, relative: str | Path, data: bytes, mode: int = 0o644
 
 def remove_tree(root: Path, relative: str | Path) -> None:
     """Remove the folder ``root / relative`` (if there), never following a link in or into it."""
+    import shutil  # here: `judge status` and `judge history` read through this module, never remove (start-up)
+
     path = check(root, relative)
     if os.path.lexists(path):
         shutil.rmtree(path)  # refuses a link itself, and unlinks (never follows) links inside

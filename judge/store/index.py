@@ -20,13 +20,15 @@ import contextlib
 import fcntl
 import json
 import os
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from judge.model.states import AttemptState
 from judge.store.files import atomic_write, write_json
+
+if TYPE_CHECKING:  # sqlite3 is imported where the index is opened: `judge status` never opens it (start-up)
+    import sqlite3
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS attempts (
@@ -140,6 +142,8 @@ class Store:
     # -- the index ---------------------------------------------------------------------------------
     @contextlib.contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
+        import sqlite3
+
         conn = sqlite3.connect(self.root / "index.sqlite", timeout=30)
         try:
             conn.row_factory = sqlite3.Row

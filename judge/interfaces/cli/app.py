@@ -12,7 +12,6 @@ import json
 import re
 import signal
 import sys
-import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +65,7 @@ def wrap_for_terminal(message: str) -> str:
     if not sys.stderr.isatty():
         return message
     import shutil  # here, not at the top: it pulls in the compression modules (start-up)
+    import textwrap  # likewise: only an error too wide for the terminal is wrapped
 
     width = shutil.get_terminal_size().columns
     out = []

@@ -43,7 +43,7 @@ def grader_versions_line() -> str:
 
 def print_started(ctx: Context, problem: Problem, record: dict[str, Any], note: str = "") -> None:
     """What `judge start` and `judge retry` say: the attempt, the deadline, the next commands."""
-    from judge.services.attempts import local_time
+    from judge.model.clock import local_time
 
     deadline = record["started_at"] + record["budget_s"]
     out = ctx.out
@@ -92,7 +92,7 @@ def start(ctx: Context, problem: str | None, directory: Path | None, force: bool
         return
     if not problem:
         fail("name a problem (see `judge list`), or join an interview with --server URL --invite CODE")
-    from judge.services.attempts import WorkspaceError
+    from judge.services.attempt_record import WorkspaceError
     from judge.services.attempts import start as start_attempt
     from judge.store.index import StoreError
 
@@ -154,7 +154,7 @@ def retry(ctx: Context, directory: Path | None, fresh: bool) -> None:
 
     An attempt still open is closed first (abandoned).
     """
-    from judge.services.attempts import WorkspaceError
+    from judge.services.attempt_record import WorkspaceError
     from judge.services.attempts import retry as retry_attempt
     from judge.store.index import StoreError
 
@@ -192,7 +192,8 @@ def carried_note(record: dict[str, Any]) -> str:
 @pass_ctx
 def abandon(ctx: Context, attempt: str | None, directory: Path | None) -> None:
     """Close an open attempt without submitting it (this workspace's, or ATTEMPT: an id or its prefix)."""
-    from judge.services.attempts import WorkspaceError, close_attempt
+    from judge.services.attempt_record import WorkspaceError
+    from judge.services.attempts import close_attempt
     from judge.store.index import StoreError
 
     here = interview(directory)

@@ -54,8 +54,7 @@ class Practice:
 
     def status(self, ctx: Context, as_json: bool) -> None:
         """The attempt's problem, elapsed time and time left (or, once closed, how it ended)."""
-        from judge.model.report import format_clock
-        from judge.services.attempts import clock_view
+        from judge.model.clock import clock_view, format_clock
 
         record = self.record
         view = clock_view(record, ctx.clock())
@@ -88,8 +87,9 @@ class Practice:
 
     def test(self, ctx: Context, as_json: bool, backend: str) -> None:
         """The public examples against solution.py in the sandbox, noted in the attempt's record."""
+        from judge.model.clock import clock_view
         from judge.model.report import Status
-        from judge.services.attempts import clock_view, record_public_run
+        from judge.services.attempts import record_public_run
 
         problem = self.problem(ctx)
         report = run_grade(ctx, problem, self.workspace, make_backend(backend, ctx, problem), problem.limits,
@@ -108,9 +108,10 @@ class Practice:
         from judge.backends import SandboxUnavailable
         from judge.execution import Executor
         from judge.grading.integrity import SubmissionError
+        from judge.model.clock import local_time
         from judge.model.outcomes import Verdict
         from judge.model.report import Status
-        from judge.services.attempts import AttemptClosed, local_time
+        from judge.services.attempts import AttemptClosed
         from judge.services.attempts import submit as submit_attempt
         from judge.services.intake import load as load_submission
         from judge.services.precheck import precheck
@@ -173,7 +174,7 @@ class Practice:
 
     def confirm(self, ctx: Context, public_line: str, failing: list[str]) -> bool:
         """The one-screen summary before the only submission, and the question; True to submit."""
-        from judge.services.attempts import clock_view
+        from judge.model.clock import clock_view
 
         view = clock_view(self.record, ctx.clock())
         return confirm_summary(ctx, f"[bold]Submit {self.record['problem']}[/] (attempt {self.attempt_id})",
@@ -183,7 +184,7 @@ class Practice:
 
 def refused_text(reason: str, record: dict[str, Any], now: float) -> str:
     """Why the pre-checks refused the submission, and that the attempt is still open."""
-    from judge.services.attempts import clock_view
+    from judge.model.clock import clock_view
 
     clock = time_left_text(clock_view(record, now).remaining_s)
     return (f"not submitted: {reason}\nYour attempt is still open; its clock is running ({clock}).\n"
@@ -192,8 +193,7 @@ def refused_text(reason: str, record: dict[str, Any], now: float) -> str:
 
 def closed_lines(record: dict[str, Any]) -> list[str]:
     """What `judge status` says of a closed attempt: when and how it closed, its score, what to run next."""
-    from judge.model.report import format_clock
-    from judge.services.attempts import local_time
+    from judge.model.clock import format_clock, local_time
 
     budget = format_clock(float(record["budget_s"]))
     if record["status"] == "submitted":

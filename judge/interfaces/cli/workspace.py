@@ -105,7 +105,7 @@ def practice(ctx: Context, store: Store, directory: Path | None, command: str = 
 
 
 def _practice(store: Store, directory: Path | None) -> Practice:
-    from judge.services.attempts import WorkspaceError, find_workspace, load_for_workspace
+    from judge.services.attempt_record import WorkspaceError, find_workspace, load_for_workspace
     from judge.store.index import StoreError
 
     try:
