@@ -87,22 +87,29 @@ class Match:
 def weights(signatures: Iterable[Signature]) -> dict[str, float]:
     """Per test: ``log((N + 1) / (n + 0.5))`` with N signatures, n of which contain the test."""
     signatures = list(signatures)
+    n = len(signatures)
+    return {test: math.log((n + 1) / (c + 0.5)) for test, c in _counts(signatures).items()}
+
+
+def _counts(signatures: Iterable[Signature]) -> dict[str, int]:
+    """Per test: how many signatures contain it."""
     counts: dict[str, int] = {}
     for sig in signatures:
         for test in sig.failing:
             counts[test] = counts.get(test, 0) + 1
-    n = len(signatures)
-    return {test: math.log((n + 1) / (c + 0.5)) for test, c in counts.items()}
+    return counts
+
+
+def _total(tests: Iterable[str], w: Mapping[str, float], unknown: float) -> float:
+    """The summed weight of ``tests`` (``unknown``: the weight of a test no signature contains)."""
+    return sum(w.get(t, unknown) for t in tests)
 
 
 def strength(failed: frozenset[str], predicted: frozenset[str], w: Mapping[str, float], unknown: float) -> float:
     """Weighted Jaccard similarity of the failed and the predicted tests (``unknown``: weight of a test no
     signature contains)."""
-    def total(tests: Iterable[str]) -> float:
-        return sum(w.get(t, unknown) for t in tests)
-
-    union = total(failed | predicted)
-    return total(failed & predicted) / union if union else 0.0
+    union = _total(failed | predicted, w, unknown)
+    return _total(failed & predicted, w, unknown) / union if union else 0.0
 
 
 def diagnose(failed: Iterable[str], signatures: Iterable[Signature], *, threshold: float = THRESHOLD,
@@ -156,14 +163,11 @@ def _best_pair(failed: frozenset[str], sigs: list[Signature], w: Mapping[str, fl
     strength when whole-signature, for the caller's thresholds; ``partial``: the partial rule names it),
     or None."""
     def total(tests: Iterable[str]) -> float:
-        return sum(w.get(t, unknown) for t in tests)
+        return _total(tests, w, unknown)
 
     whole = total(failed)
     recall = {s.mistake: _recall(failed, s.failing, w) for s in sigs}
-    counts: dict[str, int] = {}
-    for sig in sigs:
-        for test in sig.failing:
-            counts[test] = counts.get(test, 0) + 1
+    counts = _counts(sigs)
 
     def own_recall(sig: Signature) -> float:  # of its distinctive tests, those no other mistake fails
         distinctive = [t for t in sig.failing if counts[t] == 1]
@@ -193,8 +197,8 @@ def _best_pair(failed: frozenset[str], sigs: list[Signature], w: Mapping[str, fl
 
 def _recall(failed: frozenset[str], predicted: frozenset[str], w: Mapping[str, float]) -> float:
     """The weighted share of a mistake's own signature that did fail."""
-    whole = sum(w.get(t, 0.0) for t in predicted)
-    return sum(w.get(t, 0.0) for t in predicted & failed) / whole if whole else 0.0
+    whole = _total(predicted, w, 0.0)
+    return _total(predicted & failed, w, 0.0) / whole if whole else 0.0
 
 
 def indistinguishable(signatures: Iterable[Signature]) -> list[tuple[str, str]]:
