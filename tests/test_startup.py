@@ -30,9 +30,10 @@ print("\\n" + json.dumps(sorted(sys.modules)))
 """
 
 
-def imported(args: list[str], cwd: Path, home: Path) -> set[str]:
+def imported(args: list[str], cwd: Path, home: Path, *, env: dict[str, str] | None = None) -> set[str]:
     """The modules loaded by the time `judge ARGS` has finished (its output's last line)."""
-    env = {**os.environ, "JUDGE_HOME": str(home), "PYTHONPATH": str(REPO), "JUDGE_PROBLEMS_PATH": str(TINY.parent)}
+    env = env or {**os.environ, "JUDGE_HOME": str(home)}
+    env = {**env, "PYTHONPATH": str(REPO), "JUDGE_PROBLEMS_PATH": str(TINY.parent)}
     done = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=cwd, env=env, capture_output=True, text=True,
                           timeout=60)
     return set(json.loads(done.stdout.strip().splitlines()[-1]))
@@ -90,6 +91,17 @@ def test_the_reading_commands_import_only_what_they_read(args: list[str], tmp_pa
     assert READING_DID[args[0]] in modules, "the check above can fail: the command did its work"
 
 
+@pytest.mark.parametrize("args", [["list"], ["status"], ["history"], ["show", "tiny-add"]])
+def test_the_user_folders_are_found_without_platformdirs(args: list[str], tmp_path: Path) -> None:
+    """Without JUDGE_HOME and JUDGE_CACHE (a user's usual case) the folders come from HOME / XDG_*_HOME."""
+    env = {k: v for k, v in os.environ.items() if k not in ("JUDGE_HOME", "JUDGE_CACHE", "XDG_DATA_HOME")}
+    env = {**env, "HOME": str(tmp_path / "user"), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    imported(["start", "tiny-add", "--dir", str(tmp_path / "ws")], tmp_path, tmp_path, env=env)
+    assert (tmp_path / "user" / ".local" / "share" / "ml-judge" / "attempts").is_dir(), "the check can fail"
+    modules = imported(args, tmp_path / "ws", tmp_path, env=env)
+    assert "judge.paths" in modules and "platformdirs" not in modules
+
+
 def test_show_draws_a_statement_once_then_reads_the_drawing(tmp_path: Path) -> None:
     home = tmp_path / "home"
     first = imported(["show", "tiny-add"], tmp_path, home)
@@ -111,6 +123,27 @@ def test_a_changed_statement_is_drawn_again(tmp_path: Path, monkeypatch: pytest.
                                                                         "# Add\n\nAdd **two** numbers.")
     assert "three" in drawn_statement(screen, "[bold]Add[/]", "# Add\n\nAdd **three** numbers.")
     assert len(list((tmp_path / "home" / "drawn").iterdir())) == 2
+
+
+def test_the_drawings_kept_are_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The data folder keeps the newest drawings only: an old one goes when a new one is drawn."""
+    import io
+
+    from judge.interfaces.cli import catalog
+    from judge.render.plain import Terminal
+
+    monkeypatch.setenv("JUDGE_HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(catalog, "DRAWINGS_KEPT", 3)
+    folder = tmp_path / "home" / "drawn"
+    folder.mkdir(parents=True)
+    for age in range(3):  # three earlier drawings, the first the oldest
+        old = folder / f"old{age}.txt"
+        old.write_text("drawn before")
+        os.utime(old, ns=(10**18 + age, 10**18 + age))
+    screen = Terminal(io.StringIO(), environ={}, width=60)
+    catalog.drawn_statement(screen, "[bold]Add[/]", "# Add\n\nAdd two numbers.")
+    left = sorted(p.name for p in folder.iterdir())
+    assert len(left) == 3 and "old0.txt" not in left and {"old1.txt", "old2.txt"} <= set(left)
 
 
 def test_help_loads_no_renderer_nor_service(tmp_path: Path) -> None:

@@ -18,6 +18,8 @@ from judge.interfaces.cli.context import (
 )
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from judge.problems.catalog import Problem
     from judge.render.plain import Terminal
 
@@ -131,7 +133,25 @@ def drawn_statement(screen: Terminal, head: str, statement: str) -> str:
     text = buffer.getvalue()
     with contextlib.suppress(OSError):  # an unwritable data folder only costs the next call the drawing
         atomic_write(path, text.encode("utf-8"))
+        keep_newest(path.parent, DRAWINGS_KEPT)
     return text
+
+
+# Drawings kept in the data folder: every problem at a few terminal shapes. Beyond that the oldest drawn go
+# (a hit never writes, so "oldest" is "drawn longest ago"; one still in use is drawn again once).
+DRAWINGS_KEPT = 100
+
+
+def keep_newest(folder: Path, keep: int) -> None:
+    """Remove all but the ``keep`` most recently written drawings in ``folder``."""
+    def written(path: Path) -> int:
+        try:
+            return path.stat().st_mtime_ns
+        except OSError:  # removed meanwhile by another `judge show`
+            return 0
+
+    for old in sorted(folder.glob("*.txt"), key=written, reverse=True)[keep:]:
+        old.unlink(missing_ok=True)
 
 
 def grader_line() -> str:
