@@ -29,7 +29,7 @@ fi
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$ROOT[dev,queue]"
 # The judge's bytecode, as pip writes it for an installed wheel: an editable install leaves it to the first
 # run, and where PYTHONDONTWRITEBYTECODE is set no run ever writes it, so every command compiles the judge's
-# modules again (12-28 ms of each command's start-up here). compileall writes only what is missing or stale.
+# modules again (about 18 ms of `judge list`'s start-up here). compileall writes only what is missing or stale.
 "$VENV/bin/python" -m compileall -q "$ROOT/judge" >/dev/null
 echo "judge $("$VENV/bin/judge" --version | awk '{print $NF}') installed"
 
