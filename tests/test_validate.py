@@ -532,3 +532,11 @@ def test_tiny_add_validates_in_docker(docker_image: str, judge_home: Path, tiny_
     subtracts = mistakes["subtracts.py"]
     assert subtracts.caught and "test_add.py::test_add_small" in subtracts.caught_by
     assert v.timing["grading_s"] > 0
+
+
+def test_a_scaffolded_problem_validates_as_it_comes(tmp_path: Path) -> None:
+    """`judge problem new` promises a valid folder: its suites call the submission through `candidate`."""
+    from judge.problems.scaffold import scaffold
+
+    v = validate_problem(load_problem(scaffold("my-problem", tmp_path)), LocalBackend(), mutants=3, min_score=0.0)
+    assert {c.name: (c.status, c.details) for c in v.checks if c.status not in (PASS, SKIP)} == {}
