@@ -48,3 +48,10 @@ def test_overrides_ignore_none() -> None:
 def test_non_positive_limit_rejected() -> None:
     with pytest.raises(LimitError):
         DEFAULT_LIMITS.with_overrides(pids=0)
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), True])
+def test_limit_that_is_no_length_of_time_rejected(value: float) -> None:
+    """`judge grade --timeout nan` used to reach the sandbox and end every run as the judge's own error."""
+    with pytest.raises(LimitError, match="must be a positive number"):
+        DEFAULT_LIMITS.with_overrides(timeout_s=value)

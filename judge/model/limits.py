@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
@@ -56,7 +57,8 @@ class Limits:
     def __post_init__(self) -> None:
         for f in fields(self):
             value = getattr(self, f.name)
-            if not isinstance(value, int | float) or value <= 0:
+            # nan and inf are floats too (`--timeout nan`, `timeout_s = inf` in TOML): no run can use them
+            if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
                 raise LimitError(f"limit {f.name} must be a positive number, got {value!r}")
         if self.test_timeout_s > self.timeout_s:
             object.__setattr__(self, "test_timeout_s", self.timeout_s)
