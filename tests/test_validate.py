@@ -226,6 +226,18 @@ def test_reference_must_score_everything() -> None:
     assert broken.status == ERROR and "could not grade" in broken.summary
 
 
+def test_a_suite_that_cannot_load_says_why() -> None:
+    """A hidden test file that fails on import showed "could not be loaded:" and nothing after the colon."""
+    from dataclasses import replace
+
+    message = ("not run: the test file could not be loaded:\ntests/t.py:3: in <module>\n    import nopkg\n"
+               "E   ModuleNotFoundError: No module named 'nopkg'")
+    failing = check_reference(report(replace(result("t.py::a", Status.ERROR), message=message),
+                                     verdict=Verdict.CRASHED))
+    assert failing.details == ("t.py::a: error: not run: the test file could not be loaded: ... "
+                               "E   ModuleNotFoundError: No module named 'nopkg'",)
+
+
 def test_deterministic_compares_per_test_statuses() -> None:
     first = report(result("t.py::a", Status.PASS), result("t.py::b", Status.PASS))
     assert check_deterministic(first, first).status == PASS
