@@ -42,3 +42,12 @@ def test_serve_init_prints_the_token_alone_on_the_last_line(judge_home: Path, tm
     assert last not in (judge_home / "server.sqlite").read_bytes().decode("latin-1"), "only the hash is stored"
     broken = judge("serve", "init", "--database", "postgresql+psycopg://u@127.0.0.1:1/x", cwd=tmp_path)
     assert broken.returncode == 3 and "cannot reach the database" in broken.stderr and "Traceback" not in broken.stderr
+
+
+def test_serve_init_refuses_a_token_lifetime_that_is_no_number_of_days(judge_home: Path, tmp_path: Path) -> None:
+    """`--token-days nan` ended in an IntegrityError traceback; `inf` printed "token valid inf days"."""
+    for days in ("nan", "inf", "1e9"):
+        made = judge("serve", "init", "--token-days", days, cwd=tmp_path)
+        assert made.returncode == 2, (days, made.stdout, made.stderr)
+        assert "--token-days must be a number of days" in made.stderr and "Traceback" not in made.stderr
+        assert "jit_" not in made.stdout
