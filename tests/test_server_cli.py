@@ -40,6 +40,8 @@ def test_serve_init_prints_the_token_alone_on_the_last_line(judge_home: Path, tm
     assert last.startswith("jit_") and len(last) == 47 and " " not in last
     assert (judge_home / "server.sqlite").is_file()
     assert last not in (judge_home / "server.sqlite").read_bytes().decode("latin-1"), "only the hash is stored"
+    no_scheme = judge("serve", "--port", str(free_port()), "--public-url", "judge.example.com", cwd=tmp_path)
+    assert no_scheme.returncode == 2 and "--public-url must be an http(s) URL" in no_scheme.stderr  # not served
     broken = judge("serve", "init", "--database", "postgresql+psycopg://u@127.0.0.1:1/x", cwd=tmp_path)
     assert broken.returncode == 3 and "cannot reach the database" in broken.stderr and "Traceback" not in broken.stderr
 
