@@ -216,6 +216,15 @@ def test_a_zip_holding_one_path_twice_is_refused(tmp_path: Path, twin: str) -> N
         discover([path])
 
 
+def test_a_candidate_folder_beside_zips_is_no_wrapper(tmp_path: Path) -> None:
+    """`alice/` beside `erin.zip` graded alice alone: the lone folder was taken for a wrapper, the zip dropped."""
+    write(tmp_path / "inbox" / "alice" / "solution.py", REFERENCE)
+    make_zip(tmp_path / "inbox" / "erin.zip", {"solution.py": SUBTRACTS})
+    entries = discover([tmp_path / "inbox"])
+    assert names(entries) == ["alice", "erin"]
+    assert [e.submission.source for e in entries if e.submission] == [REFERENCE, SUBTRACTS]
+
+
 def test_the_cli_refuses_a_bad_zip_with_exit_2_and_no_traceback(tmp_path: Path) -> None:
     archive = make_zip(tmp_path / "batch.zip", {"../evil.py": "x = 1\n", "a/solution.py": REFERENCE})
     result = CliRunner().invoke(cli, ["--problems", str(TINY.parent), "grade", "--problem", "tiny-add",

@@ -282,12 +282,13 @@ def _renamed(entry: Entry, name: str) -> Entry:
 
 
 def _look_through(node: _Node, name: str) -> tuple[_Node, str]:
-    """Skip lone wrapping folders: ``submissions/alice/...`` reads as ``alice/...``."""
+    """Skip lone wrapping folders: ``submissions/alice/...`` reads as ``alice/...``. A folder that also holds
+    zips or links is no wrapper: they are candidates too (``alice/`` beside ``erin.zip`` is two)."""
     for _ in range(MAX_DEPTH):
         if node.solution() is not None:
             break
         children = node.subfolders()
-        if len(children) != 1:
+        if len(children) != 1 or node.archives() or node.links():
             break
         name, node = children[0]
     return node, name
