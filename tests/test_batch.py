@@ -202,6 +202,29 @@ def test_a_zip_with_a_symlink_member_is_refused(tmp_path: Path) -> None:
         discover([archive])
 
 
+@pytest.mark.parametrize("twin", ["dup/solution.py", "./dup//solution.py"])
+def test_a_zip_holding_one_path_twice_is_refused(tmp_path: Path, twin: str) -> None:
+    """The first of two `dup/solution.py` members was graded, silently; `unzip` shows the reader the last."""
+    import warnings
+
+    path = tmp_path / "batch.zip"
+    with warnings.catch_warnings(), zipfile.ZipFile(path, "w") as archive:
+        warnings.simplefilter("ignore")  # zipfile's own "Duplicate name" warning
+        archive.writestr("dup/solution.py", REFERENCE)
+        archive.writestr(twin, SUBTRACTS)
+    with pytest.raises(InputError, match=r"it holds 'dup/solution\.py' twice.*Nothing was read"):
+        discover([path])
+
+
+def test_a_candidate_folder_beside_zips_is_no_wrapper(tmp_path: Path) -> None:
+    """`alice/` beside `erin.zip` graded alice alone: the lone folder was taken for a wrapper, the zip dropped."""
+    write(tmp_path / "inbox" / "alice" / "solution.py", REFERENCE)
+    make_zip(tmp_path / "inbox" / "erin.zip", {"solution.py": SUBTRACTS})
+    entries = discover([tmp_path / "inbox"])
+    assert names(entries) == ["alice", "erin"]
+    assert [e.submission.source for e in entries if e.submission] == [REFERENCE, SUBTRACTS]
+
+
 def test_the_cli_refuses_a_bad_zip_with_exit_2_and_no_traceback(tmp_path: Path) -> None:
     archive = make_zip(tmp_path / "batch.zip", {"../evil.py": "x = 1\n", "a/solution.py": REFERENCE})
     result = CliRunner().invoke(cli, ["--problems", str(TINY.parent), "grade", "--problem", "tiny-add",

@@ -77,6 +77,10 @@ def copy_tiny(tmp_path: Path) -> Path:
          "unknown key"),
         (lambda r: (r / "problem.toml").write_text((r / "problem.toml").read_text().replace(
             "budget_minutes = 5", "budget_minutes = -5")), "budget_minutes must be a positive number"),
+        (lambda r: (r / "problem.toml").write_text((r / "problem.toml").read_text().replace(
+            "budget_minutes = 5", "budget_minutes = nan")), "budget_minutes must be a positive number"),
+        (lambda r: (r / "problem.toml").write_text((r / "problem.toml").read_text().replace(
+            "timeout_s = 20", "timeout_s = inf")), "timeout_s must be a positive number"),
         (lambda r: (r / "statement.md").unlink(), "missing statement.md"),
         (lambda r: (r / "problem.toml").unlink(), "no problem.toml"),
         (lambda r: (r / "problem.toml").write_text((r / "problem.toml").read_text().replace(

@@ -48,3 +48,21 @@ def test_overrides_ignore_none() -> None:
 def test_non_positive_limit_rejected() -> None:
     with pytest.raises(LimitError):
         DEFAULT_LIMITS.with_overrides(pids=0)
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), True])
+def test_limit_that_is_no_length_of_time_rejected(value: float) -> None:
+    """`judge grade --timeout nan` used to reach the sandbox and end every run as the judge's own error."""
+    with pytest.raises(LimitError, match="must be a positive number"):
+        DEFAULT_LIMITS.with_overrides(timeout_s=value)
+
+
+@pytest.mark.parametrize(("overrides", "message"), [
+    ({"timeout_s": 1e15}, "timeout_s must be at most 86400 seconds"),
+    ({"test_timeout_s": 1e15}, "test_timeout_s must be at most 86400 seconds"),
+    ({"memory_bytes": 1024}, "below the sandbox's minimum of 6 MiB"),
+])
+def test_limit_no_sandbox_can_keep_rejected(overrides: dict[str, float], message: str) -> None:
+    """`--timeout 1e15` ended in an OverflowError traceback; `--memory 1k` in "start the Docker engine"."""
+    with pytest.raises(LimitError, match=message):
+        DEFAULT_LIMITS.with_overrides(**overrides)

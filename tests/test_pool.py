@@ -164,3 +164,44 @@ def test_the_judges_own_modules_are_never_preloaded(tmp_path: Path) -> None:
     spare = start_spare(tmp_path, load_problem(TINY).limits, preload=("judge_plugin",))
     stdout, _ = spare.communicate(timeout=60)
     assert spare.returncode == 0 and stdout == b"", "the spare ended: its plugin must read this run's nonce"
+
+
+class PruneAPI:
+    """The few Docker calls `prune_containers` makes, over a list of containers as the engine lists them."""
+
+    def __init__(self, containers: list[dict[str, Any]]) -> None:
+        self.listed = containers
+        self.removed: list[str] = []
+        self.renamed: list[str] = []
+
+    def containers(self, all: bool, filters: dict[str, Any]) -> list[dict[str, Any]]:
+        return self.listed
+
+    def rename(self, container_id: str, name: str) -> None:
+        self.renamed.append(container_id)
+
+    def remove_container(self, container_id: str, force: bool) -> None:
+        self.removed.append(container_id)
+
+
+def test_prune_leaves_the_runs_in_progress_alone() -> None:
+    """`judge sandbox prune` force-removed every labelled container, so a `judge grade` or `judge serve`
+    grading in another terminal ended as the judge's own error."""
+    from judge.backends.pool import CLAIMED_PREFIX, prune_containers
+
+    now = 1000.0
+
+    def box(cid: str, role: str, state: str = "running", deadline: float = now + 100, name: str = "") -> dict[str, Any]:
+        return {"Id": cid * 12, "State": state, "Names": [f"/{name or cid}"],
+                "Labels": {"ml-judge": role, "ml-judge.deadline": str(deadline)}}
+
+    api = PruneAPI([
+        box("a", "sandbox"),  # a cold run in progress
+        box("b", "spare", name=CLAIMED_PREFIX + "b"),  # a claimed spare: a warm run in progress
+        box("c", "spare"),  # an idle spare
+        box("d", "sandbox", state="created"),  # never started
+        box("e", "sandbox", deadline=now - 1),  # past its deadline
+    ])
+    removed, live = prune_containers(api, now=now)
+    assert live == 2 and sorted(r[0] for r in removed) == ["c", "d", "e"]
+    assert api.renamed == ["c" * 12], "an idle spare is claimed before it is removed"

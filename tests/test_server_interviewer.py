@@ -99,3 +99,15 @@ def test_a_near_identical_pair_opens_side_by_side(srv: Server) -> None:
     stranger = new_client(srv)
     sign_in(stranger, other)
     assert stranger.get(f"/dashboard/compare/{ada}/{bob}").status_code == 404
+
+
+def test_a_problem_filter_that_matches_nothing_does_not_read_as_an_empty_server(
+        srv: Server, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """`judge invites --problem tiny-ad` (a typo) said "No invitations yet" beside an invitation."""
+    url = route_cli_to(srv, monkeypatch)
+    monkeypatch.setenv("JUDGE_SERVER_TOKEN", srv.token)
+    graded_attempt(srv, "Ada", REFERENCE)
+    for command, said in (("invites", "No invitations to 'tiny-ad': `judge invites` without --problem"),
+                          ("results", "No attempts started at 'tiny-ad': `judge results` without --problem")):
+        result = cli(command, "--server", url, "--problem", "tiny-ad", clock=srv.clock, cwd=tmp_path)
+        assert result.exit_code == 0 and said in " ".join(result.output.split()), result.output

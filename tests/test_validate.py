@@ -226,6 +226,18 @@ def test_reference_must_score_everything() -> None:
     assert broken.status == ERROR and "could not grade" in broken.summary
 
 
+def test_a_suite_that_cannot_load_says_why() -> None:
+    """A hidden test file that fails on import showed "could not be loaded:" and nothing after the colon."""
+    from dataclasses import replace
+
+    message = ("not run: the test file could not be loaded:\ntests/t.py:3: in <module>\n    import nopkg\n"
+               "E   ModuleNotFoundError: No module named 'nopkg'")
+    failing = check_reference(report(replace(result("t.py::a", Status.ERROR), message=message),
+                                     verdict=Verdict.CRASHED))
+    assert failing.details == ("t.py::a: error: not run: the test file could not be loaded: ... "
+                               "E   ModuleNotFoundError: No module named 'nopkg'",)
+
+
 def test_deterministic_compares_per_test_statuses() -> None:
     first = report(result("t.py::a", Status.PASS), result("t.py::b", Status.PASS))
     assert check_deterministic(first, first).status == PASS
@@ -532,3 +544,11 @@ def test_tiny_add_validates_in_docker(docker_image: str, judge_home: Path, tiny_
     subtracts = mistakes["subtracts.py"]
     assert subtracts.caught and "test_add.py::test_add_small" in subtracts.caught_by
     assert v.timing["grading_s"] > 0
+
+
+def test_a_scaffolded_problem_validates_as_it_comes(tmp_path: Path) -> None:
+    """`judge problem new` promises a valid folder: its suites call the submission through `candidate`."""
+    from judge.problems.scaffold import scaffold
+
+    v = validate_problem(load_problem(scaffold("my-problem", tmp_path)), LocalBackend(), mutants=3, min_score=0.0)
+    assert {c.name: (c.status, c.details) for c in v.checks if c.status not in (PASS, SKIP)} == {}

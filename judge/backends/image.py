@@ -278,17 +278,11 @@ def list_images(api: Any) -> list[dict[str, Any]]:
     return sorted(images, key=lambda i: i.get("Created", 0), reverse=True)
 
 
-def prune(api: Any, keep_current: bool = True) -> tuple[list[str], list[str]]:
-    """Remove leftover ml-judge containers and old sandbox images. Returns (containers, images) removed."""
+def prune_images(api: Any, keep_current: bool = True) -> list[str]:
+    """Remove the sandbox images of other versions of the judge (and, without ``keep_current``, this one's).
+    Returns the tags removed. The containers are the warm pool's to prune (it knows which are in use)."""
     from docker.errors import DockerException
 
-    removed_containers: list[str] = []
-    for container in api.containers(all=True, filters={"label": "ml-judge"}):
-        try:
-            api.remove_container(container["Id"], force=True)
-            removed_containers.append(container["Id"][:12])
-        except DockerException:
-            pass
     current = f"{REPOSITORY}:{content_hash()[:12]}"
     removed_images: list[str] = []
     for image in list_images(api):
@@ -301,4 +295,4 @@ def prune(api: Any, keep_current: bool = True) -> tuple[list[str], list[str]]:
                 removed_images.append(tag)
             except DockerException:
                 pass
-    return removed_containers, removed_images
+    return removed_images

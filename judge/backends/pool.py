@@ -131,6 +131,46 @@ def waiting(api: Any, key: str, image_id: str, now: float | None = None) -> list
     return sorted(usable, key=lambda c: int(c.get("Created", 0)))
 
 
+def grading_now(container: dict[str, Any], now: float) -> bool:
+    """A container holding a live run, maybe another process's: running, within its deadline, and a cold
+    run's sandbox or a claimed spare. An idle spare is no run."""
+    tags = container.get("Labels") or {}
+    try:
+        deadline = float(tags.get(f"{LABEL}.deadline", 0))
+    except ValueError:
+        return False
+    if container.get("State") != "running" or now > deadline:
+        return False
+    if tags.get(LABEL) == ROLE:
+        return any(n.lstrip("/").startswith(CLAIMED_PREFIX) for n in container.get("Names") or [])
+    return True
+
+
+def prune_containers(api: Any, now: float | None = None) -> tuple[list[str], int]:
+    """Remove the judge's containers but the live runs (a `judge grade` or `judge serve` grading in another
+    terminal would otherwise end as the judge's own error). Idle spares are claimed first, so none is removed
+    under a run that just claimed it. Returns (ids removed, live runs left alone)."""
+    from docker.errors import DockerException
+
+    now = time.time() if now is None else now
+    removed: list[str] = []
+    live = 0
+    for container in api.containers(all=True, filters={"label": LABEL}):
+        if grading_now(container, now):
+            live += 1
+            continue
+        is_idle_spare = (container.get("State") == "running" and (container.get("Labels") or {}).get(LABEL) == ROLE)
+        if is_idle_spare and not claim_one(api, container["Id"]):
+            live += 1  # claimed by a run a moment ago
+            continue
+        try:
+            api.remove_container(container["Id"], force=True)
+            removed.append(container["Id"][:12])
+        except DockerException:
+            pass
+    return removed, live
+
+
 def claim_one(api: Any, container_id: str) -> bool:
     """Claim this spare: True for exactly one caller, whatever the number of concurrent claims."""
     from docker.errors import DockerException

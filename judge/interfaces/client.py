@@ -74,7 +74,13 @@ class Client:
             raise ServerError(f"no answer from the server at {self.server}: {exc}") from None
         if raw:
             return body
-        return json.loads(body) if body else None
+        try:
+            return json.loads(body) if body else None
+        except ValueError:  # a web page, a proxy's sign-in form: another server than a judge's is at that URL
+            kind = response.headers.get("Content-Type", "not JSON")
+            raise ServerError(f"the server at {self.server} answered {response.status} with {kind}, not the judge's "
+                              "JSON; check that --server is the judge server's URL (the one `judge serve` "
+                              "printed, without a path)", response.status) from None
 
 
 def _error_text(exc: urllib.error.HTTPError) -> str:

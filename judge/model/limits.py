@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
@@ -38,11 +39,16 @@ def format_size(n: int) -> str:
     return f"{n} B"
 
 
+DEFAULT_MEMORY_BYTES = 2 * 1024**3
+MIN_MEMORY_BYTES = 6 * 1024**2  # Docker refuses a smaller memory limit (and no Python starts in it)
+MAX_TIMEOUT_S = 24 * 3600.0  # a day; far past it, waits overflow the platform's time type
+
+
 @dataclass(frozen=True)
 class Limits:
     """What one grading run may use. Every field has a default and may be overridden per problem or flag."""
 
-    memory_bytes: int = 2 * 1024**3
+    memory_bytes: int = DEFAULT_MEMORY_BYTES
     timeout_s: float = 120.0
     test_timeout_s: float = 30.0
     cpus: float = 2.0
@@ -56,8 +62,17 @@ class Limits:
     def __post_init__(self) -> None:
         for f in fields(self):
             value = getattr(self, f.name)
-            if not isinstance(value, int | float) or value <= 0:
+            # nan and inf are floats too (`--timeout nan`, `timeout_s = inf` in TOML): no run can use them
+            if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
                 raise LimitError(f"limit {f.name} must be a positive number, got {value!r}")
+        if self.memory_bytes < MIN_MEMORY_BYTES:
+            raise LimitError(f"memory limit {format_size(self.memory_bytes)} is below the sandbox's minimum of "
+                             f"{format_size(MIN_MEMORY_BYTES)}; give at least 6m (the default is "
+                             f"{format_size(DEFAULT_MEMORY_BYTES)})")
+        for name in ("timeout_s", "test_timeout_s"):
+            if getattr(self, name) > MAX_TIMEOUT_S:
+                raise LimitError(f"limit {name} must be at most {MAX_TIMEOUT_S:g} seconds (a day), "
+                                 f"got {getattr(self, name)!r}")
         if self.test_timeout_s > self.timeout_s:
             object.__setattr__(self, "test_timeout_s", self.timeout_s)
 

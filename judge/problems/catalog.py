@@ -8,6 +8,7 @@ folder are both accepted on that path.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from dataclasses import dataclass
@@ -189,7 +190,7 @@ def load_problem(root: Path, builtin: bool = False, parsed: ParsedTomls | None =
     if slug != root.name:
         raise ProblemError(f"{toml_path}: slug {slug!r} does not match the folder name {root.name!r}")
     budget = meta["budget_minutes"]
-    if isinstance(budget, bool) or not isinstance(budget, int | float) or budget <= 0:
+    if isinstance(budget, bool) or not isinstance(budget, int | float) or not math.isfinite(budget) or budget <= 0:
         raise ProblemError(f"{toml_path}: budget_minutes must be a positive number, got {budget!r}")
     difficulty = meta.get("difficulty", "medium")
     if difficulty not in DIFFICULTIES:

@@ -49,30 +49,33 @@ def solve(values: list[int]) -> int:
     """Return the sum of values (0 for an empty list)."""
     return sum(values)
 ''',
-    "public_tests/test_public.py": '''from solution import solve
-
-
-def test_example():
+    "public_tests/test_public.py": '''def test_example(candidate):
     """The statement's example."""
-    assert solve([1, 2, 3]) == 6
+    assert candidate.solve([1, 2, 3]) == 6
 ''',
-    "hidden_tests/test_solve.py": '''import pytest
+    "public_tests/conftest.py": '''import sys
 
-from solution import solve
+if "judge_plugin" not in sys.modules:  # plain `pytest` in the workspace: solution.py in this process
+    from sandbox.inprocess import candidate  # noqa: F401  (the judge's own fixture calls it in its own process)
+''',
+    "hidden_tests/test_solve.py": '''"""The graded suite. Tests reach the submission through `candidate`,
+never `import solution`: the submission runs in another process (docs/authoring.md)."""
+
+import pytest
 
 
 @pytest.mark.points(2)
 @pytest.mark.requirement("R1")
-def test_sums_values():
+def test_sums_values(candidate):
     """solve adds up the values."""
-    assert solve([4, 5, -1]) == 8
+    assert candidate.solve([4, 5, -1]) == 8
 
 
 @pytest.mark.points(1)
 @pytest.mark.requirement("R1")
-def test_empty_list_is_zero():
+def test_empty_list_is_zero(candidate):
     """An empty list gives 0."""
-    assert solve([]) == 0
+    assert candidate.solve([]) == 0
 ''',
     "requirements.toml": '''# A short title and 2-3 hints per requirement, nudge to near-answer (docs/authoring.md).
 

@@ -40,6 +40,7 @@ from judge.store.db import Attempt, DashboardSession, Interviewer, Invitation
 INTERVIEWER_PREFIX, CODE_PREFIX, SESSION_PREFIX, DASHBOARD_PREFIX = "jit_", "jic_", "jcs_", "jds_"
 DAY_S = 86400.0
 DEFAULT_TOKEN_DAYS = 90.0
+MAX_TOKEN_DAYS = 3650.0  # ten years: a token should expire (make another with `judge serve init`)
 SESSION_GRACE_S = DAY_S  # the candidate's token outlives the window by this much
 DASHBOARD_SESSION_S = 12 * 3600.0
 MAX_NAME = 200
@@ -106,8 +107,10 @@ BAD_SESSION_TOKEN = ("invalid or expired session token: work in the workspace `j
 
 def create_interviewer(session: Session, name: str, now: float, token_days: float = DEFAULT_TOKEN_DAYS) -> str:
     """Add an interviewer; return their token (the only time it exists in clear)."""
-    if token_days <= 0:
-        raise Invalid("--token-days must be positive")
+    # nan passed `<= 0` and ended in a database error; inf was stored as a token that never expires
+    if not 0 < token_days <= MAX_TOKEN_DAYS:
+        raise Invalid(f"--token-days must be a number of days above 0 and at most {MAX_TOKEN_DAYS:g}, "
+                      f"got {token_days:g}")
     token = new_secret(INTERVIEWER_PREFIX)
     session.add(Interviewer(name=clean_name(name, "interviewer"), token_sha256=digest(token), created_at=now,
                             expires_at=now + token_days * DAY_S))

@@ -282,12 +282,13 @@ def _renamed(entry: Entry, name: str) -> Entry:
 
 
 def _look_through(node: _Node, name: str) -> tuple[_Node, str]:
-    """Skip lone wrapping folders: ``submissions/alice/...`` reads as ``alice/...``."""
+    """Skip lone wrapping folders: ``submissions/alice/...`` reads as ``alice/...``. A folder that also holds
+    zips or links is no wrapper: they are candidates too (``alice/`` beside ``erin.zip`` is two)."""
     for _ in range(MAX_DEPTH):
         if node.solution() is not None:
             break
         children = node.subfolders()
-        if len(children) != 1:
+        if len(children) != 1 or node.archives() or node.links():
             break
         name, node = children[0]
     return node, name
@@ -385,6 +386,7 @@ def from_zip(path: Path) -> list[Entry]:
             raise InputError(f"refusing {path}: its members add up to {size} bytes uncompressed; a batch zip may "
                              f"hold at most {MAX_UNCOMPRESSED_BYTES} bytes. Nothing was read. Split it, or zip "
                              "only the candidates' solution.py files")
+        seen: set[str] = set()
         for info in members:
             reason = unsafe_member(info)
             if reason:
@@ -392,6 +394,14 @@ def from_zip(path: Path) -> list[Entry]:
                     f"refusing {path}: its member {info.filename!r} {reason}, so it could write outside the "
                     f"folder it is unpacked into. Nothing was extracted. Re-create the zip from inside the "
                     f"submissions folder (`cd submissions && zip -r ../batch.zip .`)")
+            # Two members at one path: one would be graded and `unzip` would show the other to whoever reads it.
+            where = "/".join(p for p in re.split(r"[\\/]", info.filename) if p not in ("", "."))
+            if where in seen and not info.is_dir():
+                raise InputError(
+                    f"refusing {path}: it holds {where!r} twice, so which file is the candidate's is ambiguous "
+                    "(unzip would keep one, the grader might read the other). Nothing was read. Re-create the "
+                    "zip with `zip -r`")
+            seen.add(where)
         # Entries are read now, while the archive is open: nothing is ever written to disk.
         return _from_root(_zip_tree(archive, path.name), path.stem, str(path))
 

@@ -394,9 +394,17 @@ def check_requirements(stated: list[str], specs: list[TestSpec]) -> Check:
 
 # -- checks on graded reports (pure) -------------------------------------------------------------------
 
+def _gist(message: str) -> str:
+    """One line of a test's message: its first, and when that only announces what follows ("the test file could
+    not be loaded:"), the last too, where the error itself is."""
+    lines = [line.strip() for line in message.strip().splitlines() if line.strip()] or [""]
+    if len(lines) > 1 and lines[0].endswith(":"):
+        return f"{lines[0]} ... {lines[-1][:160]}"
+    return lines[0][:160]
+
+
 def _failures(report: Report, limit: int = 8) -> tuple[str, ...]:
-    lines = [f"{t.id}: {t.status.value}: {(t.message.strip().splitlines() or [''])[0][:160]}"
-             for t in report.tests if t.status is not Status.PASS]
+    lines = [f"{t.id}: {t.status.value}: {_gist(t.message)}" for t in report.tests if t.status is not Status.PASS]
     if report.detail:
         lines.insert(0, report.detail.strip().splitlines()[0][:200])
     return tuple(lines[:limit])

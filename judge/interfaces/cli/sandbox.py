@@ -119,13 +119,17 @@ def sandbox_prune(ctx: Context) -> None:
     """Remove leftover ml-judge containers (warm spares included) and sandbox images of older versions."""
     from judge.backends import SandboxUnavailable
     from judge.backends.docker import api_client
-    from judge.backends.image import prune
+    from judge.backends.image import prune_images
+    from judge.backends.pool import prune_containers
 
     try:
-        containers, images = prune(api_client())
+        api = api_client()
+        containers, live = prune_containers(api)
+        images = prune_images(api)
     except SandboxUnavailable as exc:
         fail(str(exc), EXIT_JUDGE)
-    ctx.out.print(f"Removed {len(containers)} container(s) and {len(images)} old image(s).")
+    ctx.out.print(f"Removed {len(containers)} container(s) and {len(images)} old image(s)."
+                  + (f" {live} running grading(s) left alone: they end by themselves." if live else ""))
 
 
 @cli.command()

@@ -73,6 +73,9 @@ def serve(click_ctx: click.Context, host: str, port: int, database: str | None, 
     if click_ctx.invoked_subcommand is not None:
         return
     ctx: Context = click_ctx.obj
+    if public_url and not _http_url(public_url):
+        # every invitation prints it as the candidate's `--server`, which refuses anything but an http(s) URL
+        fail(f"--public-url must be an http(s) URL like https://judge.example.com, got {public_url!r}")
     try:
         import uvicorn
 
@@ -113,6 +116,13 @@ def serve(click_ctx: click.Context, host: str, port: int, database: str | None, 
                     forwarded_allow_ips=proxies, server_header=False)
     except DatabaseError as exc:
         fail(str(exc), EXIT_JUDGE)
+
+
+def _http_url(text: str) -> bool:
+    import urllib.parse
+
+    parsed = urllib.parse.urlparse(text.strip())
+    return parsed.scheme in ("http", "https") and bool(parsed.netloc)
 
 
 @serve.command("init")
@@ -212,7 +222,9 @@ def invites(ctx: Context, server: str, problem: str | None, as_json: bool) -> No
         click.echo(json.dumps(rows, indent=2))
         return
     if not rows:
-        ctx.out.print("No invitations yet: judge invite --server URL --problem SLUG --name NAME")
+        # a filter that matches nothing (a typo) must not read as an empty server
+        ctx.out.print(f"No invitations to {problem!r}: `judge invites` without --problem lists them all" if problem
+                      else "No invitations yet: judge invite --server URL --problem SLUG --name NAME")
         return
     from datetime import datetime
 
@@ -241,7 +253,7 @@ def results(ctx: Context, server: str, problem: str | None, fmt: str, output: Pa
     query = "?" + urllib.parse.urlencode({"problem": problem}) if problem else ""
     rows: list[dict[str, Any]] = _call(_client(server), "GET", "/api/v1/results" + query)
     if fmt == "table" and output is None:
-        _print_results(ctx, rows)
+        _print_results(ctx, rows, problem)
         return
     if fmt == "json":
         text = json.dumps(rows, indent=2) + "\n"
@@ -252,9 +264,10 @@ def results(ctx: Context, server: str, problem: str | None, fmt: str, output: Pa
     write_out(ctx, text, output)
 
 
-def _print_results(ctx: Context, rows: list[dict[str, Any]]) -> None:
+def _print_results(ctx: Context, rows: list[dict[str, Any]], problem: str | None = None) -> None:
     if not rows:
-        ctx.out.print("No attempts started yet.")
+        ctx.out.print(f"No attempts started at {problem!r}: `judge results` without --problem lists them all"
+                      if problem else "No attempts started yet.")
         return
     results_table(ctx.out, rows)
     ctx.out.print("Time is the server's clock: from `judge start` to the submission's arrival.")
