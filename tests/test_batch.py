@@ -225,6 +225,19 @@ def test_a_candidate_folder_beside_zips_is_no_wrapper(tmp_path: Path) -> None:
     assert [e.submission.source for e in entries if e.submission] == [REFERENCE, SUBTRACTS]
 
 
+def test_a_file_named_twice_is_one_submission(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Overlapping PATH arguments graded one file two or three times ("ok", "ok (2)", "ok (3)"), each then
+    flagged 100% like the others as if copied."""
+    write(tmp_path / "subs" / "ok" / "solution.py", REFERENCE)
+    write(tmp_path / "subs" / "twin" / "solution.py", REFERENCE)  # another file, the same text: two candidates
+    archive = make_zip(tmp_path / "batch.zip", {"erin/solution.py": SUBTRACTS, "finn/solution.py": SUBTRACTS})
+    monkeypatch.chdir(tmp_path)
+    entries = discover([Path("subs/ok"), Path("subs/ok/"), Path("subs/ok/solution.py"), tmp_path / "subs",
+                        Path("batch.zip"), archive])
+    assert names(entries) == ["ok", "twin", "erin", "finn"]
+    assert [e.origin for e in entries][:2] == ["subs/ok/solution.py", str(tmp_path / "subs" / "twin" / "solution.py")]
+
+
 def test_the_cli_refuses_a_bad_zip_with_exit_2_and_no_traceback(tmp_path: Path) -> None:
     archive = make_zip(tmp_path / "batch.zip", {"../evil.py": "x = 1\n", "a/solution.py": REFERENCE})
     result = CliRunner().invoke(cli, ["--problems", str(TINY.parent), "grade", "--problem", "tiny-add",

@@ -31,7 +31,7 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Protocol
 
@@ -72,6 +72,9 @@ class Entry:
     submission: SolutionText | None = None
     error: str = ""
     missing: bool = False
+    # Which file this is (device, inode, and for a zip the member): the same file named twice by overlapping
+    # PATH arguments is one submission, not two that look copied from each other.
+    file: tuple[int, int, str] | None = None
 
     @property
     def gradable(self) -> bool:
@@ -229,8 +232,7 @@ def _walk(node: _Node, prefix: tuple[str, ...], depth: int) -> tuple[list[Entry]
     """The entries below ``node`` (named by their path below the batch root) and whether any is real."""
     found = node.solution()
     if found is not None:
-        origin, opener = found
-        return [read_entry("/".join(prefix), origin, opener)], True
+        return [_entry_of(node, "/".join(prefix), found)], True
     entries: list[Entry] = []
     any_real = False
     if depth >= MAX_DEPTH:
@@ -278,7 +280,22 @@ def _nested_zip(path: Path, prefix: tuple[str, ...]) -> tuple[list[Entry], bool]
 
 
 def _renamed(entry: Entry, name: str) -> Entry:
-    return Entry(name, entry.origin, entry.submission, entry.error, entry.missing)
+    return replace(entry, name=name)
+
+
+def _entry_of(node: _Node, name: str, found: tuple[str, Callable[[], IO[bytes]]]) -> Entry:
+    """The entry of the solution file ``node`` holds; one on disk knows which file it is."""
+    origin, opener = found
+    entry = read_entry(name, origin, opener)
+    return replace(entry, file=_file_id(Path(origin))) if isinstance(node, _DiskFolder) else entry
+
+
+def _file_id(path: Path, member: str = "") -> tuple[int, int, str] | None:
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino, member
 
 
 def _look_through(node: _Node, name: str) -> tuple[_Node, str]:
@@ -298,8 +315,7 @@ def _from_root(root: _Node, root_name: str, label: str) -> list[Entry]:
     node, name = _look_through(root, root_name)
     found = node.solution()
     if found is not None:
-        origin, opener = found
-        return [read_entry(name, origin, opener)]
+        return [_entry_of(node, name, found)]
     entries, real = _walk(node, (), 0)
     if not real:
         raise InputError(f"no {SOLUTION} in {label} or its subfolders; pass a solution.py file, a folder "
@@ -403,7 +419,8 @@ def from_zip(path: Path) -> list[Entry]:
                     "zip with `zip -r`")
             seen.add(where)
         # Entries are read now, while the archive is open: nothing is ever written to disk.
-        return _from_root(_zip_tree(archive, path.name), path.stem, str(path))
+        found = _from_root(_zip_tree(archive, path.name), path.stem, str(path))
+    return [replace(e, file=_file_id(path, e.origin)) for e in found]
 
 
 # -- the command line's PATH arguments -------------------------------------------------------------
@@ -420,8 +437,9 @@ def from_path(path: Path, skip: frozenset[Path] = frozenset()) -> list[Entry]:
         return from_zip(path)
     if path.suffix == ".py":
         name = path.resolve().parent.name if path.name == SOLUTION else path.stem
-        return [read_entry(name or path.stem, str(path),
-                           lambda: io.BytesIO(confined.read_bytes(path.parent, path.name, MAX_SOURCE_BYTES)))]
+        entry = read_entry(name or path.stem, str(path),
+                           lambda: io.BytesIO(confined.read_bytes(path.parent, path.name, MAX_SOURCE_BYTES)))
+        return [replace(entry, file=_file_id(path))]
     raise InputError(f"{path} is not a .py file, a folder or a .zip; pass the candidate's solution.py, "
                      "its folder, a folder of folders or a zip")
 
@@ -436,18 +454,28 @@ def unique_names(entries: Iterable[Entry]) -> list[Entry]:
             n += 1
             name = f"{entry.name} ({n})"
         seen.add(name)
-        out.append(entry if name == entry.name else Entry(name, entry.origin, entry.submission, entry.error,
-                                                           entry.missing))
+        out.append(entry if name == entry.name else replace(entry, name=name))
     return out
 
 
 def discover(paths: Iterable[Path], output: Path | None = None) -> list[Entry]:
     """Every submission the PATH arguments name, in argument order, names made unique. The batch's
-    ``output`` folder is never searched, so its snapshots are not taken for new candidates next time."""
+    ``output`` folder is never searched, so its snapshots are not taken for new candidates next time.
+    A file named twice (``subs/alice subs/alice/solution.py``, overlapping globs) is graded once."""
     skip = frozenset([output.resolve()]) if output is not None else frozenset()
     entries: list[Entry] = []
+    files: set[tuple[int, int, str]] = set()
+    arguments: set[Path] = set()
     for path in paths:
-        entries.extend(from_path(path, skip))
+        if path.resolve() in arguments:
+            continue
+        arguments.add(path.resolve())
+        for entry in from_path(path, skip):
+            if entry.file is not None and entry.file in files:
+                continue
+            if entry.file is not None:
+                files.add(entry.file)
+            entries.append(entry)
         if len(entries) > MAX_ROWS:
             raise _too_many("the PATH arguments")
     if not entries:
