@@ -23,6 +23,7 @@ from judge.interfaces.cli.context import (
     fail,
     json_option,
     pass_ctx,
+    working_dir,
 )
 from judge.interfaces.cli.workspace import interview, locate, practice, resolve_attempt
 
@@ -97,7 +98,7 @@ def start(ctx: Context, problem: str | None, directory: Path | None, force: bool
     from judge.store.index import StoreError
 
     p = ctx.problem(problem)
-    target = directory or Path.cwd() / p.slug
+    target = directory or working_dir() / p.slug
     store = ctx.store()
     try:
         record = start_attempt(store, p, target, ctx.clock, force=force, versions=grader_versions_line())
