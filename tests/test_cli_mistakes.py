@@ -7,6 +7,10 @@ import os
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from .conftest import TINY
+
 
 def test_a_deleted_current_folder_is_a_message_not_a_traceback(run: Any, tmp_path: Path) -> None:
     gone = tmp_path / "gone"
@@ -18,3 +22,36 @@ def test_a_deleted_current_folder_is_a_message_not_a_traceback(run: Any, tmp_pat
         assert result.exit_code == 2, (args, result.output)
         assert "the current folder no longer exists" in result.stderr
         assert "`cd` to a folder that exists" in result.stderr
+
+
+@pytest.mark.parametrize("command", [("list",), ("show", "tiny-add"), ("next",)])
+def test_a_data_folder_that_is_a_file_is_no_traceback(run: Any, judge_home: Path, command: tuple[str, ...]
+                                                      ) -> None:
+    judge_home.write_text("not a folder")
+    result = run(*command)  # an exception would escape the runner (catch_exceptions=False)
+    assert result.exit_code in (0, 2), result.output
+    if result.exit_code == 2:
+        assert f"the data folder {judge_home}" in result.stderr and "JUDGE_HOME" in result.stderr
+
+
+def start_tiny(run: Any, tmp_path: Path) -> Path:
+    result = run("start", "tiny-add", "--dir", str(tmp_path / "ws"))
+    assert result.exit_code == 0, result.output
+    return tmp_path / "ws"
+
+
+def test_an_attempt_that_cannot_be_written_is_a_message_and_a_test_run_still_shows(
+        run: Any, judge_home: Path, tmp_path: Path) -> None:
+    ws = start_tiny(run, tmp_path)
+    (attempt,) = (judge_home / "attempts").iterdir()
+    (attempt / "lock").mkdir()  # a lock file that cannot be opened, as in a read-only folder (chmod binds no root)
+    (ws / "solution.py").write_text((TINY / "reference" / "solution.py").read_text())
+    for args in (("hint", "R1"), ("abandon",), ("submit", "--backend", "local", "--yes")):
+        result = run(*args, "--dir", str(ws))
+        assert result.exit_code == 2, (args, result.output)
+        assert f"cannot write in the data folder {judge_home}" in result.stderr
+    public = run("test", "--dir", str(ws), "--backend", "local")
+    assert public.exit_code == 0 and "public examples" in public.stdout  # the results are not lost
+    note = " ".join(public.stderr.split())  # rich wraps it at 80 columns
+    assert "this run was not added to the attempt's record (cannot write in the data folder" in note
+    assert "open" in run("status", "--dir", str(ws)).stdout

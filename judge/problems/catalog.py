@@ -7,6 +7,7 @@ folder are both accepted on that path.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -153,7 +154,8 @@ class ParsedTomls:
             tmp.write_text(json.dumps({"version": self.VERSION, "tomls": self.entries}), encoding="utf-8")
             os.replace(tmp, self.path)
         except OSError:
-            tmp.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # the folder may not be one (JUDGE_HOME naming a file)
+                tmp.unlink(missing_ok=True)
         self.changed = False
 
 

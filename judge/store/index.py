@@ -124,7 +124,8 @@ class Store:
         try:
             (root / "attempts").mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StoreError(f"cannot create the data folder {root}: {exc.strerror}; set JUDGE_HOME") from exc
+            raise StoreError(f"cannot use the data folder {root}: {exc.strerror}; make it a folder you can "
+                             "write, or set JUDGE_HOME to one") from exc
 
     # -- the install key ---------------------------------------------------------------------------
     def key(self) -> bytes:
@@ -305,8 +306,13 @@ class Store:
     def lock(self, attempt_id: str) -> Iterator[None]:
         """Hold the attempt's grading lock, or raise ``AttemptLocked`` at once."""
         path = self.attempt_dir(attempt_id) / "lock"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "a+") as handle:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle = open(path, "a+")  # noqa: SIM115  (closed by the with below)
+        except OSError as exc:
+            raise StoreError(f"cannot write in the data folder {self.root}: {exc.strerror or exc}; make it a "
+                             "folder you can write, or set JUDGE_HOME to one") from exc
+        with handle:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError as exc:

@@ -90,6 +90,7 @@ class Practice:
         from judge.model.clock import clock_view
         from judge.model.report import Status
         from judge.services.attempts import record_public_run
+        from judge.store.index import StoreError
 
         problem = self.problem(ctx)
         report = run_grade(ctx, problem, self.workspace, make_backend(backend, ctx, problem), problem.limits,
@@ -98,8 +99,12 @@ class Practice:
         report = report.with_clock(self.attempt_id, view.elapsed_s, view.budget_s)
         run = {"at": ctx.clock(), "passed": sum(t.status is Status.PASS for t in report.tests),
                "total": len(report.tests), "verdict": report.verdict.value}
-        if not record_public_run(self.store, self.attempt_id, run):
-            ctx.err.print("note: this run was not added to the attempt's record (a `judge submit` is in progress)")
+        try:
+            recorded, why = record_public_run(self.store, self.attempt_id, run), "a `judge submit` is in progress"
+        except StoreError as exc:  # the run's results are still shown: only its note in the record is lost
+            recorded, why = False, str(exc)
+        if not recorded:
+            ctx.err.print(f"note: this run was not added to the attempt's record ({why})")
         emit(ctx, report, as_json)
         sys.exit(exit_code_for(report.status))
 
@@ -115,7 +120,7 @@ class Practice:
         from judge.services.attempts import submit as submit_attempt
         from judge.services.intake import load as load_submission
         from judge.services.precheck import precheck
-        from judge.store.index import AttemptLocked
+        from judge.store.index import StoreError
 
         submitted_at = ctx.clock()
         record = self.record
@@ -161,7 +166,7 @@ class Practice:
         except SandboxUnavailable as exc:
             fail(f"the judge could not grade: {exc}\nYour attempt is still open and its clock was not "
                  "reset: fix the problem above and run `judge submit` again.", EXIT_JUDGE)
-        except (AttemptClosed, AttemptLocked) as exc:
+        except (AttemptClosed, StoreError) as exc:  # StoreError: locked by another submit, or unwritable
             fail(str(exc))
         if report.verdict is Verdict.SANDBOX_ERROR:
             emit(ctx, report, as_json)
