@@ -36,9 +36,11 @@ def test_a_source_at_the_size_cap_is_accepted() -> None:
     assert len(decode_source(b"#" * MAX_SOURCE_BYTES)) == MAX_SOURCE_BYTES
 
 
-def test_a_non_utf8_source_names_the_byte_and_the_fix() -> None:
-    with pytest.raises(SubmissionError, match=r"not UTF-8 text \(byte 4\); save it as UTF-8"):
+def test_a_non_utf8_source_names_the_line_the_byte_and_the_fix() -> None:
+    with pytest.raises(SubmissionError, match=r"not UTF-8 text \(line 1, byte 4: 0xff\); save it as UTF-8"):
         decode_source(b"x = \xff\n")
+    with pytest.raises(SubmissionError, match=r"\(line 3, byte 23: 0xe9\)"):  # a Latin-1 comment
+        decode_source(b"import os\n\nx = 1  # caf\xe9\n")
 
 
 # -- syntax ----------------------------------------------------------------------------------------------

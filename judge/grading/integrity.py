@@ -82,7 +82,9 @@ def decode_source(raw: bytes) -> str:
         # utf-8-sig: a byte-order mark (some Windows editors write one) is dropped, as Python itself does.
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise SubmissionError(f"solution.py is not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
+        line = raw.count(b"\n", 0, exc.start) + 1  # where an editor shows it; a byte offset means nothing there
+        raise SubmissionError(f"solution.py is not UTF-8 text (line {line}, byte {exc.start}: "
+                              f"0x{raw[exc.start]:02x}); save it as UTF-8") from exc
 
 
 def check_syntax(source: str) -> SyntaxProblem | None:
