@@ -55,3 +55,21 @@ def test_an_attempt_that_cannot_be_written_is_a_message_and_a_test_run_still_sho
     note = " ".join(public.stderr.split())  # rich wraps it at 80 columns
     assert "this run was not added to the attempt's record (cannot write in the data folder" in note
     assert "open" in run("status", "--dir", str(ws)).stdout
+
+
+def test_a_workspace_without_a_readable_solution_says_what_to_do_and_keeps_the_attempt_open(
+        run: Any, tmp_path: Path) -> None:
+    ws = start_tiny(run, tmp_path)
+    (ws / "solution.py").unlink()
+    for command in (("test",), ("submit", "--yes")):
+        result = run(*command, "--dir", str(ws), "--backend", "local")
+        assert result.exit_code == 2, result.output
+        said = " ".join(result.stderr.split())
+        assert f"has no solution.py: write your solution in {ws / 'solution.py'}" in said
+        assert "pass a solution.py file" not in said  # `judge grade`'s advice: these commands take no file
+    (ws / "solution.py").write_bytes(b"x = 1  # caf\xe9\n")
+    result = run("submit", "--dir", str(ws), "--backend", "local", "--yes")
+    said = " ".join(result.stderr.split())
+    assert result.exit_code == 2 and "not submitted: solution.py is not UTF-8 text (line 1" in said
+    assert "Your attempt is still open" in said and "--force" not in said  # forcing cannot grade bytes
+    assert "open" in run("status", "--dir", str(ws)).stdout

@@ -133,8 +133,8 @@ class Practice:
         problem = self.problem(ctx)
         try:
             submission = load_submission(self.workspace)
-        except SubmissionError as exc:
-            fail(str(exc))
+        except SubmissionError as exc:  # --force cannot help: there is no text to grade
+            fail(refused_text(str(exc), record, ctx.clock(), forceable=False))
         executor = Executor(make_backend(backend, ctx, problem))
         public_line, failing = "not checked (--force)", []
         if not force:
@@ -187,13 +187,13 @@ class Practice:
                                "This grades the hidden tests once and closes the attempt.")
 
 
-def refused_text(reason: str, record: dict[str, Any], now: float) -> str:
+def refused_text(reason: str, record: dict[str, Any], now: float, forceable: bool = True) -> str:
     """Why the pre-checks refused the submission, and that the attempt is still open."""
     from judge.model.clock import clock_view
 
     clock = time_left_text(clock_view(record, now).remaining_s)
     return (f"not submitted: {reason}\nYour attempt is still open; its clock is running ({clock}).\n"
-            "Fix it and run `judge submit` again (or submit as is: --force).")
+            "Fix it and run `judge submit` again" + (" (or submit as is: --force)." if forceable else "."))
 
 
 def closed_lines(record: dict[str, Any]) -> list[str]:
