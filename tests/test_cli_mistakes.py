@@ -73,3 +73,32 @@ def test_a_workspace_without_a_readable_solution_says_what_to_do_and_keeps_the_a
     assert result.exit_code == 2 and "not submitted: solution.py is not UTF-8 text (line 1" in said
     assert "Your attempt is still open" in said and "--force" not in said  # forcing cannot grade bytes
     assert "open" in run("status", "--dir", str(ws)).stdout
+
+
+def test_fresh_twice_never_overwrites_the_kept_solution_with_the_starter(run: Any, tmp_path: Path) -> None:
+    ws = start_tiny(run, tmp_path)
+    starter = (ws / "solution.py").read_bytes()
+    (ws / "solution.py").write_text("# my first try\n" + (TINY / "reference" / "solution.py").read_text())
+    mine = (ws / "solution.py").read_bytes()
+    first = run("retry", "--fresh", "--dir", str(ws))
+    assert first.exit_code == 0 and "yours is in solution.prev.py" in first.stdout
+    again = run("retry", "--fresh", "--dir", str(ws))  # typed twice: the starter has nothing to keep
+    assert again.exit_code == 0 and "nothing to keep" in again.stdout
+    assert (ws / "solution.prev.py").read_bytes() == mine and (ws / "solution.py").read_bytes() == starter
+    (ws / "solution.py").write_text("# my second try\n")
+    forced = run("start", "tiny-add", "--dir", str(ws), "--force")
+    assert forced.exit_code == 0 and "kept as solution.prev2.py" in forced.stdout
+    assert (ws / "solution.prev.py").read_bytes() == mine
+    assert (ws / "solution.prev2.py").read_text() == "# my second try\n"
+
+
+def test_start_force_keeps_the_candidates_other_files(run: Any, tmp_path: Path) -> None:
+    ws = start_tiny(run, tmp_path)
+    (ws / "notes.md").write_text("edge cases to remember\n")
+    (ws / "helpers").mkdir()
+    (ws / "helpers" / "scratch.py").write_text("x = 1\n")
+    forced = run("start", "tiny-add", "--dir", str(ws), "--force")
+    assert forced.exit_code == 0, forced.output
+    assert (ws / "notes.md").read_text() == "edge cases to remember\n"
+    assert (ws / "helpers" / "scratch.py").read_text() == "x = 1\n"
+    assert run("status", "--dir", str(ws)).exit_code == 0

@@ -113,11 +113,30 @@ def is_workspace(folder: Path) -> bool:
     return os.path.lexists(folder / POINTER) or os.path.lexists(folder / SOLUTION)
 
 
-def create_workspace(problem: Problem, target: Path, force: bool, header: str = "") -> None:
-    """Copy the statement, starter and public tests into ``target`` (nothing half-made on failure).
+def keep_solution(problem: Problem, workspace: Path) -> str | None:
+    """Before the starter replaces the workspace's solution.py, keep the candidate's code beside it: as
+    solution.prev.py, or the first free solution.prevN.py when that one holds other code (a second --fresh
+    or --force must not overwrite the first one's copy with the starter). Returns the name, or None when
+    there is nothing to keep (no solution.py, or the untouched starter)."""
+    if not confined.exists(workspace, SOLUTION):
+        return None
+    code = confined.read_bytes(workspace, SOLUTION)
+    if code == workspace_starter(problem).encode("utf-8"):
+        return None
+    name, n = PREVIOUS_SOLUTION, 1
+    while confined.exists(workspace, name) and confined.read_bytes(workspace, name) != code:
+        n += 1
+        name = f"solution.prev{n}.py"
+    confined.write_bytes(workspace, name, code)
+    return name
 
-    With ``force`` an earlier workspace there is replaced, but its solution.py is never lost: it is kept
-    in the new workspace as solution.prev.py.
+
+def create_workspace(problem: Problem, target: Path, force: bool, header: str = "") -> str | None:
+    """Copy the statement, starter and public tests into ``target``: a new workspace whole or not at all.
+
+    With ``force`` an earlier workspace there is renewed in place, as `judge retry` renews one: the judge's
+    files are replaced, the candidate's other files stay, and its solution.py is never lost
+    (``keep_solution``; its name is returned).
     """
     replacing = target.exists() and any(target.iterdir())
     if replacing:
@@ -129,22 +148,22 @@ def create_workspace(problem: Problem, target: Path, force: bool, header: str = 
                 f"{target} already holds a workspace of an earlier attempt. To try again there, keeping your "
                 f"solution.py: `judge retry --dir {target}`. To start from the starter instead: add --force "
                 f"(your solution.py is kept as {PREVIOUS_SOLUTION}).")
-    if replacing:
         try:
             check_workspace(problem, target)
+            kept = keep_solution(problem, target)
+            _fill(problem, target, header, solution=True)
         except UnsafePath as exc:
             raise WorkspaceError(str(exc)) from exc
+        except OSError as exc:
+            raise WorkspaceError(f"cannot renew the workspace {target}: {exc.strerror or exc}") from exc
+        return kept
     staging = target.parent / f".{target.name}.judge-tmp"
     if staging.exists():
         shutil.rmtree(staging)
     try:
         staging.mkdir(parents=True)
         _fill(problem, staging, header, solution=True)
-        if replacing and confined.exists(target, SOLUTION):
-            confined.write_bytes(staging, PREVIOUS_SOLUTION, confined.read_bytes(target, SOLUTION))
-        if replacing:
-            shutil.rmtree(target)
-        elif target.exists():
+        if target.exists():
             target.rmdir()
         staging.rename(target)
     except UnsafePath as exc:
@@ -153,6 +172,7 @@ def create_workspace(problem: Problem, target: Path, force: bool, header: str = 
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         raise WorkspaceError(f"cannot create the workspace {target}: {exc.strerror or exc}") from exc
+    return None
 
 
 def _new_record(store: Store, problem: Problem, workspace: Path, started: float, attempt_id: str,
@@ -194,17 +214,20 @@ def start(store: Store, problem: Problem, target: Path, now: Clock, force: bool 
     carried = carried_from_earlier(store, problem.slug)
     attempt_id = store.new_id()
     started = now()
+    made = not (target.exists() and any(target.iterdir()))  # else renewed in place, the candidate's files kept
     try:
-        create_workspace(problem, target, force, workspace_header(problem, attempt_id, started, versions))
+        kept = create_workspace(problem, target, force, workspace_header(problem, attempt_id, started, versions))
     except WorkspaceError:
         shutil.rmtree(store.attempt_dir(attempt_id), ignore_errors=True)
         raise
-    record = _new_record(store, problem, target, started, attempt_id, **carried)
+    record = _new_record(store, problem, target, started, attempt_id, **carried,
+                         **({"kept_solution": kept} if kept else {}))
     try:
         store.save_record(record)
         _write_pointer(target, record)
     except (OSError, StoreError):
-        shutil.rmtree(target, ignore_errors=True)
+        if made:
+            shutil.rmtree(target, ignore_errors=True)
         raise
     return record
 
@@ -260,12 +283,10 @@ def retry(store: Store, record: dict[str, Any], problem: Problem, workspace: Pat
     started = now()
     header = workspace_header(problem, attempt_id, started, versions)
     try:
-        has_solution = confined.exists(workspace, SOLUTION)
-        if fresh and has_solution:
-            confined.write_bytes(workspace, PREVIOUS_SOLUTION, confined.read_bytes(workspace, SOLUTION))
-        _fill(problem, workspace, header, solution=fresh or not has_solution)
+        kept = keep_solution(problem, workspace) if fresh else None
+        _fill(problem, workspace, header, solution=fresh or not confined.exists(workspace, SOLUTION))
         new = _new_record(store, problem, workspace, started, attempt_id, retry_of=record["id"], hints=hints,
-                          carried=carried)
+                          carried=carried, **({"kept_solution": kept} if kept else {}))
         store.save_record(new)
         _write_pointer(workspace, new)
     except UnsafePath as exc:

@@ -104,8 +104,8 @@ def start(ctx: Context, problem: str | None, directory: Path | None, force: bool
         record = start_attempt(store, p, target, ctx.clock, force=force, versions=grader_versions_line())
     except (WorkspaceError, StoreError) as exc:
         fail(str(exc))
-    kept = Path(record["workspace"]) / "solution.prev.py"
-    notes = [f"Your earlier solution.py is kept as {kept.name}." if kept.exists() else "", carried_note(record)]
+    kept = record.get("kept_solution")
+    notes = [f"Your earlier solution.py is kept as {kept}." if kept else "", carried_note(record)]
     print_started(ctx, p, record, "\n".join(n for n in notes if n))
 
 
@@ -169,8 +169,12 @@ def retry(ctx: Context, directory: Path | None, fresh: bool) -> None:
     notes = []
     if abandoned:
         notes.append(f"Attempt {record['id']} was still open: it is now closed (abandoned).")
-    notes.append("solution.py is the starter again; yours is in solution.prev.py." if fresh
-                 else "Your solution.py is kept.")
+    if fresh:
+        kept = new.get("kept_solution")
+        notes.append(f"solution.py is the starter again; yours is in {kept}." if kept else
+                     "solution.py is the starter again (it was the starter already: nothing to keep).")
+    else:
+        notes.append("Your solution.py is kept.")
     notes.append(carried_note(new))
     print_started(ctx, problem, new, "\n".join(n for n in notes if n))
 
