@@ -102,3 +102,15 @@ def test_start_force_keeps_the_candidates_other_files(run: Any, tmp_path: Path) 
     assert (ws / "notes.md").read_text() == "edge cases to remember\n"
     assert (ws / "helpers" / "scratch.py").read_text() == "x = 1\n"
     assert run("status", "--dir", str(ws)).exit_code == 0
+
+
+def test_a_damaged_pointer_names_the_command_that_works(run: Any, tmp_path: Path) -> None:
+    ws = start_tiny(run, tmp_path)
+    (ws / "solution.py").write_text("# mine\n")
+    (ws / ".judge-attempt").write_text('{"attempt_id": ')  # an editor crash, a bad merge
+    said = " ".join(run("status", "--dir", str(ws)).stderr.split())
+    assert f"`judge start PROBLEM --dir {ws} --force`" in said
+    assert run("retry", "--dir", str(ws)).exit_code == 2  # the advice is not this loop
+    assert run("start", "tiny-add", "--dir", str(ws), "--force").exit_code == 0
+    assert (ws / "solution.prev.py").read_text() == "# mine\n"
+    assert run("status", "--dir", str(ws)).exit_code == 0

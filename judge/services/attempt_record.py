@@ -57,7 +57,11 @@ def load_for_workspace(store: Store, workspace: Path) -> tuple[dict[str, Any], l
     except UnsafePath as exc:
         raise WorkspaceError(str(exc)) from exc
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise WorkspaceError(f"{workspace / POINTER} is damaged; start a new attempt with `judge start`") from exc
+        # Not `judge retry` (it needs this file) nor a plain `judge start` (it refuses a workspace): --force,
+        # which keeps solution.py as solution.prev.py and the candidate's other files.
+        raise WorkspaceError(f"{workspace / POINTER} is damaged; start a new attempt here with `judge start "
+                             f"PROBLEM --dir {workspace} --force` (your solution.py is kept as "
+                             "solution.prev.py)") from exc
     record = store.load_record(attempt_id)
     warnings: list[str] = []
     if not verify(record, store.key()):
