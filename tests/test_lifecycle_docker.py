@@ -97,3 +97,19 @@ def test_kill_9_of_judge_grade_leaves_no_container(docker_image: str, docker_api
     while containers(docker_api, session) and time.monotonic() < deadline:
         time.sleep(0.5)
     assert containers(docker_api, session) == [], "a container outlived the judge process that made it"
+
+
+def test_judge_run_stopped_by_sigterm_leaves_no_container(docker_image: str, docker_api: Any, judge_home: Path,
+                                                          tmp_path: Path) -> None:
+    start = subprocess.run([JUDGE, "--problems", str(TINY.parent), "start", "tiny-add"], cwd=tmp_path,
+                           capture_output=True, text=True, timeout=60)
+    assert start.returncode == 0, start.stderr
+    session = f"lifecycle-{uuid.uuid4().hex[:8]}"
+    runner = judge_process("run", "--", "sleep", "120", session=session, cwd=tmp_path / "tiny-add")
+    try:
+        wait_for(docker_api, session, "run")
+    finally:
+        runner.send_signal(signal.SIGTERM)  # `kill PID`, a closed terminal's supervisor: not the process group
+        runner.communicate(timeout=60)
+    # Gone now, not when `sleep 120` would have ended and --rm removed it.
+    assert containers(docker_api, session) == [], "judge run left its container running"

@@ -319,17 +319,26 @@ class DockerBackend:
         the image's ``candidate`` user with no capability at all (the harness's four are for dropping to that
         user, which is done here by the engine), and the container's ulimits are the test process's own
         rlimits. Nothing it does can leave a file, a link or a setuid binary in the workspace."""
+        import secrets
         import subprocess
 
-        self.ensure_image(api_client())
+        api = api_client()
+        self.ensure_image(api)
         strict = replace(hardening(limits), cap_add=(), nofile=limits.open_files)
-        args = ["docker", "run", "--rm", "-i", *(["-t"] if tty else []), *cli_flags(limits, strict)]
+        name = f"ml-judge-run-{secrets.token_hex(6)}"
+        args = ["docker", "run", "--rm", "--name", name, "-i", *(["-t"] if tty else []), *cli_flags(limits, strict)]
         for key, value in labels("run", limits).items():
             args += ["--label", f"{key}={value}"]
         args += ["--user", CANDIDATE_USER, "-e", "HOME=/tmp", "-e", "PYTHONDONTWRITEBYTECODE=1",
                  "-e", f"{protocol.ENV_DATA_DIR}=/work", "-e", "PYTHONPATH=/work",
                  "-v", f"{workspace}:/work:ro", "-w", "/work", self.image, *command]
-        return subprocess.call(args)
+        try:
+            return subprocess.call(args)
+        except BaseException:
+            # Interrupted (SIGTERM, or Ctrl-C sent to this process alone): subprocess.call kills the docker
+            # CLI, which then cannot stop its container; --rm removes it only when its command ends.
+            remove(api, name)
+            raise
 
     def python_output(self, code: str, limits: Limits, timeout_s: float = 120.0) -> str:
         """What ``python -I -c code`` prints in a throwaway container of the image, with the grading hardening
