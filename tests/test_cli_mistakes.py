@@ -114,3 +114,19 @@ def test_a_damaged_pointer_names_the_command_that_works(run: Any, tmp_path: Path
     assert run("start", "tiny-add", "--dir", str(ws), "--force").exit_code == 0
     assert (ws / "solution.prev.py").read_text() == "# mine\n"
     assert run("status", "--dir", str(ws)).exit_code == 0
+
+
+def test_judge_run_with_the_engine_down_offers_no_option_it_lacks(run: Any, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from judge.backends import SandboxUnavailable, docker
+
+    def down(timeout: float = 60.0) -> None:
+        raise SandboxUnavailable("the Docker engine is not reachable (test)", docker.ENGINE_FIX)
+
+    monkeypatch.setattr(docker, "api_client", down)
+    ws = start_tiny(run, tmp_path)
+    result = run("run", "--dir", str(ws), "--", "pytest", "-q")
+    said = " ".join(result.stderr.split())
+    assert result.exit_code == 3 and "the Docker engine is not reachable" in said
+    assert "--backend local" not in said  # `judge run` has no such option
+    assert f"`pytest -q` in {ws}" in said

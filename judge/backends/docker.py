@@ -38,10 +38,9 @@ CANDIDATE_USER = "candidate"
 GRADER_USER = "grader"  # the hidden tests' process: another uid than the candidate's (sandbox/harness.py)
 # The harness starts as root only to drop to the candidate user; these are all the privileges it keeps.
 CAPABILITIES = ["CAP_CHOWN", "CAP_KILL", "CAP_SETGID", "CAP_SETUID"]  # sorted, as the engine reports them
-ENGINE_FIX = (
-    "start the Docker engine (on Debian as root: `bash scripts/setup.sh`, or `dockerd &`), "
-    "check with `judge doctor`; or grade without isolation: --backend local"
-)
+ENGINE_START = ("start the Docker engine (on Debian as root: `bash scripts/setup.sh`, or `dockerd &`), check with "
+                "`judge doctor`")
+ENGINE_FIX = f"{ENGINE_START}; or grade without isolation: --backend local"
 
 _local = threading.local()
 

@@ -229,12 +229,15 @@ def run_cmd(ctx: Context, directory: Path | None, command: tuple[str, ...]) -> N
     and model.
     """
     from judge.backends import SandboxUnavailable
-    from judge.backends.docker import DockerBackend
+    from judge.backends.docker import ENGINE_FIX, ENGINE_START, DockerBackend
 
     here = locate(ctx, directory)
     try:
         code = DockerBackend().run_interactive(here.workspace, command or ("python",), here.problem(ctx).limits,
                                                tty=sys.stdin.isatty())
     except SandboxUnavailable as exc:
+        if exc.fix == ENGINE_FIX:  # `judge run` has no --backend: its way round the engine is no judge at all
+            exc.fix = (f"{ENGINE_START}; or run it without the sandbox, with your own Python and libraries: "
+                       f"`{' '.join(command) or 'python'}` in {here.workspace}")
         fail(f"cannot open the sandbox: {exc}", EXIT_JUDGE)
     sys.exit(code)
