@@ -130,3 +130,10 @@ def test_judge_run_with_the_engine_down_offers_no_option_it_lacks(run: Any, tmp_
     assert result.exit_code == 3 and "the Docker engine is not reachable" in said
     assert "--backend local" not in said  # `judge run` has no such option
     assert f"`pytest -q` in {ws}" in said
+
+
+def test_an_attempt_id_typed_in_capitals_is_found(run: Any, tmp_path: Path) -> None:
+    ws = start_tiny(run, tmp_path)
+    attempt = (ws / ".judge-attempt").read_text().split('"attempt_id": "')[1][:6]
+    closed = run("abandon", attempt.upper()[:4])
+    assert closed.exit_code == 0 and f"Attempt {attempt} is closed" in closed.stdout

@@ -243,7 +243,7 @@ class Store:
 
     def resolve(self, ref: str) -> str:
         """The id of the attempt ``ref`` names: its whole id or any prefix only it has."""
-        ref = ref.strip()
+        ref = ref.strip().lower()  # ids are lower-case; one read aloud is often typed in capitals
         if not ref or "/" in ref or ref.startswith("."):
             raise NoSuchAttempt(f"no such attempt {ref!r}; `judge history` lists them")
         ids = self.ids()
