@@ -82,7 +82,13 @@ def test_describe_without_source_text_is_one_line() -> None:
 
 def test_null_bytes_are_a_syntax_problem_not_a_crash() -> None:
     problem = check_syntax("x = 1\x00\n")
-    assert problem is not None and "null bytes" in problem.message
+    assert problem is not None and "a null byte" in problem.message
+
+
+def test_a_null_byte_is_placed_on_its_line() -> None:
+    problem = check_syntax("import os\n\nx = 1  \x00\n")
+    assert problem is not None and problem.describe().startswith("line 3: a null byte (\\x00)")
+    assert problem.column == 8
 
 
 # -- the integrity scan ----------------------------------------------------------------------------------
