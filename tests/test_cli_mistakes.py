@@ -137,3 +137,14 @@ def test_an_attempt_id_typed_in_capitals_is_found(run: Any, tmp_path: Path) -> N
     attempt = (ws / ".judge-attempt").read_text().split('"attempt_id": "')[1][:6]
     closed = run("abandon", attempt.upper()[:4])
     assert closed.exit_code == 0 and f"Attempt {attempt} is closed" in closed.stdout
+
+
+def test_a_workspace_of_another_data_folder_says_so(run: Any, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    ws = start_tiny(run, tmp_path)
+    monkeypatch.setenv("JUDGE_HOME", str(tmp_path / "another-home"))  # a shell without the JUDGE_HOME it had
+    for command in ("status", "retry", "submit"):
+        said = " ".join(run(command, "--dir", str(ws)).stderr.split())
+        assert f"is not in the data folder {tmp_path / 'another-home'}: it was started with another one" in said
+        assert "`judge history` lists them" not in said  # it would list the other folder's attempts only
+        assert f"`judge start tiny-add --dir {ws} --force`" in said

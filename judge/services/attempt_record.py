@@ -62,7 +62,17 @@ def load_for_workspace(store: Store, workspace: Path) -> tuple[dict[str, Any], l
         raise WorkspaceError(f"{workspace / POINTER} is damaged; start a new attempt here with `judge start "
                              f"PROBLEM --dir {workspace} --force` (your solution.py is kept as "
                              "solution.prev.py)") from exc
-    record = store.load_record(attempt_id)
+    from judge.store.index import NoSuchAttempt  # here: a lazy import like the module's others (start-up)
+
+    try:
+        record = store.load_record(attempt_id)
+    except NoSuchAttempt as exc:  # not "`judge history` lists them": it lists this data folder's only
+        problem = pointer.get("problem") if isinstance(pointer.get("problem"), str) else "PROBLEM"
+        raise WorkspaceError(
+            f"this workspace's attempt {attempt_id} is not in the data folder {store.root}: it was started "
+            "with another one (was JUDGE_HOME or XDG_DATA_HOME set otherwise, or is this a copy from another "
+            f"machine?). Run the command with that data folder, or start a new attempt here with `judge start "
+            f"{problem} --dir {workspace} --force` (your solution.py is kept as solution.prev.py)") from exc
     warnings: list[str] = []
     if not verify(record, store.key()):
         warnings.append(CLOCK_ALTERED)
