@@ -148,3 +148,11 @@ def test_a_workspace_of_another_data_folder_says_so(run: Any, tmp_path: Path,
         assert f"is not in the data folder {tmp_path / 'another-home'}: it was started with another one" in said
         assert "`judge history` lists them" not in said  # it would list the other folder's attempts only
         assert f"`judge start tiny-add --dir {ws} --force`" in said
+
+
+def test_a_mistyped_dir_says_it_does_not_exist(run: Any, tmp_path: Path) -> None:
+    start_tiny(run, tmp_path)
+    for command in ("status", "test", "submit", "hint", "abandon", "retry"):
+        said = " ".join(run(command, "--dir", str(tmp_path / "wss")).stderr.split())
+        assert f"{tmp_path / 'wss'} does not exist" in said, (command, said)
+        assert "not inside a judge workspace" not in said

@@ -42,6 +42,9 @@ def verify(record: dict[str, Any], key: bytes) -> bool:
 def find_workspace(start_dir: Path) -> Path:
     """The workspace holding ``start_dir`` (itself or a parent), by its pointer file."""
     here = start_dir.resolve()
+    if not here.exists():  # a typo in --dir, or a workspace deleted: not "not inside a workspace"
+        raise WorkspaceError(f"{start_dir} does not exist; pass the folder `judge start` made with --dir (`judge "
+                             "history --json` lists each attempt's workspace), or start one with `judge start PROBLEM`")
     for folder in (here, *here.parents):
         if os.path.lexists(folder / POINTER):  # a link is found here, and refused when it is read
             return folder
