@@ -156,3 +156,20 @@ def test_a_mistyped_dir_says_it_does_not_exist(run: Any, tmp_path: Path) -> None
         said = " ".join(run(command, "--dir", str(tmp_path / "wss")).stderr.split())
         assert f"{tmp_path / 'wss'} does not exist" in said, (command, said)
         assert "not inside a judge workspace" not in said
+
+
+def test_a_result_that_cannot_be_saved_is_shown_and_the_attempt_stays_open(
+        run: Any, judge_home: Path, tmp_path: Path) -> None:
+    ws = start_tiny(run, tmp_path)
+    (ws / "solution.py").write_text((TINY / "reference" / "solution.py").read_text())
+    (attempt,) = (judge_home / "attempts").iterdir()
+    (attempt / "report.json").mkdir()  # the write fails after grading, as on a full disk
+    result = run("submit", "--dir", str(ws), "--backend", "local", "--yes")
+    said = " ".join(result.stderr.split())
+    assert result.exit_code == 3, result.output
+    assert "Score" in result.stdout  # the graded result is shown, not lost in a traceback
+    assert f"the result could not be saved in the data folder {judge_home}" in said
+    assert "your attempt is still open" in said
+    (attempt / "report.json").rmdir()
+    assert "(open)" in run("status", "--dir", str(ws)).stdout
+    assert run("submit", "--dir", str(ws), "--backend", "local", "--yes").exit_code == 0

@@ -302,6 +302,15 @@ class AttemptClosed(WorkspaceError):
     """The attempt was already submitted; the message says where its report is."""
 
 
+class ResultNotSaved(StoreError):
+    """The submission was graded but its result could not be written (a full disk, a read-only data folder):
+    the attempt stays open, and ``report`` is the result, to show rather than lose."""
+
+    def __init__(self, message: str, report: Report) -> None:
+        super().__init__(message)
+        self.report = report
+
+
 def record_public_run(store: Store, attempt_id: str, run: dict[str, Any]) -> bool:
     """Append one `judge test` run to the attempt's record. Re-read under the attempt's lock, so a `judge
     submit` that finished meanwhile is never overwritten. False when a submit holds the lock right now."""
@@ -343,11 +352,15 @@ def submit(store: Store, record: dict[str, Any], problem: Problem, submission: S
                          model_answer_seen=bool((record.get("carried") or {}).get("model_answer")))
         if warnings:
             report = replace(report, warnings=report.warnings + tuple(warnings))
-        store.save_report(attempt_id, report.to_dict(), submission.source)
-        record.update({"status": AttemptState.SUBMITTED, "submitted_at": submitted_at,
-                       "submitted_iso": iso_text(submitted_at),
-                       "elapsed_s": elapsed, "submission_sha256": submission.sha256,
-                       "result": {**{k: report.to_dict()[k] for k in ("score", "max_score", "percent", "verdict")},
-                                  "mistakes": [d.mistake for d in report.diagnosis]}})
-        store.save_record(record)
+        try:
+            store.save_report(attempt_id, report.to_dict(), submission.source)
+            record.update({"status": AttemptState.SUBMITTED, "submitted_at": submitted_at,
+                           "submitted_iso": iso_text(submitted_at),
+                           "elapsed_s": elapsed, "submission_sha256": submission.sha256,
+                           "result": {**{k: report.to_dict()[k] for k in ("score", "max_score", "percent", "verdict")},
+                                      "mistakes": [d.mistake for d in report.diagnosis]}})
+            store.save_record(record)  # last: until it is written, the attempt is open and can be submitted again
+        except OSError as exc:
+            raise ResultNotSaved(f"the result could not be saved in the data folder {store.root}: "
+                                 f"{exc.strerror or exc}", report) from exc
     return report

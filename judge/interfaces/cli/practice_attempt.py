@@ -116,7 +116,7 @@ class Practice:
         from judge.model.clock import local_time
         from judge.model.outcomes import Verdict
         from judge.model.report import Status
-        from judge.services.attempts import AttemptClosed
+        from judge.services.attempts import AttemptClosed, ResultNotSaved
         from judge.services.attempts import submit as submit_attempt
         from judge.services.intake import load as load_submission
         from judge.services.precheck import precheck
@@ -166,6 +166,11 @@ class Practice:
         except SandboxUnavailable as exc:
             fail(f"the judge could not grade: {exc}\nYour attempt is still open and its clock was not "
                  "reset: fix the problem above and run `judge submit` again.", EXIT_JUDGE)
+        except ResultNotSaved as exc:
+            if not as_json:  # --json prints one document: the error below
+                emit(ctx, exc.report, as_json)
+            fail(f"{exc}\nThis result is not recorded: your attempt is still open (its clock was not reset). "
+                 "Free some space or make the folder writable, then run `judge submit` again.", EXIT_JUDGE)
         except (AttemptClosed, StoreError) as exc:  # StoreError: locked by another submit, or unwritable
             fail(str(exc))
         if report.verdict is Verdict.SANDBOX_ERROR:
