@@ -168,8 +168,29 @@ def test_a_result_that_cannot_be_saved_is_shown_and_the_attempt_stays_open(
     said = " ".join(result.stderr.split())
     assert result.exit_code == 3, result.output
     assert "Score" in result.stdout  # the graded result is shown, not lost in a traceback
-    assert f"the result could not be saved in the data folder {judge_home}" in said
+    assert f"the result could not be saved: cannot write in the data folder {judge_home}" in said
     assert "your attempt is still open" in said
     (attempt / "report.json").rmdir()
     assert "(open)" in run("status", "--dir", str(ws)).stdout
     assert run("submit", "--dir", str(ws), "--backend", "local", "--yes").exit_code == 0
+
+
+def test_a_full_disk_is_a_message_for_every_command_that_writes_a_record(
+        run: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from judge.store import index
+
+    ws = start_tiny(run, tmp_path)
+
+    def full(path: Path, data: dict[str, Any]) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(index, "write_json", full)
+    for args in (("hint", "R1", "--dir", str(ws)), ("abandon", "--dir", str(ws)), ("retry", "--dir", str(ws)),
+                 ("start", "tiny-add", "--dir", str(tmp_path / "ws2"))):
+        result = run(*args)
+        said = " ".join(result.stderr.split())
+        assert result.exit_code == 2, (args, result.output)
+        assert "cannot write in the data folder" in said and "No space left on device" in said
+    assert not (tmp_path / "ws2").exists()  # no half-made workspace
+    public = run("test", "--dir", str(ws), "--backend", "local")
+    assert public.exit_code == 1 and "this run was not added to the attempt's record" in public.stderr

@@ -29,7 +29,6 @@ from judge.render.facts import iso_text
 from judge.services.attempt_record import WorkspaceError, sign
 from judge.store import confined
 from judge.store.confined import UnsafePath
-from judge.store.files import write_json
 from judge.store.index import AttemptLocked, Store, StoreError
 
 if TYPE_CHECKING:
@@ -319,7 +318,7 @@ def record_public_run(store: Store, attempt_id: str, run: dict[str, Any]) -> boo
             fresh = store.load_record(attempt_id)
             fresh.setdefault("public_results", []).append(run)
             fresh["test_runs"] = len(fresh["public_results"])
-            write_json(store.attempt_dir(attempt_id) / "attempt.json", fresh)
+            store.save_record(fresh)
     except AttemptLocked:
         return False
     return True
@@ -360,7 +359,6 @@ def submit(store: Store, record: dict[str, Any], problem: Problem, submission: S
                            "result": {**{k: report.to_dict()[k] for k in ("score", "max_score", "percent", "verdict")},
                                       "mistakes": [d.mistake for d in report.diagnosis]}})
             store.save_record(record)  # last: until it is written, the attempt is open and can be submitted again
-        except OSError as exc:
-            raise ResultNotSaved(f"the result could not be saved in the data folder {store.root}: "
-                                 f"{exc.strerror or exc}", report) from exc
+        except StoreError as exc:
+            raise ResultNotSaved(f"the result could not be saved: {exc}", report) from exc
     return report

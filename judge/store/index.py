@@ -264,8 +264,15 @@ class Store:
         return self.root / "attempts" / attempt_id
 
     def save_record(self, record: dict[str, Any]) -> None:
-        write_json(self.attempt_dir(record["id"]) / "attempt.json", record)
+        try:
+            write_json(self.attempt_dir(record["id"]) / "attempt.json", record)
+        except OSError as exc:  # a full disk, a read-only folder: a message, not a traceback
+            raise self._unwritable(exc) from exc
         self.index(record)
+
+    def _unwritable(self, exc: OSError) -> StoreError:
+        return StoreError(f"cannot write in the data folder {self.root}: {exc.strerror or exc}; make it a folder "
+                          "you can write (with room to spare), or set JUDGE_HOME to one")
 
     def load_record(self, attempt_id: str) -> dict[str, Any]:
         path = self.attempt_dir(attempt_id) / "attempt.json"
@@ -281,8 +288,11 @@ class Store:
 
     def save_report(self, attempt_id: str, report: dict[str, Any], solution: str) -> None:
         folder = self.attempt_dir(attempt_id)
-        atomic_write(folder / "solution.py", solution.encode("utf-8"))
-        write_json(folder / "report.json", report)
+        try:
+            atomic_write(folder / "solution.py", solution.encode("utf-8"))
+            write_json(folder / "report.json", report)
+        except OSError as exc:
+            raise self._unwritable(exc) from exc
 
     def load_report(self, attempt_id: str) -> dict[str, Any]:
         path = self.attempt_dir(attempt_id) / "report.json"
@@ -310,8 +320,7 @@ class Store:
             path.parent.mkdir(parents=True, exist_ok=True)
             handle = open(path, "a+")  # noqa: SIM115  (closed by the with below)
         except OSError as exc:
-            raise StoreError(f"cannot write in the data folder {self.root}: {exc.strerror or exc}; make it a "
-                             "folder you can write, or set JUDGE_HOME to one") from exc
+            raise self._unwritable(exc) from exc
         with handle:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
