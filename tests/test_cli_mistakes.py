@@ -194,3 +194,21 @@ def test_a_full_disk_is_a_message_for_every_command_that_writes_a_record(
     assert not (tmp_path / "ws2").exists()  # no half-made workspace
     public = run("test", "--dir", str(ws), "--backend", "local")
     assert public.exit_code == 1 and "this run was not added to the attempt's record" in public.stderr
+
+
+def test_an_index_that_cannot_be_written_is_a_message(run: Any, judge_home: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+
+    ws = start_tiny(run, tmp_path)
+    real = sqlite3.connect
+
+    def read_only(path: Any, *args: Any, **kwargs: Any) -> sqlite3.Connection:
+        return real(f"file:{path}?mode=ro", *args, uri=True, **kwargs)  # as chattr +i or a read-only mount
+
+    monkeypatch.setattr(sqlite3, "connect", read_only)
+    result = run("hint", "R1", "--dir", str(ws))
+    said = " ".join(result.stderr.split())
+    assert result.exit_code == 2, result.output
+    assert f"cannot use the index {judge_home / 'index.sqlite'}" in said and "readonly database" in said
+    assert run("history").exit_code == 0  # reading still works

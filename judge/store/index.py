@@ -145,13 +145,20 @@ class Store:
     def _db(self) -> Iterator[sqlite3.Connection]:
         import sqlite3
 
-        conn = sqlite3.connect(self.root / "index.sqlite", timeout=30)
+        path = self.root / "index.sqlite"
+        try:
+            conn = sqlite3.connect(path, timeout=30)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the index {path}: {exc}") from exc
         try:
             conn.row_factory = sqlite3.Row
             if conn.execute("PRAGMA user_version").fetchone()[0] < len(MIGRATIONS):
                 self._migrate(conn)
             with conn:
                 yield conn
+        except sqlite3.Error as exc:  # read-only, damaged, locked past the timeout: a message, not a traceback
+            raise StoreError(f"cannot use the index {path}: {exc}; make the data folder and its index writable, "
+                             "or set JUDGE_HOME to another folder") from exc
         finally:
             conn.close()
 
