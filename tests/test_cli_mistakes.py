@@ -212,3 +212,22 @@ def test_an_index_that_cannot_be_written_is_a_message(run: Any, judge_home: Path
     assert result.exit_code == 2, result.output
     assert f"cannot use the index {judge_home / 'index.sqlite'}" in said and "readonly database" in said
     assert run("history").exit_code == 0  # reading still works
+
+
+def test_a_submit_whose_index_cannot_be_written_keeps_its_saved_result(
+        run: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from judge.store import index
+
+    ws = start_tiny(run, tmp_path)
+    (ws / "solution.py").write_text((TINY / "reference" / "solution.py").read_text())
+
+    def broken(self: Any, record: dict[str, Any]) -> None:
+        raise index.StoreError("cannot use the index (test)")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(index.Store, "index", broken)
+        result = run("submit", "--dir", str(ws), "--backend", "local", "--yes")
+    said = " ".join(result.stdout.split())
+    assert result.exit_code == 0, result.output  # the record says submitted: the result stands
+    assert "still open" not in result.output and "judge history may not list this attempt" in said
+    assert "(submitted)" in run("status", "--dir", str(ws)).stdout
