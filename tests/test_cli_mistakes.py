@@ -231,3 +231,11 @@ def test_a_submit_whose_index_cannot_be_written_keeps_its_saved_result(
     assert result.exit_code == 0, result.output  # the record says submitted: the result stands
     assert "still open" not in result.output and "judge history may not list this attempt" in said
     assert "(submitted)" in run("status", "--dir", str(ws)).stdout
+
+
+def test_a_damaged_attempt_record_names_the_command_that_works(run: Any, judge_home: Path, tmp_path: Path) -> None:
+    ws = start_tiny(run, tmp_path)
+    (record,) = (judge_home / "attempts").glob("*/attempt.json")
+    record.write_text(record.read_text()[:40])  # cut short, as by a full disk
+    said = " ".join(run("status", "--dir", str(ws)).stderr.split())
+    assert "is damaged" in said and f"`judge start tiny-add --dir {ws} --force`" in said
