@@ -113,3 +113,17 @@ def test_judge_run_stopped_by_sigterm_leaves_no_container(docker_image: str, doc
         runner.communicate(timeout=60)
     # Gone now, not when `sleep 120` would have ended and --rm removed it.
     assert containers(docker_api, session) == [], "judge run left its container running"
+
+
+@pytest.mark.parametrize("folder", ["my ws:v2", 'odd,"name'])
+def test_judge_run_works_in_a_workspace_whose_path_has_a_colon_or_a_comma(
+        docker_image: str, judge_home: Path, tmp_path: Path, folder: str) -> None:
+    ws = tmp_path / folder
+    start = subprocess.run([JUDGE, "--problems", str(TINY.parent), "start", "tiny-add", "--dir", str(ws)],
+                           capture_output=True, text=True, timeout=60)
+    assert start.returncode == 0, start.stderr
+    probe = "import os; print(sorted(os.listdir('/work'))); open('/work/x', 'w')"
+    runner = judge_process("run", "--", "python", "-c", probe, session=f"lifecycle-{uuid.uuid4().hex[:8]}", cwd=ws)
+    out, err = runner.communicate(timeout=120)
+    assert "solution.py" in out, err  # mounted, where `-v PATH:/work:ro` said "too many colons"
+    assert "Read-only file system" in err and not (ws / "x").exists()

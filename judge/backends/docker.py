@@ -160,6 +160,15 @@ def labels(role: str, limits: Limits, extra: dict[str, str] | None = None, wait_
             f"{LABEL}.deadline": str(int(now + wait_s + limits.timeout_s + GRACE_S))}
 
 
+def bind_mount(source: Path, target: str) -> str:
+    """A read-only ``--mount`` of ``source``: unlike ``-v SRC:DST:ro``, a path with a colon (``my ws:v2``) is
+    no "too many colons"; the field is CSV, so a comma or a quote is quoted."""
+    field = f"source={source}"
+    if any(c in field for c in ',"\n'):
+        field = '"' + field.replace('"', '""') + '"'
+    return f"type=bind,{field},target={target},readonly"
+
+
 def remove(api: Any, container_id: str) -> None:
     """Remove a container now, or wait (briefly) for the engine's own auto-removal already under way, so it
     is gone when this returns. Never raises: whatever is left, the reaper or `judge sandbox prune` removes."""
@@ -330,7 +339,7 @@ class DockerBackend:
             args += ["--label", f"{key}={value}"]
         args += ["--user", CANDIDATE_USER, "-e", "HOME=/tmp", "-e", "PYTHONDONTWRITEBYTECODE=1",
                  "-e", f"{protocol.ENV_DATA_DIR}=/work", "-e", "PYTHONPATH=/work",
-                 "-v", f"{workspace}:/work:ro", "-w", "/work", self.image, *command]
+                 "--mount", bind_mount(workspace, "/work"), "-w", "/work", self.image, *command]
         try:
             return subprocess.call(args)
         except BaseException:
