@@ -239,3 +239,23 @@ def test_a_damaged_attempt_record_names_the_command_that_works(run: Any, judge_h
     record.write_text(record.read_text()[:40])  # cut short, as by a full disk
     said = " ".join(run("status", "--dir", str(ws)).stderr.split())
     assert "is damaged" in said and f"`judge start tiny-add --dir {ws} --force`" in said
+
+
+def test_ctrl_c_during_submit_says_the_attempt_is_still_open(run: Any, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from judge.execution import Executor
+
+    ws = start_tiny(run, tmp_path)
+    (ws / "solution.py").write_text((TINY / "reference" / "solution.py").read_text())
+
+    def interrupted(*args: Any, **kwargs: Any) -> None:
+        raise KeyboardInterrupt  # Ctrl-C (or SIGTERM, which the CLI turns into it) while grading
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Executor, "grade_one", interrupted)
+        for force in ((), ("--force",)):  # in the pre-check, and in the grading itself
+            result = run("submit", "--dir", str(ws), "--backend", "local", "--yes", *force)
+            said = " ".join(result.stderr.split())
+            assert result.exit_code == 130, result.output
+            assert "interrupted: not submitted. Your attempt is still open" in said
+    assert "(open)" in run("status", "--dir", str(ws)).stdout

@@ -360,14 +360,14 @@ def submit(store: Store, record: dict[str, Any], problem: Problem, submission: S
                                       "mistakes": [d.mistake for d in report.diagnosis]}})
             store.save_record(record)  # last: until it is written, the attempt is open and can be submitted again
         except StoreError as exc:
-            if _saved_as(store, attempt_id) != AttemptState.SUBMITTED:
+            if saved_as(store, attempt_id) != AttemptState.SUBMITTED:
                 raise ResultNotSaved(f"the result could not be saved: {exc}", report) from exc
             # The record is written and only the index behind `judge history` failed: the result stands.
             report = replace(report, warnings=(*report.warnings, f"judge history may not list this attempt yet: {exc}"))
     return report
 
 
-def _saved_as(store: Store, attempt_id: str) -> str:
+def saved_as(store: Store, attempt_id: str) -> str:
     """The status the attempt's record on disk has now ("" when it cannot be read)."""
     try:
         return str(store.load_record(attempt_id).get("status", ""))

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from judge.interfaces.cli.context import (
+    EXIT_INTERRUPTED,
     EXIT_JUDGE,
     EXIT_PASSED,
     Context,
@@ -32,6 +33,7 @@ from judge.interfaces.cli.context import (
 )
 
 if TYPE_CHECKING:
+    from judge.model.submission import SolutionText
     from judge.problems.catalog import Problem
     from judge.store.index import Store
 
@@ -110,17 +112,9 @@ class Practice:
 
     def submit(self, ctx: Context, as_json: bool, yes: bool, force: bool, backend: str) -> None:
         """Pre-check, confirm, then grade the hidden tests once and close the attempt."""
-        from judge.backends import SandboxUnavailable
-        from judge.execution import Executor
         from judge.grading.integrity import SubmissionError
         from judge.model.clock import local_time
-        from judge.model.outcomes import Verdict
-        from judge.model.report import Status
-        from judge.services.attempts import AttemptClosed, ResultNotSaved
-        from judge.services.attempts import submit as submit_attempt
         from judge.services.intake import load as load_submission
-        from judge.services.precheck import precheck
-        from judge.store.index import StoreError
 
         submitted_at = ctx.clock()
         record = self.record
@@ -135,6 +129,32 @@ class Practice:
             submission = load_submission(self.workspace)
         except SubmissionError as exc:  # --force cannot help: there is no text to grade
             fail(refused_text(str(exc), record, ctx.clock(), forceable=False))
+        try:
+            self._check_and_grade(ctx, problem, submission, as_json, yes, force, backend, submitted_at)
+        except (KeyboardInterrupt, click.exceptions.Abort):  # Ctrl-C, SIGTERM, Ctrl-D at the question
+            from judge.model.clock import clock_view
+            from judge.services.attempts import saved_as
+
+            if saved_as(self.store, self.attempt_id) == "submitted":  # interrupted just after the save
+                fail(f"interrupted after the result was saved: see it with `judge report {self.attempt_id}`",
+                     EXIT_INTERRUPTED)
+            left = time_left_text(clock_view(record, ctx.clock()).remaining_s)
+            fail(f"interrupted: not submitted. Your attempt is still open; its clock is running ({left}). Run "
+                 "`judge submit` again when you are ready.", EXIT_INTERRUPTED)
+
+    def _check_and_grade(self, ctx: Context, problem: Problem, submission: SolutionText, as_json: bool, yes: bool,
+                         force: bool, backend: str, submitted_at: float) -> None:
+        """`judge submit` once solution.py is read: pre-check, confirm, grade, save, print, exit."""
+        from judge.backends import SandboxUnavailable
+        from judge.execution import Executor
+        from judge.model.outcomes import Verdict
+        from judge.model.report import Status
+        from judge.services.attempts import AttemptClosed, ResultNotSaved
+        from judge.services.attempts import submit as submit_attempt
+        from judge.services.precheck import precheck
+        from judge.store.index import StoreError
+
+        record = self.record
         executor = Executor(make_backend(backend, ctx, problem))
         public_line, failing = "not checked (--force)", []
         if not force:
