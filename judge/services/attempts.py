@@ -318,7 +318,7 @@ def record_public_run(store: Store, attempt_id: str, run: dict[str, Any]) -> boo
             fresh = store.load_record(attempt_id)
             fresh.setdefault("public_results", []).append(run)
             fresh["test_runs"] = len(fresh["public_results"])
-            store.save_record(fresh)
+            store.write_record(fresh)
     except AttemptLocked:
         return False
     return True

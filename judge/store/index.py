@@ -271,11 +271,16 @@ class Store:
         return self.root / "attempts" / attempt_id
 
     def save_record(self, record: dict[str, Any]) -> None:
+        """Write an attempt's record, then its row of the index."""
+        self.write_record(record)
+        self.index(record)
+
+    def write_record(self, record: dict[str, Any]) -> None:
+        """Write an attempt's record only (what the index holds of it is unchanged)."""
         try:
             write_json(self.attempt_dir(record["id"]) / "attempt.json", record)
         except OSError as exc:  # a full disk, a read-only folder: a message, not a traceback
             raise self._unwritable(exc) from exc
-        self.index(record)
 
     def _unwritable(self, exc: OSError) -> StoreError:
         return StoreError(f"cannot write in the data folder {self.root}: {exc.strerror or exc}; make it a folder "
