@@ -358,6 +358,11 @@ def test_a_missing_function_is_an_import_error_naming_it() -> None:
     assert out.verdict.value == "import-error"
     assert "does not define add" in out.detail and "Hint" not in out.detail
     assert all(t.message.startswith("not run: solution.py does not define add") for t in out.tests)
+    # The headline says so too: nothing raised while importing an empty or misnamed solution.py.
+    from judge.model.outcomes import VERDICT_TEXT
+
+    assert "raised an exception" not in VERDICT_TEXT[out.verdict]
+    assert "lacks a function the tests call" in VERDICT_TEXT[out.verdict]
 
 
 # -- 8. a custom problem never replaces a built-in one -----------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -57,6 +58,23 @@ def test_custom_folder_on_the_search_path(monkeypatch: pytest.MonkeyPatch) -> No
 def test_unknown_problem_names_the_known_ones() -> None:
     with pytest.raises(ProblemError, match=r"unknown problem 'nope'.*feature-engineering"):
         find_problem("nope")
+
+
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("feature", "Did you mean feature-engineering?"), ("pca", "Did you mean pca-svd?"),
+    ("atention-numpy", "Did you mean attention-numpy?"),
+    ("classification", "Did you mean classification-metrics or imbalanced-classification?"),
+])
+def test_a_mistyped_or_shortened_problem_is_named(typed: str, meant: str) -> None:
+    with pytest.raises(ProblemError, match=re.escape(f"unknown problem '{typed}'. {meant} Known problems")):
+        find_problem(typed)
+
+
+def test_a_problem_in_capitals_is_found() -> None:
+    assert find_problem("PCA-SVD").slug == "pca-svd"
+    with pytest.raises(ProblemError) as nothing_close:
+        find_problem("zzz")
+    assert "Did you mean" not in str(nothing_close.value)
 
 
 def test_problem_by_path() -> None:

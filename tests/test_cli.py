@@ -88,7 +88,7 @@ def test_deleted_workspace(run: Any, tmp_path: Path) -> None:
     shutil.rmtree(ws)
     result = run("status", "--dir", str(ws))
     assert result.exit_code == 2
-    assert "not inside a judge workspace" in result.stderr and "judge start" in result.stderr
+    assert f"{ws} does not exist" in result.stderr and "judge start" in result.stderr
 
 
 def test_unknown_problem(run: Any) -> None:

@@ -36,9 +36,11 @@ def test_a_source_at_the_size_cap_is_accepted() -> None:
     assert len(decode_source(b"#" * MAX_SOURCE_BYTES)) == MAX_SOURCE_BYTES
 
 
-def test_a_non_utf8_source_names_the_byte_and_the_fix() -> None:
-    with pytest.raises(SubmissionError, match=r"not UTF-8 text \(byte 4\); save it as UTF-8"):
+def test_a_non_utf8_source_names_the_line_the_byte_and_the_fix() -> None:
+    with pytest.raises(SubmissionError, match=r"not UTF-8 text \(line 1, byte 4: 0xff\); save it as UTF-8"):
         decode_source(b"x = \xff\n")
+    with pytest.raises(SubmissionError, match=r"\(line 3, byte 23: 0xe9\)"):  # a Latin-1 comment
+        decode_source(b"import os\n\nx = 1  # caf\xe9\n")
 
 
 # -- syntax ----------------------------------------------------------------------------------------------
@@ -80,7 +82,13 @@ def test_describe_without_source_text_is_one_line() -> None:
 
 def test_null_bytes_are_a_syntax_problem_not_a_crash() -> None:
     problem = check_syntax("x = 1\x00\n")
-    assert problem is not None and "null bytes" in problem.message
+    assert problem is not None and "a null byte" in problem.message
+
+
+def test_a_null_byte_is_placed_on_its_line() -> None:
+    problem = check_syntax("import os\n\nx = 1  \x00\n")
+    assert problem is not None and problem.describe().startswith("line 3: a null byte (\\x00)")
+    assert problem.column == 8
 
 
 # -- the integrity scan ----------------------------------------------------------------------------------

@@ -97,3 +97,33 @@ def test_kill_9_of_judge_grade_leaves_no_container(docker_image: str, docker_api
     while containers(docker_api, session) and time.monotonic() < deadline:
         time.sleep(0.5)
     assert containers(docker_api, session) == [], "a container outlived the judge process that made it"
+
+
+def test_judge_run_stopped_by_sigterm_leaves_no_container(docker_image: str, docker_api: Any, judge_home: Path,
+                                                          tmp_path: Path) -> None:
+    start = subprocess.run([JUDGE, "--problems", str(TINY.parent), "start", "tiny-add"], cwd=tmp_path,
+                           capture_output=True, text=True, timeout=60)
+    assert start.returncode == 0, start.stderr
+    session = f"lifecycle-{uuid.uuid4().hex[:8]}"
+    runner = judge_process("run", "--", "sleep", "120", session=session, cwd=tmp_path / "tiny-add")
+    try:
+        wait_for(docker_api, session, "run")
+    finally:
+        runner.send_signal(signal.SIGTERM)  # `kill PID`, a closed terminal's supervisor: not the process group
+        runner.communicate(timeout=60)
+    # Gone now, not when `sleep 120` would have ended and --rm removed it.
+    assert containers(docker_api, session) == [], "judge run left its container running"
+
+
+@pytest.mark.parametrize("folder", ["my ws:v2", 'odd,"name'])
+def test_judge_run_works_in_a_workspace_whose_path_has_a_colon_or_a_comma(
+        docker_image: str, judge_home: Path, tmp_path: Path, folder: str) -> None:
+    ws = tmp_path / folder
+    start = subprocess.run([JUDGE, "--problems", str(TINY.parent), "start", "tiny-add", "--dir", str(ws)],
+                           capture_output=True, text=True, timeout=60)
+    assert start.returncode == 0, start.stderr
+    probe = "import os; print(sorted(os.listdir('/work'))); open('/work/x', 'w')"
+    runner = judge_process("run", "--", "python", "-c", probe, session=f"lifecycle-{uuid.uuid4().hex[:8]}", cwd=ws)
+    out, err = runner.communicate(timeout=120)
+    assert "solution.py" in out, err  # mounted, where `-v PATH:/work:ro` said "too many colons"
+    assert "Read-only file system" in err and not (ws / "x").exists()

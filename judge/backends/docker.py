@@ -38,10 +38,9 @@ CANDIDATE_USER = "candidate"
 GRADER_USER = "grader"  # the hidden tests' process: another uid than the candidate's (sandbox/harness.py)
 # The harness starts as root only to drop to the candidate user; these are all the privileges it keeps.
 CAPABILITIES = ["CAP_CHOWN", "CAP_KILL", "CAP_SETGID", "CAP_SETUID"]  # sorted, as the engine reports them
-ENGINE_FIX = (
-    "start the Docker engine (on Debian as root: `bash scripts/setup.sh`, or `dockerd &`), "
-    "check with `judge doctor`; or grade without isolation: --backend local"
-)
+ENGINE_START = ("start the Docker engine (on Debian as root: `bash scripts/setup.sh`, or `dockerd &`), check with "
+                "`judge doctor`")
+ENGINE_FIX = f"{ENGINE_START}; or grade without isolation: --backend local"
 
 _local = threading.local()
 
@@ -159,6 +158,15 @@ def labels(role: str, limits: Limits, extra: dict[str, str] | None = None, wait_
     now = int(time.time())
     return {**(extra or {}), **session_label(), LABEL: role, f"{LABEL}.created": str(now),
             f"{LABEL}.deadline": str(int(now + wait_s + limits.timeout_s + GRACE_S))}
+
+
+def bind_mount(source: Path, target: str) -> str:
+    """A read-only ``--mount`` of ``source``: unlike ``-v SRC:DST:ro``, a path with a colon (``my ws:v2``) is
+    no "too many colons"; the field is CSV, so a comma or a quote is quoted."""
+    field = f"source={source}"
+    if any(c in field for c in ',"\n'):
+        field = '"' + field.replace('"', '""') + '"'
+    return f"type=bind,{field},target={target},readonly"
 
 
 def remove(api: Any, container_id: str) -> None:
@@ -319,17 +327,26 @@ class DockerBackend:
         the image's ``candidate`` user with no capability at all (the harness's four are for dropping to that
         user, which is done here by the engine), and the container's ulimits are the test process's own
         rlimits. Nothing it does can leave a file, a link or a setuid binary in the workspace."""
+        import secrets
         import subprocess
 
-        self.ensure_image(api_client())
+        api = api_client()
+        self.ensure_image(api)
         strict = replace(hardening(limits), cap_add=(), nofile=limits.open_files)
-        args = ["docker", "run", "--rm", "-i", *(["-t"] if tty else []), *cli_flags(limits, strict)]
+        name = f"ml-judge-run-{secrets.token_hex(6)}"
+        args = ["docker", "run", "--rm", "--name", name, "-i", *(["-t"] if tty else []), *cli_flags(limits, strict)]
         for key, value in labels("run", limits).items():
             args += ["--label", f"{key}={value}"]
         args += ["--user", CANDIDATE_USER, "-e", "HOME=/tmp", "-e", "PYTHONDONTWRITEBYTECODE=1",
                  "-e", f"{protocol.ENV_DATA_DIR}=/work", "-e", "PYTHONPATH=/work",
-                 "-v", f"{workspace}:/work:ro", "-w", "/work", self.image, *command]
-        return subprocess.call(args)
+                 "--mount", bind_mount(workspace, "/work"), "-w", "/work", self.image, *command]
+        try:
+            return subprocess.call(args)
+        except BaseException:
+            # Interrupted (SIGTERM, or Ctrl-C sent to this process alone): subprocess.call kills the docker
+            # CLI, which then cannot stop its container; --rm removes it only when its command ends.
+            remove(api, name)
+            raise
 
     def python_output(self, code: str, limits: Limits, timeout_s: float = 120.0) -> str:
         """What ``python -I -c code`` prints in a throwaway container of the image, with the grading hardening

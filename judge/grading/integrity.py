@@ -82,17 +82,24 @@ def decode_source(raw: bytes) -> str:
         # utf-8-sig: a byte-order mark (some Windows editors write one) is dropped, as Python itself does.
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise SubmissionError(f"solution.py is not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
+        line = raw.count(b"\n", 0, exc.start) + 1  # where an editor shows it; a byte offset means nothing there
+        raise SubmissionError(f"solution.py is not UTF-8 text (line {line}, byte {exc.start}: "
+                              f"0x{raw[exc.start]:02x}); save it as UTF-8") from exc
 
 
 def check_syntax(source: str) -> SyntaxProblem | None:
     """Compile the source; None when it compiles. A leading byte-order mark is accepted, as Python does."""
     source = source.removeprefix("\ufeff")
+    at = source.find("\0")
+    if at >= 0:  # Python refuses it with no line number ("line 0"), and an editor shows nothing there
+        return SyntaxProblem(source.count("\n", 0, at) + 1, at - source.rfind("\n", 0, at),
+                             "a null byte (\\x00), which Python source cannot hold: remove it, or save the file "
+                             "as plain text", "")
     try:
         compile_source(source, "solution.py")
     except SyntaxError as exc:
         return SyntaxProblem(exc.lineno or 0, exc.offset or 0, exc.msg, exc.text or "")
-    except ValueError as exc:  # e.g. null bytes
+    except ValueError as exc:  # e.g. null bytes, on Pythons that raise this for them
         return SyntaxProblem(0, 0, str(exc), "")
     return None
 

@@ -52,7 +52,7 @@ VERDICT_TEXT = {
     Verdict.PASSED: "every test passed",
     Verdict.FAILED: "some tests failed",
     Verdict.SYNTAX_ERROR: "solution.py has a syntax error",
-    Verdict.IMPORT_ERROR: "solution.py raised an exception when imported",
+    Verdict.IMPORT_ERROR: "solution.py could not be imported, or lacks a function the tests call",
     Verdict.TIMEOUT: "the time limit was reached",
     Verdict.MEMORY_LIMIT: "the memory limit was reached",
     Verdict.CRASHED: "the test process ended before reporting every result",

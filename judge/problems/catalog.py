@@ -7,6 +7,7 @@ folder are both accepted on that path.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -154,7 +155,8 @@ class ParsedTomls:
             tmp.write_text(json.dumps({"version": self.VERSION, "tomls": self.entries}), encoding="utf-8")
             os.replace(tmp, self.path)
         except OSError:
-            tmp.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # the folder may not be one (JUDGE_HOME naming a file)
+                tmp.unlink(missing_ok=True)
         self.changed = False
 
 
@@ -284,14 +286,27 @@ def find_problem(name: str, extra: list[Path] | None = None) -> Problem:
             return _refuse_shadow(problem, same)
         return same
     for problem in problems:
-        if problem.slug == name:
+        if problem.slug == name.strip().lower():  # slugs are lower-case: `judge start PCA-SVD` means pca-svd
             return problem
     if "/" in name or name.startswith("."):
         raise ProblemError(f"no problem folder at {name} (no problem.toml there); pass a problem's slug (see "
                            "`judge list`) or its folder")
     known = ", ".join(p.slug for p in problems) or "none"
     hint = f" ({len(errors)} problem folder(s) were skipped: see `judge list`)" if errors else ""
-    raise ProblemError(f"unknown problem {name!r}. Known problems: {known}.{hint} See `judge list`.")
+    meant = _close_slugs(name, [p.slug for p in problems])
+    guess = f" Did you mean {' or '.join(meant)}?" if meant else ""
+    raise ProblemError(f"unknown problem {name!r}.{guess} Known problems: {known}.{hint} See `judge list`.")
+
+
+def _close_slugs(name: str, slugs: list[str]) -> list[str]:
+    """The slugs a mistyped or shortened ``name`` probably means (``feature``, ``pca``, ``atention-numpy``)."""
+    import difflib  # here: only a miss pays for it
+
+    wanted = name.strip().lower()
+    if not wanted:
+        return []
+    started = [s for s in slugs if s.startswith(wanted) or wanted in s.split("-")]
+    return started[:2] if started else difflib.get_close_matches(wanted, slugs, n=2, cutoff=0.75)
 
 
 def select(problems: list[Problem], skill: str | None = None, topic: str | None = None) -> list[Problem]:

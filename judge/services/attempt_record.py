@@ -42,11 +42,21 @@ def verify(record: dict[str, Any], key: bytes) -> bool:
 def find_workspace(start_dir: Path) -> Path:
     """The workspace holding ``start_dir`` (itself or a parent), by its pointer file."""
     here = start_dir.resolve()
+    if not here.exists():  # a typo in --dir, or a workspace deleted: not "not inside a workspace"
+        raise WorkspaceError(f"{start_dir} does not exist; pass the folder `judge start` made with --dir (`judge "
+                             "history --json` lists each attempt's workspace), or start one with `judge start PROBLEM`")
     for folder in (here, *here.parents):
         if os.path.lexists(folder / POINTER):  # a link is found here, and refused when it is read
             return folder
     raise WorkspaceError(f"{start_dir} is not inside a judge workspace (no {POINTER} file). Start one with "
                          "`judge start PROBLEM`, or pass --dir WORKSPACE.")
+
+
+def _start_again(workspace: Path, problem: str) -> str:
+    """What to run when a workspace's attempt cannot be read: not `judge retry` (it needs the attempt) nor a
+    plain `judge start` (it refuses a workspace), but --force, which keeps solution.py and the rest."""
+    return (f"start a new attempt here with `judge start {problem} --dir {workspace} --force` (your solution.py "
+            "is kept as solution.prev.py)")
 
 
 def load_for_workspace(store: Store, workspace: Path) -> tuple[dict[str, Any], list[str]]:
@@ -57,8 +67,19 @@ def load_for_workspace(store: Store, workspace: Path) -> tuple[dict[str, Any], l
     except UnsafePath as exc:
         raise WorkspaceError(str(exc)) from exc
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise WorkspaceError(f"{workspace / POINTER} is damaged; start a new attempt with `judge start`") from exc
-    record = store.load_record(attempt_id)
+        raise WorkspaceError(f"{workspace / POINTER} is damaged; {_start_again(workspace, 'PROBLEM')}") from exc
+    from judge.store.index import NoSuchAttempt, StoreError  # here, like the module's other imports (start-up)
+
+    problem = pointer.get("problem") if isinstance(pointer.get("problem"), str) else "PROBLEM"
+    try:
+        record = store.load_record(attempt_id)
+    except NoSuchAttempt as exc:  # not "`judge history` lists them": it lists this data folder's only
+        raise WorkspaceError(
+            f"this workspace's attempt {attempt_id} is not in the data folder {store.root}: it was started "
+            "with another one (was JUDGE_HOME or XDG_DATA_HOME set otherwise, or is this a copy from another "
+            f"machine?). Run the command with that data folder, or {_start_again(workspace, problem)}") from exc
+    except StoreError as exc:  # its record is damaged (a disk that filled up, a hand edit)
+        raise WorkspaceError(f"{exc}; {_start_again(workspace, problem)}") from exc
     warnings: list[str] = []
     if not verify(record, store.key()):
         warnings.append(CLOCK_ALTERED)

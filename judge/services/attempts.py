@@ -29,7 +29,6 @@ from judge.render.facts import iso_text
 from judge.services.attempt_record import WorkspaceError, sign
 from judge.store import confined
 from judge.store.confined import UnsafePath
-from judge.store.files import write_json
 from judge.store.index import AttemptLocked, Store, StoreError
 
 if TYPE_CHECKING:
@@ -113,11 +112,30 @@ def is_workspace(folder: Path) -> bool:
     return os.path.lexists(folder / POINTER) or os.path.lexists(folder / SOLUTION)
 
 
-def create_workspace(problem: Problem, target: Path, force: bool, header: str = "") -> None:
-    """Copy the statement, starter and public tests into ``target`` (nothing half-made on failure).
+def keep_solution(problem: Problem, workspace: Path) -> str | None:
+    """Before the starter replaces the workspace's solution.py, keep the candidate's code beside it: as
+    solution.prev.py, or the first free solution.prevN.py when that one holds other code (a second --fresh
+    or --force must not overwrite the first one's copy with the starter). Returns the name, or None when
+    there is nothing to keep (no solution.py, or the untouched starter)."""
+    if not confined.exists(workspace, SOLUTION):
+        return None
+    code = confined.read_bytes(workspace, SOLUTION)
+    if code == workspace_starter(problem).encode("utf-8"):
+        return None
+    name, n = PREVIOUS_SOLUTION, 1
+    while confined.exists(workspace, name) and confined.read_bytes(workspace, name) != code:
+        n += 1
+        name = f"solution.prev{n}.py"
+    confined.write_bytes(workspace, name, code)
+    return name
 
-    With ``force`` an earlier workspace there is replaced, but its solution.py is never lost: it is kept
-    in the new workspace as solution.prev.py.
+
+def create_workspace(problem: Problem, target: Path, force: bool, header: str = "") -> str | None:
+    """Copy the statement, starter and public tests into ``target``: a new workspace whole or not at all.
+
+    With ``force`` an earlier workspace there is renewed in place, as `judge retry` renews one: the judge's
+    files are replaced, the candidate's other files stay, and its solution.py is never lost
+    (``keep_solution``; its name is returned).
     """
     replacing = target.exists() and any(target.iterdir())
     if replacing:
@@ -129,22 +147,22 @@ def create_workspace(problem: Problem, target: Path, force: bool, header: str = 
                 f"{target} already holds a workspace of an earlier attempt. To try again there, keeping your "
                 f"solution.py: `judge retry --dir {target}`. To start from the starter instead: add --force "
                 f"(your solution.py is kept as {PREVIOUS_SOLUTION}).")
-    if replacing:
         try:
             check_workspace(problem, target)
+            kept = keep_solution(problem, target)
+            _fill(problem, target, header, solution=True)
         except UnsafePath as exc:
             raise WorkspaceError(str(exc)) from exc
+        except OSError as exc:
+            raise WorkspaceError(f"cannot renew the workspace {target}: {exc.strerror or exc}") from exc
+        return kept
     staging = target.parent / f".{target.name}.judge-tmp"
     if staging.exists():
         shutil.rmtree(staging)
     try:
         staging.mkdir(parents=True)
         _fill(problem, staging, header, solution=True)
-        if replacing and confined.exists(target, SOLUTION):
-            confined.write_bytes(staging, PREVIOUS_SOLUTION, confined.read_bytes(target, SOLUTION))
-        if replacing:
-            shutil.rmtree(target)
-        elif target.exists():
+        if target.exists():
             target.rmdir()
         staging.rename(target)
     except UnsafePath as exc:
@@ -153,6 +171,7 @@ def create_workspace(problem: Problem, target: Path, force: bool, header: str = 
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         raise WorkspaceError(f"cannot create the workspace {target}: {exc.strerror or exc}") from exc
+    return None
 
 
 def _new_record(store: Store, problem: Problem, workspace: Path, started: float, attempt_id: str,
@@ -194,17 +213,20 @@ def start(store: Store, problem: Problem, target: Path, now: Clock, force: bool 
     carried = carried_from_earlier(store, problem.slug)
     attempt_id = store.new_id()
     started = now()
+    made = not (target.exists() and any(target.iterdir()))  # else renewed in place, the candidate's files kept
     try:
-        create_workspace(problem, target, force, workspace_header(problem, attempt_id, started, versions))
+        kept = create_workspace(problem, target, force, workspace_header(problem, attempt_id, started, versions))
     except WorkspaceError:
         shutil.rmtree(store.attempt_dir(attempt_id), ignore_errors=True)
         raise
-    record = _new_record(store, problem, target, started, attempt_id, **carried)
+    record = _new_record(store, problem, target, started, attempt_id, **carried,
+                         **({"kept_solution": kept} if kept else {}))
     try:
         store.save_record(record)
         _write_pointer(target, record)
     except (OSError, StoreError):
-        shutil.rmtree(target, ignore_errors=True)
+        if made:
+            shutil.rmtree(target, ignore_errors=True)
         raise
     return record
 
@@ -260,12 +282,10 @@ def retry(store: Store, record: dict[str, Any], problem: Problem, workspace: Pat
     started = now()
     header = workspace_header(problem, attempt_id, started, versions)
     try:
-        has_solution = confined.exists(workspace, SOLUTION)
-        if fresh and has_solution:
-            confined.write_bytes(workspace, PREVIOUS_SOLUTION, confined.read_bytes(workspace, SOLUTION))
-        _fill(problem, workspace, header, solution=fresh or not has_solution)
+        kept = keep_solution(problem, workspace) if fresh else None
+        _fill(problem, workspace, header, solution=fresh or not confined.exists(workspace, SOLUTION))
         new = _new_record(store, problem, workspace, started, attempt_id, retry_of=record["id"], hints=hints,
-                          carried=carried)
+                          carried=carried, **({"kept_solution": kept} if kept else {}))
         store.save_record(new)
         _write_pointer(workspace, new)
     except UnsafePath as exc:
@@ -281,6 +301,15 @@ class AttemptClosed(WorkspaceError):
     """The attempt was already submitted; the message says where its report is."""
 
 
+class ResultNotSaved(StoreError):
+    """The submission was graded but its result could not be written (a full disk, a read-only data folder):
+    the attempt stays open, and ``report`` is the result, to show rather than lose."""
+
+    def __init__(self, message: str, report: Report) -> None:
+        super().__init__(message)
+        self.report = report
+
+
 def record_public_run(store: Store, attempt_id: str, run: dict[str, Any]) -> bool:
     """Append one `judge test` run to the attempt's record. Re-read under the attempt's lock, so a `judge
     submit` that finished meanwhile is never overwritten. False when a submit holds the lock right now."""
@@ -289,7 +318,7 @@ def record_public_run(store: Store, attempt_id: str, run: dict[str, Any]) -> boo
             fresh = store.load_record(attempt_id)
             fresh.setdefault("public_results", []).append(run)
             fresh["test_runs"] = len(fresh["public_results"])
-            write_json(store.attempt_dir(attempt_id) / "attempt.json", fresh)
+            store.write_record(fresh)
     except AttemptLocked:
         return False
     return True
@@ -322,11 +351,25 @@ def submit(store: Store, record: dict[str, Any], problem: Problem, submission: S
                          model_answer_seen=bool((record.get("carried") or {}).get("model_answer")))
         if warnings:
             report = replace(report, warnings=report.warnings + tuple(warnings))
-        store.save_report(attempt_id, report.to_dict(), submission.source)
-        record.update({"status": AttemptState.SUBMITTED, "submitted_at": submitted_at,
-                       "submitted_iso": iso_text(submitted_at),
-                       "elapsed_s": elapsed, "submission_sha256": submission.sha256,
-                       "result": {**{k: report.to_dict()[k] for k in ("score", "max_score", "percent", "verdict")},
-                                  "mistakes": [d.mistake for d in report.diagnosis]}})
-        store.save_record(record)
+        try:
+            store.save_report(attempt_id, report.to_dict(), submission.source)
+            record.update({"status": AttemptState.SUBMITTED, "submitted_at": submitted_at,
+                           "submitted_iso": iso_text(submitted_at),
+                           "elapsed_s": elapsed, "submission_sha256": submission.sha256,
+                           "result": {**{k: report.to_dict()[k] for k in ("score", "max_score", "percent", "verdict")},
+                                      "mistakes": [d.mistake for d in report.diagnosis]}})
+            store.save_record(record)  # last: until it is written, the attempt is open and can be submitted again
+        except StoreError as exc:
+            if saved_as(store, attempt_id) != AttemptState.SUBMITTED:
+                raise ResultNotSaved(f"the result could not be saved: {exc}", report) from exc
+            # The record is written and only the index behind `judge history` failed: the result stands.
+            report = replace(report, warnings=(*report.warnings, f"judge history may not list this attempt yet: {exc}"))
     return report
+
+
+def saved_as(store: Store, attempt_id: str) -> str:
+    """The status the attempt's record on disk has now ("" when it cannot be read)."""
+    try:
+        return str(store.load_record(attempt_id).get("status", ""))
+    except StoreError:
+        return ""

@@ -114,8 +114,10 @@ def load(path: Path) -> SolutionText:
     except UnsafePath as exc:
         raise SubmissionError(str(exc)) from exc
     except FileNotFoundError as exc:
-        where = f"{path} has no {SOLUTION}" if path.is_dir() else f"{path} does not exist"
-        raise SubmissionError(f"{where}; pass a solution.py file or a folder that holds one") from exc
+        if path.is_dir():  # a workspace (`judge grade` takes a folder only when it holds one)
+            raise SubmissionError(f"{path} has no {SOLUTION}: write your solution in {target} (README.md has "
+                                  "the statement)") from exc
+        raise SubmissionError(f"{path} does not exist; pass a solution.py file or a folder that holds one") from exc
     except OSError as exc:
         raise SubmissionError(f"cannot read {target}: {exc.strerror or exc}") from exc
     if len(raw) > MAX_SOURCE_BYTES:

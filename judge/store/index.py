@@ -124,7 +124,8 @@ class Store:
         try:
             (root / "attempts").mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StoreError(f"cannot create the data folder {root}: {exc.strerror}; set JUDGE_HOME") from exc
+            raise StoreError(f"cannot use the data folder {root}: {exc.strerror}; make it a folder you can "
+                             "write, or set JUDGE_HOME to one") from exc
 
     # -- the install key ---------------------------------------------------------------------------
     def key(self) -> bytes:
@@ -144,13 +145,20 @@ class Store:
     def _db(self) -> Iterator[sqlite3.Connection]:
         import sqlite3
 
-        conn = sqlite3.connect(self.root / "index.sqlite", timeout=30)
+        path = self.root / "index.sqlite"
+        try:
+            conn = sqlite3.connect(path, timeout=30)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the index {path}: {exc}") from exc
         try:
             conn.row_factory = sqlite3.Row
             if conn.execute("PRAGMA user_version").fetchone()[0] < len(MIGRATIONS):
                 self._migrate(conn)
             with conn:
                 yield conn
+        except sqlite3.Error as exc:  # read-only, damaged, locked past the timeout: a message, not a traceback
+            raise StoreError(f"cannot use the index {path}: {exc}; make the data folder and its index writable, "
+                             "or set JUDGE_HOME to another folder") from exc
         finally:
             conn.close()
 
@@ -242,7 +250,7 @@ class Store:
 
     def resolve(self, ref: str) -> str:
         """The id of the attempt ``ref`` names: its whole id or any prefix only it has."""
-        ref = ref.strip()
+        ref = ref.strip().lower()  # ids are lower-case; one read aloud is often typed in capitals
         if not ref or "/" in ref or ref.startswith("."):
             raise NoSuchAttempt(f"no such attempt {ref!r}; `judge history` lists them")
         ids = self.ids()
@@ -263,8 +271,20 @@ class Store:
         return self.root / "attempts" / attempt_id
 
     def save_record(self, record: dict[str, Any]) -> None:
-        write_json(self.attempt_dir(record["id"]) / "attempt.json", record)
+        """Write an attempt's record, then its row of the index."""
+        self.write_record(record)
         self.index(record)
+
+    def write_record(self, record: dict[str, Any]) -> None:
+        """Write an attempt's record only (what the index holds of it is unchanged)."""
+        try:
+            write_json(self.attempt_dir(record["id"]) / "attempt.json", record)
+        except OSError as exc:  # a full disk, a read-only folder: a message, not a traceback
+            raise self._unwritable(exc) from exc
+
+    def _unwritable(self, exc: OSError) -> StoreError:
+        return StoreError(f"cannot write in the data folder {self.root}: {exc.strerror or exc}; make it a folder "
+                          "you can write (with room to spare), or set JUDGE_HOME to one")
 
     def load_record(self, attempt_id: str) -> dict[str, Any]:
         path = self.attempt_dir(attempt_id) / "attempt.json"
@@ -280,8 +300,11 @@ class Store:
 
     def save_report(self, attempt_id: str, report: dict[str, Any], solution: str) -> None:
         folder = self.attempt_dir(attempt_id)
-        atomic_write(folder / "solution.py", solution.encode("utf-8"))
-        write_json(folder / "report.json", report)
+        try:
+            atomic_write(folder / "solution.py", solution.encode("utf-8"))
+            write_json(folder / "report.json", report)
+        except OSError as exc:
+            raise self._unwritable(exc) from exc
 
     def load_report(self, attempt_id: str) -> dict[str, Any]:
         path = self.attempt_dir(attempt_id) / "report.json"
@@ -305,8 +328,12 @@ class Store:
     def lock(self, attempt_id: str) -> Iterator[None]:
         """Hold the attempt's grading lock, or raise ``AttemptLocked`` at once."""
         path = self.attempt_dir(attempt_id) / "lock"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "a+") as handle:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle = open(path, "a+")  # noqa: SIM115  (closed by the with below)
+        except OSError as exc:
+            raise self._unwritable(exc) from exc
+        with handle:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError as exc:

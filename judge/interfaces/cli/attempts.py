@@ -23,6 +23,7 @@ from judge.interfaces.cli.context import (
     fail,
     json_option,
     pass_ctx,
+    working_dir,
 )
 from judge.interfaces.cli.workspace import interview, locate, practice, resolve_attempt
 
@@ -97,14 +98,14 @@ def start(ctx: Context, problem: str | None, directory: Path | None, force: bool
     from judge.store.index import StoreError
 
     p = ctx.problem(problem)
-    target = directory or Path.cwd() / p.slug
+    target = directory or working_dir() / p.slug
     store = ctx.store()
     try:
         record = start_attempt(store, p, target, ctx.clock, force=force, versions=grader_versions_line())
     except (WorkspaceError, StoreError) as exc:
         fail(str(exc))
-    kept = Path(record["workspace"]) / "solution.prev.py"
-    notes = [f"Your earlier solution.py is kept as {kept.name}." if kept.exists() else "", carried_note(record)]
+    kept = record.get("kept_solution")
+    notes = [f"Your earlier solution.py is kept as {kept}." if kept else "", carried_note(record)]
     print_started(ctx, p, record, "\n".join(n for n in notes if n))
 
 
@@ -168,8 +169,12 @@ def retry(ctx: Context, directory: Path | None, fresh: bool) -> None:
     notes = []
     if abandoned:
         notes.append(f"Attempt {record['id']} was still open: it is now closed (abandoned).")
-    notes.append("solution.py is the starter again; yours is in solution.prev.py." if fresh
-                 else "Your solution.py is kept.")
+    if fresh:
+        kept = new.get("kept_solution")
+        notes.append(f"solution.py is the starter again; yours is in {kept}." if kept else
+                     "solution.py is the starter again (it was the starter already: nothing to keep).")
+    else:
+        notes.append("Your solution.py is kept.")
     notes.append(carried_note(new))
     print_started(ctx, problem, new, "\n".join(n for n in notes if n))
 
@@ -224,12 +229,15 @@ def run_cmd(ctx: Context, directory: Path | None, command: tuple[str, ...]) -> N
     and model.
     """
     from judge.backends import SandboxUnavailable
-    from judge.backends.docker import DockerBackend
+    from judge.backends.docker import ENGINE_FIX, ENGINE_START, DockerBackend
 
     here = locate(ctx, directory)
     try:
         code = DockerBackend().run_interactive(here.workspace, command or ("python",), here.problem(ctx).limits,
                                                tty=sys.stdin.isatty())
     except SandboxUnavailable as exc:
+        if exc.fix == ENGINE_FIX:  # `judge run` has no --backend: its way round the engine is no judge at all
+            exc.fix = (f"{ENGINE_START}; or run it without the sandbox, with your own Python and libraries: "
+                       f"`{' '.join(command) or 'python'}` in {here.workspace}")
         fail(f"cannot open the sandbox: {exc}", EXIT_JUDGE)
     sys.exit(code)

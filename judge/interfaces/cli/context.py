@@ -105,6 +105,16 @@ class Context:
 pass_ctx = click.make_pass_decorator(Context)
 
 
+def working_dir() -> Path:
+    """The current folder; a clear failure when it was deleted (or moved) under the shell, where
+    ``Path.cwd()`` raises."""
+    try:
+        return Path.cwd()
+    except FileNotFoundError:
+        fail("the current folder no longer exists (deleted or moved while your shell was in it); `cd` to a "
+             "folder that exists, or pass --dir, and run the command again")
+
+
 def limits_for(problem: Problem, timeout: float | None, memory: str | None) -> Limits:
     from judge.model.limits import LimitError, parse_size
 

@@ -26,6 +26,7 @@ from judge.interfaces.cli.context import (
     make_backend,
     pass_ctx,
     run_grade,
+    working_dir,
 )
 from judge.interfaces.cli.workers import broker_option, check_workers, connect_or_fail
 
@@ -86,7 +87,7 @@ BROKER_MIN_JOBS = 8
 
 def default_out(problem: Problem) -> Path:
     """Where a batch writes when --out is not given."""
-    return Path.cwd() / f"{problem.slug}-grades"
+    return working_dir() / f"{problem.slug}-grades"
 
 
 def run_batch_cli(ctx: Context, problem: Problem, paths: list[Path], limits: Limits, backend_name: str,

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from judge.interfaces.cli.context import (
+    EXIT_INTERRUPTED,
     EXIT_JUDGE,
     EXIT_PASSED,
     Context,
@@ -32,6 +33,7 @@ from judge.interfaces.cli.context import (
 )
 
 if TYPE_CHECKING:
+    from judge.model.submission import SolutionText
     from judge.problems.catalog import Problem
     from judge.store.index import Store
 
@@ -90,6 +92,7 @@ class Practice:
         from judge.model.clock import clock_view
         from judge.model.report import Status
         from judge.services.attempts import record_public_run
+        from judge.store.index import StoreError
 
         problem = self.problem(ctx)
         report = run_grade(ctx, problem, self.workspace, make_backend(backend, ctx, problem), problem.limits,
@@ -98,24 +101,20 @@ class Practice:
         report = report.with_clock(self.attempt_id, view.elapsed_s, view.budget_s)
         run = {"at": ctx.clock(), "passed": sum(t.status is Status.PASS for t in report.tests),
                "total": len(report.tests), "verdict": report.verdict.value}
-        if not record_public_run(self.store, self.attempt_id, run):
-            ctx.err.print("note: this run was not added to the attempt's record (a `judge submit` is in progress)")
+        try:
+            recorded, why = record_public_run(self.store, self.attempt_id, run), "a `judge submit` is in progress"
+        except StoreError as exc:  # the run's results are still shown: only its note in the record is lost
+            recorded, why = False, str(exc)
+        if not recorded:
+            ctx.err.print(f"note: this run was not added to the attempt's record ({why})")
         emit(ctx, report, as_json)
         sys.exit(exit_code_for(report.status))
 
     def submit(self, ctx: Context, as_json: bool, yes: bool, force: bool, backend: str) -> None:
         """Pre-check, confirm, then grade the hidden tests once and close the attempt."""
-        from judge.backends import SandboxUnavailable
-        from judge.execution import Executor
         from judge.grading.integrity import SubmissionError
         from judge.model.clock import local_time
-        from judge.model.outcomes import Verdict
-        from judge.model.report import Status
-        from judge.services.attempts import AttemptClosed
-        from judge.services.attempts import submit as submit_attempt
         from judge.services.intake import load as load_submission
-        from judge.services.precheck import precheck
-        from judge.store.index import AttemptLocked
 
         submitted_at = ctx.clock()
         record = self.record
@@ -128,8 +127,34 @@ class Practice:
         problem = self.problem(ctx)
         try:
             submission = load_submission(self.workspace)
-        except SubmissionError as exc:
-            fail(str(exc))
+        except SubmissionError as exc:  # --force cannot help: there is no text to grade
+            fail(refused_text(str(exc), record, ctx.clock(), forceable=False))
+        try:
+            self._check_and_grade(ctx, problem, submission, as_json, yes, force, backend, submitted_at)
+        except (KeyboardInterrupt, click.exceptions.Abort):  # Ctrl-C, SIGTERM, Ctrl-D at the question
+            from judge.model.clock import clock_view
+            from judge.services.attempts import saved_as
+
+            if saved_as(self.store, self.attempt_id) == "submitted":  # interrupted just after the save
+                fail(f"interrupted after the result was saved: see it with `judge report {self.attempt_id}`",
+                     EXIT_INTERRUPTED)
+            left = time_left_text(clock_view(record, ctx.clock()).remaining_s)
+            fail(f"interrupted: not submitted. Your attempt is still open; its clock is running ({left}). Run "
+                 "`judge submit` again when you are ready.", EXIT_INTERRUPTED)
+
+    def _check_and_grade(self, ctx: Context, problem: Problem, submission: SolutionText, as_json: bool, yes: bool,
+                         force: bool, backend: str, submitted_at: float) -> None:
+        """`judge submit` once solution.py is read: pre-check, confirm, grade, save, print, exit."""
+        from judge.backends import SandboxUnavailable
+        from judge.execution import Executor
+        from judge.model.outcomes import Verdict
+        from judge.model.report import Status
+        from judge.services.attempts import AttemptClosed, ResultNotSaved
+        from judge.services.attempts import submit as submit_attempt
+        from judge.services.precheck import precheck
+        from judge.store.index import StoreError
+
+        record = self.record
         executor = Executor(make_backend(backend, ctx, problem))
         public_line, failing = "not checked (--force)", []
         if not force:
@@ -161,7 +186,12 @@ class Practice:
         except SandboxUnavailable as exc:
             fail(f"the judge could not grade: {exc}\nYour attempt is still open and its clock was not "
                  "reset: fix the problem above and run `judge submit` again.", EXIT_JUDGE)
-        except (AttemptClosed, AttemptLocked) as exc:
+        except ResultNotSaved as exc:
+            if not as_json:  # --json prints one document: the error below
+                emit(ctx, exc.report, as_json)
+            fail(f"{exc}\nThis result is not recorded: your attempt is still open (its clock was not reset). "
+                 "Free some space or make the folder writable, then run `judge submit` again.", EXIT_JUDGE)
+        except (AttemptClosed, StoreError) as exc:  # StoreError: locked by another submit, or unwritable
             fail(str(exc))
         if report.verdict is Verdict.SANDBOX_ERROR:
             emit(ctx, report, as_json)
@@ -182,13 +212,13 @@ class Practice:
                                "This grades the hidden tests once and closes the attempt.")
 
 
-def refused_text(reason: str, record: dict[str, Any], now: float) -> str:
+def refused_text(reason: str, record: dict[str, Any], now: float, forceable: bool = True) -> str:
     """Why the pre-checks refused the submission, and that the attempt is still open."""
     from judge.model.clock import clock_view
 
     clock = time_left_text(clock_view(record, now).remaining_s)
     return (f"not submitted: {reason}\nYour attempt is still open; its clock is running ({clock}).\n"
-            "Fix it and run `judge submit` again (or submit as is: --force).")
+            "Fix it and run `judge submit` again" + (" (or submit as is: --force)." if forceable else "."))
 
 
 def closed_lines(record: dict[str, Any]) -> list[str]:

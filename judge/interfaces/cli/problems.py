@@ -20,6 +20,7 @@ from judge.interfaces.cli.context import (
     leave_one_spare,
     make_backend,
     pass_ctx,
+    working_dir,
 )
 from judge.model.outcomes import MutantStatus, Status
 
@@ -48,7 +49,7 @@ def problem_new(ctx: Context, slug: str, directory: Path | None) -> None:
     from judge.problems.scaffold import ScaffoldError, scaffold
 
     try:
-        root = scaffold(slug, directory or Path.cwd())
+        root = scaffold(slug, directory or working_dir())
     except ScaffoldError as exc:
         fail(str(exc))
     ctx.out.print(f"Created {root}. Fill in statement.md, starter/, reference/, hidden_tests/, then run:\n"

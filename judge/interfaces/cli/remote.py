@@ -32,6 +32,7 @@ from judge.interfaces.cli.context import (
     make_backend,
     run_grade,
     spinner,
+    working_dir,
 )
 from judge.interfaces.client import Client, ServerError, insecure
 from judge.model.states import AttemptState, SubmissionState
@@ -93,7 +94,7 @@ def start(ctx: Context, server: str, code: str, directory: Path | None) -> None:
     if directory is not None and directory.exists() and any(directory.iterdir()):
         fail(f"{directory} already exists and is not empty; choose another --dir (the code was not used)")
     data = _call(client, "POST", "/api/v1/start", {"code": code.strip()})
-    target = (directory or Path.cwd() / data["problem"]).resolve()
+    target = (directory or working_dir() / data["problem"]).resolve()
     if target.exists() and any(target.iterdir()):
         target = target.with_name(f"{target.name}-{data['attempt_id']}")
     staging = target.parent / f".{target.name}.judge-tmp"

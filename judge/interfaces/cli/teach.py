@@ -102,6 +102,7 @@ def solution(ctx: Context, problem: str, fmt: str) -> None:
     """
     from judge.problems.teaching import model_answer
     from judge.services.teaching import HelpRefused, mark_model_answer_seen, model_answer_allowed, open_attempts
+    from judge.store.index import StoreError
 
     p = ctx.problem(problem)
     store = ctx.store()
@@ -115,7 +116,10 @@ def solution(ctx: Context, problem: str, fmt: str) -> None:
     if model is None:
         fail(f"{p.slug} has no reference solution to show")
     last = latest_report(store, p.slug)
-    mark_model_answer_seen(store, p.slug, ctx.clock())  # a later `judge retry` says it began after this
+    try:
+        mark_model_answer_seen(store, p.slug, ctx.clock())  # a later `judge retry` says it began after this
+    except StoreError as exc:  # not shown unless noted: a later solve must not read as unaided
+        fail(str(exc))
     if fmt == "md":
         click.echo(solution_markdown(p.title, model), nl=False)
         return

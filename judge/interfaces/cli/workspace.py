@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from judge.interfaces.cli.context import Context, fail
+from judge.interfaces.cli.context import Context, fail, working_dir
 from judge.interfaces.cli.practice_attempt import Practice
 from judge.model.workspace import POINTER
 
@@ -76,7 +76,7 @@ def remote_pointer(directory: Path | None) -> tuple[Path, dict[str, Any]] | None
     """The workspace and its pointer, when the workspace holding ``directory`` belongs to a server."""
     from judge.store.confined import UnsafePath, read_bytes
 
-    here = (directory or Path.cwd()).resolve()
+    here = (directory or working_dir()).resolve()
     for folder in (here, *here.parents):
         if os.path.lexists(folder / POINTER):
             try:
@@ -109,7 +109,7 @@ def _practice(store: Store, directory: Path | None) -> Practice:
     from judge.store.index import StoreError
 
     try:
-        workspace = find_workspace(directory or Path.cwd())
+        workspace = find_workspace(directory or working_dir())
         record, warnings = load_for_workspace(store, workspace)
     except (WorkspaceError, StoreError) as exc:
         fail(str(exc))
