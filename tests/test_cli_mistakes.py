@@ -104,6 +104,23 @@ def test_start_force_keeps_the_candidates_other_files(run: Any, tmp_path: Path) 
     assert run("status", "--dir", str(ws)).exit_code == 0
 
 
+@pytest.mark.parametrize("renew", [["retry"], ["retry", "--fresh"], ["start", "tiny-add", "--force"]])
+def test_renewing_a_workspace_keeps_the_candidates_own_tests(run: Any, tmp_path: Path, renew: list[str]) -> None:
+    """`judge retry` and `start --force` emptied tests/ first: a test file the candidate wrote there was lost."""
+    ws = start_tiny(run, tmp_path)
+    public = sorted(p.name for p in (ws / "tests").iterdir())
+    (ws / "tests" / "test_mine.py").write_text("def test_mine():\n    assert True\n")
+    shipped = ws / "tests" / public[0]
+    shipped.write_text("# edited by the candidate\n")
+    if renew[0] == "retry":
+        assert run("abandon", "--dir", str(ws)).exit_code == 0
+    done = run(*renew, "--dir", str(ws))
+    assert done.exit_code == 0, done.output
+    assert (ws / "tests" / "test_mine.py").read_text() == "def test_mine():\n    assert True\n"
+    assert shipped.read_text() != "# edited by the candidate\n", "the judge's own files are written again"
+    assert sorted(p.name for p in (ws / "tests").iterdir()) == sorted([*public, "test_mine.py"])
+
+
 def test_a_damaged_pointer_names_the_command_that_works(run: Any, tmp_path: Path) -> None:
     ws = start_tiny(run, tmp_path)
     (ws / "solution.py").write_text("# mine\n")

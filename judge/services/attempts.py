@@ -77,15 +77,17 @@ def quoted_header(paragraphs: list[str]) -> str:
 
 
 def _fill(problem: Problem, folder: Path, header: str, solution: bool) -> None:
-    """Write the problem's files into ``folder``: README.md, data, tests/, pytest.ini, and the starter
-    solution.py when ``solution``. Never through a link: a workspace's files may have been planted by code
-    (``UnsafePath`` then names the file)."""
+    """Write the problem's files into ``folder``: README.md, data, tests/ (the public examples, beside any
+    files of the candidate's there), pytest.ini, and the starter solution.py when ``solution``. Never through
+    a link: a workspace's files may have been planted by code (``UnsafePath`` then names the file)."""
     for path in problem.data_files():
         confined.write_bytes(folder, path.relative_to(problem.starter_dir), path.read_bytes())
     if solution:
         confined.write_bytes(folder, SOLUTION, workspace_starter(problem).encode("utf-8"))
     confined.write_bytes(folder, "README.md", (header + workspace_statement(problem)).encode("utf-8"))
-    confined.remove_tree(folder, "tests")
+    if os.path.lexists(folder / "tests") and not (folder / "tests").is_dir():
+        os.unlink(confined.check(folder, "tests"))  # a file where the tests' folder belongs
+    # Written over, never emptied first: test files the candidate added there stay (`judge retry`, --force).
     if problem.public_tests_dir.is_dir():
         confined.copy_tree(problem.public_tests_dir, folder, "tests", skip=("__pycache__", "*.pyc"))
         if problem.doubles_path.is_file():  # the public tests' doubles, importable beside their conftest
