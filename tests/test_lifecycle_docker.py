@@ -127,3 +127,17 @@ def test_judge_run_works_in_a_workspace_whose_path_has_a_colon_or_a_comma(
     out, err = runner.communicate(timeout=120)
     assert "solution.py" in out, err  # mounted, where `-v PATH:/work:ro` said "too many colons"
     assert "Read-only file system" in err and not (ws / "x").exists()
+
+
+def test_a_probe_that_times_out_leaves_no_container(docker_image: str, docker_api: Any,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The versions probe (`judge env`, `judge show` on a cold cache) killed only the docker CLI on a timeout:
+    its container ran on until its command ended."""
+    from judge.backends import SandboxUnavailable
+    from judge.backends.docker import DockerBackend
+
+    session = f"lifecycle-{uuid.uuid4().hex[:8]}"
+    monkeypatch.setenv("JUDGE_SESSION", session)
+    with pytest.raises(SandboxUnavailable, match="could not run the sandbox image"):
+        DockerBackend(image=docker_image).python_output("import time; time.sleep(120)", Limits(), timeout_s=4)
+    assert containers(docker_api, session) == [], "the probe's container outlived its timeout"

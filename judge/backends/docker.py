@@ -351,18 +351,25 @@ class DockerBackend:
     def python_output(self, code: str, limits: Limits, timeout_s: float = 120.0) -> str:
         """What ``python -I -c code`` prints in a throwaway container of the image, with the grading hardening
         and as the candidate user (for reading facts of the image, such as its library versions)."""
+        import secrets
         import subprocess
 
-        self.ensure_image(api_client())
-        args = ["docker", "run", "--rm", "-i", *cli_flags(limits)]
+        api = api_client()
+        self.ensure_image(api)
+        name = f"ml-judge-probe-{secrets.token_hex(6)}"
+        args = ["docker", "run", "--rm", "--name", name, "-i", *cli_flags(limits)]
         for key, value in labels("probe", limits).items():
             args += ["--label", f"{key}={value}"]
         args += ["--user", CANDIDATE_USER, "-e", "HOME=/tmp", "-w", "/tmp", self.image, "python", "-I", "-c", code]
         try:
             done = subprocess.run(args, capture_output=True, text=True, timeout=timeout_s, stdin=subprocess.DEVNULL)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise SandboxUnavailable(f"could not run the sandbox image {self.image}: {exc}",
-                                     "check the engine with `judge doctor`") from exc
+        except BaseException as exc:
+            # Timed out or interrupted: killing the docker CLI does not stop its container (like `judge run`).
+            remove(api, name)
+            if isinstance(exc, OSError | subprocess.TimeoutExpired):
+                raise SandboxUnavailable(f"could not run the sandbox image {self.image}: {exc}",
+                                         "check the engine with `judge doctor`") from exc
+            raise
         if done.returncode != 0:
             tail = " ".join(done.stderr.strip().splitlines()[-2:])[:300]
             raise SandboxUnavailable(f"the sandbox image {self.image} could not run Python: {tail}",
