@@ -325,3 +325,21 @@ def test_the_dashboard_says_not_attempted_for_the_starter_never_a_mistake(srv: S
     sign_in(srv.client, srv.token)
     page = srv.client.get("/dashboard/results/tiny-add").text
     assert "not attempted" in page and "Subtracted" not in page
+
+
+def test_a_too_large_upload_from_the_form_is_a_page_that_says_the_limit(srv: Server) -> None:
+    """The upload form with a file over 256 KiB answered a bare JSON body with the multipart's own limit
+    ("the request is larger than this server accepts (278528 bytes)"); sent without a Content-Length it
+    answered 400 "the form could not be read; reload the page". Both are now the 413 page naming the limit."""
+    browser = start_in_browser(srv)
+    csrf = csrf_of(browser.get("/candidate").text)
+    declared = browser.post("/candidate/submissions", data={"csrf": csrf},
+                            files={"solution": ("solution.py", b"#" * 300_000)})
+    assert declared.status_code == 413 and declared.headers["content-type"].startswith("text/html")
+    assert "solution.py is larger than this server accepts (256 KiB at most)" in html.unescape(declared.text)
+    head = (f'--BB\r\nContent-Disposition: form-data; name="csrf"\r\n\r\n{csrf}\r\n--BB\r\nContent-Disposition: '
+            'form-data; name="solution"; filename="solution.py"\r\n\r\n').encode()
+    streamed = browser.post("/candidate/submissions", content=iter([head, b"#" * 300_000, b"\r\n--BB--\r\n"]),
+                            headers={"Content-Type": "multipart/form-data; boundary=BB"})
+    assert streamed.status_code == 413 and "256 KiB at most" in html.unescape(streamed.text)
+    assert browser.get("/candidate/state.json").json()["submission"] is None  # nothing was stored

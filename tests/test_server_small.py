@@ -5,6 +5,7 @@ results page is a 404, `judge status` counts the latest public run."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 from collections.abc import Iterator
 from pathlib import Path
@@ -63,6 +64,10 @@ def test_an_unknown_results_page_is_404_and_a_known_empty_one_is_not(srv: Server
     sign_in(browser, srv.token)
     assert browser.get("/dashboard/results/nope").status_code == 404
     assert browser.get("/dashboard/results/tiny-add").status_code == 200
+    # The CSV export of a mistyped slug was an empty 200 (a header row): it is the same 404 as the page.
+    unknown = browser.get("/dashboard/results/nope/export.csv")
+    assert unknown.status_code == 404 and "no problem 'nope'" in html.unescape(unknown.text)
+    assert browser.get("/dashboard/results/tiny-add/export.csv").status_code == 200
 
 
 def test_status_counts_the_public_run_just_made(srv: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -57,6 +57,11 @@ class EmptySubmission(Invalid):
     """An upload with no code in it: bad input, not a conflict; the attempt stays open."""
 
 
+class UnreadableSubmission(Invalid):
+    """An upload that is not a solution.py the judge can read (not UTF-8 text, a zip, too large): bad input,
+    as the same bytes are for a draft or a run of the public examples; the attempt stays open."""
+
+
 # -- the workspace -----------------------------------------------------------------------------------
 
 
@@ -312,7 +317,8 @@ def public_run_view(refusal: str, report: Report | None, secrets: Secrets) -> di
 
 
 def store_submission(session: Session, attempt: Attempt, raw: bytes, now: float) -> InterviewSubmission:
-    """Check and store an upload as a pending submission (graded afterwards). Raises ``SubmissionRefused``.
+    """Check and store an upload as a pending submission (graded afterwards). Raises ``SubmissionRefused`` (a
+    conflict), ``EmptySubmission`` or ``UnreadableSubmission`` (bad input).
 
     The checks run under the attempt's row lock (an UPDATE that changes nothing, then a fresh read), so an
     upload racing the grading of the previous one sees the attempt as that grading left it; the partial
@@ -326,7 +332,7 @@ def store_submission(session: Session, attempt: Attempt, raw: bytes, now: float)
     try:
         source = decode_source(raw)
     except SubmissionError as exc:
-        raise SubmissionRefused(str(exc)) from exc
+        raise UnreadableSubmission(str(exc)) from exc
     if not source.lstrip("\ufeff").strip():
         raise EmptySubmission("the upload is empty (or only whitespace): send your solution.py; the attempt is "
                               "still open")

@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, HTTPException
+from fastapi import FastAPI, HTTPException, Request
 from starlette.concurrency import run_in_threadpool
 
 from judge.backends import Backend
@@ -59,12 +59,18 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         limit = self.body_bytes
+        too_big = f"the request is larger than this server accepts ({limit} bytes)"
         if scope["path"].endswith(SOURCE_BODIES):  # a solution.py; the upload form's multipart gets a little room
             limit = self.upload_bytes + (FORM_MARGIN if scope["path"] == "/candidate/submissions" else 0)
+            too_big = (f"solution.py is larger than this server accepts ({self.upload_bytes // 1024} KiB at most); "
+                       "make it smaller and send it again")
         declared = dict(scope.get("headers", [])).get(b"content-length")
-        too_big = f"the request is larger than this server accepts ({limit} bytes)"
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
-            await _plain_error(send, 413, too_big)
+            request = Request(scope)
+            if pages.is_page(request):  # a browser's form: a page that says so, not a bare JSON body
+                await pages.error_page(request, 413, too_big)(scope, receive, send)
+            else:
+                await _plain_error(send, 413, too_big)
             return
         seen = 0
 

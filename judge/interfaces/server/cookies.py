@@ -60,6 +60,8 @@ async def checked_form(request: Request, secret: str | None) -> FormData:
     """The request's form, refused (403) unless its CSRF token matches ``secret`` (the form's cookie)."""
     try:
         form = await request.form(max_files=1, max_fields=20)
+    except HTTPException:  # the body is over the size limit (``app.BodyLimit``): that, not "unreadable"
+        raise
     except Exception:
         raise HTTPException(400, "the form could not be read; reload the page and send it again") from None
     sent = form.get("csrf")

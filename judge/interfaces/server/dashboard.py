@@ -59,7 +59,7 @@ from judge.services.invitations import (
     revoke_invitation,
 )
 from judge.services.similarity import shingles
-from judge.store.db import InterviewSubmission
+from judge.store.db import Interviewer, InterviewSubmission
 
 NEW_CODE_COOKIE = "judge_new_invitation"  # a new invitation's code, on its way to the page that shows it once
 NEW_CODE_S = 600  # how long that page can be reloaded and still show the code
@@ -243,14 +243,20 @@ def _starter(st: ServerState, slug: str) -> str:
         return ""
 
 
+def _known_problem(st: ServerState, session: Session, interviewer: Interviewer, problem: str) -> list[str]:
+    """The problems the interviewer has attempts of; 404 unless ``problem`` is one of them or on the server."""
+    problems = boards.problems_with_attempts(session, interviewer)
+    if problem not in problems and problem not in {p.slug for p in st.problems()}:
+        raise HTTPException(404, f"no problem {problem!r} on this server and no attempts of it")
+    return problems
+
+
 @router.get("/results/{problem}")
 def get_results(problem: str, request: Request, interviewer_id: InterviewerPage, st: State) -> Response:
     starter = _starter(st, problem)
     with st.db.session() as session:
         interviewer = interviewer_row(session, interviewer_id)
-        problems = boards.problems_with_attempts(session, interviewer)
-        if problem not in problems and problem not in {p.slug for p in st.problems()}:
-            raise HTTPException(404, f"no problem {problem!r} on this server and no attempts of it")
+        problems = _known_problem(st, session, interviewer, problem)
         board = boards.results_board(session, interviewer, problem, starter, st.clock())
         chrome = _chrome(request, session, interviewer_id, "results")
     similar = Markup(pairs_banner(board.similar)) if board.similar else ""  # pairs_banner escapes
@@ -262,8 +268,9 @@ def get_results(problem: str, request: Request, interviewer_id: InterviewerPage,
 @router.get("/results/{problem}/export.csv")
 def get_results_csv(problem: str, interviewer_id: InterviewerPage, st: State) -> Response:
     with st.db.session() as session:
-        rows = [r.to_dict() for r in interviews.results(session, interviewer_row(session, interviewer_id), problem,
-                                                         st.clock())]
+        interviewer = interviewer_row(session, interviewer_id)
+        _known_problem(st, session, interviewer, problem)  # not an empty 200 for a mistyped slug
+        rows = [r.to_dict() for r in interviews.results(session, interviewer, problem, st.clock())]
     day = datetime.fromtimestamp(st.clock(), UTC).strftime("%Y-%m-%d")
     safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in problem)[:60]
     return Response(interviews.results_csv(rows), media_type="text/csv; charset=utf-8",
