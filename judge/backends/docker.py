@@ -22,7 +22,7 @@ import socket
 import struct
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -188,6 +188,18 @@ def remove(api: Any, container_id: str) -> None:
         api.wait(container_id, timeout=30, condition="removed")
 
 
+@contextlib.contextmanager
+def removed_when_interrupted(api: Any, name: str) -> Iterator[None]:
+    """Around a `docker run --name NAME` in a subprocess: when that is interrupted (SIGTERM, Ctrl-C sent to this
+    process alone) or times out, the docker CLI is killed and cannot stop its container, which --rm removes only
+    when its command ends; so it is removed here."""
+    try:
+        yield
+    except BaseException:
+        remove(api, name)
+        raise
+
+
 def reap_strays(api: Any, now: float | None = None) -> list[str]:
     """Remove labelled containers nobody will remove: created but never started, or past their deadline.
 
@@ -340,13 +352,8 @@ class DockerBackend:
         args += ["--user", CANDIDATE_USER, "-e", "HOME=/tmp", "-e", "PYTHONDONTWRITEBYTECODE=1",
                  "-e", f"{protocol.ENV_DATA_DIR}=/work", "-e", "PYTHONPATH=/work",
                  "--mount", bind_mount(workspace, "/work"), "-w", "/work", self.image, *command]
-        try:
+        with removed_when_interrupted(api, name):
             return subprocess.call(args)
-        except BaseException:
-            # Interrupted (SIGTERM, or Ctrl-C sent to this process alone): subprocess.call kills the docker
-            # CLI, which then cannot stop its container; --rm removes it only when its command ends.
-            remove(api, name)
-            raise
 
     def python_output(self, code: str, limits: Limits, timeout_s: float = 120.0) -> str:
         """What ``python -I -c code`` prints in a throwaway container of the image, with the grading hardening
@@ -362,14 +369,12 @@ class DockerBackend:
             args += ["--label", f"{key}={value}"]
         args += ["--user", CANDIDATE_USER, "-e", "HOME=/tmp", "-w", "/tmp", self.image, "python", "-I", "-c", code]
         try:
-            done = subprocess.run(args, capture_output=True, text=True, timeout=timeout_s, stdin=subprocess.DEVNULL)
-        except BaseException as exc:
-            # Timed out or interrupted: killing the docker CLI does not stop its container (like `judge run`).
-            remove(api, name)
-            if isinstance(exc, OSError | subprocess.TimeoutExpired):
-                raise SandboxUnavailable(f"could not run the sandbox image {self.image}: {exc}",
-                                         "check the engine with `judge doctor`") from exc
-            raise
+            with removed_when_interrupted(api, name):
+                done = subprocess.run(args, capture_output=True, text=True, timeout=timeout_s,
+                                      stdin=subprocess.DEVNULL)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise SandboxUnavailable(f"could not run the sandbox image {self.image}: {exc}",
+                                     "check the engine with `judge doctor`") from exc
         if done.returncode != 0:
             tail = " ".join(done.stderr.strip().splitlines()[-2:])[:300]
             raise SandboxUnavailable(f"the sandbox image {self.image} could not run Python: {tail}",

@@ -73,9 +73,13 @@ def serve(click_ctx: click.Context, host: str, port: int, database: str | None, 
     if click_ctx.invoked_subcommand is not None:
         return
     ctx: Context = click_ctx.obj
-    if public_url and not _http_url(public_url):
-        # every invitation prints it as the candidate's `--server`, which refuses anything but an http(s) URL
-        fail(f"--public-url must be an http(s) URL like https://judge.example.com, got {public_url!r}")
+    if public_url:
+        from judge.interfaces.client import ServerError, normalise
+
+        try:
+            normalise(public_url)  # every invitation prints it as the candidate's `--server`, checked by this
+        except ServerError:
+            fail(f"--public-url must be an http(s) URL like https://judge.example.com, got {public_url!r}")
     try:
         import uvicorn
 
@@ -116,13 +120,6 @@ def serve(click_ctx: click.Context, host: str, port: int, database: str | None, 
                     forwarded_allow_ips=proxies, server_header=False)
     except DatabaseError as exc:
         fail(str(exc), EXIT_JUDGE)
-
-
-def _http_url(text: str) -> bool:
-    import urllib.parse
-
-    parsed = urllib.parse.urlparse(text.strip())
-    return parsed.scheme in ("http", "https") and bool(parsed.netloc)
 
 
 @serve.command("init")
